@@ -1,0 +1,1 @@
+"""Channel adapters: platform updates in, core events; core replies out, platform calls."""

@@ -1,0 +1,22 @@
+"""The `cdsbot` command line. Each command group lives in its own module, added here."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import chat, db, demo, serve, units, users
+
+app = typer.Typer(
+    help="Trợ lý Chuyển đổi số — công cụ dòng lệnh.", no_args_is_help=True, add_completion=False
+)
+app.command("serve", help="Chạy máy chủ: web chat, webhook và tác vụ nền.")(serve.serve)
+app.command("chat", help="Trò chuyện với Trợ lý ngay trong cửa sổ dòng lệnh.")(chat.chat)
+app.add_typer(db.app, name="db")
+app.add_typer(units.app, name="units")
+app.add_typer(users.app, name="users")
+app.add_typer(demo.app, name="demo")
+
+
+def main() -> None:
+    """Entry point of the `cdsbot` console script."""
+    app()

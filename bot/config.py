@@ -1,0 +1,108 @@
+"""Typed settings, read from the environment and an optional `.env` file.
+
+Settings are built by `get_settings()` when the application starts, never at import time, so that
+tests and tools can build their own.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; the README lists them with their defaults."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Storage
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and uploads.")
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/cdsbot.db."
+    )
+    # Locale
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone for dates shown and due times.")
+    # Web chat and webhooks
+    web_host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    web_port: int = Field(8080, description="Port the web server listens on.")
+    public_base_url: str = Field(
+        "", description="Public HTTPS base URL of this server (for webhooks and file links)."
+    )
+    web_session_ttl_days: int = Field(30, description="Days an idle web-chat session stays valid.")
+    max_text_length: int = Field(4000, description="Longest text accepted in one message.")
+    # Telegram
+    telegram_bot_token: SecretStr | None = Field(None, description="Token from @BotFather.")
+    telegram_webhook_url: str = Field("", description="Empty: long polling; else webhook URL.")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="Secret checked in X-Telegram-Bot-Api-Secret-Token."
+    )
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL (tests, self-hosted API)."
+    )
+    telegram_rate_per_second: float = Field(30.0, description="Overall Telegram send rate.")
+    telegram_rate_per_chat: float = Field(1.0, description="Telegram messages per second per chat.")
+    telegram_allow_paid_broadcast: bool = Field(False, description="Use paid broadcasts.")
+    # Zalo Bot Platform
+    zalo_bot_token: SecretStr | None = Field(None, description="Token from Zalo Bot Creator.")
+    zalo_bot_webhook_url: str = Field("", description="Empty: long polling; else webhook URL.")
+    zalo_bot_webhook_secret: SecretStr | None = Field(
+        None, description="Secret checked in X-Bot-Api-Secret-Token (8–256 characters)."
+    )
+    zalo_bot_api_base_url: str = Field(
+        "https://bot-api.zaloplatforms.com/bot", description="Zalo Bot API base URL."
+    )
+    zalo_rate_per_second: float = Field(10.0, description="Overall Zalo send rate.")
+    zalo_rate_per_chat: float = Field(1.0, description="Zalo messages per second per chat.")
+    # Zalo Official Account
+    zalo_oa_app_id: str = Field("", description="Zalo app id of the Official Account.")
+    zalo_oa_secret_key: SecretStr | None = Field(None, description="OA secret key (signatures).")
+    zalo_oa_app_secret: SecretStr | None = Field(None, description="App secret (token refresh).")
+    zalo_oa_refresh_token: SecretStr | None = Field(
+        None, description="First refresh token; later ones are kept in the database."
+    )
+    zalo_oa_api_base_url: str = Field("https://openapi.zalo.me", description="OA API base URL.")
+    zalo_oa_oauth_base_url: str = Field(
+        "https://oauth.zaloapp.com", description="OA OAuth base URL."
+    )
+    zalo_oa_text_limit: int = Field(500, description="Characters per OA text message (unconfirmed).")
+    # Scheduler and reminders
+    scheduler_enabled: bool = Field(True, description="Run the sweep and sender jobs.")
+    quiet_hours_start: int = Field(21, description="Hour (local) after which pushes wait.")
+    quiet_hours_end: int = Field(7, description="Hour (local) before which pushes wait.")
+    # Logging
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @field_validator("telegram_webhook_secret", "zalo_bot_webhook_secret")
+    @classmethod
+    def _secret_not_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() in {"changethis", "change-me", ""}:
+            raise ValueError("đặt một giá trị bí mật thật, không dùng giá trị mẫu")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data directory."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgres://"):
+                url = "postgresql+asyncpg://" + url.removeprefix("postgres://")
+            elif url.startswith("postgresql://"):
+                url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'cdsbot.db').as_posix()}"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,59 @@
+"""What a handler is given: the event, the person, their conversation state and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.core.clock import Clock
+from bot.core.events import IncomingEvent
+from bot.core.replies import Notice, Reply
+from bot.core.state import ConversationState
+from bot.messages import Catalog
+
+if TYPE_CHECKING:
+    from bot.services.container import Services
+    from bot.services.users import Profile
+
+
+@dataclass(slots=True)
+class Context:
+    """One turn of a conversation. Handlers change `state` through `goto`/`finish` and return
+    their replies; they never hold a database session."""
+
+    event: IncomingEvent
+    user: Profile
+    state: ConversationState
+    services: Services
+    t: Catalog
+    clock: Clock
+    notices: list[Notice] = field(default_factory=list)
+
+    def goto(self, step: str, **data: Any) -> None:
+        """Move to `step`, adding `data` to what the flow has collected so far."""
+        self.state.step = step
+        self.state.data.update(data)
+
+    def start_flow(self, step: str, **data: Any) -> None:
+        """Begin a new flow: forget the previous flow's data."""
+        self.state.step = step
+        self.state.data = dict(data)
+
+    def finish(self) -> None:
+        """Leave any flow."""
+        self.state.step = None
+        self.state.data = {}
+
+    def notify(self, channel: str, user_id: str, *replies: Reply) -> None:
+        """Queue a message for someone else (delivered by the channel layer or the outbox)."""
+        self.notices.append(Notice(channel, user_id, tuple(replies)))
+
+    @property
+    def text(self) -> str:
+        """The text the person typed (as typed)."""
+        return self.event.text
+
+    @property
+    def action_args(self) -> list[str]:
+        """The parts of a button action after its prefix: "reg:unit:12" → ["unit", "12"]."""
+        return self.event.action.split(":")[1:]

@@ -1,0 +1,199 @@
+"""The conversation engine: one event in, the replies out, the person's state kept in storage."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from dataclasses import replace
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot.core.clock import Clock
+from bot.core.context import Context
+from bot.core.events import EventKind, IncomingEvent
+from bot.core.replies import Outgoing, Reply, Text
+from bot.core.router import HandlerResult, Need, Route, Router
+from bot.core.state import ConversationKey, StaleState, StateStore
+from bot.core.text import fold_words
+from bot.messages import Catalog
+
+log = logging.getLogger(__name__)
+
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+"""Failures of the parts below us: the channel must answer so that the platform retries."""
+
+
+class Engine:
+    """Routes each event to its handler, checks who may use it, and persists the state."""
+
+    def __init__(
+        self,
+        *,
+        router: Router,
+        services: object,
+        store: StateStore,
+        catalog: Catalog,
+        clock: Clock,
+        max_text_length: int = 4000,
+    ) -> None:
+        self._router = router
+        self._services = services
+        self._store = store
+        self._t = catalog
+        self._clock = clock
+        self._max_text = max_text_length
+        self._locks: weakref.WeakValueDictionary[ConversationKey, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    @property
+    def router(self) -> Router:
+        """The routes (channels read command names from it)."""
+        return self._router
+
+    async def handle(self, event: IncomingEvent) -> Outgoing:
+        """Process one event. Raises only when storage is unreachable (so the update is kept)."""
+        key = ConversationKey(event.channel, event.user_id)
+        if event.dedup_key and not await self._store.claim(key, event.dedup_key):
+            log.info("duplicate event %s on %s ignored", event.dedup_key, event.channel)
+            return Outgoing()
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        try:
+            async with lock:
+                return await self._handle(key, event)
+        except INFRASTRUCTURE_ERRORS:
+            if event.dedup_key:
+                try:
+                    await self._store.release(key, event.dedup_key)
+                except INFRASTRUCTURE_ERRORS:
+                    log.warning("could not release claim %s", event.dedup_key)
+            raise
+
+    async def _handle(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
+        if event.kind is EventKind.TEXT and len(event.text) > self._max_text:
+            return Outgoing([Text(self._t("common.too_long", limit=self._max_text))])
+        services = self._services
+        user = await services.users.touch(  # type: ignore[attr-defined]
+            channel=event.channel, external_id=event.user_id
+        )
+        state = await self._store.load(key)
+        event = self._resolve_typed_choice(event, state.menu)
+        ctx = Context(event, user, state, services, self._t, self._clock)  # type: ignore[arg-type]
+        try:
+            replies = _as_list(await self._dispatch(ctx))
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception:
+            log.exception("handler failed for %s event on %s", event.kind, event.channel)
+            return Outgoing([Text(self._t("common.error"))])
+        state.menu = _menu_of(replies)
+        try:
+            await self._store.save(key, state)
+        except StaleState:
+            log.warning("concurrent update of conversation %s", key)
+            return Outgoing([Text(self._t("common.busy"))])
+        return Outgoing(replies, ctx.notices)
+
+    async def _dispatch(self, ctx: Context) -> HandlerResult:
+        event = ctx.event
+        if event.kind is EventKind.COMMAND:
+            if event.command == "huy":
+                return await self._cancel(ctx)
+            route = self._router.commands.get(event.command)
+            if route is None:
+                return Text(self._t("common.unknown_command", command=event.command))
+            return await self._call(route, ctx)
+        if event.kind is EventKind.ACTION:
+            return await self._dispatch_action(ctx)
+        if event.kind is EventKind.TEXT and not event.text.strip():
+            return Text(self._t("common.empty"))
+        route = self._router.route_for_step(ctx.state.step) if ctx.state.step else None
+        if route is None:
+            if event.kind is EventKind.ATTACHMENT:
+                return Text(self._t("common.attachment_unexpected"))
+            route = self._router.fallback_route
+        if route is None:
+            return Text(self._t("common.not_understood"))
+        return await self._call(route, ctx)
+
+    async def _dispatch_action(self, ctx: Context) -> HandlerResult:
+        prefix, _, rest = ctx.event.action.partition(":")
+        if prefix == "cmd":
+            name, _, args = rest.partition(":")
+            if name == "huy":
+                return await self._cancel(ctx)
+            route = self._router.commands.get(name)
+            if route is None:
+                return Text(self._t("common.coming_soon"))
+            ctx.event = replace(ctx.event, kind=EventKind.COMMAND, command=name, args=args)
+            return await self._call(route, ctx)
+        route = self._router.actions.get(prefix)
+        if route is None:
+            return Text(self._t("common.stale_button"))
+        return await self._call(route, ctx)
+
+    async def _cancel(self, ctx: Context) -> HandlerResult:
+        step = ctx.state.step
+        if step:
+            custom = self._router.cancel_for_step(step)
+            if custom is not None:
+                return await custom(ctx)
+            ctx.finish()
+            return Text(self._t("common.cancelled"))
+        return Text(self._t("common.nothing_to_cancel"))
+
+    async def _call(self, route: Route, ctx: Context) -> HandlerResult:
+        refusal = self._refusal(route.need, ctx)
+        if refusal is not None:
+            return refusal
+        return await route.handler(ctx)
+
+    def _refusal(self, need: Need, ctx: Context) -> Reply | None:
+        user = ctx.user
+        if need is Need.ANYONE:
+            return None
+        if not user.registered:
+            return Text(self._t("common.need_registration"))
+        allowed = {
+            Need.REGISTERED: True,
+            Need.STAFF: user.is_staff,
+            Need.MANAGER: user.is_manager or user.is_admin,
+            Need.COUNCIL: user.is_council,
+            Need.ADMIN: user.is_admin,
+        }[need]
+        return None if allowed else Text(self._t(f"common.need_{need.value}"))
+
+    @staticmethod
+    def _resolve_typed_choice(event: IncomingEvent, menu: list[list[str]]) -> IncomingEvent:
+        """Turn "2", or a button's label typed out, into that button's action."""
+        if event.kind is not EventKind.TEXT or not menu:
+            return event
+        typed = event.text.strip().rstrip(".)")
+        if typed.isdigit() and 1 <= int(typed) <= len(menu):
+            return replace(event, kind=EventKind.ACTION, action=menu[int(typed) - 1][1])
+        folded = fold_words(typed)
+        if not folded:
+            return event
+        for label, action in menu:
+            if fold_words(label) == folded:
+                return replace(event, kind=EventKind.ACTION, action=action)
+        return event
+
+
+def _as_list(result: HandlerResult) -> list[Reply]:
+    if result is None:
+        return []
+    if isinstance(result, Reply):
+        return [result]
+    return list(result)
+
+
+def _menu_of(replies: list[Reply]) -> list[list[str]]:
+    """The buttons of the last reply that has any, in reading order."""
+    for reply in reversed(replies):
+        if isinstance(reply, Text) and reply.buttons:
+            return [[button.label, button.action] for row in reply.buttons for button in row]
+    return []

@@ -1,0 +1,78 @@
+"""What the core answers with. Channels render these in their own idiom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice. `action` is a short ASCII id (≤ 64 bytes, Telegram's callback_data limit)."""
+
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode("utf-8")) > 64:
+            raise ValueError(f"action too long for callback_data: {self.action!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Base of every reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Reply):
+    """Plain text (never markup): channels escape it as they need."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    edit_key: str = ""  # replies with the same key may replace each other in place (quiz)
+
+
+@dataclass(frozen=True, slots=True)
+class Image(Reply):
+    """A picture: either bytes made by the bot (charts) or a URL."""
+
+    caption: str = ""
+    data: bytes = b""
+    url: str = ""
+    file_name: str = "image.png"
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Reply):
+    """A file to download (exports)."""
+
+    file_name: str
+    data: bytes
+    caption: str = ""
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message for someone other than the sender (e.g. a nominator told of a decision)."""
+
+    channel: str
+    user_id: str
+    replies: tuple[Reply, ...]
+
+
+def text(message: str, *rows: list[Button] | tuple[Button, ...], edit_key: str = "") -> Text:
+    """Build a text reply with optional rows of buttons."""
+    return Text(message, tuple(tuple(row) for row in rows if row), edit_key=edit_key)
+
+
+def buttons_in_rows(items: list[Button], per_row: int = 1) -> list[list[Button]]:
+    """Lay buttons out in rows of `per_row`."""
+    return [items[i : i + per_row] for i in range(0, len(items), per_row)]
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """Everything one event produced: replies to the sender and notices to others."""
+
+    replies: list[Reply] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)

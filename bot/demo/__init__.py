@@ -1,0 +1,21 @@
+"""Demo data shipped with the bot (made-up figures, real names), loaded by `cdsbot demo load`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.app import BotApp
+
+DEMO_DIR = Path(__file__).parent
+
+
+async def load_demo(bot: BotApp, *, echo: Callable[[str], None] = print) -> list[str]:
+    """Load every demo file; returns problems (empty when all went well). Safe to repeat."""
+    problems: list[str] = []
+    report = await bot.services.units.import_csv(DEMO_DIR / "units.csv")
+    if report.ok:
+        echo(f"Đơn vị mẫu: {report.created} mới, {report.updated} cập nhật.")
+    else:
+        problems.extend(report.errors)
+    return problems

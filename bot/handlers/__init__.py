@@ -1,0 +1,39 @@
+"""Every conversation's handlers, registered in one visible place: `build_router`."""
+
+from __future__ import annotations
+
+from bot.core.router import Need, Router
+from bot.handlers import menu, profile, start
+from bot.handlers.profile import ProfileStep
+from bot.handlers.start import RegStep
+
+
+def build_router() -> Router:
+    """All commands, buttons and flow steps of the bot."""
+    router = Router()
+
+    # Start, consent and registration
+    router.command("start", start.on_start)
+    router.action("reg", start.on_reg_action)
+    router.step(RegStep.CONSENT, start.on_consent_text)
+    router.step(RegStep.ROLE, start.on_role_text)
+    router.step(RegStep.UNIT, start.on_unit_text)
+    router.step(RegStep.NAME, start.on_name_text)
+    router.step(RegStep.POSITION, start.on_position_text)
+
+    # Profile and personal data
+    router.command("hoso", profile.show_profile, Need.REGISTERED)
+    router.action("prof", profile.on_profile_action, Need.REGISTERED)
+    router.step(ProfileStep.NAME, profile.on_name_text, Need.REGISTERED)
+    router.step(ProfileStep.POSITION, profile.on_position_text, Need.REGISTERED)
+    router.step(ProfileStep.UNIT, profile.on_unit_text, Need.REGISTERED)
+    router.command("xoadulieu", profile.ask_erase)
+    router.action("erase", profile.on_erase_action)
+
+    # Menu, help and free text
+    router.command("menu", menu.show_menu)
+    router.command("trogiup", menu.show_help)
+    router.action("menu", menu.on_menu_action)
+    router.fallback(menu.on_free_text)
+
+    return router

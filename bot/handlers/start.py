@@ -1,0 +1,163 @@
+"""/start: greeting, consent to personal-data processing, and registration as citizen or staff."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.context import Context
+from bot.core.replies import Button, Reply, Text, text
+from bot.handlers.common import main_menu, parse_int, unit_choices
+from bot.handlers.validators import clean_person_name, clean_short_text
+
+
+class RegStep(StrEnum):
+    """Steps of registration (stored as text: never renumber)."""
+
+    CONSENT = "reg.consent"
+    ROLE = "reg.role"
+    UNIT = "reg.unit"
+    NAME = "reg.name"
+    POSITION = "reg.position"
+
+
+def _consent_question(ctx: Context) -> Text:
+    t = ctx.t
+    return text(
+        t("start.consent"),
+        [Button(t("start.consent_yes"), "reg:consent:yes")],
+        [Button(t("start.consent_no"), "reg:consent:no")],
+    )
+
+
+def role_question(ctx: Context) -> Text:
+    """Ask whether the person is a citizen or staff."""
+    t = ctx.t
+    return text(
+        t("start.role_question"),
+        [Button(t("start.role_citizen"), "reg:role:citizen")],
+        [Button(t("start.role_staff"), "reg:role:staff")],
+    )
+
+
+async def on_start(ctx: Context) -> list[Reply]:
+    """/start [invitation code]: greet, then consent or the menu."""
+    t = ctx.t
+    replies: list[Reply] = []
+    invite = ctx.event.args.strip()
+    unit = await ctx.services.units.by_invite_code(invite) if invite else None
+    if invite and unit is None:
+        replies.append(Text(t("start.invite_unknown", code=invite[:64])))
+    if ctx.user.registered:
+        if unit is not None and unit.id != ctx.user.unit_id:
+            ctx.start_flow(RegStep.ROLE, invite_unit_id=unit.id)
+            replies.append(text(
+                t("start.join_unit_confirm", unit=unit.name),
+                [Button(t("start.join_unit_yes"), f"reg:join:{unit.id}")],
+                [Button(t("start.join_unit_no"), "cmd:menu")],
+            ))
+            return replies
+        ctx.finish()
+        replies.append(main_menu(ctx, t("start.welcome_back")))
+        return replies
+    ctx.start_flow(RegStep.CONSENT, invite_unit_id=unit.id if unit else None)
+    replies.insert(0, Text(t("start.greeting")))
+    replies.append(_consent_question(ctx))
+    return replies
+
+
+async def on_reg_action(ctx: Context) -> Reply | list[Reply]:
+    """Buttons of the registration flow: reg:consent:*, reg:role:*, reg:unit:*, reg:join:*."""
+    t = ctx.t
+    args = ctx.action_args
+    kind, value = (args + ["", ""])[:2]
+    in_flow = (ctx.state.step or "").startswith("reg.")
+    if kind == "consent" and ctx.state.step == RegStep.CONSENT:
+        if value == "yes":
+            await ctx.services.users.record_consent(ctx.user.id)
+            ctx.goto(RegStep.ROLE)
+            return role_question(ctx)
+        ctx.finish()
+        return Text(t("start.consent_declined"))
+    if kind == "role" and in_flow and ctx.user.consented:
+        if value == "citizen":
+            await ctx.services.users.register_citizen(ctx.user.id)
+            ctx.finish()
+            return main_menu(ctx, t("start.citizen_done"))
+        invited = ctx.state.data.get("invite_unit_id")
+        unit = await ctx.services.units.get(invited) if invited else None
+        if unit is not None:
+            ctx.goto(RegStep.UNIT)
+            return text(
+                t("start.invite_unit_confirm", unit=unit.name),
+                [Button(t("start.invite_unit_yes"), f"reg:unit:{unit.id}")],
+                [Button(t("start.invite_unit_other"), "reg:unit:other")],
+            )
+        ctx.goto(RegStep.UNIT)
+        return Text(t("start.unit_question"))
+    if kind == "unit" and in_flow and ctx.user.consented:
+        if value == "other":
+            ctx.goto(RegStep.UNIT)
+            return Text(t("start.unit_question"))
+        unit_id = parse_int(value)
+        unit = await ctx.services.units.get(unit_id) if unit_id else None
+        if unit is None:
+            return Text(t("common.stale_button"))
+        ctx.goto(RegStep.NAME, unit_id=unit.id, unit_name=unit.name)
+        return Text(t("start.name_question", unit=unit.name))
+    if kind == "join" and ctx.user.registered:
+        unit_id = parse_int(value)
+        unit = await ctx.services.units.get(unit_id) if unit_id else None
+        if unit is None:
+            return Text(t("common.stale_button"))
+        if ctx.user.kind == "staff":
+            await ctx.services.users.update_profile(ctx.user.id, unit_id=unit.id)
+            ctx.finish()
+            return main_menu(ctx, t("start.joined_unit", unit=unit.name))
+        ctx.goto(RegStep.NAME, unit_id=unit.id, unit_name=unit.name)
+        return Text(t("start.name_question", unit=unit.name))
+    return Text(t("common.stale_button"))
+
+
+async def on_consent_text(ctx: Context) -> Reply:
+    """Typed text while the consent question is open."""
+    return _consent_question(ctx) if not ctx.text.strip() else text(
+        ctx.t("start.consent_hint"),
+        [Button(ctx.t("start.consent_yes"), "reg:consent:yes")],
+        [Button(ctx.t("start.consent_no"), "reg:consent:no")],
+    )
+
+
+async def on_role_text(ctx: Context) -> Reply:
+    """Typed text while the role question is open."""
+    question = role_question(ctx)
+    return Text(ctx.t("start.role_hint"), question.buttons)
+
+
+async def on_unit_text(ctx: Context) -> Reply:
+    """The person typed part of a unit's name (or an invitation code)."""
+    return await unit_choices(ctx, ctx.text, "reg:unit:")
+
+
+async def on_name_text(ctx: Context) -> Reply:
+    """The person typed their full name."""
+    name = clean_person_name(ctx.text)
+    if name is None:
+        return Text(ctx.t("start.name_invalid"))
+    ctx.goto(RegStep.POSITION, full_name=name)
+    return Text(ctx.t("start.position_question", name=name))
+
+
+async def on_position_text(ctx: Context) -> Reply:
+    """The person typed their position: registration as staff is complete."""
+    position = clean_short_text(ctx.text)
+    if position is None:
+        return Text(ctx.t("start.position_invalid"))
+    data = ctx.state.data
+    await ctx.services.users.register_staff(
+        ctx.user.id, unit_id=data["unit_id"], full_name=data["full_name"], position=position
+    )
+    summary = ctx.t(
+        "start.staff_done", name=data["full_name"], unit=data["unit_name"], position=position
+    )
+    ctx.finish()
+    return main_menu(ctx, summary)

@@ -1,0 +1,75 @@
+"""Load the Vietnamese message catalog from `bot/messages/vi/*.yaml` and look strings up by key.
+
+Each YAML file holds one area's messages (`start.yaml`, `quiz.yaml`, …) as nested mappings; keys
+are joined with dots, prefixed by the file name: `start.greeting`. Editors fix wording in those
+files without touching code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+import yaml
+
+CATALOG_DIR = Path(__file__).parent / "vi"
+
+
+class MissingMessage(KeyError):
+    """A key that the catalog does not have: a bug, caught by the catalog tests."""
+
+
+class Catalog:
+    """Keyed Vietnamese messages with `str.format` placeholders."""
+
+    def __init__(self, messages: Mapping[str, str]) -> None:
+        self._messages = dict(messages)
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        """The message for `key`, with `{placeholders}` filled from `values`."""
+        try:
+            template = self._messages[key]
+        except KeyError:
+            raise MissingMessage(key) from None
+        return template.format(**values) if values else template
+
+    def has(self, key: str) -> bool:
+        """Whether the catalog knows `key`."""
+        return key in self._messages
+
+    def keys(self) -> list[str]:
+        """Every key, sorted."""
+        return sorted(self._messages)
+
+    def placeholders(self, key: str) -> set[str]:
+        """The placeholder names a message expects."""
+        return {name for _, name, _, _ in Formatter().parse(self._messages[key]) if name}
+
+
+def _flatten(prefix: str, node: Any, into: dict[str, str]) -> None:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, into)
+    elif isinstance(node, str):
+        into[prefix] = node.strip("\n") if "\n" in node else node
+    else:
+        raise ValueError(f"message {prefix!r} must be text, got {type(node).__name__}")
+
+
+def read_catalog(directory: Path = CATALOG_DIR) -> Catalog:
+    """Read every catalog file in `directory` (no caching)."""
+    messages: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        _flatten(path.stem, data, messages)
+    return Catalog(messages)
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The shipped catalog, read once per process."""
+    return read_catalog()

@@ -1,0 +1,60 @@
+"""The FastAPI application: web chat, and the platform webhooks and background jobs as they are
+configured. `cdsbot serve` runs it with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot.app import BotApp
+from bot.channels import web
+from bot.config import Settings
+from bot.messages import load_catalog
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, bot: BotApp | None = None) -> FastAPI:
+    """Build the ASGI app. A prebuilt `bot` may be passed (tests)."""
+    bot_app = bot or BotApp.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if bot is None:
+                await bot_app.close()
+
+    app = FastAPI(
+        title="Trợ lý Chuyển đổi số",
+        description="API trò chuyện của Trợ lý Chuyển đổi số (web chat) và các webhook nền tảng.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.bot = bot_app
+    app.include_router(web.build_router(bot_app))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return JSONResponse(status_code=422, content=web.validation_message(request, errors))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(ConnectionError)
+    async def _storage_down(_: Request, exc: Exception) -> JSONResponse:
+        log.error("storage unavailable: %s", type(exc).__name__)
+        return JSONResponse(status_code=503, content={"detail": load_catalog()("web.unavailable")})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,1 @@
+"""Business rules. Handlers call services; services call repositories; nothing reaches around."""

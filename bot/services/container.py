@@ -1,0 +1,35 @@
+"""The composition root of the business layer: every service, built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.storage.db import Database
+from bot.services.units import UnitService
+from bot.services.users import UserService
+from bot.services.web_sessions import WebSessionService
+
+
+@dataclass(slots=True)
+class Services:
+    """What handlers may call. Add a feature's service here and build it in `build_services`."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    users: UserService
+    units: UnitService
+    web_sessions: WebSessionService
+
+
+def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
+    """Build every service; features register their personal-data erasers here."""
+    users = UserService(db, clock)
+    units = UnitService(db)
+    web_sessions = WebSessionService(db, clock, ttl_days=settings.web_session_ttl_days)
+    return Services(
+        settings=settings, db=db, clock=clock, users=users, units=units,
+        web_sessions=web_sessions,
+    )

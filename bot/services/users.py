@@ -1,0 +1,234 @@
+"""Who a person is to the bot: consent, registration, profile, roles and erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import Clock
+from bot.storage.db import Database
+from bot.storage.models import User
+from bot.storage.repositories import conversations as conversation_repo
+from bot.storage.repositories import units as unit_repo
+from bot.storage.repositories import users as user_repo
+
+CONSENT_VERSION = "2026-01"
+
+
+class Kind(StrEnum):
+    """What a person said they are at registration."""
+
+    CITIZEN = "citizen"
+    STAFF = "staff"
+
+
+class Role(StrEnum):
+    """Elevated roles, granted from the command line."""
+
+    ADMIN = "admin"
+    COUNCIL = "council"
+    MANAGER = "manager"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A read-only view of a person, handed to handlers."""
+
+    id: int
+    channel: str
+    external_id: str
+    kind: str | None
+    consent_at: datetime | None
+    full_name: str | None
+    position: str | None
+    unit_id: int | None
+    unit_name: str | None
+    roles: frozenset[str]
+    managed_unit_ids: tuple[int, ...]
+
+    @property
+    def consented(self) -> bool:
+        """Whether the person agreed to personal-data processing."""
+        return self.consent_at is not None
+
+    @property
+    def registered(self) -> bool:
+        """Consented and chose citizen or staff."""
+        return self.consent_at is not None and self.kind is not None
+
+    @property
+    def is_staff(self) -> bool:
+        """A registered cadre, civil servant or public employee with a unit."""
+        return self.registered and self.kind == Kind.STAFF and self.unit_id is not None
+
+    @property
+    def is_admin(self) -> bool:
+        """A provincial administrator."""
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_council(self) -> bool:
+        """A member of the emulation council (admins count as members)."""
+        return Role.COUNCIL in self.roles or self.is_admin
+
+    @property
+    def is_manager(self) -> bool:
+        """A unit manager (of at least one unit)."""
+        return bool(self.managed_unit_ids)
+
+
+Eraser = Callable[[AsyncSession, int], Awaitable[None]]
+"""Removes or anonymises one feature's personal data of a user, inside the erasure transaction."""
+
+
+class UnknownUser(LookupError):
+    """No such user (command line)."""
+
+
+class UserService:
+    """Reads and changes people's profiles."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._erasers: list[Eraser] = []
+
+    def add_eraser(self, eraser: Eraser) -> None:
+        """Let a feature remove its own personal data when a person asks for deletion."""
+        self._erasers.append(eraser)
+
+    async def touch(self, *, channel: str, external_id: str) -> Profile:
+        """The profile of whoever sent an event, created on first contact."""
+        async with self._db.transaction() as session:
+            user = await user_repo.get_or_create(
+                session, channel=channel, external_id=external_id, now=self._clock.now()
+            )
+            return await _profile(session, user)
+
+    async def get(self, user_id: int) -> Profile | None:
+        """A profile by internal id."""
+        async with self._db.transaction() as session:
+            user = await user_repo.by_id(session, user_id=user_id)
+            return None if user is None else await _profile(session, user)
+
+    async def find(self, *, channel: str, external_id: str) -> Profile | None:
+        """A profile by channel account, without creating one."""
+        async with self._db.transaction() as session:
+            user = await user_repo.find(session, channel=channel, external_id=external_id)
+            return None if user is None else await _profile(session, user)
+
+    async def record_consent(self, user_id: int) -> None:
+        """Remember that and when the person agreed."""
+        async with self._db.transaction() as session:
+            await user_repo.update_fields(
+                session, user_id=user_id, consent_at=self._clock.now(),
+                consent_version=CONSENT_VERSION,
+            )
+
+    async def register_citizen(self, user_id: int) -> None:
+        """Finish registration as a citizen (no further personal data is collected)."""
+        async with self._db.transaction() as session:
+            await user_repo.update_fields(
+                session, user_id=user_id, kind=Kind.CITIZEN, full_name=None, position=None,
+                unit_id=None, registered_at=self._clock.now(),
+            )
+
+    async def register_staff(
+        self, user_id: int, *, unit_id: int, full_name: str, position: str
+    ) -> None:
+        """Finish registration as staff of a unit."""
+        async with self._db.transaction() as session:
+            await user_repo.update_fields(
+                session, user_id=user_id, kind=Kind.STAFF, unit_id=unit_id, full_name=full_name,
+                position=position, registered_at=self._clock.now(),
+            )
+
+    async def update_profile(
+        self,
+        user_id: int,
+        *,
+        full_name: str | None = None,
+        position: str | None = None,
+        unit_id: int | None = None,
+    ) -> None:
+        """Change one or more profile fields."""
+        fields = {
+            key: value
+            for key, value in {"full_name": full_name, "position": position, "unit_id": unit_id}
+            .items()
+            if value is not None
+        }
+        if fields:
+            async with self._db.transaction() as session:
+                await user_repo.update_fields(session, user_id=user_id, **fields)
+
+    async def erase(self, user_id: int) -> None:
+        """Delete a person's personal data everywhere, in one transaction."""
+        async with self._db.transaction() as session:
+            user = await user_repo.by_id(session, user_id=user_id)
+            if user is None:
+                return
+            for eraser in self._erasers:
+                await eraser(session, user_id)
+            await user_repo.revoke_all(session, user_id=user_id)
+            await conversation_repo.reset(
+                session, channel=user.channel, user_id=user.external_id
+            )
+            await user_repo.update_fields(
+                session, user_id=user_id, kind=None, consent_at=None, consent_version=None,
+                full_name=None, position=None, unit_id=None, registered_at=None,
+            )
+
+    async def grant(
+        self, *, channel: str, external_id: str, role: Role, unit_code: str | None = None
+    ) -> bool:
+        """Give a role from the command line; managers need a unit."""
+        async with self._db.transaction() as session:
+            user = await user_repo.find(session, channel=channel, external_id=external_id)
+            if user is None:
+                raise UnknownUser(f"{channel}:{external_id}")
+            unit_id = None
+            if role == Role.MANAGER:
+                unit = await unit_repo.by_code(session, code=unit_code or "")
+                if unit is None:
+                    raise LookupError(unit_code or "")
+                unit_id = unit.id
+            return await user_repo.grant(session, user_id=user.id, role=role, unit_id=unit_id)
+
+    async def revoke(self, *, channel: str, external_id: str, role: Role) -> int:
+        """Take a role away from the command line."""
+        async with self._db.transaction() as session:
+            user = await user_repo.find(session, channel=channel, external_id=external_id)
+            if user is None:
+                raise UnknownUser(f"{channel}:{external_id}")
+            return await user_repo.revoke(session, user_id=user.id, role=role)
+
+    async def list_registered(self) -> list[Profile]:
+        """Registered people, newest first (command line)."""
+        async with self._db.transaction() as session:
+            return [await _profile(session, user) for user in await user_repo.list_users(session)]
+
+
+async def _profile(session: AsyncSession, user: User) -> Profile:
+    grants = await user_repo.roles_of(session, user_id=user.id)
+    unit = await unit_repo.by_id(session, unit_id=user.unit_id) if user.unit_id else None
+    return Profile(
+        id=user.id,
+        channel=user.channel,
+        external_id=user.external_id,
+        kind=user.kind,
+        consent_at=user.consent_at,
+        full_name=user.full_name,
+        position=user.position,
+        unit_id=user.unit_id,
+        unit_name=unit.name if unit else None,
+        roles=frozenset(grant.role for grant in grants),
+        managed_unit_ids=tuple(
+            grant.unit_id for grant in grants
+            if grant.role == Role.MANAGER and grant.unit_id is not None
+        ),
+    )

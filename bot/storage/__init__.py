@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, repositories (keyword-only data functions) and migrations."""

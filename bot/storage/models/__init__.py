@@ -1,0 +1,8 @@
+"""All tables. Importing this package registers every model on `Base.metadata` (for Alembic)."""
+
+from bot.storage.models.base import Base
+from bot.storage.models.conversations import Conversation, ProcessedEvent
+from bot.storage.models.units import Unit
+from bot.storage.models.users import RoleGrant, User, WebSession
+
+__all__ = ["Base", "Conversation", "ProcessedEvent", "RoleGrant", "Unit", "User", "WebSession"]

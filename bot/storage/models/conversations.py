@@ -1,0 +1,35 @@
+"""Conversation state (where each person is in a flow) and processed-update bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.models.base import Base, utcnow
+
+
+class Conversation(Base):
+    """The state of one person's conversation on one channel, kept across restarts."""
+
+    __tablename__ = "conversations"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    step: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    menu: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ProcessedEvent(Base):
+    """An update already handled, so that a platform's redelivery is processed once."""
+
+    __tablename__ = "processed_events"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,1 @@
+"""Repositories: keyword-only data functions over a session. They never format messages."""

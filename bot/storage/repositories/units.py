@@ -1,0 +1,86 @@
+"""Units: lookup, search by folded name, subtree queries and upsert for imports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Unit
+
+
+async def by_id(session: AsyncSession, *, unit_id: int) -> Unit | None:
+    """One unit by its id."""
+    return await session.get(Unit, unit_id)
+
+
+async def by_code(session: AsyncSession, *, code: str) -> Unit | None:
+    """One unit by its code (case-insensitive)."""
+    return await session.scalar(select(Unit).where(func.upper(Unit.code) == code.upper()))
+
+
+async def by_invite_code(session: AsyncSession, *, invite_code: str) -> Unit | None:
+    """The unit whose invitation code this is (case-insensitive)."""
+    return await session.scalar(
+        select(Unit).where(func.lower(Unit.invite_code) == invite_code.lower())
+    )
+
+
+async def search(session: AsyncSession, *, folded_words: Sequence[str], limit: int) -> list[Unit]:
+    """Units whose folded name contains every word, shortest names first."""
+    statement = select(Unit)
+    for word in folded_words:
+        statement = statement.where(Unit.name_folded.contains(word, autoescape=True))
+    statement = statement.order_by(func.length(Unit.name), Unit.name).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def count_matching(session: AsyncSession, *, folded_words: Sequence[str]) -> int:
+    """How many units match a search (to tell the person to be more specific)."""
+    statement = select(func.count()).select_from(Unit)
+    for word in folded_words:
+        statement = statement.where(Unit.name_folded.contains(word, autoescape=True))
+    return int(await session.scalar(statement) or 0)
+
+
+async def children(session: AsyncSession, *, parent_id: int | None) -> list[Unit]:
+    """Direct children of a unit (roots when `parent_id` is None), by name."""
+    condition = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
+    return list((await session.scalars(select(Unit).where(condition).order_by(Unit.name))).all())
+
+
+async def subtree(session: AsyncSession, *, unit: Unit, include_self: bool = True) -> list[Unit]:
+    """The unit and everything below it, at any depth."""
+    statement = select(Unit).where(Unit.path.startswith(unit.path, autoescape=True))
+    if not include_self:
+        statement = statement.where(Unit.id != unit.id)
+    return list((await session.scalars(statement.order_by(Unit.path))).all())
+
+
+async def all_units(session: AsyncSession) -> list[Unit]:
+    """Every unit, parents before children."""
+    return list((await session.scalars(select(Unit).order_by(Unit.depth, Unit.id))).all())
+
+
+async def by_codes(session: AsyncSession, *, codes: Sequence[str]) -> dict[str, Unit]:
+    """Units by code, for imports."""
+    if not codes:
+        return {}
+    rows = await session.scalars(select(Unit).where(Unit.code.in_(list(codes))))
+    return {unit.code: unit for unit in rows}
+
+
+async def invite_code_taken(session: AsyncSession, *, invite_code: str, except_code: str) -> bool:
+    """Whether another unit already uses this invitation code."""
+    found = await session.scalar(
+        select(Unit.code).where(
+            func.lower(Unit.invite_code) == invite_code.lower(), Unit.code != except_code
+        )
+    )
+    return found is not None
+
+
+def any_of_codes(codes: Sequence[str]):  # type: ignore[no-untyped-def]
+    """A filter for units with any of these codes."""
+    return or_(*(Unit.code == code for code in codes))

@@ -1,0 +1,123 @@
+"""Users, their role grants and web-chat sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import RoleGrant, User, WebSession
+from bot.storage.repositories._dialect import insert_for
+
+
+async def get_or_create(
+    session: AsyncSession, *, channel: str, external_id: str, now: datetime
+) -> User:
+    """The user row for a channel account, created on first contact; marks it seen now."""
+    statement = (
+        insert_for(session, User.__table__)
+        .values(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
+        .on_conflict_do_update(
+            index_elements=["channel", "external_id"],
+            set_={"last_seen_at": now, "unreachable_reason": None},
+        )
+    )
+    await session.execute(statement)
+    user = await session.scalar(
+        select(User)
+        .where(User.channel == channel, User.external_id == external_id)
+        .execution_options(populate_existing=True)
+    )
+    assert user is not None
+    return user
+
+
+async def find(session: AsyncSession, *, channel: str, external_id: str) -> User | None:
+    """The user row for a channel account, if any."""
+    return await session.scalar(
+        select(User).where(User.channel == channel, User.external_id == external_id)
+    )
+
+
+async def by_id(session: AsyncSession, *, user_id: int) -> User | None:
+    """One user by id."""
+    return await session.get(User, user_id)
+
+
+async def update_fields(session: AsyncSession, *, user_id: int, **fields: object) -> None:
+    """Set some columns of one user."""
+    await session.execute(update(User).where(User.id == user_id).values(**fields))
+
+
+async def roles_of(session: AsyncSession, *, user_id: int) -> list[RoleGrant]:
+    """Every elevated role the user holds."""
+    rows = await session.scalars(select(RoleGrant).where(RoleGrant.user_id == user_id))
+    return list(rows.all())
+
+
+async def grant(session: AsyncSession, *, user_id: int, role: str, unit_id: int | None) -> bool:
+    """Give a role; False if the user already had it."""
+    existing = await session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.user_id == user_id,
+            RoleGrant.role == role,
+            RoleGrant.unit_id.is_(None) if unit_id is None else RoleGrant.unit_id == unit_id,
+        )
+    )
+    if existing is not None:
+        return False
+    session.add(RoleGrant(user_id=user_id, role=role, unit_id=unit_id))
+    await session.flush()
+    return True
+
+
+async def revoke(session: AsyncSession, *, user_id: int, role: str) -> int:
+    """Take a role away (every unit); returns how many grants were removed."""
+    result = await session.execute(
+        delete(RoleGrant).where(RoleGrant.user_id == user_id, RoleGrant.role == role)
+    )
+    return result.rowcount or 0
+
+
+async def revoke_all(session: AsyncSession, *, user_id: int) -> None:
+    """Take every role away (personal-data deletion)."""
+    await session.execute(delete(RoleGrant).where(RoleGrant.user_id == user_id))
+
+
+async def list_users(session: AsyncSession, *, limit: int = 200) -> list[User]:
+    """Registered users, newest first (for the CLI)."""
+    rows = await session.scalars(
+        select(User).where(User.consent_at.is_not(None)).order_by(User.id.desc()).limit(limit)
+    )
+    return list(rows.all())
+
+
+async def holders_of(session: AsyncSession, *, role: str) -> list[User]:
+    """Users holding a role (e.g. every admin, to notify them)."""
+    rows = await session.scalars(
+        select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(RoleGrant.role == role)
+    )
+    return list(rows.unique().all())
+
+
+async def add_web_session(
+    session: AsyncSession, *, token_hash: str, external_id: str, now: datetime
+) -> None:
+    """Store a new web-chat session."""
+    session.add(
+        WebSession(token_hash=token_hash, external_id=external_id, created_at=now, last_used_at=now)
+    )
+    await session.flush()
+
+
+async def web_session(session: AsyncSession, *, token_hash: str) -> WebSession | None:
+    """The web-chat session for a token hash."""
+    return await session.get(WebSession, token_hash)
+
+
+async def touch_web_session(session: AsyncSession, *, token_hash: str, now: datetime) -> None:
+    """Mark a web session used now."""
+    await session.execute(
+        update(WebSession).where(WebSession.token_hash == token_hash).values(last_used_at=now)
+    )

@@ -1,0 +1,40 @@
+"""The SQL implementation of the core's StateStore."""
+
+from __future__ import annotations
+
+from bot.core.state import ConversationKey, ConversationState, StaleState
+from bot.storage.db import Database
+from bot.storage.repositories import conversations as repo
+
+
+class SqlStateStore:
+    """Conversation state in the `conversations` table, with optimistic versioning."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def load(self, key: ConversationKey) -> ConversationState:
+        async with self._db.transaction() as session:
+            row = await repo.get(session, channel=key.channel, user_id=key.user_id)
+            if row is None:
+                return ConversationState()
+            return ConversationState(row.step, dict(row.data or {}), list(row.menu or []),
+                                     row.version)
+
+    async def save(self, key: ConversationKey, state: ConversationState) -> None:
+        async with self._db.transaction() as session:
+            saved = await repo.save(
+                session, channel=key.channel, user_id=key.user_id, step=state.step,
+                data=state.data, menu=state.menu, expected_version=state.version,
+            )
+        if not saved:
+            raise StaleState(key)
+        state.version += 1
+
+    async def claim(self, key: ConversationKey, event_key: str) -> bool:
+        async with self._db.transaction() as session:
+            return await repo.claim_event(session, channel=key.channel, event_key=event_key)
+
+    async def release(self, key: ConversationKey, event_key: str) -> None:
+        async with self._db.transaction() as session:
+            await repo.release_event(session, channel=key.channel, event_key=event_key)
