@@ -40,3 +40,29 @@ class DirectNotifier:
                 log.info("no sender for channel %s; notice not pushed", notice.channel)
                 continue
             await sender.send(notice.user_id, notice.replies)
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver a message; the subclass says what to do about it."""
+
+
+class RetryLater(DeliveryError):
+    """Try again: after exactly `retry_after` seconds when the platform said so (429), else back
+    off (5xx, time-outs)."""
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unreachable(DeliveryError):
+    """The person cannot be reached on this channel any more (blocked the bot, left Zalo's
+    consultation window, deleted account): mark them and stop retrying."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message itself (a bug on our side): record, do not retry."""

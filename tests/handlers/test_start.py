@@ -1,0 +1,140 @@
+"""Registration: consent, citizen or staff, unit search, invitation codes, validation, restart."""
+
+from __future__ import annotations
+
+from bot.app import BotApp
+from tests.helpers.chat import Chat
+
+REGISTER_STAFF = """
+    > /start
+    < Xin chào anh/chị
+    < Luật Bảo vệ dữ liệu cá nhân
+    > [Đồng ý]
+    < Anh/chị là
+    > [Cán bộ]
+    < Đơn vị của anh/chị là gì?
+    > khoa hoc cong nghe
+    < Sở Khoa học và Công nghệ
+    > [Sở Khoa học và Công nghệ]
+    < họ và tên
+    > Nguyễn Thị Hoà
+    < Chức vụ
+    > Chuyên viên
+    < Đăng ký xong
+    < Nguyễn Thị Hòa
+"""
+
+
+async def test_staff_registration_by_unit_search(chat: Chat) -> None:
+    await chat.converse(REGISTER_STAFF)
+    profile = await chat.bot.services.users.find(channel="test", external_id="u1")
+    assert profile is not None and profile.is_staff
+    assert profile.full_name == "Nguyễn Thị Hòa"  # old tone placement normalised
+    assert profile.unit_name == "Sở Khoa học và Công nghệ"
+    assert profile.consent_at is not None
+
+
+async def test_citizen_registration_stores_no_personal_fields(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > [Đồng ý]
+        > [Người dân]
+        < Đăng ký xong
+    """)
+    profile = await chat.bot.services.users.find(channel="test", external_id="u1")
+    assert profile is not None and profile.registered and not profile.is_staff
+    assert profile.full_name is None and profile.unit_id is None
+
+
+async def test_declining_consent_keeps_nothing_and_still_allows_questions(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > [Không đồng ý]
+        < không lưu thông tin cá nhân
+        > /hoso
+        < cần anh/chị đăng ký trước
+    """)
+    profile = await chat.bot.services.users.find(channel="test", external_id="u1")
+    assert profile is not None and profile.consent_at is None
+
+
+async def test_numbered_and_typed_answers_work_without_buttons(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > 1
+        < Anh/chị là
+        > can bo cong chuc vien chuc
+        < Đơn vị của anh/chị là gì?
+    """)
+
+
+async def test_invalid_input_gets_a_hint_and_keeps_earlier_answers(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > [Đồng ý]
+        > [Cán bộ]
+        > xyz không có đơn vị này
+        < chưa tìm thấy đơn vị nào
+        > y te
+        > [Sở Y tế]
+        > 12345
+        < Họ và tên chưa hợp lệ
+        > Trần Văn Bình
+        > ?
+        < Chức vụ cần từ 2 đến 100 ký tự
+        > Phó Giám đốc
+        < Đơn vị: Sở Y tế
+    """)
+
+
+async def test_invitation_code_deep_link_preselects_the_unit(chat: Chat) -> None:
+    await chat.converse("""
+        > /start skhcn2026
+        > [Đồng ý]
+        > [Cán bộ]
+        < Sở Khoa học và Công nghệ. Đây có phải đơn vị của anh/chị không?
+        > [Đúng]
+        < họ và tên
+    """)
+
+
+async def test_unknown_invitation_code_is_explained(chat: Chat) -> None:
+    turn = await chat.say("/start khong-co-ma-nay")
+    assert "không đúng hoặc đã hết hiệu lực" in turn.text
+    assert "Luật Bảo vệ dữ liệu cá nhân" in turn.text
+
+
+async def test_half_finished_registration_survives_a_restart(bot: BotApp, settings, clock) -> None:
+    first = Chat(bot)
+    await first.converse("""
+        > /start
+        > [Đồng ý]
+        > [Cán bộ]
+        > y te
+        > [Sở Y tế]
+        < họ và tên
+    """)
+    await bot.close()
+    restarted = BotApp.build(settings, clock=clock)
+    try:
+        again = Chat(restarted)
+        await again.converse("""
+            > Lê Thị Mai
+            < Chức vụ
+            > Bác sĩ
+            < Đơn vị: Sở Y tế
+        """)
+    finally:
+        await restarted.close()
+
+
+async def test_cancel_leaves_the_flow(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > [Đồng ý]
+        > [Cán bộ]
+        > /huy
+        < Đã hủy
+        > /huy
+        < không có thao tác nào
+    """)
