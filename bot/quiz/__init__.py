@@ -1,0 +1,1 @@
+"""Quizzes on digital skills: question banks, attempts and results."""

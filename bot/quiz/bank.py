@@ -1,0 +1,238 @@
+"""Quiz banks: the schema of `bot/quiz/banks/<set-slug>.yaml`, loading and validation.
+
+A bank is a set of four-option questions (see docs/CONTENT_FORMAT.md). Every problem found is
+reported with the file and line so an editor can fix it; `load_banks` refuses a directory with any
+problem, `check_banks` returns what loaded plus the list of problems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.content.yaml_lines import (
+    ContentIssue,
+    LineDict,
+    LineList,
+    YamlSyntaxError,
+    display_path,
+    parse_yaml,
+)
+from bot.core.text import fold_words
+
+BANKS_DIR = Path(__file__).parent / "banks"
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+MAX_TEXT = 300
+MAX_OPTION = 100
+MAX_EXPLANATION = 200
+OPTIONS = 4
+# Option wordings the content guide forbids: they make the "one correct answer" ambiguous.
+_BANNED_OPTIONS = ("tat ca cac dap an", "tat ca deu dung", "ca a va b", "khong dap an nao")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question with exactly four options, `correct` being the index of the right one."""
+
+    id: str
+    text: str
+    options: tuple[str, ...]
+    correct: int
+    explanation: str
+    source: Source
+
+    @property
+    def answer(self) -> str:
+        """The text of the correct option."""
+        return self.options[self.correct]
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A quiz set: its questions and how an attempt is drawn and passed."""
+
+    slug: str
+    title: str
+    description: str
+    pass_ratio: float
+    questions_per_attempt: int
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with `question_id`, if the bank has it."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+class BankError(Exception):
+    """Quiz banks that failed validation; `issues` says where and why."""
+
+    def __init__(self, issues: list[ContentIssue]) -> None:
+        super().__init__("\n".join(str(issue) for issue in issues))
+        self.issues = issues
+
+
+def _text(node: LineDict, key: str, limit: int, problems: list[tuple[int, str]]) -> str:
+    value = node.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append((node.line_of(key), f"thiếu '{key}' (chữ, không để trống)"))
+        return ""
+    if len(value.strip()) > limit:
+        problems.append(
+            (node.line_of(key), f"'{key}' dài {len(value.strip())} ký tự, tối đa {limit}")
+        )
+    return value.strip()
+
+
+def parse_source(node: Any, line: int, problems: list[tuple[int, str]]) -> Source:
+    """A `{title, url}` source; problems are appended with their line."""
+    if not isinstance(node, LineDict):
+        problems.append((line, "thiếu 'source' dạng {title, url}"))
+        return Source("", "")
+    title = _text(node, "title", 200, problems)
+    url = _text(node, "url", 500, problems)
+    if url and not url.startswith(("https://", "http://")):
+        problems.append((node.line_of("url"), f"đường dẫn nguồn phải bắt đầu bằng https://: {url}"))
+    return Source(title, url)
+
+
+def _parse_options(node: LineDict, problems: list[tuple[int, str]]) -> tuple[str, ...]:
+    options = node.get("options")
+    line = node.line_of("options")
+    if not isinstance(options, LineList) or len(options) != OPTIONS:
+        problems.append((line, f"cần đúng {OPTIONS} phương án trong 'options'"))
+        return ()
+    texts: list[str] = []
+    seen: dict[str, int] = {}
+    for index, option in enumerate(options):
+        option_line = options.line_of(index)
+        if not isinstance(option, str | int | float) or not str(option).strip():
+            problems.append((option_line, "phương án không được để trống"))
+            continue
+        text = str(option).strip()
+        if len(text) > MAX_OPTION:
+            problems.append((option_line, f"phương án dài {len(text)} ký tự, tối đa {MAX_OPTION}"))
+        key = fold_words(text)
+        if key in seen:
+            problems.append((option_line, f"phương án trùng với phương án ở dòng {seen[key]}"))
+        seen[key] = option_line
+        if any(banned in key for banned in _BANNED_OPTIONS):
+            problems.append((option_line, "không dùng phương án kiểu 'tất cả các đáp án trên'"))
+        texts.append(text)
+    return tuple(texts)
+
+
+def _parse_question(node: Any, line: int, problems: list[tuple[int, str]]) -> Question | None:
+    if not isinstance(node, LineDict):
+        problems.append((line, "mỗi câu hỏi phải là một mục có id, text, options, correct…"))
+        return None
+    qid = node.get("id")
+    if not isinstance(qid, str) or not QUESTION_ID.match(qid):
+        problems.append((node.line_of("id"), "thiếu 'id' (chữ, số, '-' hoặc '_', tối đa 32)"))
+        qid = ""
+    text = _text(node, "text", MAX_TEXT, problems)
+    options = _parse_options(node, problems)
+    correct = node.get("correct")
+    if isinstance(correct, bool) or not isinstance(correct, int):
+        problems.append((node.line_of("correct"), "'correct' phải là số thứ tự phương án đúng (0–3)"))
+        correct = -1
+    elif not 0 <= correct < OPTIONS:
+        problems.append((node.line_of("correct"), f"'correct' = {correct} nằm ngoài 0–3"))
+    explanation = _text(node, "explanation", MAX_EXPLANATION, problems)
+    source = parse_source(node.get("source"), node.line_of("source"), problems)
+    if len(options) != OPTIONS or not 0 <= correct < OPTIONS:
+        return None
+    return Question(qid, text, options, correct, explanation, source)
+
+
+def _parse_bank(data: Any, stem: str, problems: list[tuple[int, str]]) -> Bank | None:
+    if not isinstance(data, LineDict):
+        problems.append((1, "tệp bộ câu hỏi phải là một mục có slug, title, questions…"))
+        return None
+    slug = data.get("slug")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        problems.append((data.line_of("slug"), "thiếu 'slug' (chữ thường a-z, số và '-')"))
+    elif slug != stem:
+        problems.append((data.line_of("slug"), f"slug '{slug}' phải trùng tên tệp '{stem}'"))
+    title = _text(data, "title", 120, problems)
+    description = _text(data, "description", 400, problems)
+    pass_ratio = data.get("pass_ratio", 0.8)
+    if isinstance(pass_ratio, bool) or not isinstance(pass_ratio, int | float):
+        pass_ratio = -1.0
+    if not 0 < pass_ratio <= 1:
+        problems.append((data.line_of("pass_ratio"), "'pass_ratio' phải lớn hơn 0 và không quá 1"))
+    per_attempt = data.get("questions_per_attempt", 10)
+    if isinstance(per_attempt, bool) or not isinstance(per_attempt, int) or per_attempt < 1:
+        problems.append((data.line_of("questions_per_attempt"), "'questions_per_attempt' ≥ 1"))
+        per_attempt = 1
+    raw = data.get("questions")
+    if not isinstance(raw, LineList) or not raw:
+        problems.append((data.line_of("questions"), "thiếu danh sách 'questions'"))
+        return None
+    questions: list[Question] = []
+    ids: dict[str, int] = {}
+    texts: dict[str, int] = {}
+    for index, node in enumerate(raw):
+        question = _parse_question(node, raw.line_of(index), problems)
+        if question is None:
+            continue
+        line = raw.line_of(index)
+        if question.id in ids:
+            problems.append((line, f"id '{question.id}' trùng với câu ở dòng {ids[question.id]}"))
+        ids.setdefault(question.id, line)
+        text_key = fold_words(question.text)
+        if text_key in texts:
+            problems.append((line, f"câu hỏi trùng nội dung với câu ở dòng {texts[text_key]}"))
+        texts.setdefault(text_key, line)
+        questions.append(question)
+    if per_attempt > len(raw):
+        problems.append(
+            (data.line_of("questions_per_attempt"), f"chỉ có {len(raw)} câu, ít hơn số câu mỗi lượt")
+        )
+    return Bank(str(slug), title, description, float(pass_ratio), per_attempt, tuple(questions))
+
+
+def read_bank(path: Path) -> tuple[Bank | None, list[ContentIssue]]:
+    """Parse and validate one bank file; the bank is None when it cannot be used."""
+    name = display_path(path)
+    problems: list[tuple[int, str]] = []
+    try:
+        data = parse_yaml(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        return None, [ContentIssue(name, exc.line, exc.message)]
+    except UnicodeDecodeError:
+        return None, [ContentIssue(name, 1, "tệp không phải UTF-8")]
+    bank = _parse_bank(data, path.stem, problems)
+    issues = sorted(ContentIssue(name, line, message) for line, message in problems)
+    return (bank if not issues else None), issues
+
+
+def check_banks(directory: Path = BANKS_DIR) -> tuple[dict[str, Bank], list[ContentIssue]]:
+    """Every valid bank in `directory` by slug, and every problem found in any of them."""
+    banks: dict[str, Bank] = {}
+    issues: list[ContentIssue] = []
+    for path in sorted(directory.glob("*.yaml")):
+        bank, found = read_bank(path)
+        issues.extend(found)
+        if bank is not None:
+            banks[bank.slug] = bank
+    return banks, issues
+
+
+def load_banks(directory: Path = BANKS_DIR) -> dict[str, Bank]:
+    """All banks in `directory` by slug; raises BankError listing every problem if any."""
+    banks, issues = check_banks(directory)
+    if issues:
+        raise BankError(issues)
+    return banks
