@@ -145,7 +145,9 @@ def _parse_question(node: Any, line: int, problems: list[tuple[int, str]]) -> Qu
     options = _parse_options(node, problems)
     correct = node.get("correct")
     if isinstance(correct, bool) or not isinstance(correct, int):
-        problems.append((node.line_of("correct"), "'correct' phải là số thứ tự phương án đúng (0–3)"))
+        problems.append(
+            (node.line_of("correct"), "'correct' phải là số thứ tự phương án đúng (0–3)")
+        )
         correct = -1
     elif not 0 <= correct < OPTIONS:
         problems.append((node.line_of("correct"), f"'correct' = {correct} nằm ngoài 0–3"))
@@ -198,7 +200,10 @@ def _parse_bank(data: Any, stem: str, problems: list[tuple[int, str]]) -> Bank |
         questions.append(question)
     if per_attempt > len(raw):
         problems.append(
-            (data.line_of("questions_per_attempt"), f"chỉ có {len(raw)} câu, ít hơn số câu mỗi lượt")
+            (
+                data.line_of("questions_per_attempt"),
+                f"chỉ có {len(raw)} câu, ít hơn số câu mỗi lượt",
+            )
         )
     return Bank(str(slug), title, description, float(pass_ratio), per_attempt, tuple(questions))
 

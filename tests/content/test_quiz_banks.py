@@ -50,7 +50,7 @@ def test_good_bank_loads(tmp_path: Path) -> None:
         ("[Một, Hai, Ba, Bốn]", "[Một, Hai, Ba, một]", 8, "trùng"),
         ("correct: 0", "correct: 4", 9, "ngoài 0–3"),
         ("Vì một là đúng.", "x" * 201, 10, "tối đa 200"),
-        ("source: {title: Nguồn, url: \"https://mst.gov.vn/\"}", "", 6, "source"),
+        ('source: {title: Nguồn, url: "https://mst.gov.vn/"}', "", 6, "source"),
         ("slug: thu", "slug: khac", 1, "trùng tên tệp"),
         ("[Một, Hai, Ba, Bốn]", "[Một, Hai, Ba, Tất cả các đáp án trên]", 8, "tất cả"),
     ],
@@ -70,5 +70,7 @@ def test_duplicate_ids_and_broken_yaml(tmp_path: Path) -> None:
     _write(tmp_path, "slug: hong\ntitle: [chưa đóng\n", "hong.yaml")
     banks, issues = check_banks(tmp_path)
     assert banks == {}
-    assert any(i.file.endswith("thu.yaml") and i.line == 12 and "trùng" in i.message for i in issues)
+    assert any(
+        i.file.endswith("thu.yaml") and i.line == 12 and "trùng" in i.message for i in issues
+    )
     assert any(i.file.endswith("hong.yaml") and "YAML" in i.message for i in issues)
