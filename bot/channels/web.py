@@ -1,6 +1,5 @@
 """The web chat: a JSON API for the page at `/`, and the reference rendering of replies."""
 
-from __future__ import annotations
 
 import base64
 from importlib import resources
@@ -32,7 +31,7 @@ class MessageIn(BaseModel):
     action: str | None = Field(None, max_length=64)
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> MessageIn:
+    def _exactly_one(self) -> "MessageIn":
         if (self.text is None) == (self.action is None):
             raise ValueError("gửi đúng một trong hai trường 'text' hoặc 'action'")
         return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from dataclasses import replace
 
@@ -73,6 +74,7 @@ class Engine:
             raise
 
     async def _handle(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
+        event = _without_control_characters(event)
         if event.kind is EventKind.TEXT and len(event.text) > self._max_text:
             return Outgoing([Text(self._t("common.too_long", limit=self._max_text))])
         services = self._services
@@ -172,7 +174,7 @@ class Engine:
         if event.kind is not EventKind.TEXT or not menu:
             return event
         typed = event.text.strip().rstrip(".)")
-        if typed.isdigit() and 1 <= int(typed) <= len(menu):
+        if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(menu):
             return replace(event, kind=EventKind.ACTION, action=menu[int(typed) - 1][1])
         folded = fold_words(typed)
         if not folded:
@@ -181,6 +183,17 @@ class Engine:
             if fold_words(label) == folded:
                 return replace(event, kind=EventKind.ACTION, action=action)
         return event
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(event: IncomingEvent) -> IncomingEvent:
+    """Drop NUL and other control characters no keyboard types (PostgreSQL rejects NUL)."""
+    if _CONTROL.search(event.text) or _CONTROL.search(event.args) or _CONTROL.search(event.action):
+        return replace(event, text=_CONTROL.sub("", event.text), args=_CONTROL.sub("", event.args),
+                       action=_CONTROL.sub("", event.action))
+    return event
 
 
 def _as_list(result: HandlerResult) -> list[Reply]:

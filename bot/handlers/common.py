@@ -41,4 +41,4 @@ async def unit_choices(ctx: Context, query: str, action_prefix: str) -> Text:
 
 def parse_int(value: str) -> int | None:
     """An id from a button action, or None if it was tampered with."""
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None

@@ -10,6 +10,7 @@ from bot.core.replies import Button, Reply, Text, text
 from bot.handlers.common import parse_int, unit_choices
 from bot.handlers.start import RegStep, role_question
 from bot.handlers.validators import clean_person_name, clean_short_text
+from bot.services.users import Profile
 
 
 class ProfileStep(StrEnum):
@@ -22,8 +23,19 @@ class ProfileStep(StrEnum):
 
 async def show_profile(ctx: Context) -> Reply:
     """/hoso: what the bot knows about the person, with edit buttons."""
-    t, user = ctx.t, ctx.user
     ctx.finish()
+    return _card(ctx, ctx.user)
+
+
+async def _updated(ctx: Context, message: str) -> list[Reply]:
+    """Confirm a change and show the profile as it is now."""
+    ctx.finish()
+    fresh = await ctx.services.users.get(ctx.user.id)
+    return [Text(message), _card(ctx, fresh or ctx.user)]
+
+
+def _card(ctx: Context, user: Profile) -> Text:
+    t = ctx.t
     consent = fmt_date(user.consent_at, ctx.services.settings.tz) if user.consent_at else ""
     if user.kind == "staff":
         summary = t("profile.summary_staff", name=user.full_name or "", unit=user.unit_name or "",
@@ -44,7 +56,7 @@ async def show_profile(ctx: Context) -> Reply:
     return text(summary, *rows)
 
 
-async def on_profile_action(ctx: Context) -> Reply:
+async def on_profile_action(ctx: Context) -> Reply | list[Reply]:
     """Buttons prof:edit:* and prof:unit:<id>."""
     t = ctx.t
     kind, value = (ctx.action_args + ["", ""])[:2]
@@ -66,29 +78,26 @@ async def on_profile_action(ctx: Context) -> Reply:
         unit = await ctx.services.units.get(unit_id) if unit_id else None
         if unit is not None:
             await ctx.services.users.update_profile(ctx.user.id, unit_id=unit.id)
-            ctx.finish()
-            return Text(t("start.joined_unit", unit=unit.name))
+            return await _updated(ctx, t("start.joined_unit", unit=unit.name))
     return Text(t("common.stale_button"))
 
 
-async def on_name_text(ctx: Context) -> Reply:
+async def on_name_text(ctx: Context) -> Reply | list[Reply]:
     """A new full name."""
     name = clean_person_name(ctx.text)
     if name is None:
         return Text(ctx.t("start.name_invalid"))
     await ctx.services.users.update_profile(ctx.user.id, full_name=name)
-    ctx.finish()
-    return Text(ctx.t("profile.updated"))
+    return await _updated(ctx, ctx.t("profile.updated"))
 
 
-async def on_position_text(ctx: Context) -> Reply:
+async def on_position_text(ctx: Context) -> Reply | list[Reply]:
     """A new position."""
     position = clean_short_text(ctx.text)
     if position is None:
         return Text(ctx.t("start.position_invalid"))
     await ctx.services.users.update_profile(ctx.user.id, position=position)
-    ctx.finish()
-    return Text(ctx.t("profile.updated"))
+    return await _updated(ctx, ctx.t("profile.updated"))
 
 
 async def on_unit_text(ctx: Context) -> Reply:

@@ -112,11 +112,12 @@ class UnitService:
         """Create or update units from CSV text (header row first)."""
         report = ImportReport()
         rows = _parse(content, report)
-        if not report.ok:
+        if not rows and not report.ok:
             return report
         async with self._db.transaction() as session:
             existing = {unit.code: unit for unit in await unit_repo.all_units(session)}
             _check_tree(rows, existing, report)
+            report.errors.sort(key=_line_of)
             for row in rows:
                 if row.invite_code and await unit_repo.invite_code_taken(
                     session, invite_code=row.invite_code, except_code=row.code
@@ -150,6 +151,11 @@ class UnitService:
         return report
 
 
+def _line_of(error: str) -> int:
+    digits = error.removeprefix("Dòng ").split(":", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
 def _parse(content: str, report: ImportReport) -> list[_Row]:
     reader = csv.DictReader(io.StringIO(content))
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -171,7 +177,7 @@ def _parse(content: str, report: ImportReport) -> list[_Row]:
         if not name:
             problems.append("thiếu tên đơn vị")
         headcount_text = values.get("headcount", "") or "0"
-        if not headcount_text.isdigit():
+        if not (headcount_text.isascii() and headcount_text.isdigit()):
             problems.append(f"biên chế '{headcount_text}' phải là số nguyên không âm")
         invite = values.get("invite_code", "")
         if invite and not INVITE_PATTERN.match(invite):
@@ -180,11 +186,11 @@ def _parse(content: str, report: ImportReport) -> list[_Row]:
             problems.append(f"mã '{code}' trùng với dòng {seen[code]}")
         if invite and invite.lower() in invites:
             problems.append(f"mã mời '{invite}' trùng với dòng {invites[invite.lower()]}")
+        seen.setdefault(code, number)
         for problem in problems:
             report.errors.append(f"Dòng {number}: {problem}.")
         if problems:
             continue
-        seen[code] = number
         if invite:
             invites[invite.lower()] = number
         rows.append(

@@ -1,0 +1,1 @@
+"""Fake platform servers (Telegram Bot API, Zalo Bot Platform, Zalo OA) over real loopback HTTP."""

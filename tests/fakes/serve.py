@@ -1,0 +1,47 @@
+"""Run an ASGI app with uvicorn on a free loopback port in a background thread (for fakes)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+
+class BackgroundServer:
+    """An ASGI app served on 127.0.0.1 from its own thread and event loop until `stop()`."""
+
+    def __init__(self, app: Any, *, port: int = 0) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))
+        self.port: int = self._socket.getsockname()[1]
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        )
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. http://127.0.0.1:43123."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> BackgroundServer:
+        """Start serving and wait until the socket accepts connections."""
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("fake server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the thread."""
+        self._server.should_exit = True
+        self._thread.join(timeout=15)
+        self._socket.close()
