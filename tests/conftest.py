@@ -114,3 +114,19 @@ async def bot(settings: Settings, clock: FrozenClock) -> AsyncIterator[BotApp]:
 def chat(bot: BotApp) -> Chat:
     """A conversation with the bot as one person on a test channel."""
     return Chat(bot, channel="test", user_id="u1")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Say how many tests ran on each database, so a run shows it covered both."""
+    counts = {backend: 0 for backend in BACKENDS}
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        if report.when != "call":
+            continue
+        for backend in BACKENDS:
+            if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid:
+                counts[backend] += 1
+    terminalreporter.write_line(
+        "database backends: " + ", ".join(f"{name} {count} tests" for name, count in counts.items())
+    )
