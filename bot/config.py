@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         "https://oauth.zaloapp.com", description="OA OAuth base URL."
     )
     zalo_oa_text_limit: int = Field(500, description="Characters per OA text message (unconfirmed).")
+    # Quizzes
+    quiz_question_seconds: int = Field(
+        60, description="Seconds to answer one quiz question (checked on the server)."
+    )
     # Scheduler and reminders
     scheduler_enabled: bool = Field(True, description="Run the sweep and sender jobs.")
     quiet_hours_start: int = Field(21, description="Hour (local) after which pushes wait.")

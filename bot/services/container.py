@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.storage.db import Database
+from bot.quiz.service import QuizService, erase_quiz_data
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
@@ -22,6 +23,7 @@ class Services:
     users: UserService
     units: UnitService
     web_sessions: WebSessionService
+    quiz: QuizService
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -29,7 +31,9 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     users = UserService(db, clock)
     units = UnitService(db)
     web_sessions = WebSessionService(db, clock, ttl_days=settings.web_session_ttl_days)
+    quiz = QuizService(db, clock, settings)
+    users.add_eraser(erase_quiz_data)
     return Services(
         settings=settings, db=db, clock=clock, users=users, units=units,
-        web_sessions=web_sessions,
+        web_sessions=web_sessions, quiz=quiz,
     )

@@ -2,7 +2,11 @@
 
 from bot.storage.models.base import Base
 from bot.storage.models.conversations import Conversation, ProcessedEvent
+from bot.storage.models.quiz import QuizAnswer, QuizAttempt, QuizTarget, StaffRosterEntry
 from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
 
-__all__ = ["Base", "Conversation", "ProcessedEvent", "RoleGrant", "Unit", "User", "WebSession"]
+__all__ = [
+    "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget", "RoleGrant",
+    "StaffRosterEntry", "Unit", "User", "WebSession",
+]

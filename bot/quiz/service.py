@@ -1,0 +1,62 @@
+"""`services.quiz`: attempts, targets, progress and the staff roster behind one name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.quiz.attempts import AttemptService
+from bot.quiz.bank import BANKS_DIR, Bank, load_banks
+from bot.quiz.progress import ProgressService
+from bot.quiz.roster import RosterService
+from bot.quiz.targets import TargetService
+from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
+from bot.storage.db import Database
+from bot.storage.repositories import quiz_attempts as attempt_repo
+
+
+class QuizService:
+    """The quiz feature. Handlers use `attempts`, `progress`, `targets` and `roster`; other
+    features (reminders) use the four methods below."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        banks: Mapping[str, Bank] | None = None,
+        banks_dir: Path = BANKS_DIR,
+    ) -> None:
+        self.banks: Mapping[str, Bank] = banks if banks is not None else load_banks(banks_dir)
+        self.attempts = AttemptService(
+            db, clock, self.banks, question_seconds=settings.quiz_question_seconds
+        )
+        self.progress = ProgressService(db, clock, settings.tz, self.banks)
+        self.targets = TargetService(db, self.banks)
+        self.roster = RosterService(db)
+
+    async def staff_below_target(self, target_id: int | None = None) -> list[int]:
+        """User ids of registered staff who have not yet met that (or any) active target."""
+        return await self.progress.staff_below_target(target_id)
+
+    async def personal_progress(self, user_id: int) -> list[PersonalProgress]:
+        """Each active target of the person's unit: due date, unit rate, sets still to pass."""
+        return await self.progress.personal_progress(user_id)
+
+    async def unit_progress(self, unit_id: int) -> list[UnitProgress]:
+        """The unit's figures against each active target that covers it."""
+        return await self.progress.unit_progress(unit_id)
+
+    async def active_targets(self, on: date) -> list[TargetView]:
+        """Targets whose period contains `on`."""
+        return await self.progress.active_targets(on)
+
+
+async def erase_quiz_data(session: AsyncSession, user_id: int) -> None:
+    """Personal-data eraser: unlink the person's attempts so only anonymous figures remain."""
+    await attempt_repo.anonymise(session, user_id=user_id)
