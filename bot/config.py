@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     quiz_question_seconds: int = Field(
         60, description="Seconds to answer one quiz question (checked on the server)."
     )
+    # Knowledge base
+    content_dir: Path | None = Field(
+        None, description="Folder of the knowledge-base files; empty means the shipped bot/content."
+    )
+    content_check_seconds: float = Field(
+        5.0, description="How often (seconds, at most) a running bot checks for reloaded content."
+    )
     # Scheduler and reminders
     scheduler_enabled: bool = Field(True, description="Run the sweep and sender jobs.")
     quiet_hours_start: int = Field(21, description="Hour (local) after which pushes wait.")

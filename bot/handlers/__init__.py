@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.core.router import Need, Router
-from bot.handlers import menu, profile, start
+from bot.handlers import menu, profile, quiz, quiz_results, start
 from bot.handlers.profile import ProfileStep
+from bot.handlers.quiz import QuizStep
 from bot.handlers.start import RegStep
 
 
@@ -29,6 +30,17 @@ def build_router() -> Router:
     router.step(ProfileStep.UNIT, profile.on_unit_text, Need.REGISTERED)
     router.command("xoadulieu", profile.ask_erase)
     router.action("erase", profile.on_erase_action)
+
+    # Quizzes, results, unit leaderboard and the manager's view
+    router.command("kiemtra", quiz.show_sets, Need.REGISTERED)
+    router.action("quiz", quiz.on_quiz_action, Need.REGISTERED)
+    router.step(QuizStep.ANSWER, quiz.on_answer_text, Need.REGISTERED)
+    router.on_cancel("quiz", quiz.on_cancel)
+    router.command("ketqua", quiz_results.show_results, Need.REGISTERED)
+    router.command("thidua", quiz_results.show_leaderboard, Need.REGISTERED)
+    router.action("qlb", quiz_results.on_leaderboard_action, Need.REGISTERED)
+    router.command("donvi", quiz_results.show_unit, Need.MANAGER)
+    router.action("qdv", quiz_results.on_unit_action, Need.MANAGER)
 
     # Menu, help and free text
     router.command("menu", menu.show_menu)

@@ -109,9 +109,10 @@ class AttemptService:
                 return AnswerOutcome(Outcome.NOT_FOUND, question_index)
             if attempt.user_id != user_id:
                 return AnswerOutcome(Outcome.FOREIGN, question_index)
-            if attempt.status != repo.ACTIVE:
-                return AnswerOutcome(Outcome.CLOSED, question_index)
             index = attempt.current_index
+            if attempt.status != repo.ACTIVE:
+                done = attempt.status == repo.FINISHED and 0 <= question_index < index
+                return AnswerOutcome(Outcome.DUPLICATE if done else Outcome.CLOSED, question_index)
             if question_index != index:
                 kind = Outcome.DUPLICATE if 0 <= question_index < index else Outcome.STALE
                 return AnswerOutcome(kind, question_index, question=self._view(attempt, now))

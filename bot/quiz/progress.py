@@ -145,6 +145,18 @@ class ProgressService:
                 reports.append(await self._report(session, target, scope, unit))
             return reports
 
+    async def subgroups(self, parent_id: int, *, limit: int) -> list[UnitInfo]:
+        """Direct sub-units of a unit that have sub-units of their own (to narrow a board)."""
+        async with self._db.transaction() as session:
+            return [UnitInfo(u.id, u.code, u.name, u.headcount, u.path)
+                    for u in await target_repo.subgroups(session, parent_id=parent_id,
+                                                         limit=limit)]
+
+    async def root_unit_ids(self) -> list[int]:
+        """Units at the top of the tree (what an administrator manages)."""
+        async with self._db.transaction() as session:
+            return [unit.id for unit in await unit_repo.children(session, parent_id=None)]
+
     async def _report(
         self, session: AsyncSession, target: QuizTarget, scope: Unit, unit: Unit
     ) -> UnitTargetReport:
@@ -171,7 +183,8 @@ class ProgressService:
         ]
         pending += await _unregistered(session, mine_ids)
         children = _children_rollup(unit, units, tallies)
-        return UnitTargetReport(progress, rank, len(ranked), pending, children)
+        return UnitTargetReport(progress, rank, len(ranked), pending, len(target.set_slugs),
+                                children)
 
     async def _tallies(
         self, session: AsyncSession, target: QuizTarget, scope_path: str, within: str | None

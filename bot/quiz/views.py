@@ -100,6 +100,7 @@ class UnitTargetReport:
     rank: int | None
     ranked_units: int
     pending: list[PendingPerson]
+    set_count: int
     children: list[RankedUnit] = field(default_factory=list)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
 from bot.storage.db import Database
 from bot.quiz.service import QuizService, erase_quiz_data
@@ -24,6 +25,7 @@ class Services:
     units: UnitService
     web_sessions: WebSessionService
     quiz: QuizService
+    knowledge: KnowledgeService
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -36,4 +38,8 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     return Services(
         settings=settings, db=db, clock=clock, users=users, units=units,
         web_sessions=web_sessions, quiz=quiz,
+        knowledge=KnowledgeService(
+            db, clock, content_dir=settings.content_dir,
+            check_every=settings.content_check_seconds,
+        ),
     )

@@ -2,6 +2,7 @@
 
 from bot.storage.models.base import Base
 from bot.storage.models.conversations import Conversation, ProcessedEvent
+from bot.storage.models.knowledge import AnswerFeedback, ContentVersion, UnansweredQuestion
 from bot.storage.models.quiz import QuizAnswer, QuizAttempt, QuizTarget, StaffRosterEntry
 from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
@@ -9,4 +10,5 @@ from bot.storage.models.users import RoleGrant, User, WebSession
 __all__ = [
     "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget", "RoleGrant",
     "StaffRosterEntry", "Unit", "User", "WebSession",
+    "AnswerFeedback", "ContentVersion", "UnansweredQuestion",
 ]

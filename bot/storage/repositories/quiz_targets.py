@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.storage.models import QuizTarget, Unit
 
@@ -75,3 +76,16 @@ def covered_units(target: QuizTarget, scope_path: str, within: str | None = None
     if within:
         statement = statement.where(Unit.path.startswith(within, autoescape=True))
     return statement
+
+
+async def subgroups(session: AsyncSession, *, parent_id: int, limit: int) -> list[Unit]:
+    """Direct children of a unit that have children themselves, by name."""
+    child = aliased(Unit)
+    rows = await session.scalars(
+        select(Unit)
+        .where(Unit.parent_id == parent_id,
+               exists(select(child.id).where(child.parent_id == Unit.id)))
+        .order_by(Unit.name)
+        .limit(limit)
+    )
+    return list(rows.all())

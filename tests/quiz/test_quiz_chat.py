@@ -1,0 +1,222 @@
+"""Taking quizzes in a conversation: pass, fail, time limit, double taps, stale and foreign
+buttons, restart in the middle, practice mode, and progress and rank after a pass."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.app import BotApp
+from bot.core.clock import FrozenClock
+from bot.storage.repositories import quiz_attempts as attempt_repo
+from tests.helpers.chat import Chat
+from tests.quiz.factories import add_result, make_staff, make_target
+from tests.quiz.helpers import (
+    answer_action,
+    answer_all,
+    attempt_id_of,
+    register_citizen,
+    register_staff,
+)
+
+KSC = "ky-nang-so-co-ban"
+
+
+async def _start_counted(chat: Chat) -> int:
+    await chat.converse("""
+        > /kiemtra
+        < Anh/chị chọn bộ câu hỏi
+        > [Kỹ năng số cơ bản]
+        < bài chính thức
+        > [Làm bài chính thức]
+        < Câu 1/10
+        < Anh/chị có 60 giây
+    """)
+    return attempt_id_of(chat)
+
+
+async def test_pass_updates_results_progress_and_rank(chat: Chat) -> None:
+    bot = chat.bot
+    await make_target(bot, code="KSC-2026", unit="UBND", sets=(KSC,))
+    # Someone in another unit passed earlier: 1 of 40 (2,5 %) puts that unit first.
+    stc_vp = (await bot.services.units.search("STC-VP")).units[0]
+    other = await make_staff(bot, stc_vp.id, "Trần Văn Bình")
+    await add_result(bot, other, KSC, 0.9, datetime(2026, 5, 20, tzinfo=UTC))
+    await register_staff(chat, "SKHCN-VP")
+    await chat.converse("""
+        > /thidua
+        < Bảng thi đua: Chỉ tiêu KSC-2026
+        < 1. Văn phòng Sở Tài chính: 2,5% (1/40)
+        < Đơn vị của anh/chị: hạng 2/
+    """)
+    await _start_counted(chat)
+    await answer_all(chat, right=9)
+    turn = chat.last
+    assert turn is not None
+    assert "Câu 10/10: Chưa đúng" in turn.text
+    assert "đúng 9/10 câu (90%)" in turn.text and "Đạt (yêu cầu từ 80%)" in turn.text
+    assert "Các câu cần xem lại" in turn.text
+    await chat.converse("""
+        > /ketqua
+        < 1 bài chính thức, đạt 1 bài
+        < Kỹ năng số cơ bản: 9/10 (90%) — Đạt
+        < ✅ Chỉ tiêu KSC-2026 (hạn 30/06/2026): anh/chị đã đạt. Đơn vị: 12,5%
+        > /thidua
+        < 1. Văn phòng Sở Khoa học và Công nghệ: 12,5% (1/8)
+        < 2. Văn phòng Sở Tài chính: 2,5% (1/40)
+        < Đơn vị của anh/chị: hạng 1/
+    """)
+
+
+async def test_failed_attempt_shows_review_and_what_remains(chat: Chat) -> None:
+    await make_target(chat.bot, code="KSC-2026", unit="UBND", sets=(KSC,))
+    await register_staff(chat, "SKHCN-VP")
+    await _start_counted(chat)
+    await answer_all(chat, right=7)
+    assert chat.last is not None
+    text = chat.last.text
+    assert "đúng 7/10 câu (70%)" in text and "Chưa đạt (cần từ 80%)" in text
+    assert text.count("✔ Đáp án đúng") == 3
+    await chat.converse("""
+        > /ketqua
+        < 1 bài chính thức, đạt 0 bài
+        < 7/10 (70%) — Chưa đạt
+        < anh/chị còn 1 bộ cần đạt: Kỹ năng số cơ bản
+    """)
+
+
+async def test_late_answer_is_recorded_as_timed_out(chat: Chat, clock: FrozenClock) -> None:
+    await register_staff(chat, "SKHCN")
+    attempt_id = await _start_counted(chat)
+    clock.advance(timedelta(seconds=59))
+    await chat.act(await answer_action(chat.bot, attempt_id, right=True))
+    assert "Câu 1/10: Đúng rồi" in chat.last.text  # type: ignore[union-attr]
+    clock.advance(timedelta(seconds=61))
+    await chat.act(await answer_action(chat.bot, attempt_id, right=True))
+    assert chat.last is not None
+    assert "Câu 2/10: Đã quá 60 giây" in chat.last.text and "Câu 3/10" in chat.last.text
+    async with chat.bot.db.transaction() as session:
+        answers = await attempt_repo.answers(session, attempt_id=attempt_id)
+        attempt = await attempt_repo.get(session, attempt_id=attempt_id)
+    assert [(a.correct, a.timed_out, a.chosen is None) for a in answers] == [
+        (True, False, False), (False, True, True)]
+    assert attempt is not None and attempt.correct_count == 1
+
+
+async def test_double_tap_counts_once(chat: Chat) -> None:
+    await register_staff(chat, "SKHCN")
+    attempt_id = await _start_counted(chat)
+    action = await answer_action(chat.bot, attempt_id, right=True)
+    await chat.act(action)
+    second = await chat.act(action)
+    assert "Câu 1 anh/chị đã trả lời rồi" in second.text and "Câu 2/10" in second.text
+    async with chat.bot.db.transaction() as session:
+        attempt = await attempt_repo.get(session, attempt_id=attempt_id)
+        assert attempt is not None and attempt.correct_count == 1 and attempt.current_index == 1
+        assert len(await attempt_repo.answers(session, attempt_id=attempt_id)) == 1
+
+
+async def test_stale_and_foreign_buttons_are_refused(bot: BotApp) -> None:
+    mine, other = Chat(bot, user_id="u1"), Chat(bot, user_id="u2")
+    await register_staff(mine, "SKHCN")
+    await register_staff(other, "SYT", name="Lê Văn Tâm")
+    attempt_id = await _start_counted(mine)
+    stale = f"quiz:a:{attempt_id}:5:0"
+    turn = await mine.act(stale)
+    assert "câu hỏi đã qua" in turn.text and "Câu 1/10" in turn.text
+    foreign = await other.act(await answer_action(bot, attempt_id, right=True))
+    assert "bài kiểm tra của người khác" in foreign.text
+    await mine.act(await answer_action(bot, attempt_id, right=True))
+    assert "Câu 1/10: Đúng rồi" in mine.last.text  # type: ignore[union-attr]
+    forged = await mine.act("quiz:a:999999:0:0")
+    assert "Không tìm thấy bài kiểm tra" in forged.text
+    await mine.converse("""
+        > /huy
+        < Anh/chị muốn bỏ bài
+        > [Bỏ bài này]
+        < Đã bỏ bài đang làm
+    """)
+    assert "đã kết thúc" in (await mine.act(f"quiz:a:{attempt_id}:1:0")).text
+
+
+async def test_attempt_resumes_after_restart(chat: Chat, clock: FrozenClock) -> None:
+    await register_staff(chat, "SKHCN")
+    attempt_id = await _start_counted(chat)
+    for _ in range(3):
+        await chat.act(await answer_action(chat.bot, attempt_id, right=True))
+    await chat.bot.close()
+    restarted = BotApp.build(chat.bot.settings, clock=clock)
+    try:
+        again = Chat(restarted, user_id=chat.user_id)
+        clock.advance(timedelta(seconds=20))
+        await again.converse("""
+            > /kiemtra
+            < đang làm dở bài "Kỹ năng số cơ bản" (câu 4/10)
+            > [Làm tiếp]
+            < Câu 4/10 (tiếp tục bài đang làm)
+            < Còn 40 giây
+        """)
+        await again.act(await answer_action(restarted, attempt_id, right=True))
+        assert "Câu 4/10: Đúng rồi" in again.last.text  # type: ignore[union-attr]
+        # Typing the letter works too (Zalo has no buttons).
+        turn = await again.say("A")
+        assert "Câu 5/10" in turn.text and "Câu 6/10" in turn.text
+        # Coming back after the time ran out: that question is timed out, the next one shown.
+        clock.advance(timedelta(minutes=5))
+        turn = await again.act(f"quiz:r:{attempt_id}")
+        assert "Câu 6/10: Đã quá 60 giây" in turn.text and "Câu 7/10" in turn.text
+    finally:
+        await restarted.close()
+
+
+async def test_practice_never_counts(bot: BotApp) -> None:
+    target_id = await make_target(bot, code="KSC-2026", unit="UBND", sets=(KSC,))
+    citizen, staff = Chat(bot, user_id="c1"), Chat(bot, user_id="s1")
+    await register_citizen(citizen)
+    await citizen.converse("""
+        > /kiemtra
+        < bài luyện tập
+        > [Kỹ năng số cơ bản]
+        < (luyện tập) — Câu 1/10
+    """)
+    await answer_all(citizen, right=10)
+    assert "Đây là bài luyện tập nên không tính" in citizen.last.text  # type: ignore[union-attr]
+    staff_id = await register_staff(staff, "SKHCN-VP")
+    await staff.converse("""
+        > /kiemtra
+        > [Kỹ năng số cơ bản]
+        > [Luyện tập]
+        < (luyện tập) — Câu 1/10
+    """)
+    await answer_all(staff, right=10)
+    assert "không tính vào kết quả" in staff.last.text  # type: ignore[union-attr]
+    assert staff_id in await bot.services.quiz.staff_below_target(target_id)
+    unit = (await bot.services.units.search("SKHCN-VP")).units[0]
+    [progress] = await bot.services.quiz.unit_progress(unit.id)
+    assert progress.passed == 0 and progress.registered == 1
+    await staff.converse("""
+        > /ketqua
+        < 0 bài chính thức, đạt 0 bài
+        < (luyện tập)
+    """)
+
+
+async def test_unseen_questions_come_first_and_erasure_anonymises(chat: Chat) -> None:
+    user_id = await register_staff(chat, "SKHCN")
+    drawn: list[set[str]] = []
+    for _ in range(3):
+        await _start_counted(chat)
+        attempt_id = attempt_id_of(chat)
+        await answer_all(chat, right=10)
+        async with chat.bot.db.transaction() as session:
+            attempt = await attempt_repo.get(session, attempt_id=attempt_id)
+            assert attempt is not None
+            drawn.append(set(attempt.question_ids))
+    assert not (drawn[0] & drawn[1]) and not (drawn[2] & (drawn[0] | drawn[1]))
+    await chat.converse("""
+        > /xoadulieu
+        > [Xóa]
+    """)
+    async with chat.bot.db.transaction() as session:
+        assert await attempt_repo.recent(session, user_id=user_id) == []
+        anonymous = await attempt_repo.get(session, attempt_id=attempt_id)
+        assert anonymous is not None and anonymous.user_id is None and anonymous.passed
