@@ -1,0 +1,178 @@
+"""Turn what people type into the terms the ranking compares.
+
+Steps, for questions and for the knowledge base alike: Unicode and tone normalisation, lower
+case, Telex leftovers repaired ("chuyeenr" → "chuyển"), teencode expanded ("dc" → "được"),
+then three views of the text: accented words segmented by underthesea ("công_dân_số"),
+accent-stripped syllables and syllable pairs ("cong", "cong_dan"), and character n-grams of the
+accent-stripped words (which survive typos).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.content.telex import repair
+from bot.core.text import fold, normalize, strip_accents
+
+LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Teencode, stopwords and small-talk phrases (bot/content/lexicon.yaml)."""
+
+    teencode: dict[str, tuple[str, ...]]
+    password_context: frozenset[str]
+    stopwords: frozenset[str]
+    smalltalk: dict[str, frozenset[str]]
+    fillers: frozenset[str]
+
+
+@cache
+def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """The lexicon shipped with the code, read once."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    teencode = {
+        str(key): tuple(part.strip() for part in str(value).split("|"))
+        for key, value in data["teencode"].items()
+    }
+    return Lexicon(
+        teencode=teencode,
+        password_context=frozenset(data["password_context"]),
+        stopwords=frozenset(normalize(str(word)).lower() for word in data["stopwords"]),
+        smalltalk={
+            kind: frozenset(map(str, phrases)) for kind, phrases in data["smalltalk"].items()
+        },
+        fillers=frozenset(fold(str(word)) for word in data["smalltalk_fillers"]),
+    )
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether the text carries any Vietnamese accent (then word segmentation is meaningful)."""
+    return strip_accents(text) != text
+
+
+def _plain(token: str) -> bool:
+    """A token typed without accents (đ allowed): the only kind teencode applies to."""
+    return not has_diacritics(token.replace("đ", "d"))
+
+
+@dataclass(frozen=True, slots=True)
+class Expanded:
+    """Words after Telex repair and teencode, and whether the person typed accents."""
+
+    words: list[str]
+    accented: bool
+
+
+def expand(text: str, lexicon: Lexicon) -> Expanded:
+    """Normalised, lower-case words with Telex repaired and teencode written out."""
+    words: list[str] = []
+    accented = False
+    for raw in _WORD.findall(normalize(text).lower()):
+        token = repair(raw) if raw.isascii() else raw
+        if not _plain(token):
+            accented = True
+            words.append(token)
+            continue
+        meanings = lexicon.teencode.get(fold(token))
+        if meanings is None:
+            words.append(token)
+            continue
+        if meanings[0] == "mình" and words and fold(words[-1]) in lexicon.password_context:
+            meanings = ("mật khẩu",)
+        for meaning in meanings:
+            words.extend(meaning.split())
+    return Expanded(words, accented)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # type: ignore[no-untyped-def]
+    from underthesea import word_tokenize  # imported lazily: loading it takes a moment
+
+    return word_tokenize
+
+
+def warm_up() -> None:
+    """Load the word segmenter now rather than on the first question."""
+    _tokenizer()("khởi động")
+
+
+def segment(words: list[str]) -> list[str]:
+    """Accented words grouped into Vietnamese compounds by underthesea: "công_dân_số"."""
+    if not words:
+        return []
+    return ["_".join(part.lower().split()) for part in _tokenizer()(" ".join(words))]
+
+
+def char_grams(words: list[str], size: int = 3) -> list[str]:
+    """Character n-grams of each word padded with '#', for matching through typos."""
+    grams: list[str] = []
+    for word in words:
+        padded = f"#{word}#"
+        if len(padded) <= size:
+            grams.append(padded)
+        else:
+            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return grams
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The views of one text that the ranking compares, stopwords left out."""
+
+    accented: bool  # typed with accents: the segmented view is meaningful
+    words: list[str]  # segmented accented words and their syllables
+    folded: list[str]  # accent-stripped syllables and adjacent pairs ("dang_ky")
+    grams: list[str]  # character trigrams of the accent-stripped content syllables
+    content: str  # accent-stripped content syllables, for fuzzy comparison
+
+
+class Analyzer:
+    """Analyses questions and knowledge-base text the same way."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._stop = lexicon.stopwords
+        self._stop_folded = frozenset(fold(word) for word in lexicon.stopwords)
+
+    def _is_stop(self, word: str) -> bool:
+        # Unaccented words are judged by their bare form ("ma" may be "mà"); accented ones exactly
+        # ("mã" is content, "mà" is not).
+        return word in self._stop if has_diacritics(word) else fold(word) in self._stop_folded
+
+    def analyze(self, text: str, *, segment_words: bool = True) -> Analysis:
+        """All views of a text."""
+        expanded = expand(text, self.lexicon)
+        words = expanded.words
+        content = [word for word in words if not self._is_stop(word)]
+        folded = [fold(word) for word in content]
+        bare = [fold(word) for word in words]
+        stops = [self._is_stop(word) for word in words]
+        folded_pairs = [
+            f"{bare[i]}_{bare[i + 1]}"
+            for i in range(len(words) - 1)
+            if not (stops[i] and stops[i + 1])
+        ]
+        segmented: list[str] = []
+        if expanded.accented and segment_words:
+            for word in segment(words):
+                parts = word.split("_")
+                if all(self._is_stop(part) for part in parts):
+                    continue
+                segmented.append(word)
+                if len(parts) > 1:
+                    segmented.extend(part for part in parts if not self._is_stop(part))
+        return Analysis(
+            expanded.accented,
+            segmented,
+            folded + folded_pairs,
+            char_grams(folded),
+            " ".join(folded),
+        )

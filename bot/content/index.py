@@ -1,0 +1,163 @@
+"""Ranking knowledge-base topics for a question, and deciding whether the best one is good enough.
+
+Each topic is one document made of its title, example questions and keywords, indexed three ways
+with BM25 (bm25s): segmented accented words, accent-stripped syllables and syllable pairs, and
+character trigrams. A question's score in each view is divided by the most its terms could earn
+(unknown terms count as rare ones), so it says what share of the question the topic explains.
+The top candidates are re-ranked with fuzzy similarity (rapidfuzz) to the topic's example
+questions. The bot answers only when the share is high enough or the absolute evidence is strong
+(long questions explain only part of their words); both thresholds are calibrated on the dev set.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.content.analysis import Analysis, Analyzer
+from bot.content.model import KnowledgeBase, Topic
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Tuning of the ranking; the thresholds come from bench/bench_retrieval.py --calibrate."""
+
+    share: float = 0.52  # answer when this share of the question is explained…
+    evidence: float = 11.0  # …or when the absolute BM25 evidence reaches this
+    fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
+    rerank: int = 5  # how many top candidates are re-ranked
+    unknown_percentile: float = 75.0  # an unknown term weighs like a term this rare
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A candidate topic with its confidence (≥ 1 means good enough to answer)."""
+
+    slug: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The closest topics, best first, and whether the best one is good enough to answer."""
+
+    hits: tuple[Hit, ...]
+
+    @property
+    def best(self) -> Hit | None:
+        """The closest topic, if any term matched at all."""
+        return self.hits[0] if self.hits else None
+
+    @property
+    def confident(self) -> bool:
+        """Whether the bot should answer with the best topic."""
+        return bool(self.hits) and self.hits[0].score >= 1.0
+
+
+class _View:
+    """One BM25 index over one view of the topics, with per-term ceilings for normalising."""
+
+    def __init__(self, documents: list[list[str]], unknown_percentile: float) -> None:
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25.index([doc or [""] for doc in documents], show_progress=False)
+        self._vocab: dict[str, int] = self._bm25.vocab_dict
+        scores = self._bm25.scores
+        data, indptr = np.asarray(scores["data"]), np.asarray(scores["indptr"])
+        ceiling = np.zeros(len(indptr) - 1, dtype=np.float64)
+        filled = np.flatnonzero(np.diff(indptr) > 0)
+        if len(filled):
+            ceiling[filled] = np.maximum.reduceat(data, indptr[filled])
+        self._ceiling = ceiling
+        positive = ceiling[ceiling > 0]
+        self._unknown = float(np.percentile(positive, unknown_percentile)) if len(positive) else 1.0
+        self._size = len(documents)
+
+    def score(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(share of the question explained, raw BM25) for every topic."""
+        terms = list(dict.fromkeys(terms))
+        ids = [self._vocab[term] for term in terms if term in self._vocab]
+        if not ids:
+            zeros = np.zeros(self._size)
+            return zeros, zeros
+        raw = self._bm25.get_scores(ids).astype(np.float64)
+        ceiling = float(self._ceiling[ids].sum()) + self._unknown * (len(terms) - len(ids))
+        return raw / ceiling, raw
+
+
+class TopicIndex:
+    """The search structure for one knowledge base; immutable, so it can be swapped atomically."""
+
+    def __init__(
+        self, kb: KnowledgeBase, analyzer: Analyzer, calibration: Calibration | None = None
+    ) -> None:
+        self.kb = kb
+        self.calibration = calibration or Calibration()
+        self._analyzer = analyzer
+        self._slugs = list(kb.topics)
+        accented: list[list[str]] = []
+        folded: list[list[str]] = []
+        grams: list[list[str]] = []
+        self._examples: list[list[str]] = []
+        for slug in self._slugs:
+            parts = [analyzer.analyze(text) for text in _texts(kb.topics[slug])]
+            accented.append([term for part in parts for term in part.words])
+            folded.append([term for part in parts for term in part.folded])
+            grams.append([term for part in parts for term in part.grams])
+            self._examples.append([part.content for part in parts if part.content])
+        percentile = self.calibration.unknown_percentile
+        self._accented = _View(accented, percentile)
+        self._folded = _View(folded, percentile)
+        self._grams = _View(grams, percentile)
+
+    def rank(self, question: str, limit: int = 3) -> Ranking:
+        """The closest topics to a question, best first, each with its confidence."""
+        analysis = self._analyzer.analyze(question)
+        share, evidence = self._scores(analysis)
+        if not evidence.any():
+            return Ranking(())
+        c = self.calibration
+        order = np.argsort(-share, kind="stable")[: max(c.rerank, limit)]
+        similarity = self._similarity(analysis.content, order)
+        ranked = sorted(order, key=lambda i: -(share[i] + c.fuzzy_weight * similarity[i]))
+        hits = tuple(
+            Hit(self._slugs[i], round(max(share[i] / c.share, evidence[i] / c.evidence), 4))
+            for i in ranked[:limit]
+            if evidence[i] > 0
+        )
+        return Ranking(hits)
+
+    def _scores(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        views = [(self._folded, analysis.folded), (self._grams, analysis.grams)]
+        if analysis.accented:
+            views.append((self._accented, analysis.words))
+        share = np.zeros(len(self._slugs))
+        evidence = np.zeros(len(self._slugs))
+        for view, terms in views:
+            view_share, view_raw = view.score(terms)
+            share += view_share
+            evidence += view_raw
+        return share / len(views), evidence / len(views)
+
+    def _similarity(self, content: str, candidates: np.ndarray) -> dict[int, float]:
+        """Best fuzzy ratio (0–1) between the question and each candidate's example questions."""
+        found: dict[int, float] = {}
+        for index in candidates:
+            examples = self._examples[index]
+            if not content or not examples:
+                found[int(index)] = 0.0
+                continue
+            found[int(index)] = (
+                float(process.cdist([content], examples, scorer=fuzz.ratio).max()) / 100
+            )
+        return found
+
+
+def _texts(topic: Topic) -> list[str]:
+    """What a topic is searched by: its title, example questions and keywords."""
+    return [topic.title, *topic.questions, *topic.keywords]
