@@ -86,6 +86,20 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(True, description="Run the sweep and sender jobs.")
     quiet_hours_start: int = Field(21, description="Hour (local) after which pushes wait.")
     quiet_hours_end: int = Field(7, description="Hour (local) before which pushes wait.")
+    reminder_morning_hour: int = Field(8, description="Local hour of the due-day reminder.")
+    sweep_interval_seconds: float = Field(60.0, description="How often due reminders are swept.")
+    sender_interval_seconds: float = Field(1.0, description="How often the outbox is checked.")
+    sender_concurrency: int = Field(16, description="Messages in flight per sender process.")
+    outbox_lease_seconds: float = Field(
+        120.0, description="How long a sender holds a claimed message before others may retry it."
+    )
+    outbox_max_attempts: int = Field(8, description="Failed sends of one message before giving up.")
+    retry_base_seconds: float = Field(2.0, description="First backoff after a 5xx or time-out.")
+    retry_cap_seconds: float = Field(600.0, description="Longest backoff between two attempts.")
+    nudges_enabled: bool = Field(True, description="Send weekly quiz-progress nudges.")
+    nudge_weekday: int = Field(0, description="Weekday of the nudges (0 = Monday).")
+    nudge_hour: int = Field(9, description="Local hour of the weekly nudges.")
+    tip_default_hour: int = Field(8, description="Default local hour of the daily tip.")
     # Logging
     log_level: str = Field("INFO", description="Python logging level.")
 

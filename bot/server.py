@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.app import BotApp
 from bot.channels import web
+from bot.channels.setup import ChannelSet
 from bot.config import Settings
 from bot.messages import load_catalog
 
@@ -23,12 +24,15 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, *, bot: BotApp | None = None) -> FastAPI:
     """Build the ASGI app. A prebuilt `bot` may be passed (tests)."""
     bot_app = bot or BotApp.build(settings)
+    channels = ChannelSet.from_app(bot_app)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await channels.start()
         try:
             yield
         finally:
+            await channels.stop()
             if bot is None:
                 await bot_app.close()
 
@@ -40,6 +44,8 @@ def create_app(settings: Settings, *, bot: BotApp | None = None) -> FastAPI:
     )
     app.state.bot = bot_app
     app.include_router(web.build_router(bot_app))
+    app.state.channels = channels
+    channels.mount(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ from bot.config import Settings
 from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
 from bot.storage.db import Database
+from bot.services.channels import ChannelStateService
 from bot.quiz.service import QuizService, erase_quiz_data
 from bot.services.units import UnitService
 from bot.services.users import UserService
@@ -24,6 +25,7 @@ class Services:
     users: UserService
     units: UnitService
     web_sessions: WebSessionService
+    channels: ChannelStateService
     quiz: QuizService
     knowledge: KnowledgeService
 
@@ -38,6 +40,7 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     return Services(
         settings=settings, db=db, clock=clock, users=users, units=units,
         web_sessions=web_sessions, quiz=quiz,
+        channels=ChannelStateService(db, clock),
         knowledge=KnowledgeService(
             db, clock, content_dir=settings.content_dir,
             check_every=settings.content_check_seconds,

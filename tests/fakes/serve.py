@@ -1,10 +1,14 @@
-"""Run an ASGI app with uvicorn on a free loopback port in a background thread (for fakes)."""
+"""Run ASGI apps with uvicorn on free loopback ports: fakes in a background thread, the bot's own
+app in the test's event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -45,3 +49,33 @@ class BackgroundServer:
         self._server.should_exit = True
         self._thread.join(timeout=15)
         self._socket.close()
+
+
+def bound_socket() -> socket.socket:
+    """A loopback socket on a free port, bound now (so its URL is known before the app exists)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@asynccontextmanager
+async def serve_here(app: Any, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serve an ASGI app on loopback from the *current* event loop (so it can share the test's
+    database connections and clock); yields its base URL. Runs the app's lifespan."""
+    sock = sock or bound_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                           access_log=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if task.done() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("app server did not start")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()

@@ -1,6 +1,9 @@
 """All tables. Importing this package registers every model on `Base.metadata` (for Alembic)."""
 
 from bot.storage.models.base import Base
+from bot.storage.models.channels import (
+    ChannelInboxEvent, ChannelMessageRef, ZaloOaContact, ZaloOaToken,
+)
 from bot.storage.models.conversations import Conversation, ProcessedEvent
 from bot.storage.models.knowledge import AnswerFeedback, ContentVersion, UnansweredQuestion
 from bot.storage.models.quiz import QuizAnswer, QuizAttempt, QuizTarget, StaffRosterEntry
@@ -8,6 +11,7 @@ from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
 
 __all__ = [
+    "ChannelInboxEvent", "ChannelMessageRef", "ZaloOaContact", "ZaloOaToken",
     "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget", "RoleGrant",
     "StaffRosterEntry", "Unit", "User", "WebSession",
     "AnswerFeedback", "ContentVersion", "UnansweredQuestion",

@@ -1,0 +1,214 @@
+"""The Telegram channel at run time: updates from the webhook route or from long polling go through
+the engine; replies go out through `TelegramSender`; on start the command menu is set.
+
+Webhook mode (TELEGRAM_WEBHOOK_URL set): POST to that URL's path; the header
+`X-Telegram-Bot-Api-Secret-Token` must equal TELEGRAM_WEBHOOK_SECRET or the answer is 403 and
+nothing is processed. A storage outage propagates (the app answers 503) so Telegram redelivers;
+redeliveries are processed once (`dedup_key = tg:<update_id>`).
+Polling mode (no webhook URL): `getUpdates`, with the offset advanced only after an update has
+been processed, so a restart or an outage loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Request, Response
+from telegram import BotCommand, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+
+from bot.app import BotApp
+from bot.channels.telegram import CHANNEL, TelegramSender, build_bot
+from bot.channels.telegram_inbound import to_inbound
+from bot.core.engine import INFRASTRUCTURE_ERRORS
+from bot.core.notify import DeliveryError, RetryLater
+from bot.core.replies import Reply, Text
+from bot.messages import Catalog, load_catalog
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+DEFAULT_PATH = "/webhook/telegram"
+
+
+class TelegramChannel:
+    """Telegram wired to the engine: one instance per process."""
+
+    name = CHANNEL
+
+    def __init__(self, app: BotApp, sender: TelegramSender, *, poll_timeout: int = 30) -> None:
+        self.app = app
+        self.sender = sender
+        self.bot = sender.bot
+        self._t: Catalog = load_catalog()
+        self._poll_timeout = poll_timeout
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_app(cls, app: BotApp) -> TelegramChannel | None:
+        """The channel if a bot token is configured, else None."""
+        if app.settings.telegram_bot_token is None:
+            return None
+        refs = app.services.channels
+        sender = TelegramSender(build_bot(app.settings), refs=refs,
+                                empty_text=load_catalog()("channels.empty_text"))
+        return cls(app, sender)
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Whether updates arrive by webhook (else by long polling)."""
+        return bool(self.app.settings.telegram_webhook_url)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of our webhook route, taken from the public webhook URL."""
+        return urlparse(self.app.settings.telegram_webhook_url).path or DEFAULT_PATH
+
+    # ----- processing --------------------------------------------------------------------------
+
+    async def process(self, data: dict[str, Any]) -> None:
+        """Handle one update (a JSON object). Raises only when storage is unreachable."""
+        try:
+            update = Update.de_json(data, self.bot)
+        except (KeyError, TypeError, ValueError):
+            log.warning("malformed Telegram update ignored")
+            return
+        inbound = to_inbound(update)
+        if inbound.callback_query_id:
+            try:
+                await self.bot.answer_callback_query(inbound.callback_query_id)
+            except TelegramError as error:
+                log.info("callback query not answered: %s", error)
+        if inbound.chat_id is None:
+            return
+        if inbound.notice_key:
+            await self.reply(inbound.chat_id, [Text(self._t(inbound.notice_key))])
+        if inbound.event is None:
+            return
+        outgoing = await self.app.engine.handle(inbound.event)
+        await self.app.deliver_notices(outgoing.notices)
+        await self.reply(inbound.chat_id, outgoing.replies,
+                         pressed_message_id=inbound.pressed_message_id or None)
+
+    async def reply(self, chat_id: int, replies: list[Reply], *,
+                    pressed_message_id: str | None = None, attempts: int = 3) -> None:
+        """Answer in the chat; waits out a short 429, logs what could not be delivered."""
+        for index, reply in enumerate(replies):
+            for attempt in range(attempts):
+                try:
+                    await self.sender.send(str(chat_id), [reply], pressed_message_id=(
+                        pressed_message_id if index == 0 else None))
+                    break
+                except RetryLater as error:
+                    if attempt == attempts - 1:
+                        log.warning("Telegram reply not delivered: %s", error)
+                        break
+                    await asyncio.sleep(min(error.retry_after or 0.5 * 2 ** attempt, 10.0))
+                except DeliveryError as error:
+                    log.warning("Telegram reply refused: %s: %s", type(error).__name__, error)
+                    break
+
+    # ----- start and stop ----------------------------------------------------------------------
+
+    def bot_commands(self) -> list[BotCommand]:
+        """The command menu: the router's commands that have a description in the catalog."""
+        commands = []
+        for name in self.app.engine.router.commands:
+            key = f"channels.commands.{name}"
+            if self._t.has(key):
+                commands.append(BotCommand(name, self._t(key)))
+        if "huy" not in self.app.engine.router.commands:  # the engine's own /huy
+            commands.append(BotCommand("huy", self._t("channels.commands.huy")))
+        return commands[:100]
+
+    async def start(self) -> None:
+        """Set the command menu, then the webhook or the polling loop."""
+        settings = self.app.settings
+        try:
+            await self.bot.set_my_commands(self.bot_commands())
+            if self.webhook_mode:
+                secret = settings.telegram_webhook_secret
+                await self.bot.set_webhook(
+                    settings.telegram_webhook_url, allowed_updates=ALLOWED_UPDATES,
+                    secret_token=secret.get_secret_value() if secret else None)
+        except TelegramError as error:
+            log.error("Telegram start-up failed (run `cdsbot doctor`): %s", error)
+        if not self.webhook_mode:
+            self._task = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def stop(self) -> None:
+        """Stop polling and close connections."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.sender.close()
+
+    async def _poll(self) -> None:
+        await self._call_until_done(lambda: self.bot.delete_webhook())
+        offset: int | None = None
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            except (Conflict, InvalidToken) as error:
+                log.error("Telegram polling refused (run `cdsbot doctor`): %s", error)
+                await asyncio.sleep(30)
+                continue
+            except NetworkError as error:
+                log.warning("Telegram polling failed, retrying: %s", error)
+                await asyncio.sleep(2)
+                continue
+            for update in updates:
+                await self._process_until_done(update.to_dict())
+                offset = update.update_id + 1
+
+    async def _process_until_done(self, data: dict[str, Any]) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self.process(data)
+                return
+            except INFRASTRUCTURE_ERRORS as error:
+                log.error("storage unavailable, update kept for retry: %s", type(error).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def _call_until_done(self, call: Any) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await call()
+                return
+            except TelegramError as error:
+                log.warning("Telegram call failed, retrying: %s", error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    # ----- webhook -----------------------------------------------------------------------------
+
+    def router(self) -> APIRouter:
+        """The webhook route (webhook mode only)."""
+        router = APIRouter()
+        secret = self.app.settings.telegram_webhook_secret
+        expected = secret.get_secret_value().encode() if secret else b""
+
+        @router.post(self.webhook_path, include_in_schema=False)
+        async def webhook(request: Request) -> Response:
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+            if not expected or not hmac.compare_digest(given, expected):
+                return Response(status_code=403)
+            try:
+                data = await request.json()
+            except ValueError:
+                return Response(status_code=400)
+            if not isinstance(data, dict):
+                return Response(status_code=400)
+            await self.process(data)
+            return Response(status_code=200)
+
+        return router

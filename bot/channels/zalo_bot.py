@@ -1,0 +1,198 @@
+"""The Zalo Bot Platform channel: events from the webhook route or from `getUpdates` long polling
+go through the engine; replies go out through `ZaloBotSender` as numbered text.
+
+Webhook mode (ZALO_BOT_WEBHOOK_URL set): `setWebhook` with ZALO_BOT_WEBHOOK_SECRET; the route
+checks `X-Bot-Api-Secret-Token` (wrong or missing → 403, nothing processed). Payloads are accepted
+wrapped in `result` (one event or a list) or flat. There is no update id: an event is processed
+once per event name + message id. A storage outage propagates (503) so the platform retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Request, Response
+
+from bot.app import BotApp
+from bot.channels.media import MediaStore
+from bot.channels.zalo_bot_api import CHANNEL, ZaloBotClient, ZaloBotError, ZaloBotSender
+from bot.core.engine import INFRASTRUCTURE_ERRORS
+from bot.core.events import Attachment, EventKind, IncomingEvent
+from bot.core.notify import DeliveryError
+from bot.core.replies import Reply, Text
+from bot.messages import load_catalog
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = "/webhook/zalo-bot"
+UNSUPPORTED = {"message.sticker.received", "message.unsupported.received"}
+
+
+def events_of(payload: Any) -> list[dict[str, Any]]:
+    """The events in a webhook body or getUpdates result: wrapped, listed or flat."""
+    if isinstance(payload, dict) and "result" in payload and "event_name" not in payload:
+        payload = payload["result"]
+    if isinstance(payload, dict):
+        return [payload] if "event_name" in payload else []
+    if isinstance(payload, list):
+        return [item for item in payload if isinstance(item, dict) and "event_name" in item]
+    return []
+
+
+def to_event(raw: dict[str, Any]) -> tuple[str, IncomingEvent | None, str]:
+    """(chat id, event for the engine or None, catalog key of a short reply or "")."""
+    name = str(raw.get("event_name") or "")
+    message = raw.get("message") or {}
+    chat = message.get("chat") or {}
+    sender = message.get("from") or {}
+    chat_id, user_id = str(chat.get("id") or ""), str(sender.get("id") or chat.get("id") or "")
+    if not chat_id or not user_id or sender.get("is_bot"):
+        return chat_id, None, ""
+    text = str(message.get("text") or "")
+    if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+        return chat_id, None, "channels.group_only" if text.startswith("/") else ""
+    common: dict[str, Any] = {
+        "chat_id": chat_id, "message_id": str(message.get("message_id") or ""),
+        "dedup_key": f"zb:{name}:{message.get('message_id')}" if message.get("message_id")
+        else "", "display_name": str(sender.get("display_name") or sender.get("name") or ""),
+    }
+    if name == "message.text.received":
+        return chat_id, IncomingEvent.from_text(CHANNEL, user_id, text, **common), ""
+    if name == "message.image.received":
+        url = str(message.get("photo_url") or message.get("photo") or message.get("url") or "")
+        event = IncomingEvent(CHANNEL, user_id, kind=EventKind.ATTACHMENT,
+                              text=str(message.get("caption") or ""),
+                              attachment=Attachment("photo", url), **common)
+        return chat_id, event, ""
+    if name in UNSUPPORTED or name.startswith("message."):
+        return chat_id, None, "channels.unsupported"
+    return chat_id, None, ""
+
+
+class ZaloBotChannel:
+    """Zalo Bot Platform wired to the engine."""
+
+    name = CHANNEL
+
+    def __init__(self, app: BotApp, sender: ZaloBotSender, *, poll_timeout: int = 30) -> None:
+        self.app = app
+        self.sender = sender
+        self.client = sender.client
+        self._t = load_catalog()
+        self._poll_timeout = poll_timeout
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_app(cls, app: BotApp) -> ZaloBotChannel | None:
+        """The channel if a Zalo bot token is configured, else None."""
+        settings = app.settings
+        if settings.zalo_bot_token is None:
+            return None
+        media = MediaStore.from_settings(settings)
+        return cls(app, ZaloBotSender(ZaloBotClient.from_settings(settings), media))
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Whether events arrive by webhook (else by long polling)."""
+        return bool(self.app.settings.zalo_bot_webhook_url)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of our webhook route, from the public webhook URL."""
+        return urlparse(self.app.settings.zalo_bot_webhook_url).path or DEFAULT_PATH
+
+    async def process(self, raw: dict[str, Any]) -> None:
+        """Handle one event. Raises only when storage is unreachable."""
+        chat_id, event, notice = to_event(raw)
+        if notice:
+            await self.reply(chat_id, [Text(self._t(notice))])
+        if event is None:
+            return
+        if event.kind is EventKind.TEXT or event.kind is EventKind.COMMAND:
+            await self.sender.typing(chat_id)
+        outgoing = await self.app.engine.handle(event)
+        await self.app.deliver_notices(outgoing.notices)
+        await self.reply(chat_id, outgoing.replies)
+
+    async def reply(self, chat_id: str, replies: list[Reply]) -> None:
+        """Answer in the chat; failures are logged (the event itself was handled)."""
+        if not replies:
+            return
+        try:
+            await self.sender.send(chat_id, replies)
+        except DeliveryError as error:
+            log.warning("Zalo Bot reply not delivered: %s: %s", type(error).__name__, error)
+
+    async def start(self) -> None:
+        """Set the webhook, or start long polling."""
+        settings = self.app.settings
+        try:
+            if self.webhook_mode:
+                secret = settings.zalo_bot_webhook_secret
+                await self.client.call("setWebhook", {
+                    "url": settings.zalo_bot_webhook_url,
+                    "secret_token": secret.get_secret_value() if secret else ""})
+                return
+            await self.client.call("deleteWebhook")
+        except ZaloBotError as error:
+            log.error("Zalo Bot start-up failed (run `cdsbot doctor`): %s", error)
+        if not self.webhook_mode:
+            self._task = asyncio.create_task(self._poll(), name="zalo-bot-polling")
+
+    async def stop(self) -> None:
+        """Stop polling and close connections."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.client.close()
+
+    async def _poll(self) -> None:
+        while True:
+            try:
+                result = await self.client.call("getUpdates", {"timeout": self._poll_timeout},
+                                                read_timeout=self._poll_timeout + 15)
+            except ZaloBotError as error:
+                if error.code == 408:  # the long poll ended without events
+                    continue
+                log.warning("Zalo Bot polling failed, retrying: %s", error)
+                await asyncio.sleep(30 if error.code in (401, 403, 404, 409) else 2)
+                continue
+            for raw in events_of(result):
+                await self._process_until_done(raw)
+
+    async def _process_until_done(self, raw: dict[str, Any]) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self.process(raw)
+                return
+            except INFRASTRUCTURE_ERRORS as error:
+                log.error("storage unavailable, event kept for retry: %s", type(error).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    def router(self) -> APIRouter:
+        """The webhook route."""
+        router = APIRouter()
+        secret = self.app.settings.zalo_bot_webhook_secret
+        expected = secret.get_secret_value().encode() if secret else b""
+
+        @router.post(self.webhook_path, include_in_schema=False)
+        async def webhook(request: Request) -> Response:
+            given = request.headers.get("X-Bot-Api-Secret-Token", "").encode()
+            if not expected or not hmac.compare_digest(given, expected):
+                return Response(status_code=403)
+            try:
+                payload = await request.json()
+            except ValueError:
+                return Response(status_code=400)
+            for raw in events_of(payload):
+                await self.process(raw)
+            return Response(status_code=200)
+
+        return router

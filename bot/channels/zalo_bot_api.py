@@ -1,0 +1,141 @@
+"""The Zalo Bot Platform's HTTP API (`<base>/bot<token>/<method>`, JSON in, `{"ok": …}` out) and
+`ZaloBotSender`, which shows core replies there: buttons as numbered text, texts split to 2,000
+characters, pictures by URL (bot-made ones through the media links), files as links.
+
+Errors: 429 → `RetryLater`, 403 → `Unreachable("blocked")`, 5xx/time-outs/connection errors →
+`RetryLater(None)`, anything else → `Rejected`. No rate limiting here: the caller paces sends."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from bot.channels.media import MediaStore
+from bot.channels.render import split_text
+from bot.channels.zalo_render import ZaloFile, ZaloImage, ZaloPiece, ZaloText, render_numbered
+from bot.config import Settings
+from bot.core.notify import DeliveryError, Rejected, RetryLater, Unreachable
+from bot.core.replies import Reply
+from bot.messages import Catalog, load_catalog
+
+CHANNEL = "zalo_bot"
+TEXT_LIMIT = 2000
+log = logging.getLogger(__name__)
+
+
+class ZaloBotError(Exception):
+    """An `{"ok": false}` answer (or a transport failure when `code` is None)."""
+
+    def __init__(self, code: int | None, description: str, retry_after: float | None = None
+                 ) -> None:
+        super().__init__(f"{code}: {description}")
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+class ZaloBotClient:
+    """Calls Bot API methods; raises `ZaloBotError`."""
+
+    def __init__(self, token: str, base_url: str, http: httpx.AsyncClient) -> None:
+        self._url = f"{base_url.rstrip('/')}{token}/"
+        self.http = http
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ZaloBotClient:
+        """A client for the configured token and base URL."""
+        if settings.zalo_bot_token is None:
+            raise ValueError("ZALO_BOT_TOKEN is not set")
+        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=70.0),
+                                 limits=httpx.Limits(max_connections=64))
+        return cls(settings.zalo_bot_token.get_secret_value(), settings.zalo_bot_api_base_url,
+                   http)
+
+    async def call(self, method: str, payload: dict[str, Any] | None = None, *,
+                   read_timeout: float | None = None) -> Any:
+        """POST one method; the `result` on success."""
+        try:
+            response = await self.http.post(self._url + method, json=payload or {},
+                                            timeout=read_timeout or httpx.USE_CLIENT_DEFAULT)
+        except httpx.HTTPError as error:
+            raise ZaloBotError(None, type(error).__name__) from error
+        if response.status_code >= 500:
+            raise ZaloBotError(None, f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise ZaloBotError(response.status_code, "invalid JSON answer") from None
+        if body.get("ok"):
+            return body.get("result")
+        parameters = body.get("parameters") or {}
+        raise ZaloBotError(int(body.get("error_code") or response.status_code),
+                           str(body.get("description") or ""), parameters.get("retry_after"))
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self.http.aclose()
+
+
+def delivery_error(error: ZaloBotError) -> DeliveryError:
+    """The core's verdict on a failed send."""
+    if error.code is None:
+        return RetryLater(str(error))
+    if error.code == 429:
+        return RetryLater(str(error), retry_after=error.retry_after)
+    if error.code == 403:
+        return Unreachable("blocked")
+    return Rejected(str(error))
+
+
+class ZaloBotSender:
+    """Sends core replies to a Zalo Bot chat (private chats: chat id = user id)."""
+
+    def __init__(self, client: ZaloBotClient, media: MediaStore, *,
+                 catalog: Catalog | None = None) -> None:
+        self.client = client
+        self._media = media
+        self._t = catalog or load_catalog()
+
+    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
+        """Send replies in order."""
+        for piece in render_numbered(replies, self._t, limit=TEXT_LIMIT):
+            try:
+                await self._send_piece(user_id, piece)
+            except ZaloBotError as error:
+                raise delivery_error(error) from error
+
+    async def typing(self, chat_id: str) -> None:
+        """Show "typing…" (best effort)."""
+        try:
+            await self.client.call("sendChatAction", {"chat_id": chat_id, "action": "typing"},
+                                   read_timeout=3.0)
+        except ZaloBotError as error:
+            log.debug("chat action failed: %s", error)
+
+    async def _send_piece(self, chat_id: str, piece: ZaloPiece) -> None:
+        if isinstance(piece, ZaloText):
+            await self._text(chat_id, piece.text)
+        elif isinstance(piece, ZaloImage):
+            url = piece.url or (self._media.put(piece.data, piece.file_name)
+                                if self._media.enabled else "")
+            if not url:
+                await self._text(chat_id, "\n\n".join(filter(None, [
+                    self._t("channels.image_not_available"), piece.caption])))
+                return
+            caption = piece.caption if len(piece.caption) <= TEXT_LIMIT else ""
+            await self.client.call("sendPhoto", {"chat_id": chat_id, "photo": url,
+                                                 **({"caption": caption} if caption else {})})
+            if piece.caption and not caption:
+                await self._text(chat_id, piece.caption)
+        elif isinstance(piece, ZaloFile):
+            if self._media.enabled:
+                url = self._media.put(piece.data, piece.file_name)
+                line = self._t("channels.file_link", name=piece.file_name, url=url)
+            else:
+                line = self._t("channels.file_not_available", name=piece.file_name)
+            await self._text(chat_id, "\n\n".join(filter(None, [piece.caption, line])))
+
+    async def _text(self, chat_id: str, text: str) -> None:
+        for part in split_text(text, TEXT_LIMIT):
+            await self.client.call("sendMessage", {"chat_id": chat_id, "text": part})

@@ -1,0 +1,123 @@
+"""Telegram end to end over loopback HTTP: the fake Bot API delivers updates to our webhook and
+checks every reply we send (length, HTML, callback_data, command names)."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.exc import OperationalError
+
+from tests.channels.conftest import TG_SECRET, TelegramRig
+from tests.handlers.test_start import REGISTER_STAFF
+
+
+async def test_start_up_sets_the_webhook_with_its_secret_and_the_command_menu(
+    telegram_rig: TelegramRig,
+) -> None:
+    fake = telegram_rig.fake
+    assert fake.webhook["url"] == f"{telegram_rig.url}/tg/hook"
+    assert fake.webhook["secret_token"] == TG_SECRET
+    commands = {c["command"]: c["description"] for c in fake.commands["default:"]}
+    assert {"start", "menu", "hoso", "huy"} <= commands.keys()
+    assert commands["start"].startswith("Bắt đầu")
+
+
+async def test_registration_through_telegram(telegram_rig: TelegramRig) -> None:
+    await telegram_rig.chat.converse(REGISTER_STAFF)
+    profile = await telegram_rig.app.services.users.find(channel="telegram", external_id="42")
+    assert profile is not None and profile.is_staff
+    assert profile.unit_name == "Sở Khoa học và Công nghệ"
+    fake = telegram_rig.fake
+    presses = [u for u in telegram_rig.chat.updates if "callback_query" in u]
+    assert len(fake.callback_answers) == len(presses) > 0  # no button left spinning
+    assert all(m["parse_mode"] == "HTML" for m in fake.messages)
+
+
+async def test_deep_link_start_joins_the_unit_of_the_invitation(telegram_rig: TelegramRig
+                                                                 ) -> None:
+    await telegram_rig.chat.converse("""
+        > /start snv2026
+        < Xin chào
+        > [Đồng ý]
+        > [Cán bộ]
+        < Sở Nội vụ
+        > [Đúng, đơn vị của tôi]
+        < họ và tên
+    """)
+
+
+async def test_a_question_gets_an_answer(telegram_rig: TelegramRig) -> None:
+    shown = await telegram_rig.chat.say("Làm sao đăng ký tài khoản VNeID mức 2?")
+    assert shown.strip()
+
+
+async def test_a_replayed_update_is_processed_once(telegram_rig: TelegramRig) -> None:
+    fake = telegram_rig.fake
+    update = fake.user_says(42, "/start")
+    assert await fake.post_webhook(update) == 200
+    sent = len(fake.messages)
+    assert sent > 0
+    assert await fake.post_webhook(update) == 200
+    assert len(fake.messages) == sent
+
+
+async def test_wrong_or_missing_secret_is_refused_and_changes_nothing(
+    telegram_rig: TelegramRig,
+) -> None:
+    fake = telegram_rig.fake
+    update = fake.user_says(42, "/start")
+    assert await fake.post_webhook(update, secret="not-the-secret") == 403
+    assert await fake.post_webhook(update, use_configured_secret=False) == 403
+    assert fake.messages == []
+    assert await telegram_rig.app.services.users.find(channel="telegram", external_id="42") is None
+    # the genuine delivery of the same update is still processed
+    assert await fake.post_webhook(update) == 200
+    assert fake.messages
+
+
+async def test_unsupported_updates_get_a_short_reply_or_nothing_never_an_error(
+    telegram_rig: TelegramRig,
+) -> None:
+    fake = telegram_rig.fake
+    for kind in ("sticker", "voice"):
+        assert await fake.post_webhook(fake.user_sends(42, kind)) == 200
+    assert await fake.post_webhook(fake.user_sends(42, "text", edited=True)) == 200
+    assert await fake.post_webhook(fake.user_sends(42, "photo", caption="ảnh")) == 200
+    assert await fake.post_webhook(fake.user_says(-100, "xin chào", chat_type="group")) == 200
+    assert await fake.post_webhook(fake.user_says(-100, "/start", chat_type="group")) == 200
+    assert await fake.post_webhook({"update_id": 1, "my_chat_member": {"weird": True}}) == 200
+    texts = fake.texts(42)
+    assert sum("chỉ đọc được tin nhắn chữ" in t for t in texts) == 2
+    assert any("không đọc tin đã sửa" in t for t in texts)
+    assert any("chưa cần tệp" in t or "tệp" in t for t in texts)
+    assert [m["text"] for m in fake.sent_to(-100)] == [
+        "Trợ lý chỉ trò chuyện riêng với từng người. Anh/chị nhắn riêng cho Trợ lý để dùng các "
+        "chức năng."]
+
+
+async def test_storage_outage_answers_5xx_and_the_retry_is_processed(
+    telegram_rig: TelegramRig, monkeypatch,
+) -> None:
+    users = telegram_rig.app.services.users
+    real_touch = users.touch
+
+    async def down(**_: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(users, "touch", down)
+    fake = telegram_rig.fake
+    update = fake.user_says(42, "/start")
+    assert await fake.post_webhook(update) >= 500
+    assert fake.messages == []
+    monkeypatch.setattr(users, "touch", real_touch)
+    assert await fake.post_webhook(update) == 200  # Telegram's redelivery
+    assert any("Xin chào" in t for t in fake.texts(42))
+
+
+async def test_malformed_bodies_are_refused_without_processing(telegram_rig: TelegramRig
+                                                               ) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+    async with httpx.AsyncClient(base_url=telegram_rig.url) as client:
+        assert (await client.post("/tg/hook", content=b"{not json", headers=headers)
+                ).status_code == 400
+        assert (await client.post("/tg/hook", json=[1, 2], headers=headers)).status_code == 400
+    assert telegram_rig.fake.messages == []
