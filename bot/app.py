@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.engine import Engine
-from bot.core.notify import DirectNotifier, Notifier
+from bot.core.notify import Notifier
 from bot.core.replies import Notice
 from bot.handlers import build_router
 from bot.messages import load_catalog
@@ -26,7 +26,7 @@ class BotApp:
     db: Database
     services: Services
     engine: Engine
-    notifier: Notifier = field(default_factory=DirectNotifier)
+    notifier: Notifier  # the outbox (bot.scheduler): notices are retried, paced and never lost
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -38,7 +38,7 @@ class BotApp:
             router=build_router(), services=services, store=SqlStateStore(db),
             catalog=load_catalog(), clock=clock, max_text_length=settings.max_text_length,
         )
-        return cls(settings, db, services, engine)
+        return cls(settings, db, services, engine, services.reminders.notifier)
 
     async def deliver_notices(self, notices: Sequence[Notice]) -> None:
         """Hand notices produced by a turn to the notifier."""

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     content_check_seconds: float = Field(
         5.0, description="How often (seconds, at most) a running bot checks for reloaded content."
     )
+    # Nominations
+    nomination_max_attachments: int = Field(
+        5, description="Photos or documents one nomination may carry as evidence."
+    )
+    nomination_max_attachment_mb: int = Field(
+        20, description="Largest evidence file in MB (Telegram bots cannot fetch more than 20 MB)."
+    )
     # Scheduler and reminders
     scheduler_enabled: bool = Field(True, description="Run the sweep and sender jobs.")
     quiet_hours_start: int = Field(21, description="Hour (local) after which pushes wait.")

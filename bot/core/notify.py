@@ -23,8 +23,9 @@ class Notifier(Protocol):
     async def deliver(self, notices: Sequence[Notice]) -> None: ...
 
 
-class DirectNotifier:
-    """Sends notices at once through the channels running in this process."""
+class SenderRegistry:
+    """The channel senders running in this process, by channel name. Channels register here;
+    notifiers (and the outbox sender) send through what is registered."""
 
     def __init__(self) -> None:
         self.senders: dict[str, ChannelSender] = {}
@@ -32,6 +33,10 @@ class DirectNotifier:
     def register(self, channel: str, sender: ChannelSender) -> None:
         """Make a channel reachable for notices."""
         self.senders[channel] = sender
+
+
+class DirectNotifier(SenderRegistry):
+    """Sends notices at once, without retries (tools and tests; the app uses the outbox)."""
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
         for notice in notices:

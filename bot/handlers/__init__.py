@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from bot.core.router import Need, Router
-from bot.handlers import menu, profile, quiz, quiz_results, start
+from bot.handlers import (
+    menu, my_nominations, nominate, profile, quiz, quiz_results, review, start,
+)
+from bot.handlers.my_nominations import MyNomStep
 from bot.handlers.profile import ProfileStep
 from bot.handlers.quiz import QuizStep
+from bot.handlers.review import ReviewStep
 from bot.handlers.start import RegStep
 
 
@@ -41,6 +45,20 @@ def build_router() -> Router:
     router.action("qlb", quiz_results.on_leaderboard_action, Need.REGISTERED)
     router.command("donvi", quiz_results.show_unit, Need.MANAGER)
     router.action("qdv", quiz_results.on_unit_action, Need.MANAGER)
+
+    # Nominations: the form, one's own nominations, and the council's review and export
+    router.command("decu", nominate.start, Need.REGISTERED)
+    router.action("nom", nominate.on_action, Need.REGISTERED)
+    router.flow("nom", nominate.on_input, Need.REGISTERED)
+    router.on_cancel("nom", nominate.on_cancel)
+    router.command("decucuatoi", my_nominations.show_mine, Need.REGISTERED)
+    router.action("mynom", my_nominations.on_action, Need.REGISTERED)
+    router.step(MyNomStep.MORE, my_nominations.on_more_input, Need.REGISTERED)
+    router.command("duyetdecu", review.start, Need.COUNCIL)
+    router.action("rev", review.on_action, Need.COUNCIL)
+    router.step(ReviewStep.BROWSE, review.on_browse_text, Need.COUNCIL)
+    router.step(ReviewStep.REASON, review.on_reason, Need.COUNCIL)
+    router.command("xuatdecu", review.export, Need.COUNCIL)
 
     # Menu, help and free text
     router.command("menu", menu.show_menu)

@@ -21,10 +21,13 @@ def main_menu(ctx: Context, lead: str | None = None) -> Text:
     return text(message, *rows)
 
 
-async def unit_choices(ctx: Context, query: str, action_prefix: str) -> Text:
+async def unit_choices(
+    ctx: Context, query: str, action_prefix: str, *, choose_key: str = "start.unit_choose"
+) -> Text:
     """Search units by what the person typed and offer the matches as buttons.
 
-    `action_prefix` + unit id becomes each button's action (e.g. "reg:unit:" → "reg:unit:12").
+    `action_prefix` + unit id becomes each button's action (e.g. "reg:unit:" → "reg:unit:12");
+    `choose_key` is the catalog message that introduces the matches.
     """
     t = ctx.t
     found = await ctx.services.units.search(query, limit=8)
@@ -35,7 +38,7 @@ async def unit_choices(ctx: Context, query: str, action_prefix: str) -> Text:
         lead = t("start.unit_too_many", total=found.total, query=query.strip()[:60],
                  shown=len(found.units))
     else:
-        lead = t("start.unit_choose")
+        lead = t(choose_key)
     return text(lead, *buttons)
 
 

@@ -10,6 +10,7 @@ from bot.core.clock import Clock
 from bot.storage.db import Database
 from bot.services.channels import ChannelStateService
 from bot.quiz.service import QuizService, erase_quiz_data
+from bot.nominations.service import NominationService, erase_nominator
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
@@ -27,6 +28,7 @@ class Services:
     web_sessions: WebSessionService
     channels: ChannelStateService
     quiz: QuizService
+    nominations: NominationService
     knowledge: KnowledgeService
 
 
@@ -37,9 +39,11 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     web_sessions = WebSessionService(db, clock, ttl_days=settings.web_session_ttl_days)
     quiz = QuizService(db, clock, settings)
     users.add_eraser(erase_quiz_data)
+    nominations = NominationService(db, clock, settings)
+    users.add_eraser(erase_nominator)
     return Services(
         settings=settings, db=db, clock=clock, users=users, units=units,
-        web_sessions=web_sessions, quiz=quiz,
+        web_sessions=web_sessions, quiz=quiz, nominations=nominations,
         channels=ChannelStateService(db, clock),
         knowledge=KnowledgeService(
             db, clock, content_dir=settings.content_dir,

@@ -6,6 +6,10 @@ from bot.storage.models.channels import (
 )
 from bot.storage.models.conversations import Conversation, ProcessedEvent
 from bot.storage.models.knowledge import AnswerFeedback, ContentVersion, UnansweredQuestion
+from bot.storage.models.nominations import (
+    Nomination, NominationAttachment, NominationCounter, NominationDraft, NominationHistory,
+    NominationRound, NominationSupport,
+)
 from bot.storage.models.quiz import QuizAnswer, QuizAttempt, QuizTarget, StaffRosterEntry
 from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
@@ -15,4 +19,6 @@ __all__ = [
     "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget", "RoleGrant",
     "StaffRosterEntry", "Unit", "User", "WebSession",
     "AnswerFeedback", "ContentVersion", "UnansweredQuestion",
+    "Nomination", "NominationAttachment", "NominationCounter", "NominationDraft",
+    "NominationHistory", "NominationRound", "NominationSupport",
 ]

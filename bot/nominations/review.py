@@ -1,0 +1,103 @@
+"""The council's review: the queue of pending nominations, and recorded decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.core.clock import Clock
+from bot.nominations.details import actor_label, load_detail
+from bot.nominations.types import Action, Decision, NominationDetail, Status
+from bot.services.users import Profile
+from bot.storage.db import Database
+from bot.storage.repositories import nominations as repo
+
+
+class Verdict(StrEnum):
+    """Whether a decision was recorded."""
+
+    RECORDED = "recorded"
+    NOT_FOUND = "not_found"
+    CHANGED = "changed"  # someone else decided since the reviewer looked
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Someone to tell about a decision, with the nominee's name as they typed it."""
+
+    channel: str
+    user_id: str
+    nominee_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    """What became of a decision, and whom to notify."""
+
+    verdict: Verdict
+    code: str = ""
+    status: Status | None = None
+    recipients: tuple[Recipient, ...] = field(default=())
+
+
+class ReviewService:
+    """Reads nominations in full and records decisions (council and administrators only)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def next_pending(
+        self, *, skip: Sequence[int] = ()
+    ) -> tuple[NominationDetail | None, int]:
+        """The oldest nomination waiting for a decision (not skipped), and how many are waiting."""
+        async with self._db.transaction() as session:
+            waiting = await repo.count_with_status(session, status=Status.PENDING)
+            row = await repo.next_with_status(session, status=Status.PENDING, exclude=skip)
+            return (await load_detail(session, row) if row else None), waiting
+
+    async def detail(self, nomination_id: int) -> NominationDetail | None:
+        """One nomination in full."""
+        async with self._db.transaction() as session:
+            row = await repo.by_id(session, nomination_id=nomination_id)
+            return await load_detail(session, row) if row else None
+
+    async def by_code(self, code: str) -> NominationDetail | None:
+        """One nomination in full, by reference code."""
+        async with self._db.transaction() as session:
+            row = await repo.by_code(session, code=code)
+            return await load_detail(session, row) if row else None
+
+    async def in_round(self, round_id: int) -> list[NominationDetail]:
+        """Every nomination of a round in full (exports)."""
+        async with self._db.transaction() as session:
+            return [await load_detail(session, row)
+                    for row in await repo.in_round(session, round_id=round_id)]
+
+    async def decide(
+        self,
+        nomination_id: int,
+        *,
+        decision: Decision,
+        reason: str,
+        reviewer: Profile,
+        expected: Status,
+    ) -> DecisionResult:
+        """Record a decision with its reason, if the nomination is still as the reviewer saw it."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            row = await repo.by_id(session, nomination_id=nomination_id)
+            if row is None:
+                return DecisionResult(Verdict.NOT_FOUND)
+            status = decision.status
+            if not await repo.set_status(session, nomination_id=nomination_id, expected=expected,
+                                         status=status, now=now):
+                return DecisionResult(Verdict.CHANGED, row.code, Status(row.status))
+            await repo.add_history(session, nomination_id=nomination_id,
+                                   action=Action(decision.value), actor_id=reviewer.id,
+                                   actor_label=actor_label(reviewer), note=reason, at=now)
+            people = await repo.people_to_notify(session, nomination_id=nomination_id)
+            recipients = tuple(Recipient(user.channel, user.external_id, name)
+                               for user, name in people)
+            return DecisionResult(Verdict.RECORDED, row.code, status, recipients)

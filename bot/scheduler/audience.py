@@ -1,0 +1,176 @@
+"""Audiences of deadlines and broadcasts: what they are, how they are written, who is in them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.messages import Catalog
+from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
+from bot.storage.repositories import audience as audience_repo
+from bot.storage.repositories import units as unit_repo
+
+
+class AudienceKind(StrEnum):
+    """Who a deadline or broadcast is for (stored as text)."""
+
+    ALL_STAFF = "all_staff"
+    MANAGERS = "managers"
+    UNITS = "units"
+    BELOW_TARGET = "below_target"
+    SUBSCRIBERS = "subscribers"
+    EVERYONE = "everyone"
+
+
+class BadAudience(ValueError):
+    """An audience written wrongly; the message says what to write instead (Vietnamese)."""
+
+
+class ProgressSource(Protocol):
+    """What the scheduler reads from the quiz feature (`services.quiz`)."""
+
+    async def staff_below_target(self, target_id: int | None = None) -> list[int]: ...
+
+    async def personal_progress(self, user_id: int) -> list[PersonalProgress]: ...
+
+    async def unit_progress(self, unit_id: int) -> list[UnitProgress]: ...
+
+    async def active_targets(self, on: date) -> list[TargetView]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """A stored audience: a kind and, for some kinds, units or a target."""
+
+    kind: AudienceKind
+    unit_ids: tuple[int, ...] = ()
+    subunits: bool = False
+    target_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The form kept in the database."""
+        return {"kind": self.kind.value, "unit_ids": list(self.unit_ids),
+                "subunits": self.subunits, "target_id": self.target_id}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Audience:
+        """Read the stored form back."""
+        return cls(AudienceKind(data["kind"]), tuple(data.get("unit_ids") or ()),
+                   bool(data.get("subunits")), data.get("target_id"))
+
+
+SPEC_HELP = (
+    "all-staff | managers | everyone | subscribers | units:MÃ1,MÃ2 | under:MÃ | "
+    "below-target[:MÃ_CHỈ_TIÊU]"
+)
+_SIMPLE = {
+    "all-staff": AudienceKind.ALL_STAFF, "managers": AudienceKind.MANAGERS,
+    "everyone": AudienceKind.EVERYONE, "subscribers": AudienceKind.SUBSCRIBERS,
+}
+
+
+async def parse_spec(
+    session: AsyncSession, spec: str, *, progress: ProgressSource | None, on: date
+) -> Audience:
+    """"units:SKHCN,SYT" / "under:DLK" / "below-target:CDS-2026" … → an Audience (command line)."""
+    head, _, rest = spec.strip().partition(":")
+    head = head.strip().lower().replace("_", "-")
+    if head in _SIMPLE and not rest:
+        return Audience(_SIMPLE[head])
+    if head in ("units", "under"):
+        codes = [code.strip() for code in rest.split(",") if code.strip()]
+        return await from_unit_codes(session, codes, subunits=head == "under")
+    if head == "below-target":
+        return Audience(AudienceKind.BELOW_TARGET,
+                        target_id=await target_id_of(rest.strip(), progress, on))
+    raise BadAudience(f"Đối tượng '{spec}' chưa đúng. Viết một trong: {SPEC_HELP}.")
+
+
+async def from_mapping(
+    session: AsyncSession, data: Mapping[str, Any], *, progress: ProgressSource | None, on: date
+) -> Audience:
+    """An audience as written in a deadlines file: {kind, units, subunits, target}."""
+    raw = str(data.get("kind", "")).strip().lower().replace("-", "_")
+    try:
+        kind = AudienceKind(raw)
+    except ValueError:
+        raise BadAudience(
+            f"loại đối tượng '{raw}' chưa đúng (dùng: {', '.join(k.value for k in AudienceKind)})"
+        ) from None
+    if kind is AudienceKind.UNITS:
+        codes = data.get("units") or []
+        if isinstance(codes, str):
+            codes = [codes]
+        return await from_unit_codes(session, [str(c) for c in codes],
+                                     subunits=bool(data.get("subunits", False)))
+    if kind is AudienceKind.BELOW_TARGET:
+        target = data.get("target")
+        return Audience(kind, target_id=await target_id_of(
+            "" if target is None else str(target), progress, on))
+    return Audience(kind)
+
+
+async def from_unit_codes(session: AsyncSession, codes: list[str], *, subunits: bool) -> Audience:
+    """Units by code; every code must exist."""
+    if not codes:
+        raise BadAudience("Cần ít nhất một mã đơn vị, ví dụ: units:SKHCN hoặc under:DLK.")
+    ids: list[int] = []
+    for code in codes:
+        unit = await unit_repo.by_code(session, code=code)
+        if unit is None:
+            raise BadAudience(f"Không có đơn vị mã '{code}'.")
+        ids.append(unit.id)
+    return Audience(AudienceKind.UNITS, tuple(ids), subunits)
+
+
+async def target_id_of(code: str, progress: ProgressSource | None, on: date) -> int | None:
+    """A target's id from its code or id (empty: every active target)."""
+    if not code:
+        return None
+    if progress is None:
+        raise BadAudience("Chức năng chỉ tiêu (bài kiểm tra) chưa sẵn sàng.")
+    for target in await progress.active_targets(on):
+        if target.code.lower() == code.lower() or str(target.id) == code:
+            return target.id
+    raise BadAudience(f"Không có chỉ tiêu đang áp dụng mã '{code}'.")
+
+
+async def members(
+    session: AsyncSession, audience: Audience, *, progress: ProgressSource | None
+) -> set[int]:
+    """The user ids in an audience now (registered people only)."""
+    kind = audience.kind
+    if kind is AudienceKind.ALL_STAFF:
+        return await audience_repo.staff(session)
+    if kind is AudienceKind.UNITS:
+        return await audience_repo.staff(session, unit_ids=audience.unit_ids,
+                                         subunits=audience.subunits)
+    if kind is AudienceKind.MANAGERS:
+        found = await audience_repo.managers(session)
+        return set().union(*found.values()) if found else set()
+    if kind is AudienceKind.SUBSCRIBERS:
+        return await audience_repo.subscribers(session)
+    if kind is AudienceKind.EVERYONE:
+        return await audience_repo.registered(session)
+    if progress is None:
+        return set()
+    below = set(await progress.staff_below_target(audience.target_id))
+    return below & await audience_repo.staff(session)
+
+
+async def describe(session: AsyncSession, audience: Audience, t: Catalog) -> str:
+    """The audience in words (lists, reports)."""
+    kind = audience.kind
+    if kind is AudienceKind.UNITS:
+        names = await audience_repo.unit_names(session, unit_ids=audience.unit_ids)
+        listed = ", ".join(names.get(unit_id, str(unit_id)) for unit_id in audience.unit_ids)
+        key = "reminders.audience_under" if audience.subunits else "reminders.audience_units"
+        return t(key, units=listed)
+    if kind is AudienceKind.BELOW_TARGET and audience.target_id is not None:
+        return t("reminders.audience_below_one", target=audience.target_id)
+    return t(f"reminders.audience_{kind.value}")

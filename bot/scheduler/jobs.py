@@ -1,0 +1,114 @@
+"""The sweep and the sender as APScheduler jobs in the running event loop — started by the web
+server's lifespan (`settings.scheduler_enabled`) or by `cdsbot worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.core.notify import ChannelSender, SenderRegistry
+from bot.scheduler.sender import Sender
+
+if TYPE_CHECKING:
+    from bot.app import BotApp
+
+log = logging.getLogger(__name__)
+
+
+def channel_senders(app: BotApp) -> dict[str, ChannelSender]:
+    """The push channels this process can send on: those registered by running channels, plus
+    those configured in the settings (a worker process runs no channel of its own)."""
+    senders: dict[str, ChannelSender] = {}
+    if isinstance(app.notifier, SenderRegistry):
+        senders.update(app.notifier.senders)
+    settings = app.settings
+    if "telegram" not in senders and settings.telegram_bot_token is not None:
+        from bot.channels.telegram import TelegramSender
+
+        senders["telegram"] = TelegramSender.from_settings(settings)
+    return senders
+
+
+class SchedulerJobs:
+    """Runs the sweep every `sweep_interval_seconds` and drains the outbox every
+    `sender_interval_seconds` (and at once when a notice is queued)."""
+
+    def __init__(self, app: BotApp, senders: Mapping[str, ChannelSender], *,
+                 sweep: bool = True, send: bool = True) -> None:
+        self._app = app
+        reminders = app.services.reminders
+        self._reminders = reminders
+        self.sender: Sender = reminders.sender(senders)
+        self._sweep_enabled = sweep
+        self._send_enabled = send and bool(senders)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[object]] = set()
+
+    def start(self) -> None:
+        """Add the jobs and start the scheduler (inside a running event loop)."""
+        settings = self._app.settings
+        scheduler = AsyncIOScheduler(timezone=settings.tz)
+        now = datetime.now(settings.tz)
+        if self._sweep_enabled:
+            scheduler.add_job(self.sweep, "interval", seconds=settings.sweep_interval_seconds,
+                              id="sweep", max_instances=1, coalesce=True, next_run_time=now)
+        if self._send_enabled:
+            scheduler.add_job(self.send, "interval", seconds=settings.sender_interval_seconds,
+                              id="send", max_instances=1, coalesce=True, next_run_time=now)
+            self._reminders.notifier.on_queued = self.wake
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("scheduler started (sweep=%s, send=%s as %s)", self._sweep_enabled,
+                 self._send_enabled, self.sender.name)
+
+    def wake(self) -> None:
+        """Run the sender now rather than at its next interval."""
+        if self._scheduler is not None and self._send_enabled:
+            self._scheduler.modify_job("send", next_run_time=datetime.now(self._app.settings.tz))
+
+    async def sweep(self) -> None:
+        """Job: one sweep."""
+        await self._tracked(self._sweep())
+
+    async def send(self) -> None:
+        """Job: drain the outbox."""
+        await self._tracked(self._send())
+
+    async def _sweep(self) -> None:
+        report = await self._reminders.sweeper.run()
+        if report.messages or report.tips or report.nudges or report.expired:
+            log.info("sweep queued %s", report)
+
+    async def _send(self) -> None:
+        stats = await self.sender.drain()
+        if stats.sent or stats.retried or stats.failed or stats.undeliverable or stats.rejected:
+            log.info("sender: %s", stats)
+
+    async def _tracked(self, work: object) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            await work  # type: ignore[misc]
+        except Exception:
+            log.exception("scheduled job failed; it runs again at its next interval")
+        finally:
+            self._running.discard(task)
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop claiming, let messages in hand finish, then stop the scheduler."""
+        self._reminders.notifier.on_queued = None
+        self.sender.stop()
+        if self._scheduler is not None:
+            self._scheduler.pause()
+        running = [task for task in self._running if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None

@@ -1,0 +1,206 @@
+"""The sender: claims due outbox rows under a lease, sends them at each channel's pace, and
+records the outcome of every attempt.
+
+Rows flow through a small pipeline: one claimer keeps a queue topped up, `concurrency` workers
+take rows from it, wait for the channel's limiter, send, and write the outcome at once (so that
+after a crash at most the rows being sent at that moment can go out twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.core.clock import Clock
+from bot.core.notify import ChannelSender, Rejected, RetryLater, Unreachable
+from bot.scheduler import payload
+from bot.scheduler.limits import ChannelLimits, RetryPolicy
+from bot.scheduler.timing import QuietHours
+from bot.storage.db import Database
+from bot.storage.repositories import outbox as outbox_repo
+from bot.storage.repositories import users as user_repo
+from bot.storage.repositories.outbox import Claimed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SendStats:
+    """What one drain did."""
+
+    sent: int = 0
+    retried: int = 0
+    undeliverable: int = 0
+    rejected: int = 0
+    failed: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str, reason: str | None = None) -> None:
+        """Add one outcome."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        if reason:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+def worker_name() -> str:
+    """A name unique to this process and instance (shows who holds a claimed row)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Sender:
+    """Delivers outbox rows through the channel senders registered in this process."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        senders: Mapping[str, ChannelSender],
+        *,
+        limits: ChannelLimits,
+        policy: RetryPolicy,
+        quiet: QuietHours,
+        lease_seconds: float = 120.0,
+        concurrency: int = 16,
+        batch: int = 100,
+        max_inline_wait: float = 30.0,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._senders = senders
+        self._limits = limits
+        self._policy = policy
+        self._quiet = quiet
+        self._lease = timedelta(seconds=lease_seconds)
+        self._concurrency = max(1, concurrency)
+        self._batch = max(1, batch)
+        self._max_inline_wait = min(max_inline_wait, lease_seconds / 2)
+        self.name = worker_name()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Ask a running drain to finish the messages in hand and return."""
+        self._stopping.set()
+
+    async def drain(self) -> SendStats:
+        """Send every row due now for the channels this process can reach, then return."""
+        stats = SendStats()
+        channels = [name for name in self._senders]
+        if not channels or self._stopping.is_set():
+            return stats
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        workers = [asyncio.create_task(self._work(queue, stats)) for _ in range(self._concurrency)]
+        try:
+            while not self._stopping.is_set():
+                if queue.qsize() > self._batch // 2:
+                    await asyncio.sleep(0.02)
+                    continue
+                rows = await self._claim(channels)
+                if not rows:
+                    break
+                for row in rows:
+                    queue.put_nowait(row)
+        finally:
+            for _ in workers:
+                queue.put_nowait(None)
+            await asyncio.gather(*workers)
+        return stats
+
+    async def _claim(self, channels: list[str]) -> list[Claimed]:
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            return await outbox_repo.claim(
+                session, channels=channels, now=now, lease_until=now + self._lease,
+                worker=self.name, limit=self._batch, urgent_only=self._quiet.contains(now),
+            )
+
+    async def _work(self, queue: asyncio.Queue[Claimed | None], stats: SendStats) -> None:
+        while (row := await queue.get()) is not None:
+            if self._stopping.is_set():
+                await self._give_back(row, 0.0, "stopped")
+                continue
+            try:
+                await self._deliver(row, stats)
+            except Exception:
+                # A storage outage while recording: the lease expires and the row is retried.
+                log.exception("could not record the outcome of outbox row %s", row.id)
+
+    async def _deliver(self, row: Claimed, stats: SendStats) -> None:
+        if row.unreachable_reason:
+            await self._finish(row, outbox_repo.UNDELIVERABLE, row.unreachable_reason)
+            stats.count("undeliverable", row.unreachable_reason)
+            return
+        sender = self._senders[row.channel]
+        replies = payload.load(row.payload)
+        waited = 0.0
+        while True:
+            await self._limits.acquire(row.channel, row.chat_id)
+            try:
+                await sender.send(row.chat_id, replies)
+            except RetryLater as error:
+                if error.retry_after is None:
+                    await self._back_off(row, str(error) or "server_error", stats)
+                    return
+                self._limits.pause(row.channel, error.retry_after)
+                if waited + error.retry_after > self._max_inline_wait:
+                    await self._give_back(row, error.retry_after, "rate_limited")
+                    stats.count("retried", "rate_limited")
+                    return
+                waited += error.retry_after
+                await self._hold(row)
+                continue
+            except Unreachable as error:
+                await self._unreachable(row, error.reason)
+                stats.count("undeliverable", error.reason)
+            except Rejected as error:
+                await self._finish(row, outbox_repo.REJECTED, f"rejected: {error}"[:200])
+                stats.count("rejected", "rejected")
+            except Exception as error:  # a sender bug or an unmapped network error
+                log.warning("send of outbox row %s failed: %r", row.id, error)
+                await self._back_off(row, type(error).__name__, stats)
+            else:
+                await self._finish(row, outbox_repo.SENT)
+                stats.count("sent")
+            return
+
+    async def _back_off(self, row: Claimed, reason: str, stats: SendStats) -> None:
+        reason = reason[:200]
+        if self._policy.exhausted(row.attempts):
+            await self._finish(row, outbox_repo.FAILED, f"gave up: {reason}"[:200])
+            stats.count("failed", "gave_up")
+            return
+        await self._give_back(row, self._policy.backoff(row.attempts), reason)
+        stats.count("retried", "backoff")
+
+    async def _unreachable(self, row: Claimed, reason: str) -> None:
+        async with self._db.transaction() as session:
+            await user_repo.update_fields(session, user_id=row.recipient_id,
+                                          unreachable_reason=reason[:200])
+            await outbox_repo.finish(session, message_id=row.id, worker=self.name,
+                                     status=outbox_repo.UNDELIVERABLE, now=self._clock.now(),
+                                     reason=reason[:200])
+
+    async def _finish(self, row: Claimed, status: str, reason: str | None = None) -> None:
+        async with self._db.transaction() as session:
+            kept = await outbox_repo.finish(session, message_id=row.id, worker=self.name,
+                                            status=status, now=self._clock.now(), reason=reason)
+        if not kept:
+            log.warning("outbox row %s: lease lost before its outcome was recorded", row.id)
+
+    async def _give_back(self, row: Claimed, delay: float, reason: str) -> None:
+        async with self._db.transaction() as session:
+            await outbox_repo.retry_at(
+                session, message_id=row.id, worker=self.name,
+                available_at=self._clock.now() + timedelta(seconds=delay), reason=reason,
+            )
+
+    async def _hold(self, row: Claimed) -> None:
+        """Keep the lease while the channel is paused, then wait out the pause."""
+        async with self._db.transaction() as session:
+            await outbox_repo.extend_lease(session, message_id=row.id, worker=self.name,
+                                           lease_until=self._clock.now() + self._lease)

@@ -1,0 +1,89 @@
+"""`services.reminders`: deadlines, daily tips, broadcasts, the outbox notifier, the web inbox
+and the sweep, built once from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.notify import ChannelSender
+from bot.core.replies import Reply
+from bot.messages import Catalog, load_catalog
+from bot.scheduler import payload
+from bot.scheduler.audience import ProgressSource
+from bot.scheduler.broadcast import BroadcastService
+from bot.scheduler.deadlines import DeadlineService
+from bot.scheduler.limits import ChannelLimits, RetryPolicy, rates_from
+from bot.scheduler.notifier import OutboxNotifier
+from bot.scheduler.sender import Sender
+from bot.scheduler.sweep import Sweeper, SweepRules, TipSource
+from bot.scheduler.timing import QuietHours
+from bot.scheduler.tips import TipService
+from bot.storage.db import Database
+from bot.storage.repositories import deadlines as deadline_repo
+from bot.storage.repositories import outbox as outbox_repo
+from bot.storage.repositories import tips as tip_repo
+
+WEB = "web"
+
+
+class ReminderService:
+    """Everything scheduled: what handlers, the CLI, the web inbox and the jobs use."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings,
+                 t: Catalog | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self.settings = settings
+        t = t or load_catalog()
+        self.quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
+        self.deadlines = DeadlineService(db, clock, t, tz=settings.tz,
+                                         morning_hour=settings.reminder_morning_hour)
+        self.tips = TipService(db, clock, self.quiet, default_hour=settings.tip_default_hour)
+        self.broadcasts = BroadcastService(db, clock, t, self.quiet)
+        self.notifier = OutboxNotifier(db, clock, self.quiet)
+        self.sweeper = Sweeper(db, clock, t, SweepRules(
+            tz=settings.tz, quiet=self.quiet, nudges_enabled=settings.nudges_enabled,
+            nudge_weekday=settings.nudge_weekday, nudge_hour=settings.nudge_hour,
+            pull_ttl=timedelta(days=settings.web_session_ttl_days),
+        ))
+
+    def connect(self, *, progress: ProgressSource | None = None,
+                tips: TipSource | None = None) -> None:
+        """Give the scheduler the quiz progress and the daily tips (other features)."""
+        if progress is not None:
+            self.deadlines.progress = self.broadcasts.progress = progress
+            self.sweeper.progress = progress
+        if tips is not None:
+            self.sweeper.tips = tips
+
+    def sender(self, senders: Mapping[str, ChannelSender], **overrides: float) -> Sender:
+        """An outbox sender for these channel senders, paced and retried as configured."""
+        settings = self.settings
+        options: dict[str, float] = {
+            "lease_seconds": settings.outbox_lease_seconds,
+            "concurrency": settings.sender_concurrency,
+        } | overrides
+        return Sender(
+            self._db, self._clock, senders, limits=ChannelLimits(rates_from(settings)),
+            policy=RetryPolicy(settings.retry_base_seconds, settings.retry_cap_seconds,
+                               settings.outbox_max_attempts),
+            quiet=self.quiet, **options,  # type: ignore[arg-type]
+        )
+
+    async def inbox(self, web_user_id: str) -> list[Reply]:
+        """Pushed messages waiting for a web-chat user (the page polls for them)."""
+        async with self._db.transaction() as session:
+            bodies = await outbox_repo.take_for_chat(session, channel=WEB, chat_id=web_user_id,
+                                                     now=self._clock.now())
+        return [reply for body in bodies for reply in payload.load(body)]
+
+    async def erase(self, session: AsyncSession, user_id: int) -> None:
+        """Personal-data eraser: subscriptions, acknowledgements and messages to the person."""
+        await tip_repo.unsubscribe(session, user_id=user_id)
+        await deadline_repo.delete_acks_of(session, user_id=user_id)
+        await outbox_repo.delete_for_user(session, user_id=user_id)

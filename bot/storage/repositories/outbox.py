@@ -1,0 +1,216 @@
+"""The outbox: pushes waiting to be sent, claimed by senders under a lease, and their outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import OutboxMessage, User
+from bot.storage.repositories._dialect import insert_for
+
+PENDING, SENDING, SENT = "pending", "sending", "sent"
+UNDELIVERABLE, REJECTED, FAILED = "undeliverable", "rejected", "failed"
+FINAL = (SENT, UNDELIVERABLE, REJECTED, FAILED)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row a sender now holds: what to send, to whom, and whether they are known unreachable."""
+
+    id: int
+    purpose: str
+    recipient_id: int
+    channel: str
+    chat_id: str
+    payload: list[Any]
+    attempts: int
+    unreachable_reason: str | None
+
+
+async def enqueue(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows, skipping any whose (purpose, recipient, occurrence) exists; returns how many
+    were new. Runs inside the caller's transaction (the one that decided to send)."""
+    if not rows:
+        return 0
+    statement = (
+        insert_for(session, OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["purpose", "recipient_id", "occurrence"])
+        .returning(OutboxMessage.__table__.c.id)
+    )
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        result = await session.execute(statement, list(rows[start:start + 500]))
+        inserted += len(result.all())
+    return inserted
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    channels: Sequence[str],
+    now: datetime,
+    lease_until: datetime,
+    worker: str,
+    limit: int,
+    urgent_only: bool,
+) -> list[Claimed]:
+    """Take up to `limit` due rows (pending, or held under an expired lease) for these channels.
+
+    On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent
+    senders never take the same row; SQLite ignores the clause and serialises writers itself.
+    """
+    table = OutboxMessage
+    candidates = (
+        select(table.id)
+        .where(
+            table.channel.in_(list(channels)),
+            or_(
+                and_(table.status == PENDING, table.available_at <= now),
+                and_(table.status == SENDING, table.claimed_until < now),
+            ),
+        )
+        .order_by(table.available_at, table.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if urgent_only:
+        candidates = candidates.where(table.urgent.is_(True))
+    chosen = candidates.cte("chosen")
+    statement = (
+        update(table)
+        .where(table.id == chosen.c.id)
+        .values(status=SENDING, claimed_until=lease_until, claimed_by=worker,
+                attempts=table.attempts + 1)
+        .returning(table.id, table.purpose, table.recipient_id, table.channel, table.chat_id,
+                   table.payload, table.attempts)
+    )
+    rows = (await session.execute(statement)).all()
+    if not rows:
+        return []
+    reasons = dict(
+        (await session.execute(
+            select(User.id, User.unreachable_reason).where(User.id.in_({r[2] for r in rows}))
+        )).all()
+    )
+    claimed = [Claimed(*row, unreachable_reason=reasons.get(row[2])) for row in rows]
+    return sorted(claimed, key=lambda item: item.id)
+
+
+async def finish(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    worker: str,
+    status: str,
+    now: datetime,
+    reason: str | None = None,
+) -> bool:
+    """Record a final outcome of a row this worker holds; False if its lease was lost."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
+               OutboxMessage.status == SENDING)
+        .values(status=status, reason=reason, claimed_until=None,
+                sent_at=now if status == SENT else None)
+    )
+    return bool(result.rowcount)
+
+
+async def retry_at(
+    session: AsyncSession, *, message_id: int, worker: str, available_at: datetime, reason: str
+) -> None:
+    """Give a held row back, to be tried again from `available_at`."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
+               OutboxMessage.status == SENDING)
+        .values(status=PENDING, available_at=available_at, claimed_until=None, reason=reason)
+    )
+
+
+async def extend_lease(
+    session: AsyncSession, *, message_id: int, worker: str, lease_until: datetime
+) -> None:
+    """Keep holding a row while waiting (e.g. a 429's retry_after)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+        .values(claimed_until=lease_until)
+    )
+
+
+async def take_for_chat(
+    session: AsyncSession, *, channel: str, chat_id: str, now: datetime
+) -> list[list[Any]]:
+    """Payloads of the due rows for one chat of a pull channel (the web inbox), oldest first,
+    marked sent in the same statement so that two polls never take the same row."""
+    table = OutboxMessage
+    candidates = select(table.id).where(
+        table.channel == channel, table.chat_id == chat_id, table.status == PENDING,
+        table.available_at <= now,
+    ).with_for_update(skip_locked=True)
+    chosen = candidates.cte("chosen")
+    statement = (
+        update(table)
+        .where(table.id == chosen.c.id)
+        .values(status=SENT, sent_at=now, attempts=table.attempts + 1)
+        .returning(table.id, table.payload)
+    )
+    rows = (await session.execute(statement)).all()
+    return [body for _, body in sorted(rows, key=lambda row: row[0])]
+
+
+async def expire_pull(
+    session: AsyncSession, *, channel: str, created_before: datetime, reason: str
+) -> int:
+    """Mark pull-channel rows nobody fetched in time as undeliverable."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == PENDING,
+               OutboxMessage.created_at < created_before)
+        .values(status=UNDELIVERABLE, reason=reason)
+    )
+    return result.rowcount or 0
+
+
+async def cancel_pending(session: AsyncSession, *, deadline_id: int) -> int:
+    """Drop the not-yet-sent rows of a cancelled deadline."""
+    result = await session.execute(
+        delete(OutboxMessage).where(OutboxMessage.deadline_id == deadline_id,
+                                    OutboxMessage.status == PENDING)
+    )
+    return result.rowcount or 0
+
+
+async def status_counts(
+    session: AsyncSession, **match: Any
+) -> dict[tuple[str, str, str], int]:
+    """(occurrence, status, reason) → number of rows, for rows matching column=value filters."""
+    table = OutboxMessage
+    statement = select(table.occurrence, table.status, func.coalesce(table.reason, ""),
+                       func.count()).group_by(table.occurrence, table.status, table.reason)
+    for column, value in match.items():
+        statement = statement.where(getattr(table, column) == value)
+    return {(occurrence, status, reason): count
+            for occurrence, status, reason, count in (await session.execute(statement))}
+
+
+async def recipients_of(session: AsyncSession, *, status: str | None = None,
+                        **match: Any) -> set[int]:
+    """The distinct recipients of rows matching column=value filters (and a status)."""
+    statement = select(OutboxMessage.recipient_id).distinct()
+    if status is not None:
+        statement = statement.where(OutboxMessage.status == status)
+    for column, value in match.items():
+        statement = statement.where(getattr(OutboxMessage, column) == value)
+    return set((await session.scalars(statement)).all())
+
+
+async def delete_for_user(session: AsyncSession, *, user_id: int) -> None:
+    """Remove every message to a person (personal-data deletion)."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_id == user_id))
