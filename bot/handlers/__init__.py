@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot.core.router import Need, Router
 from bot.handlers import (
-    menu, my_nominations, nominate, profile, quiz, quiz_results, review, start,
+    menu, my_nominations, nominate, profile, quiz, quiz_results, reminders, review, start,
 )
 from bot.handlers.my_nominations import MyNomStep
 from bot.handlers.profile import ProfileStep
 from bot.handlers.quiz import QuizStep
 from bot.handlers.review import ReviewStep
+from bot.handlers.reminders import TipStep
 from bot.handlers.start import RegStep
 
 
@@ -45,6 +46,14 @@ def build_router() -> Router:
     router.action("qlb", quiz_results.on_leaderboard_action, Need.REGISTERED)
     router.command("donvi", quiz_results.show_unit, Need.MANAGER)
     router.action("qdv", quiz_results.on_unit_action, Need.MANAGER)
+
+    # Deadlines, acknowledgements and the daily tip
+    router.command("lichhan", reminders.show_deadlines, Need.REGISTERED)
+    router.action("ack", reminders.on_ack, Need.REGISTERED)
+    router.command("nhantin", reminders.subscribe_tips, Need.REGISTERED)
+    router.command("huynhantin", reminders.unsubscribe_tips, Need.REGISTERED)
+    router.action("tip", reminders.on_tip_action, Need.REGISTERED)
+    router.step(TipStep.HOUR, reminders.on_hour_text, Need.REGISTERED)
 
     # Nominations: the form, one's own nominations, and the council's review and export
     router.command("decu", nominate.start, Need.REGISTERED)

@@ -11,6 +11,7 @@ from bot.storage.db import Database
 from bot.services.channels import ChannelStateService
 from bot.quiz.service import QuizService, erase_quiz_data
 from bot.nominations.service import NominationService, erase_nominator
+from bot.scheduler.service import ReminderService
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
@@ -29,6 +30,7 @@ class Services:
     channels: ChannelStateService
     quiz: QuizService
     nominations: NominationService
+    reminders: ReminderService
     knowledge: KnowledgeService
 
 
@@ -41,12 +43,20 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     users.add_eraser(erase_quiz_data)
     nominations = NominationService(db, clock, settings)
     users.add_eraser(erase_nominator)
-    return Services(
+    reminders = ReminderService(db, clock, settings)
+    reminders.connect(progress=quiz)
+    users.add_eraser(reminders.erase)
+    services = Services(
         settings=settings, db=db, clock=clock, users=users, units=units,
-        web_sessions=web_sessions, quiz=quiz, nominations=nominations,
+        web_sessions=web_sessions,
         channels=ChannelStateService(db, clock),
+        quiz=quiz,
+        nominations=nominations,
+        reminders=reminders,
         knowledge=KnowledgeService(
             db, clock, content_dir=settings.content_dir,
             check_every=settings.content_check_seconds,
         ),
     )
+    reminders.connect(tips=services.knowledge)
+    return services

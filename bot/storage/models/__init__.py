@@ -11,6 +11,9 @@ from bot.storage.models.nominations import (
     NominationRound, NominationSupport,
 )
 from bot.storage.models.quiz import QuizAnswer, QuizAttempt, QuizTarget, StaffRosterEntry
+from bot.storage.models.reminders import (
+    Broadcast, Deadline, DeadlineAck, DeadlineReminder, JobRun, OutboxMessage, TipSubscription,
+)
 from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
 
@@ -18,6 +21,8 @@ __all__ = [
     "ChannelInboxEvent", "ChannelMessageRef", "ZaloOaContact", "ZaloOaToken",
     "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget", "RoleGrant",
     "StaffRosterEntry", "Unit", "User", "WebSession",
+    "Broadcast", "Deadline", "DeadlineAck", "DeadlineReminder", "JobRun", "OutboxMessage",
+    "TipSubscription",
     "AnswerFeedback", "ContentVersion", "UnansweredQuestion",
     "Nomination", "NominationAttachment", "NominationCounter", "NominationDraft",
     "NominationHistory", "NominationRound", "NominationSupport",
