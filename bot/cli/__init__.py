@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import chat, db, demo, serve, units, users
+from bot.cli import quiz as quiz_cli
 
 app = typer.Typer(
     help="Trợ lý Chuyển đổi số — công cụ dòng lệnh.", no_args_is_help=True, add_completion=False
@@ -15,6 +16,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(units.app, name="units")
 app.add_typer(users.app, name="users")
 app.add_typer(demo.app, name="demo")
+app.add_typer(quiz_cli.targets_app, name="targets")
+app.add_typer(quiz_cli.report_app, name="report")
+app.add_typer(quiz_cli.staff_app, name="staff")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import BotApp
+from bot.quiz.demo import load_quiz_demo
 
 DEMO_DIR = Path(__file__).parent
 
@@ -18,4 +19,6 @@ async def load_demo(bot: BotApp, *, echo: Callable[[str], None] = print) -> list
         echo(f"Đơn vị mẫu: {report.created} mới, {report.updated} cập nhật.")
     else:
         problems.extend(report.errors)
+        return problems
+    problems.extend(await load_quiz_demo(bot, DEMO_DIR / "quiz.yaml", echo=echo))
     return problems

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.core.clock import Clock
 from bot.quiz.attempts import AttemptService
 from bot.quiz.bank import BANKS_DIR, Bank, load_banks
 from bot.quiz.progress import ProgressService
+from bot.quiz.report import targets_workbook
 from bot.quiz.roster import RosterService
 from bot.quiz.targets import TargetService
 from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
@@ -55,6 +57,18 @@ class QuizService:
     async def active_targets(self, on: date) -> list[TargetView]:
         """Targets whose period contains `on`."""
         return await self.progress.active_targets(on)
+
+    async def targets_report(self, codes: Sequence[str] = ()) -> tuple[bytes, list[str]]:
+        """The XLSX report of every target (or those with `codes`), and any unknown codes."""
+        targets = await self.targets.all()
+        known = {target.code for target in targets}
+        if codes:
+            targets = [target for target in targets if target.code in set(codes)]
+        boards = [board for target in targets
+                  if (board := await self.progress.leaderboard(target.id)) is not None]
+        titles = {slug: bank.title for slug, bank in self.banks.items()}
+        data = await asyncio.to_thread(targets_workbook, boards, titles)
+        return data, [code for code in codes if code not in known]
 
 
 async def erase_quiz_data(session: AsyncSession, user_id: int) -> None:

@@ -1,0 +1,169 @@
+"""`cdsbot targets ...`, `cdsbot report targets --xlsx FILE`, `cdsbot staff import FILE.csv`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.app import BotApp
+from bot.cli._common import fail, run
+from bot.core.clock import fmt_date
+from bot.quiz.targets import TargetSpec, parse_rate
+
+targets_app = typer.Typer(help="Chỉ tiêu bồi dưỡng kỹ năng số của các đơn vị.",
+                          no_args_is_help=True)
+report_app = typer.Typer(help="Báo cáo.", no_args_is_help=True)
+staff_app = typer.Typer(help="Danh sách cán bộ của các đơn vị.", no_args_is_help=True)
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} '{value}' chưa đúng dạng NĂM-THÁNG-NGÀY, ví dụ 2026-06-30.")
+        raise
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+@targets_app.command("list")
+def list_targets() -> None:
+    """Liệt kê các chỉ tiêu (mã, tên, phạm vi, thời hạn, tỷ lệ yêu cầu, bộ câu hỏi)."""
+
+    async def body(bot: BotApp) -> None:
+        targets = await bot.services.quiz.targets.all()
+        if not targets:
+            typer.echo("Chưa có chỉ tiêu nào.")
+        for target in targets:
+            below = " và các đơn vị trực thuộc" if target.include_subunits else ""
+            scope = f"{target.unit_name}{below}"
+            typer.echo(
+                f"{target.code}\t{target.title}\t{scope}\t{fmt_date(target.starts_on)}–"
+                f"{fmt_date(target.due_on)}\t{target.required_rate:.0%}\t"
+                f"{','.join(target.set_slugs)}"
+            )
+
+    run(body)
+
+
+@targets_app.command("add")
+def add_target(
+    code: str = typer.Argument(..., help="Mã chỉ tiêu, ví dụ 2026-H1-KSC"),
+    title: str = typer.Option(..., help="Tên chỉ tiêu"),
+    unit: str = typer.Option(..., help="Mã đơn vị (hoặc đơn vị cấp trên)"),
+    sets: str = typer.Option(..., help="Các bộ câu hỏi, cách nhau bằng dấu phẩy"),
+    due: str = typer.Option(..., help="Hạn chót, NĂM-THÁNG-NGÀY"),
+    start: str = typer.Option(..., "--from", help="Ngày bắt đầu tính, NĂM-THÁNG-NGÀY"),
+    rate: str = typer.Option("80", help="Tỷ lệ biên chế phải đạt, ví dụ 80 hoặc 0.8"),
+    period: str = typer.Option("", help="Tên kỳ, ví dụ '6 tháng đầu năm 2026'"),
+    only_unit: bool = typer.Option(False, "--only-unit", help="Chỉ đơn vị này, không gồm cấp dưới"),
+) -> None:
+    """Thêm hoặc sửa một chỉ tiêu (cùng mã thì cập nhật)."""
+    try:
+        required = parse_rate(rate)
+    except ValueError:
+        fail(f"Tỷ lệ '{rate}' chưa đúng; ví dụ 80 (nghĩa là 80%).")
+        return
+    spec = TargetSpec(
+        code=code, title=title, unit_code=unit,
+        set_slugs=tuple(slug.strip() for slug in sets.split(",") if slug.strip()),
+        starts_on=_date(start, "--from"), due_on=_date(due, "--due"), required_rate=required,
+        include_subunits=not only_unit, period=period,
+    )
+
+    async def body(bot: BotApp) -> None:
+        view, created, problems = await bot.services.quiz.targets.define(spec)
+        if view is None:
+            fail("Chưa lưu chỉ tiêu:\n" + "\n".join(f"- {p}" for p in problems))
+            return
+        typer.echo(f"Đã {'thêm' if created else 'cập nhật'} chỉ tiêu {view.code}: {view.title}.")
+
+    run(body)
+
+
+@targets_app.command("import")
+def import_targets(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Nhập các chỉ tiêu từ tệp YAML (danh sách 'targets:'); có lỗi thì không thay đổi gì."""
+
+    async def body(bot: BotApp) -> None:
+        report = await bot.services.quiz.targets.import_file(path)
+        if not report.ok:
+            fail("\n".join([f"{path}: không nhập được, chưa thay đổi gì:"] + report.errors))
+        typer.echo(f"Đã nhập: {report.created} chỉ tiêu mới, {report.updated} chỉ tiêu cập nhật.")
+
+    run(body)
+
+
+@targets_app.command("remove")
+def remove_target(code: str = typer.Argument(..., help="Mã chỉ tiêu")) -> None:
+    """Xóa một chỉ tiêu (kết quả bài làm vẫn giữ nguyên)."""
+
+    async def body(bot: BotApp) -> None:
+        if not await bot.services.quiz.targets.remove(code):
+            fail(f"Không có chỉ tiêu mã '{code}'. Xem các mã bằng: cdsbot targets list")
+        typer.echo(f"Đã xóa chỉ tiêu {code}.")
+
+    run(body)
+
+
+@targets_app.command("show")
+def show_target(code: str = typer.Argument(..., help="Mã chỉ tiêu")) -> None:
+    """In bảng xếp hạng các đơn vị của một chỉ tiêu."""
+
+    async def body(bot: BotApp) -> None:
+        target = await bot.services.quiz.targets.by_code(code)
+        board = await bot.services.quiz.progress.leaderboard(target.id) if target else None
+        if board is None:
+            fail(f"Không có chỉ tiêu mã '{code}'. Xem các mã bằng: cdsbot targets list")
+            return
+        typer.echo(f"{board.target.title} — hạn {fmt_date(board.target.due_on)}")
+        typer.echo("Hạng\tMã\tĐơn vị\tBiên chế\tĐăng ký\tĐạt\tTỷ lệ")
+        for row in board.rows:
+            typer.echo(f"{row.rank}\t{row.code}\t{row.name}\t{row.headcount}\t{row.registered}"
+                       f"\t{row.passed}\t{row.rate:.1%}")
+
+    run(body)
+
+
+@report_app.command("targets")
+def report_targets(
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Tệp Excel sẽ ghi ra", dir_okay=False)],
+    target: Annotated[
+        list[str] | None, typer.Option("--target", help="Chỉ xuất các mã chỉ tiêu này")
+    ] = None,
+) -> None:
+    """Xuất báo cáo chỉ tiêu ra Excel: mỗi chỉ tiêu một trang (đơn vị, biên chế, đã đạt, hạng)."""
+
+    async def body(bot: BotApp) -> None:
+        data, unknown = await bot.services.quiz.targets_report(target or [])
+        if unknown:
+            fail(f"Không có chỉ tiêu mã: {', '.join(unknown)}.")
+        await asyncio.to_thread(_write, xlsx, data)
+        typer.echo(f"Đã ghi báo cáo vào {xlsx}.")
+
+    run(body)
+
+
+@staff_app.command("import")
+def import_staff(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Nhập danh sách cán bộ (CSV: unit_code,full_name,position,phone); thay danh sách cũ của
+    các đơn vị có trong tệp."""
+
+    async def body(bot: BotApp) -> None:
+        try:
+            report = await bot.services.quiz.roster.import_csv(path)
+        except UnicodeDecodeError:
+            fail(f"{path}: tệp không phải UTF-8. Hãy lưu lại tệp với mã hóa UTF-8.")
+            return
+        if not report.ok:
+            fail("\n".join([f"{path}: không nhập được, chưa thay đổi gì:"] + report.errors))
+        typer.echo(f"Đã nhập {report.people} cán bộ của {report.units} đơn vị.")
+
+    run(body)
