@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.router import Need, Router
 from bot.handlers import (
-    menu, my_nominations, nominate, profile, quiz, quiz_results, reminders, review, start,
+    faq, menu, my_nominations, nominate, profile, quiz, quiz_results, reminders, review, start,
 )
 from bot.handlers.my_nominations import MyNomStep
 from bot.handlers.profile import ProfileStep
@@ -69,10 +69,14 @@ def build_router() -> Router:
     router.step(ReviewStep.REASON, review.on_reason, Need.COUNCIL)
     router.command("xuatdecu", review.export, Need.COUNCIL)
 
+    # Questions and answers: the topic browser, its buttons and free text as questions
+    router.command("hoidap", faq.show_themes)
+    router.action("kb", faq.on_kb_action)
+
     # Menu, help and free text
     router.command("menu", menu.show_menu)
     router.command("trogiup", menu.show_help)
     router.action("menu", menu.on_menu_action)
-    router.fallback(menu.on_free_text)
+    router.fallback(faq.on_free_text)
 
     return router
