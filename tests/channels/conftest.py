@@ -12,9 +12,10 @@ from bot.app import BotApp
 from bot.config import Settings, get_settings
 from bot.core.clock import FrozenClock
 from bot.server import create_app
-from tests.channels.platform_chat import TelegramChat
+from tests.channels.platform_chat import NumberedChat, TelegramChat
 from tests.fakes.serve import bound_socket, serve_here
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_bot_api import FakeZaloBot
 
 TG_TOKEN = "123456:TEST-token"
 
@@ -74,3 +75,59 @@ async def built_app(settings: Settings, clock: FrozenClock) -> BotApp:
     report = await app.services.units.import_csv(Path("bot/demo/units.csv"))
     assert report.ok, report.errors
     return app
+
+
+ZB_TOKEN = "2468:zalo-bot-secret"
+ZB_SECRET = "zalo-bot-webhook-secret"
+
+
+@pytest.fixture(scope="session")
+def _zalo_bot_server() -> Iterator[FakeZaloBot]:
+    fake = FakeZaloBot(ZB_TOKEN)
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def fake_zalo_bot(_zalo_bot_server: FakeZaloBot) -> FakeZaloBot:
+    """The fake Zalo Bot Platform, emptied for each test."""
+    _zalo_bot_server.reset()
+    _zalo_bot_server.blocked_chats = set()
+    return _zalo_bot_server
+
+
+@dataclass
+class ZaloBotRig:
+    """Our server in Zalo Bot webhook mode, with one private chat answered by numbers."""
+
+    app: BotApp
+    url: str
+    fake: FakeZaloBot
+    chat: NumberedChat
+
+
+@pytest.fixture
+async def zalo_bot_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
+                       fake_zalo_bot: FakeZaloBot) -> AsyncIterator[ZaloBotRig]:
+    """The bot served on loopback in Zalo Bot webhook mode, demo units loaded."""
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    settings = get_settings(
+        database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
+        zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url,
+        zalo_bot_webhook_url=f"http://127.0.0.1:{port}/zb/hook",
+        zalo_bot_webhook_secret=ZB_SECRET, public_base_url=f"http://127.0.0.1:{port}",
+    )
+    app = await built_app(settings, clock)
+
+    async def send(text: str) -> list[str]:
+        before = len(fake_zalo_bot.messages)
+        status = await fake_zalo_bot.post_webhook(fake_zalo_bot.user_says("z1", text))
+        assert status == 200, f"webhook answered {status}"
+        return [m.get("text") or m.get("caption") or "" for m in fake_zalo_bot.messages[before:]]
+
+    try:
+        async with serve_here(create_app(settings, bot=app), sock) as url:
+            yield ZaloBotRig(app, url, fake_zalo_bot, NumberedChat(send))
+    finally:
+        await app.close()

@@ -1,0 +1,121 @@
+"""Zalo Bot Platform end to end over loopback HTTP: no buttons, so every choice is a number."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.channels.media import MediaStore
+from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotSender
+from bot.config import get_settings
+from bot.core.notify import Unreachable
+from bot.core.replies import Button, Image, Text, text
+from tests.channels.conftest import ZB_SECRET, ZB_TOKEN, ZaloBotRig, built_app
+from tests.fakes.serve import serve_here
+from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.handlers.test_start import REGISTER_STAFF
+
+
+async def test_start_up_sets_the_webhook_with_its_secret(zalo_bot_rig: ZaloBotRig) -> None:
+    assert zalo_bot_rig.fake.webhook == {
+        "url": f"{zalo_bot_rig.url}/zb/hook", "secret_token": ZB_SECRET,
+        "updated_at": zalo_bot_rig.fake.webhook["updated_at"]}
+
+
+async def test_registration_with_numbered_replies_only(zalo_bot_rig: ZaloBotRig) -> None:
+    shown = await zalo_bot_rig.chat.say("/start")
+    assert "2. Không đồng ý" in shown and "Anh/chị trả lời 1 hoặc 2 (hoặc gõ tên mục)." in shown
+    await zalo_bot_rig.chat.converse(REGISTER_STAFF)
+    profile = await zalo_bot_rig.app.services.users.find(channel="zalo_bot", external_id="z1")
+    assert profile is not None and profile.unit_name == "Sở Khoa học và Công nghệ"
+    assert all(len(m["text"]) <= 2000 for m in zalo_bot_rig.fake.messages if "text" in m)
+    assert zalo_bot_rig.fake.actions  # "typing…" shown while the bot works
+
+
+async def test_a_choice_can_be_typed_as_its_label_without_diacritics(
+    zalo_bot_rig: ZaloBotRig,
+) -> None:
+    await zalo_bot_rig.chat.converse("""
+        > /start
+        > dong y
+        < Anh/chị là
+        > nguoi dan
+        < Đăng ký xong
+    """)
+
+
+async def test_duplicate_delivery_is_processed_once(zalo_bot_rig: ZaloBotRig) -> None:
+    fake = zalo_bot_rig.fake
+    event = fake.user_says("z1", "/start")
+    assert await fake.post_webhook(event) == 200
+    sent = len(fake.messages)
+    assert await fake.post_webhook(event, wrapped=False) == 200  # same event, flat this time
+    assert len(fake.messages) == sent > 0
+
+
+async def test_wrong_or_missing_secret_is_refused_and_changes_nothing(
+    zalo_bot_rig: ZaloBotRig,
+) -> None:
+    fake = zalo_bot_rig.fake
+    event = fake.user_says("z1", "/start")
+    assert await fake.post_webhook(event, secret="wrong-secret-123") == 403
+    assert await fake.post_webhook(event, use_configured_secret=False) == 403
+    assert fake.messages == []
+    assert await zalo_bot_rig.app.services.users.find(channel="zalo_bot", external_id="z1") is None
+
+
+async def test_stickers_images_groups_get_a_short_reply_or_nothing(zalo_bot_rig: ZaloBotRig
+                                                                   ) -> None:
+    fake = zalo_bot_rig.fake
+    for kind in ("sticker", "unsupported", "image"):
+        assert await fake.post_webhook(fake.user_sends("z1", kind), wrapped=False) == 200
+    assert await fake.post_webhook(fake.user_says("g1", "xin chào", chat_type="GROUP")) == 200
+    texts = fake.texts("z1")
+    assert sum("chỉ đọc được tin nhắn chữ" in t for t in texts) == 2
+    assert "tệp" in texts[-1]
+    assert fake.texts("g1") == []
+
+
+async def test_sender_splits_long_texts_links_images_and_maps_blocked(
+    fake_zalo_bot: FakeZaloBot, tmp_path,
+) -> None:
+    settings = get_settings(zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url,
+                            _env_file=None)
+    media = MediaStore(tmp_path / "media", "https://bot.example.vn")
+    sender = ZaloBotSender(ZaloBotClient.from_settings(settings), media)
+    long = "\n\n".join(f"Đoạn {i}. " + "dịch vụ công trực tuyến " * 30 for i in range(10))
+    await sender.send("z9", [text(long, [Button("Có", "x:1"), Button("Không", "x:2")]),
+                             Image(caption="Biểu đồ", data=b"\x89PNG....", file_name="c.png")])
+    sent = fake_zalo_bot.messages
+    assert len(sent) >= 4 and all(len(m.get("text", "")) <= 2000 for m in sent)
+    assert "1. Có\n2. Không" in sent[-2]["text"]
+    assert sent[-1]["method"] == "sendPhoto"
+    assert sent[-1]["photo"].startswith("https://bot.example.vn/media/")
+    token, name = sent[-1]["photo"].split("/media/")[1].split("/")
+    assert media.path(token, name) is not None
+    fake_zalo_bot.blocked_chats = {"z9"}
+    with pytest.raises(Unreachable):
+        await sender.send("z9", [Text("Nhắc việc")])
+    await sender.client.close()
+
+
+async def test_polling_mode_processes_queued_events(
+    db_url: str, tmp_path, clock, fake_zalo_bot: FakeZaloBot,
+) -> None:
+    settings = get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
+                            zalo_bot_token=ZB_TOKEN,
+                            zalo_bot_api_base_url=fake_zalo_bot.base_url)
+    app = await built_app(settings, clock)
+    from bot.server import create_app
+
+    try:
+        async with serve_here(create_app(settings, bot=app)):
+            fake_zalo_bot.queue(fake_zalo_bot.user_says("z2", "/start"))
+            for _ in range(200):
+                if fake_zalo_bot.texts("z2"):
+                    break
+                await asyncio.sleep(0.02)
+            assert any("Xin chào" in t for t in fake_zalo_bot.texts("z2"))
+    finally:
+        await app.close()
