@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, demo, serve, units, users
+from bot.cli import ask, chat, content, db, demo, serve, units, users
 from bot.cli import quiz as quiz_cli
 
 app = typer.Typer(
@@ -12,6 +12,8 @@ app = typer.Typer(
 )
 app.command("serve", help="Chạy máy chủ: web chat, webhook và tác vụ nền.")(serve.serve)
 app.command("chat", help="Trò chuyện với Trợ lý ngay trong cửa sổ dòng lệnh.")(chat.chat)
+app.command("ask", help="Hỏi kho kiến thức một câu, hoặc nhiều câu qua stdin (--jsonl).")(ask.ask)
+app.add_typer(content.app, name="content")
 app.add_typer(db.app, name="db")
 app.add_typer(units.app, name="units")
 app.add_typer(users.app, name="users")

@@ -45,8 +45,12 @@ def topic_reply(ctx: Context, topic: Topic) -> Text:
     if topic.detail:
         rows.append([Button(t("faq.more"), f"kb:m:{topic.slug}")])
     rows.extend(_related_rows(ctx, topic))
-    rows.append([Button(t("faq.helpful_yes"), f"kb:f:{topic.slug}:1"),
-                 Button(t("faq.helpful_no"), f"kb:f:{topic.slug}:0")])
+    rows.append(
+        [
+            Button(t("faq.helpful_yes"), f"kb:f:{topic.slug}:1"),
+            Button(t("faq.helpful_no"), f"kb:f:{topic.slug}:0"),
+        ]
+    )
     rows.append(_browse_row(ctx))
     body = f"{topic.title}\n\n{to_plain(topic.answer)}\n\n{t('faq.helpful_question')}"
     return text(body, *rows)
@@ -58,12 +62,14 @@ def _detail_reply(ctx: Context, topic: Topic) -> Text:
     if not topic.detail:
         return text(t("faq.no_detail"), *rows)
     sources = "\n".join(f"• {source.title}: {source.url}" for source in topic.sources)
-    body = "\n\n".join([
-        t("faq.detail_title", title=topic.title),
-        to_plain(topic.detail),
-        f"{t('faq.sources')}\n{sources}",
-        t("faq.reviewed", date=fmt_date(topic.reviewed)),
-    ])
+    body = "\n\n".join(
+        [
+            t("faq.detail_title", title=topic.title),
+            to_plain(topic.detail),
+            f"{t('faq.sources')}\n{sources}",
+            t("faq.reviewed", date=fmt_date(topic.reviewed)),
+        ]
+    )
     return text(body, *rows)
 
 

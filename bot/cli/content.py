@@ -1,0 +1,160 @@
+"""`cdsbot content check | reload | unanswered | feedback`: tools for knowledge-base editors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.app import BotApp
+from bot.cli._common import fail, run, settings
+from bot.content.loader import CONTENT_DIR, parse_snapshot, read_snapshot
+from bot.core.clock import VN_TZ, fmt_datetime
+from bot.quiz.bank import BANKS_DIR, check_banks
+
+app = typer.Typer(
+    help="Kho kiến thức: kiểm tra, nạp lại, câu hỏi chưa trả lời được.", no_args_is_help=True
+)
+
+
+@app.command("check")
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    content_dir: Annotated[
+        Path | None, typer.Option("--dir", help="Thư mục nội dung cần kiểm tra.")
+    ] = None,
+    banks_dir: Annotated[
+        Path, typer.Option("--banks", help="Thư mục bộ câu hỏi kiểm tra.")
+    ] = BANKS_DIR,
+) -> None:
+    """Kiểm tra mọi tệp nội dung và bộ câu hỏi; báo lỗi kèm tệp và dòng."""
+    directory = content_dir or settings().content_dir or CONTENT_DIR
+    kb, issues = parse_snapshot(read_snapshot(directory))
+    banks, bank_issues = check_banks(banks_dir)
+    problems = [str(issue) for issue in issues + bank_issues]
+    if as_json:
+        report: dict[str, object] = {
+            "topics": sorted(kb.topics) if kb else [],
+            "quiz_sets": {slug: len(bank.questions) for slug, bank in sorted(banks.items())},
+            "tips": len(kb.tips) if kb else 0,
+        }
+        if problems:
+            report["errors"] = problems
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        if problems:
+            raise typer.Exit(1)
+        return
+    if problems:
+        fail("\n".join([f"Có {len(problems)} lỗi cần sửa:", *problems]))
+    assert kb is not None
+    questions = sum(len(bank.questions) for bank in banks.values())
+    typer.echo(
+        f"Nội dung hợp lệ: {len(kb.topics)} chủ đề, {len(kb.themes)} nhóm chủ đề, "
+        f"{len(kb.tips)} mẹo, {len(banks)} bộ câu hỏi kiểm tra ({questions} câu)."
+    )
+
+
+@app.command("reload")
+def reload() -> None:
+    """Kiểm tra và nạp lại kho kiến thức cho mọi tiến trình đang chạy (không cần khởi động lại)."""
+
+    async def body(bot: BotApp) -> None:
+        result = await bot.services.knowledge.reload()
+        if result.issues:
+            fail(
+                "\n".join(
+                    [
+                        "Không nạp lại: nội dung có lỗi. Trợ lý vẫn dùng nội dung cũ cho đến khi sửa xong:",
+                        *result.issues,
+                    ]
+                )
+            )
+        seconds = int(bot.settings.content_check_seconds)
+        if result.changed:
+            typer.echo(
+                f"Đã nạp phiên bản {result.version} ({result.topics} chủ đề). Các tiến "
+                f"trình đang chạy sẽ dùng nội dung mới trong vòng {seconds} giây."
+            )
+        else:
+            typer.echo(f"Nội dung không đổi (phiên bản {result.version}); không cần nạp lại.")
+
+    run(body)
+
+
+def _parse_day(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%d/%m/%Y").replace(tzinfo=VN_TZ)
+    except ValueError:
+        fail(f"Ngày '{value}' chưa đúng. Hãy viết theo dạng dd/mm/yyyy, ví dụ 01/11/2026.")
+        return None
+
+
+@app.command("unanswered")
+def unanswered(
+    as_csv: Annotated[bool, typer.Option("--csv", help="Xuất CSV (UTF-8).")] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Chỉ lấy từ ngày này (dd/mm/yyyy).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Ghi CSV vào tệp này.")
+    ] = None,
+) -> None:
+    """Các câu hỏi Trợ lý chưa trả lời được, gộp theo nội dung, hỏi nhiều nhất trước."""
+    start = _parse_day(since)
+
+    async def body(bot: BotApp) -> str | None:
+        groups = await bot.services.knowledge.unanswered(since=start)
+        if not as_csv:
+            if not groups:
+                typer.echo("Chưa có câu hỏi nào bị bỏ ngỏ.")
+            for group in groups:
+                typer.echo(
+                    f"{group.times:>4} × {group.question}  (gần nhất: "
+                    f"{group.closest_topic or '—'}, {fmt_datetime(group.last_at)})"
+                )
+            return None
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["cau_hoi", "so_lan", "chu_de_gan_nhat", "diem", "lan_dau", "lan_cuoi"])
+        for group in groups:
+            writer.writerow(
+                [
+                    group.question,
+                    group.times,
+                    group.closest_topic or "",
+                    f"{group.best_score:.3f}",
+                    fmt_datetime(group.first_at),
+                    fmt_datetime(group.last_at),
+                ]
+            )
+        return buffer.getvalue()
+
+    exported = run(body)
+    if exported is None:
+        return
+    if output is None:
+        typer.echo(exported, nl=False)
+    else:
+        output.write_text(exported, encoding="utf-8-sig")
+        typer.echo(f"Đã ghi CSV các câu hỏi chưa trả lời được vào {output}.")
+
+
+@app.command("feedback")
+def feedback() -> None:
+    """Số lượt 👍/👎 theo từng chủ đề, chủ đề bị chê nhiều nhất trước."""
+
+    async def body(bot: BotApp) -> None:
+        counts = await bot.services.knowledge.feedback()
+        if not counts:
+            typer.echo("Chưa có đánh giá nào.")
+        for count in counts:
+            typer.echo(f"{count.topic:<32} 👍 {count.helpful:>4}   👎 {count.unhelpful:>4}")
+
+    run(body)

@@ -1,0 +1,23 @@
+"""The `cdsbot` console script. `cdsbot ask` takes a short path that skips loading the server
+stack (web, Telegram, charts), so that its first answer comes within a second or two."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run `cdsbot`: the ask command directly, everything else through `bot.cli`."""
+    if sys.argv[1:2] == ["ask"]:
+        import typer
+
+        from bot.content.console import ask
+
+        app = typer.Typer(add_completion=False)
+        app.command()(ask)
+        sys.argv = [f"{sys.argv[0]} ask", *sys.argv[2:]]
+        app()
+        return
+    from bot.cli import main as cli_main
+
+    cli_main()
