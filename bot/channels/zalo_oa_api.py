@@ -30,6 +30,7 @@ MAX_QUICK_REPLIES = 5  # unconfirmed: more buttons are written as numbered text
 MAX_TITLE = 100
 TOKEN_ERRORS = {-216, -124, -14002}
 WINDOW_ERRORS = {-230, -232}
+UNSUPPORTED_FILE = -210  # OA uploads take only PDF/DOC/DOCX (unconfirmed)
 log = logging.getLogger(__name__)
 
 
@@ -197,7 +198,15 @@ class ZaloOaSender:
 
     async def _with_upload(self, message: dict[str, Any]) -> dict[str, Any]:
         kind, name, data = message.pop("file")
-        uploaded = await self.client.call(f"/v2.0/oa/upload/{kind}", files={"file": (name, data)})
+        try:
+            uploaded = await self.client.call(f"/v2.0/oa/upload/{kind}",
+                                              files={"file": (name, data)})
+        except ZaloOaError as error:
+            if error.code != UNSUPPORTED_FILE:
+                raise
+            key = "channels.file_not_available" if kind == "file" else (
+                "channels.image_not_available")
+            return {"text": self._t(key, name=name) if kind == "file" else self._t(key)}
         payload = message["attachment"]["payload"]
         if kind == "image":
             payload["elements"][0]["attachment_id"] = uploaded.get("attachment_id", "")

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApp
+from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import Settings, get_settings
 from bot.core.clock import FrozenClock
 from bot.server import create_app
-from tests.channels.platform_chat import NumberedChat, TelegramChat
+from tests.channels.platform_chat import NumberedChat, OaChat, TelegramChat
 from tests.fakes.serve import bound_socket, serve_here
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.fakes.zalo_oa_api import FakeZaloOa
 
 TG_TOKEN = "123456:TEST-token"
 
@@ -129,5 +131,61 @@ async def zalo_bot_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
     try:
         async with serve_here(create_app(settings, bot=app), sock) as url:
             yield ZaloBotRig(app, url, fake_zalo_bot, NumberedChat(send))
+    finally:
+        await app.close()
+
+
+@pytest.fixture(scope="session")
+def _zalo_oa_server() -> Iterator[FakeZaloOa]:
+    fake = FakeZaloOa(text_limit=500)
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def fake_zalo_oa(_zalo_oa_server: FakeZaloOa) -> FakeZaloOa:
+    """The fake Zalo OA platform, with a fresh refresh-token chain for each test."""
+    _zalo_oa_server.reset("rt-0")
+    return _zalo_oa_server
+
+
+def oa_settings(fake: FakeZaloOa, **extra: object) -> Settings:
+    """Settings of an OA app pointing at the fake."""
+    return get_settings(_env_file=None, zalo_oa_app_id=fake.app_id,
+                        zalo_oa_secret_key=fake.secret_key, zalo_oa_app_secret=fake.app_secret,
+                        zalo_oa_refresh_token="rt-0", zalo_oa_api_base_url=fake.url,
+                        zalo_oa_oauth_base_url=fake.url, **extra)
+
+
+@dataclass
+class ZaloOaRig:
+    """Our server with the OA webhook, and one follower talking to it."""
+
+    app: BotApp
+    url: str
+    fake: FakeZaloOa
+    channel: ZaloOaChannel
+    chat: OaChat
+
+    async def deliver(self, event: dict[str, object], **options: object) -> int:
+        """Post an event to the webhook, then wait until stored events are processed."""
+        status = await self.fake.post_webhook(f"{self.url}/webhook/zalo-oa", event, **options)
+        await self.channel.drain()
+        return status
+
+
+@pytest.fixture
+async def zalo_oa_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
+                      fake_zalo_oa: FakeZaloOa) -> AsyncIterator[ZaloOaRig]:
+    """The bot served on loopback with the Zalo OA webhook, demo units loaded."""
+    settings = oa_settings(fake_zalo_oa, database_url=db_url, data_dir=tmp_path / "data")
+    app = await built_app(settings, clock)
+    api = create_app(settings, bot=app)
+    channel = api.state.channels.get("zalo_oa")
+    try:
+        async with serve_here(api) as url:
+            rig = ZaloOaRig(app, url, fake_zalo_oa, channel, OaChat(fake_zalo_oa, "oa1"))
+            rig.chat.deliver = rig.deliver
+            yield rig
     finally:
         await app.close()

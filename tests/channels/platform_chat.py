@@ -7,23 +7,25 @@ the number the label has in the last numbered list), `< text` expected in the an
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.core.text import fold_words
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_oa_api import FakeZaloOa
 
 
-class PlatformChat:
+class PlatformChat(ABC):
     """Base: transcript playing on top of `say` and `press`."""
 
-    last: list[str]
-
+    @abstractmethod
     async def say(self, text: str) -> str:
-        raise NotImplementedError
+        """Type a message; returns what the bot showed."""
 
+    @abstractmethod
     async def press(self, label: str) -> str:
-        raise NotImplementedError
+        """Choose the option labelled `label`; returns what the bot showed."""
 
     async def converse(self, script: str) -> str:
         """Play a transcript; fail at the first expected text that does not appear."""
@@ -95,7 +97,7 @@ class NumberedChat(PlatformChat):
 
     def __init__(self, send: Callable[[str], Awaitable[list[str]]]) -> None:
         self._send = send
-        self.last = []
+        self.last: list[str] = []
 
     async def say(self, text: str) -> str:
         """Type a message; returns the texts the bot sent back."""
@@ -111,3 +113,47 @@ class NumberedChat(PlatformChat):
                 if wanted in fold_words(shown):
                     return await self.say(number)
         raise AssertionError(f"no numbered choice {label!r} in:\n" + "\n".join(self.last))
+
+
+class OaChat(PlatformChat):
+    """One follower of the fake Zalo OA: buttons are quick replies (or numbered text)."""
+
+    def __init__(self, fake: FakeZaloOa, user_id: str) -> None:
+        self.fake = fake
+        self.user_id = user_id
+        self.deliver: Callable[[dict[str, Any]], Awaitable[int]] | None = None
+        self.last_messages: list[dict[str, Any]] = []
+
+    async def _run(self, event: dict[str, Any]) -> str:
+        assert self.deliver is not None
+        before = len(self.fake.messages)
+        status = await self.deliver(event)
+        assert status == 200, f"webhook answered {status}"
+        self.last_messages = [m["message"] for m in self.fake.messages[before:]
+                              if m["recipient"]["user_id"] == self.user_id]
+        lines = []
+        for message in self.last_messages:
+            lines.append(message.get("text", ""))
+            lines.extend(b["title"] for b in _buttons(message))
+        return "\n".join(lines)
+
+    async def say(self, text: str) -> str:
+        """Type a message."""
+        return await self._run(self.fake.user_says(self.user_id, text))
+
+    async def press(self, label: str) -> str:
+        """Tap the quick reply whose title contains `label`, or type its number."""
+        wanted = fold_words(label)
+        for message in reversed(self.last_messages):
+            for button in _buttons(message):
+                if wanted in fold_words(button["title"]):
+                    return await self._run(self.fake.user_clicks(self.user_id, button["payload"]))
+            for number, shown in NUMBERED.findall(message.get("text", "")):
+                if wanted in fold_words(shown):
+                    return await self.say(number)
+        raise AssertionError(f"no choice {label!r} in {self.last_messages}")
+
+
+def _buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    payload = (message.get("attachment") or {}).get("payload") or {}
+    return list(payload.get("buttons") or [])
