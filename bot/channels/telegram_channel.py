@@ -27,11 +27,13 @@ from bot.channels.telegram_inbound import to_inbound
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import DeliveryError, RetryLater
 from bot.core.replies import Reply, Text
+from bot.core.router import Need
 from bot.messages import Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+PUBLIC = (Need.ANYONE, Need.REGISTERED)  # commands of managers, the council, admins stay hidden
 DEFAULT_PATH = "/webhook/telegram"
 
 
@@ -117,9 +119,9 @@ class TelegramChannel:
     def bot_commands(self) -> list[BotCommand]:
         """The command menu: the router's commands that have a description in the catalog."""
         commands = []
-        for name in self.app.engine.router.commands:
+        for name, route in self.app.engine.router.commands.items():
             key = f"channels.commands.{name}"
-            if self._t.has(key):
+            if route.need in PUBLIC and self._t.has(key):
                 commands.append(BotCommand(name, self._t(key)))
         if "huy" not in self.app.engine.router.commands:  # the engine's own /huy
             commands.append(BotCommand("huy", self._t("channels.commands.huy")))

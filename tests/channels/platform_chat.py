@@ -27,6 +27,10 @@ class PlatformChat(ABC):
     async def press(self, label: str) -> str:
         """Choose the option labelled `label`; returns what the bot showed."""
 
+    @abstractmethod
+    async def press_nth(self, number: int) -> str:
+        """Choose the `number`-th option (from 1) of the newest choices."""
+
     async def converse(self, script: str) -> str:
         """Play a transcript; fail at the first expected text that does not appear."""
         shown = ""
@@ -88,6 +92,16 @@ class TelegramChat(PlatformChat):
                             self.chat_id, message["message_id"], button["callback_data"]))
         raise AssertionError(f"no button {label!r} in chat {self.chat_id}")
 
+    async def press_nth(self, number: int) -> str:
+        """Press the `number`-th button of the newest message that has buttons."""
+        for message in reversed(self.fake.chat_messages(self.chat_id)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            buttons = [button for row in rows for button in row]
+            if buttons:
+                return await self._run(self.fake.user_presses(
+                    self.chat_id, message["message_id"], buttons[number - 1]["callback_data"]))
+        raise AssertionError(f"no buttons in chat {self.chat_id}")
+
 
 NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 
@@ -113,6 +127,10 @@ class NumberedChat(PlatformChat):
                 if wanted in fold_words(shown):
                     return await self.say(number)
         raise AssertionError(f"no numbered choice {label!r} in:\n" + "\n".join(self.last))
+
+    async def press_nth(self, number: int) -> str:
+        """Type the number."""
+        return await self.say(str(number))
 
 
 class OaChat(PlatformChat):
@@ -152,6 +170,15 @@ class OaChat(PlatformChat):
                 if wanted in fold_words(shown):
                     return await self.say(number)
         raise AssertionError(f"no choice {label!r} in {self.last_messages}")
+
+    async def press_nth(self, number: int) -> str:
+        """Tap the `number`-th quick reply of the newest message that has some, else type it."""
+        for message in reversed(self.last_messages):
+            buttons = _buttons(message)
+            if buttons:
+                payload = buttons[number - 1]["payload"]
+                return await self._run(self.fake.user_clicks(self.user_id, payload))
+        return await self.say(str(number))
 
 
 def _buttons(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,29 +7,6 @@ import httpx
 from sqlalchemy.exc import OperationalError
 
 from tests.channels.conftest import TG_SECRET, TelegramRig
-from tests.handlers.test_start import REGISTER_STAFF
-
-
-async def test_start_up_sets_the_webhook_with_its_secret_and_the_command_menu(
-    telegram_rig: TelegramRig,
-) -> None:
-    fake = telegram_rig.fake
-    assert fake.webhook["url"] == f"{telegram_rig.url}/tg/hook"
-    assert fake.webhook["secret_token"] == TG_SECRET
-    commands = {c["command"]: c["description"] for c in fake.commands["default:"]}
-    assert {"start", "menu", "hoso", "huy"} <= commands.keys()
-    assert commands["start"].startswith("Bắt đầu")
-
-
-async def test_registration_through_telegram(telegram_rig: TelegramRig) -> None:
-    await telegram_rig.chat.converse(REGISTER_STAFF)
-    profile = await telegram_rig.app.services.users.find(channel="telegram", external_id="42")
-    assert profile is not None and profile.is_staff
-    assert profile.unit_name == "Sở Khoa học và Công nghệ"
-    fake = telegram_rig.fake
-    presses = [u for u in telegram_rig.chat.updates if "callback_query" in u]
-    assert len(fake.callback_answers) == len(presses) > 0  # no button left spinning
-    assert all(m["parse_mode"] == "HTML" for m in fake.messages)
 
 
 async def test_deep_link_start_joins_the_unit_of_the_invitation(telegram_rig: TelegramRig

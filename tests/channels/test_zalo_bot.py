@@ -11,33 +11,17 @@ from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotSender
 from bot.config import get_settings
 from bot.core.notify import Unreachable
 from bot.core.replies import Button, Image, Text, text
-from tests.channels.conftest import ZB_SECRET, ZB_TOKEN, ZaloBotRig, built_app
+from tests.channels.conftest import ZB_TOKEN, ZaloBotRig, built_app
 from tests.fakes.serve import serve_here
 from tests.fakes.zalo_bot_api import FakeZaloBot
-from tests.handlers.test_start import REGISTER_STAFF
-
-
-async def test_start_up_sets_the_webhook_with_its_secret(zalo_bot_rig: ZaloBotRig) -> None:
-    assert zalo_bot_rig.fake.webhook == {
-        "url": f"{zalo_bot_rig.url}/zb/hook", "secret_token": ZB_SECRET,
-        "updated_at": zalo_bot_rig.fake.webhook["updated_at"]}
-
-
-async def test_registration_with_numbered_replies_only(zalo_bot_rig: ZaloBotRig) -> None:
-    shown = await zalo_bot_rig.chat.say("/start")
-    assert "2. Không đồng ý" in shown and "Anh/chị trả lời 1 hoặc 2 (hoặc gõ tên mục)." in shown
-    await zalo_bot_rig.chat.converse(REGISTER_STAFF)
-    profile = await zalo_bot_rig.app.services.users.find(channel="zalo_bot", external_id="z1")
-    assert profile is not None and profile.unit_name == "Sở Khoa học và Công nghệ"
-    assert all(len(m["text"]) <= 2000 for m in zalo_bot_rig.fake.messages if "text" in m)
-    assert zalo_bot_rig.fake.actions  # "typing…" shown while the bot works
 
 
 async def test_a_choice_can_be_typed_as_its_label_without_diacritics(
     zalo_bot_rig: ZaloBotRig,
 ) -> None:
+    shown = await zalo_bot_rig.chat.say("/start")
+    assert "2. Không đồng ý" in shown and "Anh/chị trả lời 1 hoặc 2 (hoặc gõ tên mục)." in shown
     await zalo_bot_rig.chat.converse("""
-        > /start
         > dong y
         < Anh/chị là
         > nguoi dan

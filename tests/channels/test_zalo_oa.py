@@ -14,21 +14,11 @@ from bot.core.notify import Unreachable
 from bot.core.replies import Button, Document, Image, Text, text
 from bot.storage.models import ChannelInboxEvent, ZaloOaToken
 from tests.channels.conftest import ZaloOaRig, built_app
-from tests.handlers.test_start import REGISTER_STAFF
 
 
 async def _inbox_count(rig: ZaloOaRig) -> int:
     async with rig.app.db.transaction() as session:
         return int(await session.scalar(select(func.count()).select_from(ChannelInboxEvent)))
-
-
-async def test_registration_through_the_oa_with_quick_replies(zalo_oa_rig: ZaloOaRig) -> None:
-    await zalo_oa_rig.chat.converse(REGISTER_STAFF)
-    profile = await zalo_oa_rig.app.services.users.find(channel="zalo_oa", external_id="oa1")
-    assert profile is not None and profile.unit_name == "Sở Khoa học và Công nghệ"
-    quick = [m for m in zalo_oa_rig.fake.messages if "attachment" in m["message"]]
-    assert quick and all(b["type"] == "oa.query.hide" for m in quick
-                         for b in m["message"]["attachment"]["payload"]["buttons"])
 
 
 async def test_wrong_or_missing_signature_is_refused_and_nothing_is_kept(
