@@ -12,6 +12,7 @@ import math
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, as_utc
 from bot.quiz.bank import Bank, Question
@@ -24,9 +25,10 @@ from bot.quiz.outcomes import (
     WrongAnswer,
 )
 from bot.quiz.selection import draw_questions, seen_counts, shuffled_order
+from bot.quiz.targets import refresh_after_attempt
 from bot.quiz.views import AttemptSummary
 from bot.storage.db import Database
-from bot.storage.models import QuizAttempt
+from bot.storage.models import QuizAnswer, QuizAttempt
 from bot.storage.repositories import quiz_attempts as repo
 from bot.storage.repositories import users as user_repo
 
@@ -41,6 +43,7 @@ class AttemptService:
         db: Database,
         clock: Clock,
         banks: Mapping[str, Bank],
+        tz: ZoneInfo,
         *,
         question_seconds: int = 60,
         rng: random.Random | None = None,
@@ -48,6 +51,7 @@ class AttemptService:
         self._db = db
         self._clock = clock
         self._banks = banks
+        self._tz = tz
         self._seconds = question_seconds
         self._rng = rng or random.Random()
 
@@ -104,7 +108,7 @@ class AttemptService:
         """Record the option shown at `shown_option` for question `question_index`."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            attempt = await repo.get(session, attempt_id=attempt_id, lock=True)
+            attempt = await repo.get(session, attempt_id=attempt_id)
             if attempt is None:
                 return AnswerOutcome(Outcome.NOT_FOUND, question_index)
             if attempt.user_id != user_id:
@@ -154,13 +158,15 @@ class AttemptService:
                 correct_text=question.answer, explanation=question.explanation,
                 total=len(attempt.question_ids),
             )
-            attempt = await repo.get(session, attempt_id=attempt.id)
-            assert attempt is not None
             if finished:
+                if not attempt.practice:
+                    await refresh_after_attempt(session, user_id=user_id,
+                                                set_slug=attempt.set_slug, finished_at=now,
+                                                tz=self._tz)
                 answers = await repo.answers(session, attempt_id=attempt.id)
-                outcome.result = self._result(attempt, bank, answers)
+                outcome.result = self._result(attempt, bank, answers, correct_count)
             else:
-                outcome.question = self._view(attempt, now)
+                outcome.question = self._view(attempt, now, index=index + 1, sent_at=now)
             return outcome
 
     async def abandon(self, user_id: int, attempt_id: int) -> bool:
@@ -189,24 +195,29 @@ class AttemptService:
         bank = self._banks.get(slug)
         return bank.title if bank else slug
 
-    def _deadline(self, attempt: QuizAttempt) -> datetime:
-        sent = as_utc(attempt.question_sent_at or attempt.started_at)
+    def _deadline(self, attempt: QuizAttempt, sent_at: datetime | None = None) -> datetime:
+        sent = as_utc(sent_at or attempt.question_sent_at or attempt.started_at)
         return sent + timedelta(seconds=attempt.time_limit_s)
 
-    def _view(self, attempt: QuizAttempt, now: datetime) -> QuestionView:
-        index = min(attempt.current_index, len(attempt.question_ids) - 1)
+    def _view(self, attempt: QuizAttempt, now: datetime, *, index: int | None = None,
+              sent_at: datetime | None = None) -> QuestionView:
+        """The question at `index` (default: the current one), sent at `sent_at`."""
+        index = attempt.current_index if index is None else index
+        index = min(index, len(attempt.question_ids) - 1)
         bank = self._banks.get(attempt.set_slug)
         question: Question | None = bank.question(attempt.question_ids[index]) if bank else None
         order = attempt.option_orders[index]
         options = tuple(question.options[i] for i in order) if question else ()
-        left = (self._deadline(attempt) - now).total_seconds()
+        left = (self._deadline(attempt, sent_at) - now).total_seconds()
         return QuestionView(
             attempt.id, index, len(attempt.question_ids), self._title(attempt.set_slug),
             question.text if question else "", options, max(0, math.ceil(left)),
             attempt.time_limit_s, attempt.practice,
         )
 
-    def _result(self, attempt: QuizAttempt, bank: Bank, answers: list) -> AttemptResult:  # type: ignore[type-arg]
+    def _result(
+        self, attempt: QuizAttempt, bank: Bank, answers: list[QuizAnswer], correct_count: int
+    ) -> AttemptResult:
         wrong = []
         for answer in answers:
             if answer.correct:
@@ -221,8 +232,9 @@ class AttemptService:
             ))
         total = len(attempt.question_ids)
         return AttemptResult(
-            attempt.id, bank.title, attempt.correct_count, total, attempt.correct_count / total,
-            attempt.passed, attempt.pass_ratio, attempt.practice, wrong,
+            attempt.id, bank.title, correct_count, total, correct_count / total,
+            correct_count >= _needed(attempt.pass_ratio, total), attempt.pass_ratio,
+            attempt.practice, wrong,
         )
 
 

@@ -34,6 +34,7 @@ async def load_quiz_demo(bot: BotApp, path: Path, *, echo: Callable[[str], None]
     codes = {str(entry["code"]) for entry in data.get("targets") or []}
     people, attempts = await _activity(bot, data.get("activity") or {}, codes)
     if people:
+        await bot.services.quiz.targets.rebuild_all()
         echo(f"Kết quả mẫu: {people} cán bộ, {attempts} bài làm.")
     else:
         echo("Kết quả mẫu đã có sẵn.")

@@ -123,9 +123,8 @@ class ProgressService:
                 scope = await unit_repo.by_id(session, unit_id=target.unit_id)
                 if scope is None:
                     continue
-                start, end = period_bounds(target.starts_on, target.due_on, self._tz)
                 below.update(await progress_repo.staff_not_meeting(
-                    session, set_slugs=target.set_slugs, start=start, end=end,
+                    session, target_id=target.id, set_count=len(target.set_slugs),
                     unit_ids=target_repo.covered_units(target, scope.path),
                 ))
             return sorted(below)
@@ -171,14 +170,13 @@ class ProgressService:
             target.id, target.title, target.due_on, headcount, registered, passed,
             float(rate_of(passed, headcount)), target.required_rate,
         )
-        start, end = period_bounds(target.starts_on, target.due_on, self._tz)
         mine_ids = [u.id for u in mine]
         in_subtree = select(Unit.id).where(Unit.id.in_(mine_ids))
         pending = [
             PendingPerson(r.full_name, r.position, True, r.sets_passed)
             for r in await progress_repo.staff_results(
-                session, set_slugs=target.set_slugs, start=start, end=end, unit_ids=in_subtree,
-                pending_only=True, limit=PENDING_SHOWN,
+                session, target_id=target.id, set_count=len(target.set_slugs),
+                unit_ids=in_subtree, pending_only=True, limit=PENDING_SHOWN,
             )
         ]
         pending += await _unregistered(session, mine_ids)
@@ -196,18 +194,16 @@ class ProgressService:
         )
         units = {uid: UnitInfo(uid, code, name, headcount, path)
                  for uid, code, name, headcount, path in rows}
-        start, end = period_bounds(target.starts_on, target.due_on, self._tz)
         tallies = await progress_repo.unit_tallies(
-            session, set_slugs=target.set_slugs, start=start, end=end, unit_ids=covered
+            session, target_id=target.id, set_count=len(target.set_slugs), unit_ids=covered
         )
         return units, {tally.unit_id: tally for tally in tallies}
 
     async def _one_tally(
         self, session: AsyncSession, target: QuizTarget, unit_id: int
     ) -> UnitTally | None:
-        start, end = period_bounds(target.starts_on, target.due_on, self._tz)
         found = await progress_repo.unit_tallies(
-            session, set_slugs=target.set_slugs, start=start, end=end,
+            session, target_id=target.id, set_count=len(target.set_slugs),
             unit_ids=select(Unit.id).where(Unit.id == unit_id),
         )
         return found[0] if found else None

@@ -20,6 +20,7 @@ from bot.quiz.targets import TargetService
 from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
 from bot.storage.db import Database
 from bot.storage.repositories import quiz_attempts as attempt_repo
+from bot.storage.repositories import quiz_progress as progress_repo
 
 
 class QuizService:
@@ -36,10 +37,10 @@ class QuizService:
     ) -> None:
         self.banks: Mapping[str, Bank] = banks if banks is not None else load_banks(banks_dir)
         self.attempts = AttemptService(
-            db, clock, self.banks, question_seconds=settings.quiz_question_seconds
+            db, clock, self.banks, settings.tz, question_seconds=settings.quiz_question_seconds
         )
         self.progress = ProgressService(db, clock, settings.tz, self.banks)
-        self.targets = TargetService(db, self.banks)
+        self.targets = TargetService(db, self.banks, settings.tz)
         self.roster = RosterService(db)
 
     async def staff_below_target(self, target_id: int | None = None) -> list[int]:
@@ -73,4 +74,5 @@ class QuizService:
 
 async def erase_quiz_data(session: AsyncSession, user_id: int) -> None:
     """Personal-data eraser: unlink the person's attempts so only anonymous figures remain."""
+    await progress_repo.delete_members(session, user_id=user_id)
     await attempt_repo.anonymise(session, user_id=user_id)

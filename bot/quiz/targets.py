@@ -19,6 +19,7 @@ from bot.quiz.bank import Bank
 from bot.quiz.views import TargetView
 from bot.storage.db import Database
 from bot.storage.models import QuizTarget
+from bot.storage.repositories import quiz_progress as progress_repo
 from bot.storage.repositories import quiz_targets as target_repo
 from bot.storage.repositories import units as unit_repo
 
@@ -128,6 +129,26 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value).strip())
 
 
+async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo,
+                  user_id: int | None = None) -> None:
+    """Recompute a target's standings from the attempts (of one person, or of everyone)."""
+    start, end = period_bounds(target.starts_on, target.due_on, tz)
+    await progress_repo.rebuild_members(
+        session, target_id=target.id, set_slugs=target.set_slugs, start=start, end=end,
+        user_id=user_id,
+    )
+
+
+async def refresh_after_attempt(
+    session: AsyncSession, *, user_id: int, set_slug: str, finished_at: datetime, tz: ZoneInfo
+) -> None:
+    """Update the person's standing in every target that counts this finished attempt."""
+    day = finished_at.astimezone(tz).date()
+    for target in await target_repo.active_on(session, on=day):
+        if set_slug in target.set_slugs:
+            await rebuild(session, target, tz, user_id)
+
+
 class _Rollback(Exception):
     """Raised inside a transaction to undo a partly applied import."""
 
@@ -135,9 +156,10 @@ class _Rollback(Exception):
 class TargetService:
     """Define, import, list and remove targets."""
 
-    def __init__(self, db: Database, banks: Mapping[str, Bank]) -> None:
+    def __init__(self, db: Database, banks: Mapping[str, Bank], tz: ZoneInfo) -> None:
         self._db = db
         self._banks = banks
+        self._tz = tz
 
     async def define(self, spec: TargetSpec) -> tuple[TargetView | None, bool, list[str]]:
         """Create or update one target; returns (view, created, problems)."""
@@ -193,6 +215,7 @@ class TargetService:
                         set_slugs=list(spec.set_slugs), required_rate=spec.required_rate,
                         starts_on=spec.starts_on, due_on=spec.due_on,
                     )
+                    await rebuild(session, target, self._tz)
                     report.created += created
                     report.updated += not created
                     views.append(view_of(target, unit.name))
@@ -202,6 +225,14 @@ class TargetService:
             report.created = report.updated = 0
             return []
         return views
+
+    async def rebuild_all(self) -> int:
+        """Recompute every target's standings from the attempts (after bulk loads)."""
+        async with self._db.transaction() as session:
+            targets = await target_repo.all_targets(session)
+            for target in targets:
+                await rebuild(session, target, self._tz)
+            return len(targets)
 
     async def remove(self, code: str) -> bool:
         """Delete a target by code."""

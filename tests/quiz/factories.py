@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.app import BotApp
-from bot.quiz.targets import TargetSpec
+from bot.quiz.targets import TargetSpec, refresh_after_attempt
 from bot.storage.models import QuizAttempt
 
 TREE = """code,name,parent_code,kind,headcount,head_name,invite_code
@@ -56,6 +56,10 @@ async def add_result(
             pass_ratio=pass_ratio, correct_count=round(score * 10), score=score,
             passed=score >= pass_ratio, started_at=finished_at, finished_at=finished_at,
         ))
+        await session.flush()
+        if not practice:
+            await refresh_after_attempt(session, user_id=user_id, set_slug=set_slug,
+                                        finished_at=finished_at, tz=bot.settings.tz)
 
 
 async def make_target(

@@ -10,7 +10,9 @@ from bot.storage.models.nominations import (
     Nomination, NominationAttachment, NominationCounter, NominationDraft, NominationHistory,
     NominationRound, NominationSupport,
 )
-from bot.storage.models.quiz import QuizAnswer, QuizAttempt, QuizTarget, StaffRosterEntry
+from bot.storage.models.quiz import (
+    QuizAnswer, QuizAttempt, QuizTarget, QuizTargetMember, StaffRosterEntry,
+)
 from bot.storage.models.reminders import (
     Broadcast, Deadline, DeadlineAck, DeadlineReminder, JobRun, OutboxMessage, TipSubscription,
 )
@@ -19,8 +21,8 @@ from bot.storage.models.users import RoleGrant, User, WebSession
 
 __all__ = [
     "ChannelInboxEvent", "ChannelMessageRef", "ZaloOaContact", "ZaloOaToken",
-    "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget", "RoleGrant",
-    "StaffRosterEntry", "Unit", "User", "WebSession",
+    "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget",
+    "QuizTargetMember", "RoleGrant", "StaffRosterEntry", "Unit", "User", "WebSession",
     "Broadcast", "Deadline", "DeadlineAck", "DeadlineReminder", "JobRun", "OutboxMessage",
     "TipSubscription",
     "AnswerFeedback", "ContentVersion", "UnansweredQuestion",

@@ -80,6 +80,26 @@ class QuizTarget(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class QuizTargetMember(Base):
+    """One person's standing against one target, kept up to date when a counted attempt finishes
+    (and rebuilt when the target changes), so leaderboards aggregate one row per person instead
+    of every attempt. Rows for people outside the target's units are harmless: queries join
+    `users` for the unit and the registration."""
+
+    __tablename__ = "quiz_target_members"
+
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_targets.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    score_sum: Mapped[float] = mapped_column(default=0.0)  # sum over sets of the best score
+    score_count: Mapped[int] = mapped_column(default=0)  # sets attempted
+    sets_passed: Mapped[int] = mapped_column(default=0)
+    last_pass: Mapped[datetime | None]  # when the latest of the first passes per set happened
+
+
 class StaffRosterEntry(Base):
     """A staff member listed by their unit (imported CSV), registered with the bot or not."""
 

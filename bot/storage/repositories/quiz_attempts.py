@@ -25,12 +25,9 @@ async def create(session: AsyncSession, **fields: Any) -> QuizAttempt:
     return attempt
 
 
-async def get(session: AsyncSession, *, attempt_id: int, lock: bool = False) -> QuizAttempt | None:
-    """One attempt; `lock` takes a row lock on PostgreSQL (SQLite serialises writers anyway)."""
-    statement = select(QuizAttempt).where(QuizAttempt.id == attempt_id)
-    if lock:
-        statement = statement.with_for_update()
-    return await session.scalar(statement.execution_options(populate_existing=True))
+async def get(session: AsyncSession, *, attempt_id: int) -> QuizAttempt | None:
+    """One attempt (concurrent answers are settled by `add_answer` and `advance`, not locks)."""
+    return await session.get(QuizAttempt, attempt_id)
 
 
 async def active_for_user(session: AsyncSession, *, user_id: int) -> QuizAttempt | None:

@@ -1,8 +1,10 @@
 """Aggregate queries behind targets, leaderboards and the manager view.
 
 A staff member meets a target when, for every set of the target, they have a counted (not
-practice) attempt that passed within the target's period. Everything is computed in SQL with
-GROUP BY, so one leaderboard is a handful of index scans whatever the number of attempts.
+practice) attempt that passed within the target's period. Each person's standing per target is
+kept in `quiz_target_members` (refreshed from their attempts when one finishes, rebuilt with one
+INSERT … SELECT when a target changes), so a leaderboard is one GROUP BY over registered staff
+joined to one row each, whatever the number of attempts.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, Select, case, func, select
+from sqlalchemy import Select, case, delete, func, insert, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import as_utc
-from bot.storage.models import QuizAttempt, User
+from bot.storage.models import QuizAttempt, QuizTargetMember, User
 
 STAFF = "staff"
 
@@ -53,10 +55,9 @@ def registered_staff(unit_ids: Select[Any]) -> Any:
     )
 
 
-def _per_user(
-    set_slugs: Sequence[str], start: datetime, end: datetime, users: Select[Any]
-) -> CTE:
-    """Per user: sum and count of best scores per set, sets passed, and when the last was."""
+def _rollup(set_slugs: Sequence[str], start: datetime, end: datetime, who: Any) -> Select[Any]:
+    """Per user (among attempts matching `who`): sum and count of the best score per set, how
+    many sets were passed, and when the latest of those first passes happened."""
     attempt = QuizAttempt
     best = (
         select(
@@ -69,48 +70,79 @@ def _per_user(
             attempt.finished_at >= start,
             attempt.finished_at < end,
             attempt.practice.is_(False),
-            attempt.user_id.in_(users),
+            attempt.user_id.is_not(None),
+            who,
         )
         .group_by(attempt.user_id, attempt.set_slug)
-        .cte("best")
+        .subquery("best")
     )
-    return (
-        select(
-            best.c.user_id,
-            func.sum(best.c.best).label("score_sum"),
-            func.count().label("score_count"),
-            func.count(best.c.first_pass).label("sets_passed"),
-            func.max(best.c.first_pass).label("last_pass"),
+    return select(
+        best.c.user_id,
+        func.sum(best.c.best),
+        func.count(),
+        func.count(best.c.first_pass),
+        func.max(best.c.first_pass),
+    ).group_by(best.c.user_id)
+
+
+async def rebuild_members(
+    session: AsyncSession,
+    *,
+    target_id: int,
+    set_slugs: Sequence[str],
+    start: datetime,
+    end: datetime,
+    user_id: int | None = None,
+) -> None:
+    """Recompute the target's member rows from the attempts (of one person, or everyone)."""
+    member = QuizTargetMember
+    stale = delete(member).where(member.target_id == target_id)
+    who = true() if user_id is None else QuizAttempt.user_id == user_id
+    if user_id is not None:
+        stale = stale.where(member.user_id == user_id)
+    await session.execute(stale)
+    rollup = _rollup(set_slugs, start, end, who).subquery("rollup")
+    await session.execute(
+        insert(member).from_select(
+            ["target_id", "user_id", "score_sum", "score_count", "sets_passed", "last_pass"],
+            select(literal(target_id), *rollup.c),
         )
-        .group_by(best.c.user_id)
-        .cte("per_user")
+    )
+
+
+async def delete_members(session: AsyncSession, *, user_id: int) -> None:
+    """Forget a person's standing against every target (personal-data erasure)."""
+    await session.execute(delete(QuizTargetMember).where(QuizTargetMember.user_id == user_id))
+
+
+def _joined(target_id: int) -> Any:
+    return (
+        select()
+        .select_from(User)
+        .outerjoin(
+            QuizTargetMember,
+            (QuizTargetMember.user_id == User.id) & (QuizTargetMember.target_id == target_id),
+        )
     )
 
 
 async def unit_tallies(
-    session: AsyncSession,
-    *,
-    set_slugs: Sequence[str],
-    start: datetime,
-    end: datetime,
-    unit_ids: Select[Any],
+    session: AsyncSession, *, target_id: int, set_count: int, unit_ids: Select[Any]
 ) -> list[UnitTally]:
     """Figures of every unit (among `unit_ids`) that has registered staff."""
-    scope = registered_staff(unit_ids)
-    per_user = _per_user(set_slugs, start, end, select(User.id).where(scope))
-    met = per_user.c.sets_passed == len(set_slugs)
+    member = QuizTargetMember
+    met = member.sets_passed >= set_count
     statement = (
-        select(
+        _joined(target_id)
+        .add_columns(
             User.unit_id,
             func.count(User.id),
             func.sum(case((met, 1), else_=0)),
-            func.coalesce(func.sum(per_user.c.score_sum), 0.0),
-            func.coalesce(func.sum(per_user.c.score_count), 0),
-            func.max(case((met, per_user.c.last_pass))),
+            func.coalesce(func.sum(member.score_sum), 0.0),
+            func.coalesce(func.sum(member.score_count), 0),
+            func.max(case((met, member.last_pass))),
         )
-        .select_from(User)
-        .outerjoin(per_user, per_user.c.user_id == User.id)
-        .where(scope)
+        .where(registered_staff(unit_ids))
         .group_by(User.unit_id)
     )
     rows = await session.execute(statement)
@@ -124,52 +156,40 @@ async def unit_tallies(
 async def staff_results(
     session: AsyncSession,
     *,
-    set_slugs: Sequence[str],
-    start: datetime,
-    end: datetime,
+    target_id: int,
+    set_count: int,
     unit_ids: Select[Any],
     pending_only: bool = False,
     limit: int | None = None,
 ) -> list[StaffResult]:
     """Registered staff of the units (or only those who have not met the target), by name,
     with how many of the sets they passed."""
-    scope = registered_staff(unit_ids)
-    per_user = _per_user(set_slugs, start, end, select(User.id).where(scope))
-    passed = func.coalesce(per_user.c.sets_passed, 0)
+    passed = func.coalesce(QuizTargetMember.sets_passed, 0)
     statement = (
-        select(User.id, User.full_name, User.position, passed)
-        .select_from(User)
-        .outerjoin(per_user, per_user.c.user_id == User.id)
-        .where(scope)
+        _joined(target_id)
+        .add_columns(User.id, User.full_name, User.position, passed)
+        .where(registered_staff(unit_ids))
         .order_by(User.full_name, User.id)
         .limit(limit)
     )
     if pending_only:
-        statement = statement.where(passed < len(set_slugs))
+        statement = statement.where(passed < set_count)
     rows = await session.execute(statement)
     return [
-        StaffResult(int(uid), name or "", position or "", int(count),
-                    int(count) >= len(set_slugs))
+        StaffResult(int(uid), name or "", position or "", int(count), int(count) >= set_count)
         for uid, name, position, count in rows
     ]
 
 
 async def staff_not_meeting(
-    session: AsyncSession,
-    *,
-    set_slugs: Sequence[str],
-    start: datetime,
-    end: datetime,
-    unit_ids: Select[Any],
+    session: AsyncSession, *, target_id: int, set_count: int, unit_ids: Select[Any]
 ) -> list[int]:
     """Ids of registered staff of the units who have not met the target."""
-    scope = registered_staff(unit_ids)
-    per_user = _per_user(set_slugs, start, end, select(User.id).where(scope))
+    passed = func.coalesce(QuizTargetMember.sets_passed, 0)
     rows = await session.scalars(
-        select(User.id)
-        .select_from(User)
-        .outerjoin(per_user, per_user.c.user_id == User.id)
-        .where(scope, func.coalesce(per_user.c.sets_passed, 0) < len(set_slugs))
+        _joined(target_id)
+        .add_columns(User.id)
+        .where(registered_staff(unit_ids), passed < set_count)
         .order_by(User.id)
     )
     return [int(uid) for uid in rows]

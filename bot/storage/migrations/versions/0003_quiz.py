@@ -1,4 +1,4 @@
-"""quiz: attempts, answers, targets, staff roster
+"""quiz: attempts, answers, targets and their members, staff roster
 
 Revision ID: 0003_quiz
 Revises: 0001_foundation
@@ -74,6 +74,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_quiz_attempts_user_set', ['user_id', 'set_slug'], unique=False)
         batch_op.create_index('ix_quiz_attempts_user_status', ['user_id', 'status'], unique=False)
 
+    op.create_table('quiz_target_members',
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('score_sum', sa.Double(), nullable=False),
+    sa.Column('score_count', sa.Integer(), nullable=False),
+    sa.Column('sets_passed', sa.Integer(), nullable=False),
+    sa.Column('last_pass', bot.storage.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['target_id'], ['quiz_targets.id'], name=op.f('fk_quiz_target_members_target_id_quiz_targets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_quiz_target_members_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('target_id', 'user_id', name=op.f('pk_quiz_target_members'))
+    )
+    with op.batch_alter_table('quiz_target_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quiz_target_members_user_id'), ['user_id'], unique=False)
+
     op.create_table('quiz_answers',
     sa.Column('attempt_id', sa.Integer(), nullable=False),
     sa.Column('question_index', sa.Integer(), nullable=False),
@@ -89,6 +103,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('quiz_answers')
+    with op.batch_alter_table('quiz_target_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quiz_target_members_user_id'))
+
+    op.drop_table('quiz_target_members')
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_quiz_attempts_user_status')
         batch_op.drop_index('ix_quiz_attempts_user_set')
