@@ -39,7 +39,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     """The lexicon shipped with the code, read once."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     teencode = {
-        str(key): tuple(part.strip() for part in str(value).split("|"))
+        normalize(str(key)).lower(): tuple(part.strip() for part in str(value).split("|"))
         for key, value in data["teencode"].items()
     }
     return Lexicon(
@@ -77,11 +77,11 @@ def expand(text: str, lexicon: Lexicon) -> Expanded:
     accented = False
     for raw in _WORD.findall(normalize(text).lower()):
         token = repair(raw) if raw.isascii() else raw
-        if not _plain(token):
-            accented = True
-            words.append(token)
-            continue
-        meanings = lexicon.teencode.get(fold(token))
+        plain = _plain(token)
+        accented = accented or not plain
+        meanings = lexicon.teencode.get(token) or (
+            lexicon.teencode.get(fold(token)) if plain else None
+        )
         if meanings is None:
             words.append(token)
             continue

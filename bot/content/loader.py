@@ -245,10 +245,12 @@ def _question_lines(text: str) -> dict[str, int]:
     return found
 
 
-def _check_topics(topics: dict[str, Topic], files: Snapshot, issues: list[ContentIssue]) -> None:
+def _check_topics(
+    topics: dict[str, Topic], names: dict[str, str], files: Snapshot, issues: list[ContentIssue]
+) -> None:
     seen: dict[str, str] = {}
     for slug, topic in topics.items():
-        name = f"{TOPICS_DIR}/{slug}.md"
+        name = names[slug]
         lines = _question_lines(files[name])
         header_line = 2
         for related in topic.related:
@@ -314,13 +316,15 @@ def parse_snapshot(files: Snapshot) -> tuple[KnowledgeBase | None, list[ContentI
     themes = _themes(files, issues)
     theme_ids = {theme.id for theme in themes}
     topics: dict[str, Topic] = {}
+    names: dict[str, str] = {}
     for name in sorted(n for n in files if n.startswith(f"{TOPICS_DIR}/")):
         topic = _topic(name, files[name], theme_ids, issues)
         if topic is not None and topic.slug not in topics:
             topics[topic.slug] = topic
+            names[topic.slug] = name
     if not topics:
         issues.append(ContentIssue(TOPICS_DIR, 1, "không có chủ đề nào"))
-    _check_topics(topics, files, issues)
+    _check_topics(topics, names, files, issues)
     tips = _tips(files, topics, issues)
     if issues:
         return None, sorted(set(issues))

@@ -89,7 +89,9 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context (e.g. where an unclosed bracket opened) is nearer the mistake than the
+        # place the parser gave up.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark is not None else first_line
         problem = exc.problem or str(exc)
         raise YamlSyntaxError(line, f"YAML không hợp lệ: {problem}") from None

@@ -1,0 +1,82 @@
+"""Understanding what people type: Telex leftovers, teencode, accents, small talk."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content.analysis import Analyzer, expand, load_lexicon
+from bot.content.smalltalk import read
+from bot.content.telex import repair
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("chuyeenr", "chuyển"),
+        ("ddooir", "đổi"),
+        ("soos", "số"),
+        ("laf", "là"),
+        ("gif", "gì"),
+        ("thuowngr", "thưởng"),
+        ("vuwcj", "vực"),
+        ("uwu", "ưu"),
+        ("khoer", "khỏe"),
+        ("hoaf", "hòa"),
+        ("quyeenf", "quyền"),
+        ("twr", "tử"),
+        ("nghieepj", "nghiệp"),
+    ],
+)
+def test_telex_leftovers_are_repaired(typed: str, meant: str) -> None:
+    assert repair(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "word", ["shopee", "facebook", "thanks", "wifi", "sms", "vneid", "zalo", "so", "dang", "ky"]
+)
+def test_ordinary_words_are_left_alone(word: str) -> None:
+    assert repair(word) == word
+
+
+def test_teencode_is_written_out_and_mk_depends_on_context() -> None:
+    lexicon = load_lexicon()
+    assert expand("cds la j z ad", lexicon).words[:4] == ["chuyển", "đổi", "số", "la"]
+    assert "mật" in expand("quên mk vneid", lexicon).words
+    assert "mình" in expand("mk mún hỏi", lexicon).words
+    assert "muốn" in expand("mk mún hỏi", lexicon).words
+    assert not expand("lam sao dang ky vneid", lexicon).accented
+    assert expand("ddaang kys", lexicon).accented  # Telex repaired into accented words
+
+
+def test_accented_and_unaccented_questions_share_the_folded_view() -> None:
+    analyzer = Analyzer(load_lexicon())
+    accented = analyzer.analyze("Đăng ký tài khoản định danh mức 2 ở đâu?")
+    bare = analyzer.analyze("dang ky tai khoan dinh danh muc 2 o dau")
+    assert accented.accented and not bare.accented
+    assert set(bare.folded) <= set(accented.folded)
+    assert "định_danh" in accented.words  # underthesea joins compound words
+    assert "la" not in analyzer.analyze("vneid la gi").folded  # stopwords left out
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("xin chào", "greeting"),
+        ("Chào bạn!", "greeting"),
+        ("bot ơi", "greeting"),
+        ("cảm ơn nhiều nha", "thanks"),
+        ("thanks ad", "thanks"),
+        ("tạm biệt", "bye"),
+        ("bạn là ai", "identity"),
+        ("ok", "ack"),
+        ("👍", "ack"),
+    ],
+)
+def test_small_talk_is_recognised(message: str, kind: str) -> None:
+    assert read(message, load_lexicon()).kind == kind
+
+
+def test_a_greeting_around_a_question_is_peeled_off() -> None:
+    reading = read("Chào ad, cho hỏi VNeID mức 2 là gì ạ", load_lexicon())
+    assert reading.kind is None and reading.question == "cho hỏi VNeID mức 2 là gì ạ"
+    assert read("vneid là gì vậy, cảm ơn ad", load_lexicon()).question == "vneid là gì vậy"
