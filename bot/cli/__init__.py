@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import ask, chat, content, db, demo, serve, units, users
+from bot.cli import ask, chat, content, db, demo, nominations, serve, units, users
 from bot.cli import quiz as quiz_cli
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(units.app, name="units")
 app.add_typer(users.app, name="users")
 app.add_typer(demo.app, name="demo")
+app.add_typer(nominations.app, name="nominations")
 app.add_typer(quiz_cli.targets_app, name="targets")
 app.add_typer(quiz_cli.report_app, name="report")
 app.add_typer(quiz_cli.staff_app, name="staff")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import BotApp
+from bot.nominations.demo import load_nominations_demo
 from bot.quiz.demo import load_quiz_demo
 
 DEMO_DIR = Path(__file__).parent
@@ -21,4 +22,5 @@ async def load_demo(bot: BotApp, *, echo: Callable[[str], None] = print) -> list
         problems.extend(report.errors)
         return problems
     problems.extend(await load_quiz_demo(bot, DEMO_DIR / "quiz.yaml", echo=echo))
+    problems.extend(await load_nominations_demo(bot, echo=echo))
     return problems

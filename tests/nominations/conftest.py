@@ -54,8 +54,8 @@ async def open_round(bot: BotApp) -> RoundView:
 
 @pytest.fixture
 async def staff(bot: BotApp) -> Chat:
-    """A registered staff member: Nguyễn Thị Hòa of the science department."""
-    return await register_staff(bot, "u1", name="Nguyễn Thị Hòa")
+    """A registered staff member: Võ Thị Thanh Xuân of the science department."""
+    return await register_staff(bot, "u1", name="Võ Thị Thanh Xuân")
 
 
 @pytest.fixture

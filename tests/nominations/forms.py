@@ -32,7 +32,7 @@ PERSON = f"""
     < Đơn vị: Sở Y tế
     < Chức vụ: Phó Chánh Văn phòng
     < Kết quả đo được: giảm 30 % thời gian xử lý hồ sơ
-    < Người đề cử (lấy từ hồ sơ của anh/chị): Nguyễn Thị Hòa — Chuyên viên, Sở Khoa học và Công nghệ
+    < Người đề cử (lấy từ hồ sơ của anh/chị): Võ Thị Thanh Xuân — Chuyên viên, Sở Khoa học và
 """
 
 

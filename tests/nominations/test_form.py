@@ -47,7 +47,7 @@ async def test_complete_person_nomination(bot: BotApp, staff: Chat) -> None:
     assert detail.achievements == ACHIEVEMENTS
     assert detail.results == "giảm 30 % thời gian xử lý hồ sơ"
     assert detail.status is Status.PENDING
-    assert detail.contact is not None and detail.contact.full_name == "Nguyễn Thị Hòa"
+    assert detail.contact is not None and detail.contact.full_name == "Võ Thị Thanh Xuân"
     assert await bot.services.nominations.drafts.get(await _user_id(staff)) is None
 
 

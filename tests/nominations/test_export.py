@@ -1,0 +1,125 @@
+"""The council's XLSX export, from the command line and from chat, and round administration."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from bot.app import BotApp
+from bot.cli import app as cli
+from bot.config import Settings
+from bot.core.replies import Document
+from bot.nominations.types import Decision, Status
+from tests.helpers.chat import Chat
+from tests.nominations.conftest import register_citizen
+from tests.nominations.forms import ACHIEVEMENTS, nominate_person
+
+runner = CliRunner()
+FORMULA = "=HYPERLINK(\"http://x\",\"bấm\") & <b>đậm</b> 😀"
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
+    return settings
+
+
+async def _two_nominees_one_supporter(bot: BotApp, staff: Chat) -> None:
+    await nominate_person(staff)
+    await nominate_person(staff, name="Vũ Thị Ngọc", unit="Sở Tư pháp", achievements=(
+        FORMULA + " — hướng dẫn người dân nộp hồ sơ trực tuyến suốt hai năm liền."))
+    supporter = await register_citizen(bot, "c-1")
+    await nominate_person(supporter, name="le van minh",
+                          achievements="Tôi được anh Minh hướng dẫn tận tình khi làm thủ tục.")
+    reviewer = await bot.services.users.find(channel="test", external_id="u1")
+    detail = await bot.services.nominations.review.by_code("DC-2026-0002")
+    assert reviewer is not None and detail is not None
+    await bot.services.nominations.review.decide(
+        detail.id, decision=Decision.REJECT, reason="Chưa đủ một năm.", reviewer=reviewer,
+        expected=Status.PENDING)
+
+
+@pytest.mark.usefixtures("open_round")
+async def test_the_export_has_one_row_per_nominee(bot: BotApp, staff: Chat) -> None:
+    await _two_nominees_one_supporter(bot, staff)
+    exported = await bot.services.nominations.export_xlsx("dot1-2026")
+    assert exported is not None
+    book = load_workbook(io.BytesIO(exported[1]))
+    assert book.sheetnames == ["Đề cử", "Người ủng hộ", "Lịch sử xét duyệt"]
+    sheet = book["Đề cử"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    assert header[:5] == ["Mã đề cử", "Đợt", "Loại đề cử", "Cá nhân / tập thể / sáng kiến",
+                          "Đơn vị"]
+    assert "Số người ủng hộ" in header and "Lịch sử quyết định" in header
+    column = {name: index for index, name in enumerate(header)}
+    assert len(rows) == 3
+    first, second = rows[1], rows[2]
+    assert first[column["Mã đề cử"]] == "DC-2026-0001"
+    assert first[column["Cá nhân / tập thể / sáng kiến"]] == "Lê Văn Minh"
+    assert first[column["Thành tích / nội dung sáng kiến"]] == ACHIEVEMENTS
+    assert first[column["Số người ủng hộ"]] == 1
+    assert "Tôi được anh Minh hướng dẫn tận tình" in first[column["Người ủng hộ và lý do"]]
+    assert first[column["Trạng thái"]] == "Chờ xét duyệt"
+    assert "Võ Thị Thanh Xuân" in first[column["Người đề cử"]]
+    assert second[column["Trạng thái"]] == "Không được duyệt"
+    history_cell = second[column["Lịch sử quyết định"]]
+    assert "Không duyệt (Võ Thị Thanh Xuân): Chưa đủ một năm." in history_cell
+    assert second[column["Thành tích / nội dung sáng kiến"]].startswith(FORMULA)
+    assert sheet.cell(row=3, column=column["Thành tích / nội dung sáng kiến"] + 1).data_type == "s"
+    supporters = [[c.value for c in row] for row in book["Người ủng hộ"].iter_rows()]
+    assert supporters[1][:2] == ["DC-2026-0001", "le van minh"]
+    history = [[c.value for c in row] for row in book["Lịch sử xét duyệt"].iter_rows()]
+    assert [row[2] for row in history[1:]] == ["Gửi đề cử", "Ủng hộ (đề cử trùng)", "Gửi đề cử",
+                                                "Không duyệt"]
+
+
+@pytest.mark.usefixtures("open_round")
+async def test_the_council_exports_from_chat(bot: BotApp, staff: Chat, council: Chat) -> None:
+    await nominate_person(staff)
+    turn = await council.say("/xuatdecu")
+    document = turn.replies[0]
+    assert isinstance(document, Document) and document.file_name == "de-cu-dot1-2026.xlsx"
+    rows = list(load_workbook(io.BytesIO(document.data))["Đề cử"].iter_rows(values_only=True))
+    assert [row[0] for row in rows] == ["Mã đề cử", "DC-2026-0001"]
+    turn = await council.say("/xuatdecu khong-co")
+    assert 'Không có đợt đề cử mã "khong-co"' in turn.text
+
+
+def test_rounds_and_export_from_the_command_line(env: Settings, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["nominations", "round", "list"])
+    assert result.exit_code == 0 and "Chưa có đợt đề cử nào" in result.output
+    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Đợt 1 năm 2099",
+                                 "--opens", "01/01/2099", "--closes", "31/01/2099",
+                                 "--categories", "ca-nhan, sang-kien"])
+    assert result.exit_code == 0, result.output
+    assert "dot-1-nam-2099" in result.output and "01/01/2099" in result.output
+    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Trùng", "--opens",
+                                 "15/01/2099", "--closes", "20/02/2099"])
+    assert result.exit_code == 1 and "trùng với đợt" in result.output
+    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Sai", "--closes",
+                                 "31/13/2099"])
+    assert result.exit_code == 1 and "dd/mm/yyyy" in result.output
+    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Sai loại",
+                                 "--closes", "31/12/2099", "--categories", "ca-nhan,khac"])
+    assert result.exit_code == 1 and 'Loại đề cử "khac" không có' in result.output
+    result = runner.invoke(cli, ["nominations", "round", "list"])
+    assert "Cá nhân tiêu biểu, Sáng kiến chuyển đổi số" in result.output
+    assert "sắp mở" in result.output and "0 đề cử" in result.output
+    target = tmp_path / "out" / "de-cu.xlsx"
+    result = runner.invoke(cli, ["nominations", "export", "--round", "dot-1-nam-2099",
+                                 "--xlsx", str(target)])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(target)["Đề cử"].max_row == 1
+    result = runner.invoke(cli, ["nominations", "export", "--round", "khong", "--xlsx",
+                                 str(target)])
+    assert result.exit_code == 1 and 'Không có đợt mã "khong"' in result.output
+    result = runner.invoke(cli, ["nominations", "round", "close", "dot-1-nam-2099"])
+    assert result.exit_code == 0 and "Đã đóng đợt" in result.output
+    result = runner.invoke(cli, ["nominations", "round", "list"])
+    assert "đã đóng" in result.output
