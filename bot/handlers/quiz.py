@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core.clock import fmt_date
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.handlers.quiz_render import (
     after_result_buttons,
     feedback_reply,
+    percent,
     question_reply,
     result_replies,
 )
@@ -64,10 +66,10 @@ async def on_quiz_action(ctx: Context) -> Reply | list[Reply]:
             outcome = await ctx.services.quiz.attempts.answer(
                 ctx.user.id, attempt_id, index, option
             )
-            return _after_answer(ctx, outcome, attempt_id)
+            return await _after_answer(ctx, outcome, attempt_id)
     if kind == "r" and attempt_id is not None:
         outcome = await ctx.services.quiz.attempts.resume(ctx.user.id, attempt_id)
-        return _after_answer(ctx, outcome, attempt_id)
+        return await _after_answer(ctx, outcome, attempt_id)
     if kind == "x" and attempt_id is not None:
         if await ctx.services.quiz.attempts.abandon(ctx.user.id, attempt_id):
             ctx.finish()
@@ -125,6 +127,16 @@ async def _start(ctx: Context, slug: str, *, practice: bool) -> Reply | list[Rep
     return question_reply(ctx, view)
 
 
+async def _unit_lines(ctx: Context) -> str:
+    """The unit's standing after a counted pass, one line per target of the unit."""
+    lines = [
+        ctx.t("quiz.unit_line", title=p.title, rate=percent(p.unit_rate),
+              required=percent(p.required_rate), due=fmt_date(p.due_on))
+        for p in await ctx.services.quiz.personal_progress(ctx.user.id)
+    ]
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
 def _busy(ctx: Context, attempt_id: int, title: str, index: int, total: int) -> Text:
     t = ctx.t
     ctx.start_flow(QuizStep.ANSWER, attempt_id=attempt_id)
@@ -135,7 +147,9 @@ def _busy(ctx: Context, attempt_id: int, title: str, index: int, total: int) -> 
     )
 
 
-def _after_answer(ctx: Context, outcome: AnswerOutcome, attempt_id: int) -> Reply | list[Reply]:
+async def _after_answer(
+    ctx: Context, outcome: AnswerOutcome, attempt_id: int
+) -> Reply | list[Reply]:
     t = ctx.t
     kind = outcome.kind
     if kind in (Outcome.ACCEPTED, Outcome.TIMED_OUT):
@@ -148,7 +162,10 @@ def _after_answer(ctx: Context, outcome: AnswerOutcome, attempt_id: int) -> Repl
             *body, last = result_replies(ctx, outcome.result)
             replies += body
             assert isinstance(last, Text)
-            replies.append(text(last.text, *after_result_buttons(ctx)))
+            closing = last.text
+            if outcome.result.passed and not outcome.result.practice:
+                closing += await _unit_lines(ctx)
+            replies.append(text(closing, *after_result_buttons(ctx)))
         return replies
     if kind is Outcome.SHOWN and outcome.question is not None:
         ctx.start_flow(QuizStep.ANSWER, attempt_id=attempt_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.text import normalize
 from bot.quiz.bank import Bank
 from bot.quiz.views import TargetView
+from bot.services.units import ImportReport
 from bot.storage.db import Database
 from bot.storage.models import QuizTarget
 from bot.storage.repositories import quiz_progress as progress_repo
@@ -39,19 +40,6 @@ class TargetSpec:
     required_rate: float = 0.8
     include_subunits: bool = True
     period: str = ""
-
-
-@dataclass(slots=True)
-class TargetImport:
-    """The outcome of importing targets: counts, or errors (then nothing changed)."""
-
-    created: int = 0
-    updated: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def period_bounds(starts_on: date, due_on: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -163,15 +151,15 @@ class TargetService:
 
     async def define(self, spec: TargetSpec) -> tuple[TargetView | None, bool, list[str]]:
         """Create or update one target; returns (view, created, problems)."""
-        report = TargetImport()
+        report = ImportReport()
         views = await self._save([spec], report, lines=[0])
         if not report.ok:
             return None, False, report.errors
         return views[0], report.created == 1, []
 
-    async def import_file(self, path: Path) -> TargetImport:
+    async def import_file(self, path: Path) -> ImportReport:
         """Create or update every target in a YAML file (`targets:` list); all or nothing."""
-        report = TargetImport()
+        report = ImportReport()
         try:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8")
             data = yaml.safe_load(text) or {}
@@ -193,7 +181,7 @@ class TargetService:
         return report
 
     async def _save(
-        self, specs: list[TargetSpec], report: TargetImport, *, lines: list[int]
+        self, specs: list[TargetSpec], report: ImportReport, *, lines: list[int]
     ) -> list[TargetView]:
         for spec, number in zip(specs, lines, strict=True):
             where = f"Chỉ tiêu thứ {number} ({spec.code}): " if number else ""

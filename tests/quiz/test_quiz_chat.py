@@ -55,6 +55,7 @@ async def test_pass_updates_results_progress_and_rank(chat: Chat) -> None:
     assert "Câu 10/10: Chưa đúng" in turn.text
     assert "đúng 9/10 câu (90%)" in turn.text and "Đạt (yêu cầu từ 80%)" in turn.text
     assert "Các câu cần xem lại" in turn.text
+    assert "📌 Chỉ tiêu KSC-2026: đơn vị của anh/chị đã đạt 12,5% (chỉ tiêu 80%" in turn.text
     await chat.converse("""
         > /ketqua
         < 1 bài chính thức, đạt 1 bài
