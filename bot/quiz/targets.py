@@ -117,13 +117,11 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value).strip())
 
 
-async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo,
-                  user_id: int | None = None) -> None:
-    """Recompute a target's standings from the attempts (of one person, or of everyone)."""
+async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo) -> None:
+    """Recompute everyone's standing against a target from the attempts."""
     start, end = period_bounds(target.starts_on, target.due_on, tz)
     await progress_repo.rebuild_members(
-        session, target_id=target.id, set_slugs=target.set_slugs, start=start, end=end,
-        user_id=user_id,
+        session, target_id=target.id, set_slugs=target.set_slugs, start=start, end=end
     )
 
 
@@ -134,7 +132,11 @@ async def refresh_after_attempt(
     day = finished_at.astimezone(tz).date()
     for target in await target_repo.active_on(session, on=day):
         if set_slug in target.set_slugs:
-            await rebuild(session, target, tz, user_id)
+            start, end = period_bounds(target.starts_on, target.due_on, tz)
+            await progress_repo.refresh_member(
+                session, target_id=target.id, user_id=user_id, set_slugs=target.set_slugs,
+                start=start, end=end,
+            )
 
 
 class _Rollback(Exception):

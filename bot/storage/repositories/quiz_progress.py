@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import as_utc
 from bot.storage.models import QuizAttempt, QuizTargetMember, User
+from bot.storage.repositories._dialect import insert_for
 
 STAFF = "staff"
 
@@ -92,22 +93,40 @@ async def rebuild_members(
     set_slugs: Sequence[str],
     start: datetime,
     end: datetime,
-    user_id: int | None = None,
 ) -> None:
-    """Recompute the target's member rows from the attempts (of one person, or everyone)."""
+    """Recompute every member row of a target from the attempts."""
     member = QuizTargetMember
-    stale = delete(member).where(member.target_id == target_id)
-    who = true() if user_id is None else QuizAttempt.user_id == user_id
-    if user_id is not None:
-        stale = stale.where(member.user_id == user_id)
-    await session.execute(stale)
-    rollup = _rollup(set_slugs, start, end, who).subquery("rollup")
+    await session.execute(delete(member).where(member.target_id == target_id))
+    rollup = _rollup(set_slugs, start, end, true()).subquery("rollup")
     await session.execute(
-        insert(member).from_select(
-            ["target_id", "user_id", "score_sum", "score_count", "sets_passed", "last_pass"],
-            select(literal(target_id), *rollup.c),
-        )
+        insert(member).from_select(_MEMBER_COLUMNS, select(literal(target_id), *rollup.c))
     )
+
+
+async def refresh_member(
+    session: AsyncSession,
+    *,
+    target_id: int,
+    user_id: int,
+    set_slugs: Sequence[str],
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Recompute one person's row after a counted attempt of theirs finished in the period
+    (one INSERT … SELECT … ON CONFLICT UPDATE, on both SQLite and PostgreSQL)."""
+    rollup = _rollup(set_slugs, start, end, QuizAttempt.user_id == user_id).subquery("rollup")
+    # SQLite needs a WHERE in an upsert's SELECT, or it reads ON CONFLICT as a join condition.
+    source = select(literal(target_id), *rollup.c).where(true())
+    statement = insert_for(session, QuizTargetMember.__table__).from_select(
+        _MEMBER_COLUMNS, source
+    )
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["target_id", "user_id"],
+        set_={name: statement.excluded[name] for name in _MEMBER_COLUMNS[2:]},
+    ))
+
+
+_MEMBER_COLUMNS = ["target_id", "user_id", "score_sum", "score_count", "sets_passed", "last_pass"]
 
 
 async def delete_members(session: AsyncSession, *, user_id: int) -> None:
