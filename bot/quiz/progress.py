@@ -179,6 +179,7 @@ class ProgressService:
                 unit_ids=in_subtree, pending_only=True, limit=PENDING_SHOWN,
             )
         ]
+        pending.sort(key=lambda person: (person.sets_passed, fold_words(person.name)))
         pending += await _unregistered(session, mine_ids)
         children = _children_rollup(unit, units, tallies)
         return UnitTargetReport(progress, rank, len(ranked), pending, len(target.set_slugs),

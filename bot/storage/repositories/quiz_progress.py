@@ -181,14 +181,14 @@ async def staff_results(
     pending_only: bool = False,
     limit: int | None = None,
 ) -> list[StaffResult]:
-    """Registered staff of the units (or only those who have not met the target), by name,
-    with how many of the sets they passed."""
+    """Registered staff of the units (or only those who have not met the target), fewest sets
+    passed first, with how many of the sets they passed."""
     passed = func.coalesce(QuizTargetMember.sets_passed, 0)
     statement = (
         _joined(target_id)
         .add_columns(User.id, User.full_name, User.position, passed)
         .where(registered_staff(unit_ids))
-        .order_by(User.full_name, User.id)
+        .order_by(passed, User.full_name, User.id)
         .limit(limit)
     )
     if pending_only:
