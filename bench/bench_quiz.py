@@ -131,8 +131,9 @@ def summary(samples: list[float]) -> str:
     return f"median {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms (n={len(ordered)})"
 
 
-async def answers(bot: BotApp, people: int = 100) -> list[float]:
-    """Start `people` attempts and time every answer."""
+async def answers(bot: BotApp, people: int = 100) -> tuple[list[float], list[float]]:
+    """Start `people` attempts and time every answer; the last answers (which finish the
+    attempt and refresh the person's target standing) are also reported on their own."""
     async with bot.db.transaction() as session:
         from sqlalchemy import text
 
@@ -140,7 +141,7 @@ async def answers(bot: BotApp, people: int = 100) -> list[float]:
             text("SELECT id FROM users WHERE channel = 'bench' ORDER BY id LIMIT :n"),
             {"n": people})]
     quiz = bot.services.quiz.attempts
-    samples = []
+    samples, finishing = [], []
     for user_id in ids:
         started = await quiz.start(user_id, "ky-nang-so-co-ban", practice=False)
         assert started.question is not None
@@ -150,7 +151,8 @@ async def answers(bot: BotApp, people: int = 100) -> list[float]:
             outcome = await quiz.answer(user_id, attempt_id, index, index % 4)
             samples.append((time.perf_counter() - begin) * 1000)
             assert outcome.kind.value == "accepted", outcome.kind
-    return samples
+        finishing.append(samples[-1])
+    return samples, finishing
 
 
 async def views(bot: BotApp) -> dict[str, str]:
@@ -227,7 +229,9 @@ async def run_pg(scale: float, keep: bool = False) -> dict[str, object]:
         sizes = await build(bot, scale, random.Random(4), bulk)
         await raw.execute("VACUUM ANALYZE")
         result: dict[str, object] = {"backend": "postgresql", **sizes, **await views(bot)}
-        result["answer"] = summary(await answers(bot))
+        every, finishing = await answers(bot)
+        result["answer"] = summary(every)
+        result["answer_finishing"] = summary(finishing)
         return result
     finally:
         await raw.close()
@@ -249,7 +253,9 @@ async def run_sqlite(scale: float) -> dict[str, object]:
         result: dict[str, object] = {"backend": "sqlite", **sizes}
         result["leaderboard"] = summary(await timed(
             lambda: bot.services.quiz.progress.leaderboard(1), 5))
-        result["answer"] = summary(await answers(bot))
+        every, finishing = await answers(bot)
+        result["answer"] = summary(every)
+        result["answer_finishing"] = summary(finishing)
         return result
     finally:
         await bot.close()
@@ -261,6 +267,8 @@ async def main() -> None:
     parser.add_argument("--sqlite-scale", type=float, default=1.0, help="0 to skip SQLite")
     parser.add_argument("--keep", action="store_true", help="keep the last PostgreSQL database")
     args = parser.parse_args()
+    print(json.dumps({"nproc": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
+                      "date": datetime.now(UTC).date().isoformat()}), flush=True)
     for scale in [float(s) for s in args.scales.split(",")]:
         print(json.dumps(await run_pg(scale, args.keep), ensure_ascii=False), flush=True)
     if not args.sqlite_scale:

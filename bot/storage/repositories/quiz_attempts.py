@@ -87,6 +87,7 @@ async def advance(
             QuizAttempt.status == ACTIVE,
         )
         .values(**values)
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
 
