@@ -40,9 +40,7 @@ def feedback_reply(ctx: Context, outcome: AnswerOutcome, attempt_id: int) -> Tex
     values = {"number": outcome.index + 1, "total": outcome.total,
               "explanation": outcome.explanation, "correct": outcome.correct_text}
     if outcome.kind is Outcome.TIMED_OUT:
-        limit = outcome.question.time_limit if outcome.question else ctx.services.settings \
-            .quiz_question_seconds
-        message = t("quiz.feedback_timeout", seconds=limit, **values)
+        message = t("quiz.feedback_timeout", seconds=outcome.time_limit, **values)
     elif outcome.correct:
         message = t("quiz.feedback_right", number=values["number"], total=values["total"],
                     explanation=outcome.explanation)

@@ -156,7 +156,7 @@ class AttemptService:
                 correct=correct,
                 chosen_text=question.options[chosen] if chosen is not None else None,
                 correct_text=question.answer, explanation=question.explanation,
-                total=len(attempt.question_ids),
+                total=len(attempt.question_ids), time_limit=attempt.time_limit_s,
             )
             if finished:
                 if not attempt.practice:

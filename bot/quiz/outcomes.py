@@ -81,5 +81,6 @@ class AnswerOutcome:
     correct_text: str = ""
     explanation: str = ""
     total: int = 0
+    time_limit: int = 0
     question: QuestionView | None = None
     result: AttemptResult | None = field(default=None)
