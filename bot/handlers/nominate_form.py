@@ -7,6 +7,7 @@ from enum import StrEnum
 from bot.core.context import Context
 from bot.core.events import EventKind
 from bot.core.replies import Button, Reply, Text, text
+from bot.core.text import fold_words
 from bot.handlers.common import parse_int, unit_choices
 from bot.nominations import validation
 from bot.nominations.details import contact_snapshot
@@ -185,12 +186,21 @@ async def on_achievements(ctx: Context, draft: Draft) -> Reply:
     return await advance(ctx, await drafts.update(ctx.user.id, achievements=checked.value))
 
 
+def typed_one_of(ctx: Context, key: str) -> bool:
+    """Whether the person typed one of the catalog's words for a choice ("xong", "bỏ qua")."""
+    words = {fold_words(word) for word in ctx.t(key).split("|")}
+    return fold_words(ctx.text) in words
+
+
 async def on_results(ctx: Context, draft: Draft) -> Reply:
-    """Measurable results (optional: the skip button answers too)."""
+    """Measurable results (optional: the skip button, or "bỏ qua" typed, skips)."""
+    drafts = ctx.services.nominations.drafts
+    if typed_one_of(ctx, "nominate.words.skip"):
+        return await advance(ctx, await drafts.update(ctx.user.id, results=None,
+                                                      results_done=True))
     checked = validation.check_results(ctx.text)
     if not checked.ok:
         return invalid(ctx, checked, draft)
-    drafts = ctx.services.nominations.drafts
     return await advance(ctx, await drafts.update(ctx.user.id, results=checked.value,
                                                   results_done=True))
 
@@ -216,6 +226,8 @@ async def on_evidence(ctx: Context, draft: Draft) -> Reply:
         return evidence_question(ctx, updated, t(
             "nominate.file_received", name=name, count=len(updated.attachments),
             max=services.max_attachments))
+    if typed_one_of(ctx, "nominate.words.done"):
+        return await advance(ctx, await services.drafts.update(ctx.user.id, evidence_done=True))
     checked = validation.check_evidence_note(ctx.text, draft.evidence_note)
     if not checked.ok:
         return evidence_question(ctx, draft, invalid(ctx, checked, draft).text)

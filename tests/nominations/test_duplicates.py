@@ -40,13 +40,6 @@ async def test_a_duplicate_becomes_a_supporter_with_its_reason(bot: BotApp, staf
     assert "DC-2026-0001 — le van  MINH." in mine.text and "anh/chị ủng hộ" in mine.text
 
 
-async def test_the_same_name_in_another_unit_is_another_nominee(bot: BotApp, staff: Chat) -> None:
-    await nominate_person(staff)
-    other = await register_citizen(bot, "c-2")
-    answer = await nominate_person(other, name="Lê Văn Minh", unit="Sở Tư pháp")
-    assert "Đã gửi đề cử DC-2026-0002" in answer
-
-
 async def test_nominating_the_same_person_twice_is_refused_and_kept(
     bot: BotApp, staff: Chat
 ) -> None:
@@ -61,8 +54,9 @@ async def test_nominating_the_same_person_twice_is_refused_and_kept(
     assert draft is not None and draft.nominee_name == "LÊ VĂN MINH"
 
 
-async def test_another_round_starts_afresh(bot: BotApp, staff: Chat, open_round: RoundView,
-                                           clock) -> None:  # type: ignore[no-untyped-def]
+async def test_another_round_or_unit_is_another_nominee(
+    bot: BotApp, staff: Chat, open_round: RoundView
+) -> None:
     await nominate_person(staff)
     rounds = bot.services.nominations.rounds
     await rounds.close(open_round.code)
@@ -70,6 +64,9 @@ async def test_another_round_starts_afresh(bot: BotApp, staff: Chat, open_round:
                       opens_on=date(2026, 6, 1), closes_on=date(2026, 12, 31))
     answer = await nominate_person(staff)
     assert "Đã gửi đề cử DC-2026-0002" in answer
+    other = await register_citizen(bot, "c-2")
+    answer = await nominate_person(other, name="Lê Văn Minh", unit="Sở Tư pháp")
+    assert "Đã gửi đề cử DC-2026-0003" in answer
 
 
 async def test_simultaneous_nominations_of_one_nominee_make_one_entry(bot: BotApp) -> None:

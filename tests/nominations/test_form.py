@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.app import BotApp
@@ -263,9 +265,13 @@ async def test_an_unfinished_nomination_can_be_continued_or_discarded(staff: Cha
 
 
 async def test_attachments_are_stored_within_limits(bot: BotApp, staff: Chat) -> None:
-    await staff.converse(f"""
+    await staff.converse("""
         > /decu
         > [Cá nhân tiêu biểu]
+    """)
+    turn = await staff.send_event(_file(staff, "early"))
+    assert "bước này chưa cần tệp" in turn.text and "Họ và tên đầy đủ" in turn.text
+    await staff.converse(f"""
         > Lê Văn Minh
         > y te
         > [Sở Y tế]
@@ -296,16 +302,6 @@ async def test_attachments_are_stored_within_limits(bot: BotApp, staff: Chat) ->
     assert detail.attachments[0].size == 200_000 and detail.attachments[0].channel == "test"
 
 
-async def test_a_file_sent_at_the_wrong_question_is_explained(staff: Chat) -> None:
-    await staff.converse("""
-        > /decu
-        > [Cá nhân tiêu biểu]
-    """)
-    turn = await staff.send_event(_file(staff, "early"))
-    assert "bước này chưa cần tệp" in turn.text
-    assert "Họ và tên đầy đủ" in turn.text
-
-
 async def test_the_web_chat_asks_for_evidence_in_words(bot: BotApp) -> None:
     web = await register_citizen(bot, "w-abc", channel="web")
     await web.converse(f"""
@@ -322,37 +318,29 @@ async def test_the_web_chat_asks_for_evidence_in_words(bot: BotApp) -> None:
 
 
 async def test_nothing_is_asked_outside_a_round(bot: BotApp, staff: Chat) -> None:
+    await staff.converse(PERSON)
     await bot.services.nominations.rounds.close("dot1-2026")
     await staff.converse("""
-        > /decu
+        > [Gửi đề cử]
         < chưa có đợt nhận đề cử khen thưởng nào, và chưa có lịch đợt tiếp theo
+        < vẫn được giữ nguyên
     """)
-    from datetime import date
-
+    draft = await bot.services.nominations.drafts.get(await _user_id(staff))
+    assert draft is not None and draft.nominee_name == "Lê Văn Minh"
     await bot.services.nominations.rounds.open(
         name="Đợt 2 năm 2026", categories=(Category.PERSON,), opens_on=date(2026, 9, 1),
         closes_on=date(2026, 9, 30))
     await staff.converse("""
         > /decu
         < Đợt tiếp theo "Đợt 2 năm 2026" mở từ ngày 01/09/2026 đến hết ngày 30/09/2026
-    """)
-
-
-async def test_submitting_after_the_round_closed_keeps_the_draft(bot: BotApp, staff: Chat) -> None:
-    await staff.converse(PERSON)
-    await bot.services.nominations.rounds.close("dot1-2026")
-    await staff.converse("""
-        > [Gửi đề cử]
-        < chưa có đợt nhận đề cử
         < vẫn được giữ nguyên
     """)
-    draft = await bot.services.nominations.drafts.get(await _user_id(staff))
-    assert draft is not None and draft.nominee_name == "Lê Văn Minh"
+    stranger = Chat(bot, user_id="stranger")
+    turn = await stranger.say("/decu")
+    assert "cần anh/chị đăng ký trước" in turn.text
 
 
 async def test_a_round_that_excludes_a_category_only_offers_the_others(bot: BotApp) -> None:
-    from datetime import date
-
     await bot.services.nominations.rounds.close("dot1-2026")
     await bot.services.nominations.rounds.open(
         name="Đợt sáng kiến", categories=(Category.INITIATIVE,), opens_on=date(2026, 6, 1),
@@ -367,7 +355,23 @@ async def test_a_round_that_excludes_a_category_only_offers_the_others(bot: BotA
     assert "không còn dùng được" in turn.text
 
 
-async def test_registration_is_needed(bot: BotApp) -> None:
-    stranger = Chat(bot, user_id="stranger")
-    turn = await stranger.say("/decu")
-    assert "cần anh/chị đăng ký trước" in turn.text
+async def test_typed_words_and_numbers_answer_like_buttons(bot: BotApp) -> None:
+    zalo = await register_citizen(bot, "z-1", channel="zalo_bot")
+    await zalo.converse(f"""
+        > /decu
+        > 1
+        > Lê Văn Minh
+        > y te
+        > 1
+        > Chuyên viên
+        > {ACHIEVEMENTS}
+        > bo qua
+        < Minh chứng
+        < tối đa 5 tệp
+        > Xong
+        < kiểm tra lại đề cử
+        < Kết quả đo được: (chưa có)
+        < 0 tệp; mô tả: (chưa có)
+        > 1
+        < Đã gửi đề cử DC-2026-0001
+    """)

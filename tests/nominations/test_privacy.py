@@ -6,7 +6,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.core.replies import Document
-from bot.nominations.types import Action
+from bot.nominations.types import Action, Status
 from tests.helpers.chat import Chat, Turn
 from tests.nominations.conftest import register_citizen, register_staff
 from tests.nominations.forms import nominate_person
@@ -51,6 +51,8 @@ async def test_a_citizen_never_sees_another_persons_nomination(
     turns.append(await other.press("Xong phần minh chứng"))
     turns.append(await other.press("Gửi đề cử"))
     assert "DC-2026-0001" in turns[-1].text and "người ủng hộ" in turns[-1].text
+    detail = await bot.services.nominations.review.by_code("DC-2026-0001")
+    assert detail is not None and detail.status is Status.PENDING and not detail.history[2:]
     turns.append(await other.say("/decucuatoi"))
     assert "ho thi bi mat" in turns[-1].text
     turns.append(await other.press("Xem DC-2026-0001"))
