@@ -32,6 +32,13 @@ class Lexicon:
     stopwords: frozenset[str]
     smalltalk: dict[str, frozenset[str]]
     fillers: frozenset[str]
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    declines: tuple[re.Pattern[str], ...]
+
+    def declined(self, text: str) -> bool:
+        """Whether a question is of a kind the bot never answers from the knowledge base."""
+        bare = " ".join(fold(text).split())
+        return any(pattern.search(bare) for pattern in self.declines)
 
 
 @cache
@@ -50,9 +57,21 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             kind: frozenset(map(str, phrases)) for kind, phrases in data["smalltalk"].items()
         },
         fillers=frozenset(fold(str(word)) for word in data["smalltalk_fillers"]),
+        phrases={
+            tuple(fold(str(key)).split()): tuple(normalize(str(value)).lower().split())
+            for key, value in data.get("phrases", {}).items()
+        },
+        declines=tuple(re.compile(str(pattern)) for pattern in data.get("declines", [])),
     )
 
 
+@lru_cache(maxsize=65536)
+def fold_word(word: str) -> str:
+    """`fold` of one word, cached: the same few thousand words come back all the time."""
+    return fold(word)
+
+
+@lru_cache(maxsize=65536)
 def has_diacritics(text: str) -> bool:
     """Whether the text carries any Vietnamese accent (then word segmentation is meaningful)."""
     return strip_accents(text) != text
@@ -80,16 +99,28 @@ def expand(text: str, lexicon: Lexicon) -> Expanded:
         plain = _plain(token)
         accented = accented or not plain
         meanings = lexicon.teencode.get(token) or (
-            lexicon.teencode.get(fold(token)) if plain else None
+            lexicon.teencode.get(fold_word(token)) if plain else None
         )
         if meanings is None:
             words.append(token)
             continue
-        if meanings[0] == "mình" and words and fold(words[-1]) in lexicon.password_context:
+        if meanings[0] == "mình" and words and fold_word(words[-1]) in lexicon.password_context:
             meanings = ("mật khẩu",)
         for meaning in meanings:
             words.extend(meaning.split())
-    return Expanded(words, accented)
+    return Expanded(words + _phrase_terms(words, lexicon), accented)
+
+
+def _phrase_terms(words: list[str], lexicon: Lexicon) -> list[str]:
+    """The knowledge base's wording for everyday phrases found in the words ("bằng lái")."""
+    folded = [fold_word(word) for word in words]
+    added: list[str] = []
+    for size in (4, 3, 2, 1):
+        for start in range(len(folded) - size + 1):
+            meaning = lexicon.phrases.get(tuple(folded[start : start + size]))
+            if meaning is not None:
+                added.extend(meaning)
+    return added
 
 
 @lru_cache(maxsize=1)
@@ -145,15 +176,15 @@ class Analyzer:
     def _is_stop(self, word: str) -> bool:
         # Unaccented words are judged by their bare form ("ma" may be "mà"); accented ones exactly
         # ("mã" is content, "mà" is not).
-        return word in self._stop if has_diacritics(word) else fold(word) in self._stop_folded
+        return word in self._stop if has_diacritics(word) else fold_word(word) in self._stop_folded
 
     def analyze(self, text: str, *, segment_words: bool = True) -> Analysis:
         """All views of a text."""
         expanded = expand(text, self.lexicon)
         words = expanded.words
         content = [word for word in words if not self._is_stop(word)]
-        folded = [fold(word) for word in content]
-        bare = [fold(word) for word in words]
+        folded = [fold_word(word) for word in content]
+        bare = [fold_word(word) for word in words]
         stops = [self._is_stop(word) for word in words]
         folded_pairs = [
             f"{bare[i]}_{bare[i + 1]}"

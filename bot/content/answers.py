@@ -33,9 +33,12 @@ class Answer:
 
 def respond(question: str, index: TopicIndex, *, suggestions: int = 3) -> Answer:
     """Decide how to answer one message with one knowledge base."""
-    reading = read(question, load_lexicon())
+    lexicon = load_lexicon()
+    reading = read(question, lexicon)
     if reading.kind is not None:
         return Answer(AnswerKind.SMALLTALK, question, smalltalk=reading.kind)
+    if lexicon.declined(reading.question):
+        return Answer(AnswerKind.NOT_SURE, question)
     ranking = index.rank(reading.question, limit=suggestions)
     topics = index.kb.topics
     best = ranking.best

@@ -29,12 +29,11 @@ _K1 = 1.2
 class Calibration:
     """Tuning of the ranking; the thresholds come from bench/bench_retrieval.py --calibrate."""
 
-    share: float = 0.28  # answer when this share of the question is explained…
-    evidence: float = 13.0  # …or when the absolute BM25 evidence reaches this
+    share: float = 0.52  # answer when this share of the question is explained…
+    evidence: float = 10.0  # …or when the absolute BM25 evidence reaches this
     fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
     rerank: int = 5  # how many top candidates are re-ranked
-    unknown_percentile: float = 75.0  # an unknown term weighs like a term this rare
-    ceiling_mix: float = 0.5  # see _View: how much a term's ceiling assumes a topic about it
+    unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +42,8 @@ class Hit:
 
     slug: str
     score: float
+    share: float = 0.0  # share of the question this topic explains
+    evidence: float = 0.0  # absolute BM25 evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,25 +66,18 @@ class Ranking:
 class _View:
     """One BM25 index over one view of the topics, with per-term ceilings for normalising."""
 
-    def __init__(
-        self, documents: list[list[str]], unknown_percentile: float, ceiling_mix: float
-    ) -> None:
+    def __init__(self, documents: list[list[str]], unknown_percentile: float) -> None:
         self._bm25 = bm25s.BM25(k1=_K1, b=0.75)
         self._bm25.index([doc or [""] for doc in documents], show_progress=False)
         self._vocab: dict[str, int] = self._bm25.vocab_dict
         scores = self._bm25.scores
         data, indptr = np.asarray(scores["data"]), np.asarray(scores["indptr"])
-        best = np.zeros(len(indptr) - 1, dtype=np.float64)
+        ceiling = np.zeros(len(indptr) - 1, dtype=np.float64)
         filled = np.flatnonzero(np.diff(indptr) > 0)
         if len(filled):
-            best[filled] = np.maximum.reduceat(data, indptr[filled])
-        # A term's ceiling mixes the best score it reaches in any topic with what a topic that is
-        # really about it would earn (idf × (k1 + 1)): a rare word mentioned once in a long
-        # example question then explains only part of a question.
-        frequency = np.diff(indptr).astype(np.float64)
-        count = len(documents)
-        saturated = np.log(1 + (count - frequency + 0.5) / (frequency + 0.5)) * (_K1 + 1)
-        ceiling = (1 - ceiling_mix) * best + ceiling_mix * np.where(best > 0, saturated, 0.0)
+            # The most a term can add to any topic's score: a question whose every term reaches
+            # its ceiling in one topic is fully explained by it.
+            ceiling[filled] = np.maximum.reduceat(data, indptr[filled])
         self._ceiling = ceiling
         positive = ceiling[ceiling > 0]
         self._unknown = float(np.percentile(positive, unknown_percentile)) if len(positive) else 1.0
@@ -121,10 +115,10 @@ class TopicIndex:
             folded.append([term for part in parts for term in part.folded])
             grams.append([term for part in parts for term in part.grams])
             self._examples.append([part.content for part in parts if part.content])
-        percentile, mix = self.calibration.unknown_percentile, self.calibration.ceiling_mix
-        self._accented = _View(accented, percentile, mix)
-        self._folded = _View(folded, percentile, mix)
-        self._grams = _View(grams, percentile, mix)
+        percentile = self.calibration.unknown_percentile
+        self._accented = _View(accented, percentile)
+        self._folded = _View(folded, percentile)
+        self._grams = _View(grams, percentile)
 
     def rank(self, question: str, limit: int = 3) -> Ranking:
         """The closest topics to a question, best first, each with its confidence."""
@@ -137,7 +131,12 @@ class TopicIndex:
         similarity = self._similarity(analysis.content, order)
         ranked = sorted(order, key=lambda i: -(share[i] + c.fuzzy_weight * similarity[i]))
         hits = tuple(
-            Hit(self._slugs[i], round(max(share[i] / c.share, evidence[i] / c.evidence), 4))
+            Hit(
+                self._slugs[i],
+                round(max(share[i] / c.share, evidence[i] / c.evidence), 4),
+                float(share[i]),
+                float(evidence[i]),
+            )
             for i in ranked[:limit]
             if evidence[i] > 0
         )

@@ -1,8 +1,8 @@
-"""Retrieval quality on the dev set stays at the level reached (the holdout is kept for reports).
+"""Retrieval quality on the dev sets stays at the level reached (the holdout only goes in reports).
 
-Reached with the shipped knowledge base (see docs/BENCHMARKS.md): in-scope top-1 94.2 %,
-out-of-scope declined 94 %, small talk 100 %, the weakest style (teencode) 86.7 %. The floors
-below leave a small margin.
+Reached with the shipped knowledge base (docs/BENCHMARKS.md): devset 96.2 % in-scope top-1 and
+92 % out-of-scope declined; devset_extra 98.9 % / 90 %; devset_colloquial 80 % / 93.3 %; small
+talk 100 %. The floors below leave a small margin (one or two questions).
 """
 
 from __future__ import annotations
@@ -15,22 +15,27 @@ from bot.content.answers import AnswerKind, respond
 from bot.content.evaluation import Report, evaluate, load_cases
 from bot.content.store import index_for, load_directory
 
-DEV_SET = Path(__file__).parent / "devset.jsonl"
+HERE = Path(__file__).parent
+FLOORS = {  # file: (in-scope top-1, out-of-scope declined)
+    "devset.jsonl": (0.95, 0.88),
+    "devset_extra.jsonl": (0.96, 0.85),
+    "devset_colloquial.jsonl": (0.76, 0.86),
+}
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
+def reports() -> dict[str, Report]:
     index = index_for(load_directory()[1])
 
     def predict(question: str) -> str | None:
         answer = respond(question, index)
         return answer.topic.slug if answer.kind is AnswerKind.TOPIC and answer.topic else None
 
-    return evaluate(load_cases(DEV_SET), predict)
+    return {name: evaluate(load_cases(HERE / name), predict) for name in FLOORS}
 
 
 def test_dev_set_has_the_agreed_shape() -> None:
-    cases = load_cases(DEV_SET)
+    cases = load_cases(HERE / "devset.jsonl")
     in_scope = [case for case in cases if case.topic]
     assert len(in_scope) >= 200 and len(cases) - len(in_scope) >= 40
     per_topic: dict[str, int] = {}
@@ -39,18 +44,18 @@ def test_dev_set_has_the_agreed_shape() -> None:
     assert len(per_topic) == 30 and min(per_topic.values()) >= 5
 
 
-def test_in_scope_top1_accuracy(report: Report) -> None:
-    assert report.in_scope >= 0.92, report.misses
+@pytest.mark.parametrize("name", list(FLOORS))
+def test_in_scope_top1_and_out_of_scope_rejection(reports: dict[str, Report], name: str) -> None:
+    report, (in_scope, out_of_scope) = reports[name], FLOORS[name]
+    assert report.in_scope >= in_scope, report.misses
+    assert report.out_of_scope >= out_of_scope, report.misses
 
 
-def test_out_of_scope_rejection(report: Report) -> None:
-    assert report.out_of_scope >= 0.9, report.misses
-
-
-def test_small_talk_never_gets_a_topic(report: Report) -> None:
-    assert report.small_talk == 1.0, report.misses
+def test_small_talk_never_gets_a_topic(reports: dict[str, Report]) -> None:
+    assert reports["devset.jsonl"].small_talk == 1.0, reports["devset.jsonl"].misses
 
 
 @pytest.mark.parametrize("style", ["accented", "unaccented", "teencode", "typo", "long"])
-def test_every_writing_style_is_understood(report: Report, style: str) -> None:
-    assert report.style(style) >= 0.85, [m for m in report.misses if m[0].style == style]
+def test_every_writing_style_is_understood(reports: dict[str, Report], style: str) -> None:
+    report = reports["devset.jsonl"]
+    assert report.style(style) >= 0.88, [m for m in report.misses if m[0].style == style]

@@ -80,3 +80,22 @@ def test_a_greeting_around_a_question_is_peeled_off() -> None:
     reading = read("Chào ad, cho hỏi VNeID mức 2 là gì ạ", load_lexicon())
     assert reading.kind is None and reading.question == "cho hỏi VNeID mức 2 là gì ạ"
     assert read("vneid là gì vậy, cảm ơn ad", load_lexicon()).question == "vneid là gì vậy"
+
+
+def test_everyday_phrases_get_the_knowledge_base_wording() -> None:
+    words = expand("thẻ căn cước thay được bằng lái không", load_lexicon()).words
+    assert words[-4:] == ["giấy", "phép", "lái", "xe"]
+
+
+@pytest.mark.parametrize(
+    ("question", "declined"),
+    [
+        ("giá sầu riêng hôm nay", True),
+        ("thoi tiet mai the nao", True),
+        ("xổ số đắk lắk hôm nay", True),
+        ("giá trị của chuyển đổi số", False),
+        ("bán sầu riêng trên sàn thương mại điện tử", False),
+    ],
+)
+def test_prices_weather_and_lottery_are_never_answered(question: str, declined: bool) -> None:
+    assert load_lexicon().declined(question) is declined

@@ -82,7 +82,7 @@ def test_unanswered_export_has_the_questions_and_no_user(env: Path, settings: Se
 def test_ask_jsonl_prints_one_object_per_question() -> None:
     app = typer.Typer()
     app.command()(ask)
-    stdin = "lam sao dang ky vneid muc 2\nthời tiết mai thế nào\nxin chào\n"
+    stdin = "lam sao dang ky vneid muc 2\ngiá vàng hôm nay\nxin chào\n"
     result = runner.invoke(app, ["--jsonl"], input=stdin)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
