@@ -143,13 +143,18 @@ def invalid(ctx: Context, checked: Checked, draft: Draft) -> Text:
     return Text(message, ask(ctx, field, draft).buttons if field else ())
 
 
-async def on_name(ctx: Context, draft: Draft) -> Reply:
-    """The nominee's name or the initiative's title."""
-    checked = validation.check_nominee_name(ctx.text, _category(draft))
+async def _keep(ctx: Context, draft: Draft, checked: Checked, name: str) -> Reply:
+    """Store a checked answer in the form and go on, or say what to fix."""
     if not checked.ok:
         return invalid(ctx, checked, draft)
     drafts = ctx.services.nominations.drafts
-    return await advance(ctx, await drafts.update(ctx.user.id, nominee_name=checked.value))
+    return await advance(ctx, await drafts.update(ctx.user.id, **{name: checked.value}))
+
+
+async def on_name(ctx: Context, draft: Draft) -> Reply:
+    """The nominee's name or the initiative's title."""
+    checked = validation.check_nominee_name(ctx.text, _category(draft))
+    return await _keep(ctx, draft, checked, "nominee_name")
 
 
 async def on_unit_text(ctx: Context, draft: Draft) -> Reply:
@@ -170,20 +175,12 @@ async def on_unit_chosen(ctx: Context, value: str) -> Reply:
 
 async def on_position(ctx: Context, draft: Draft) -> Reply:
     """The nominee's position."""
-    checked = validation.check_position(ctx.text)
-    if not checked.ok:
-        return invalid(ctx, checked, draft)
-    drafts = ctx.services.nominations.drafts
-    return await advance(ctx, await drafts.update(ctx.user.id, position=checked.value))
+    return await _keep(ctx, draft, validation.check_position(ctx.text), "position")
 
 
 async def on_achievements(ctx: Context, draft: Draft) -> Reply:
     """Achievements, or what the initiative does and for whom."""
-    checked = validation.check_achievements(ctx.text)
-    if not checked.ok:
-        return invalid(ctx, checked, draft)
-    drafts = ctx.services.nominations.drafts
-    return await advance(ctx, await drafts.update(ctx.user.id, achievements=checked.value))
+    return await _keep(ctx, draft, validation.check_achievements(ctx.text), "achievements")
 
 
 def typed_one_of(ctx: Context, key: str) -> bool:

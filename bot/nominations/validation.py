@@ -54,16 +54,19 @@ def visible_length(text: str) -> int:
     return len(normalize(text))
 
 
-def _free_text(raw: str, bounds: tuple[int, int], name: str) -> Checked:
+def _free_text(
+    raw: str, bounds: tuple[int, int], name: str, *, letters: bool = True, before: str = ""
+) -> Checked:
+    """Text within bounds (with a letter, unless `letters` is off); `before` is text it adds to."""
     value = as_typed(raw)
-    length = visible_length(value)
-    if length < bounds[0]:
+    combined = f"{before}\n{value}" if before else value
+    if visible_length(value) < bounds[0]:
         return Checked(problem=f"{name}_short")
-    if length > bounds[1]:
+    if visible_length(combined) > bounds[1]:
         return Checked(problem=f"{name}_long")
-    if not any(ch.isalpha() for ch in value):
+    if letters and not any(ch.isalpha() for ch in value):
         return Checked(problem=f"{name}_letters")
-    return Checked(value)
+    return Checked(combined)
 
 
 def check_nominee_name(raw: str, category: Category) -> Checked:
@@ -89,24 +92,12 @@ def check_achievements(raw: str) -> Checked:
 
 def check_results(raw: str) -> Checked:
     """Measurable results ("giảm 30 % thời gian xử lý hồ sơ")."""
-    value = as_typed(raw)
-    length = visible_length(value)
-    if length < RESULTS[0]:
-        return Checked(problem="results_short")
-    if length > RESULTS[1]:
-        return Checked(problem="results_long")
-    return Checked(value)
+    return _free_text(raw, RESULTS, "results", letters=False)
 
 
 def check_evidence_note(raw: str, already: str | None) -> Checked:
     """A description of evidence or a link, added to what was described before."""
-    value = as_typed(raw)
-    combined = f"{already}\n{value}" if already else value
-    if visible_length(value) < EVIDENCE_NOTE[0]:
-        return Checked(problem="evidence_short")
-    if visible_length(combined) > EVIDENCE_NOTE[1]:
-        return Checked(problem="evidence_long")
-    return Checked(combined)
+    return _free_text(raw, EVIDENCE_NOTE, "evidence", letters=False, before=already or "")
 
 
 def check_reason(raw: str) -> Checked:
