@@ -26,7 +26,7 @@ run: demo
 
 test: install
 	bash scripts/ensure-postgres.sh
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	CDSBOT_RENDER_CHECK=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check bot tests bench

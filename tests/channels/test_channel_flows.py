@@ -54,6 +54,7 @@ async def test_everything_through_telegram(telegram_rig: TelegramRig) -> None:
     assert commands["start"].startswith("Bắt đầu")
     await _everything(telegram_rig.chat, telegram_rig.app)
     assert all(m["parse_mode"] == "HTML" for m in fake.messages)
+    assert [c for c in fake.calls if c["status"] >= 400] == []  # nothing refused by the API
     edits = [m for m in fake.messages if m["method"] == "editMessageText"]
     assert len(edits) == 10  # each answered question became its feedback, in place
     assert len(fake.callback_answers) == sum("callback_query" in u
