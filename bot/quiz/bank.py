@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.content.model import Source
 from bot.content.yaml_lines import (
     ContentIssue,
     LineDict,
@@ -32,14 +33,6 @@ MAX_EXPLANATION = 200
 OPTIONS = 4
 # Option wordings the content guide forbids: they make the "one correct answer" ambiguous.
 _BANNED_OPTIONS = ("tat ca cac dap an", "tat ca deu dung", "ca a va b", "khong dap an nao")
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a fact comes from."""
-
-    title: str
-    url: str
 
 
 @dataclass(frozen=True)
