@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import ask, chat, content, db, demo, nominations, serve, units, users
+from bot.cli import ask, chat, content, db, demo, doctor, nominations, serve, units, users
 from bot.cli import quiz as quiz_cli
 
 app = typer.Typer(
@@ -14,6 +14,8 @@ app.command("serve", help="Chạy máy chủ: web chat, webhook và tác vụ n�
 app.command("chat", help="Trò chuyện với Trợ lý ngay trong cửa sổ dòng lệnh.")(chat.chat)
 app.command("ask", help="Hỏi kho kiến thức một câu, hoặc nhiều câu qua stdin (--jsonl).")(ask.ask)
 app.add_typer(content.app, name="content")
+app.command("doctor", help="Kiểm tra cấu hình: cơ sở dữ liệu và các kênh Telegram, Zalo.")(
+    doctor.doctor)
 app.add_typer(db.app, name="db")
 app.add_typer(units.app, name="units")
 app.add_typer(users.app, name="users")
