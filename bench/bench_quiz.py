@@ -155,6 +155,12 @@ async def answers(bot: BotApp, people: int = 100) -> tuple[list[float], list[flo
     return samples, finishing
 
 
+async def answer_figures(bot: BotApp) -> dict[str, str]:
+    """Every answer, and the finishing ones alone."""
+    every, finishing = await answers(bot)
+    return {"answer": summary(every), "answer_finishing": summary(finishing)}
+
+
 async def views(bot: BotApp) -> dict[str, str]:
     """Leaderboard and /donvi timings."""
     quiz = bot.services.quiz
@@ -229,10 +235,7 @@ async def run_pg(scale: float, keep: bool = False) -> dict[str, object]:
         sizes = await build(bot, scale, random.Random(4), bulk)
         await raw.execute("VACUUM ANALYZE")
         result: dict[str, object] = {"backend": "postgresql", **sizes, **await views(bot)}
-        every, finishing = await answers(bot)
-        result["answer"] = summary(every)
-        result["answer_finishing"] = summary(finishing)
-        return result
+        return {**result, **await answer_figures(bot)}
     finally:
         await raw.close()
         await bot.close()
@@ -253,10 +256,7 @@ async def run_sqlite(scale: float) -> dict[str, object]:
         result: dict[str, object] = {"backend": "sqlite", **sizes}
         result["leaderboard"] = summary(await timed(
             lambda: bot.services.quiz.progress.leaderboard(1), 5))
-        every, finishing = await answers(bot)
-        result["answer"] = summary(every)
-        result["answer_finishing"] = summary(finishing)
-        return result
+        return {**result, **await answer_figures(bot)}
     finally:
         await bot.close()
 

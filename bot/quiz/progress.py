@@ -168,7 +168,7 @@ class ProgressService:
         passed = sum(tallies[u.id].passed for u in mine if u.id in tallies)
         progress = UnitProgress(
             target.id, target.title, target.due_on, headcount, registered, passed,
-            float(rate_of(passed, headcount)), target.required_rate,
+            rate_of(passed, headcount), target.required_rate,
         )
         mine_ids = [u.id for u in mine]
         in_subtree = select(Unit.id).where(Unit.id.in_(mine_ids))
@@ -229,7 +229,7 @@ def _unit_progress(target: QuizTarget, headcount: int, tally: UnitTally | None) 
     passed = tally.passed if tally else 0
     return UnitProgress(
         target.id, target.title, target.due_on, headcount, tally.registered if tally else 0,
-        passed, float(rate_of(passed, headcount)), target.required_rate,
+        passed, rate_of(passed, headcount), target.required_rate,
     )
 
 

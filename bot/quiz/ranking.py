@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from fractions import Fraction
 
 from bot.quiz.views import RankedUnit
 from bot.storage.repositories.quiz_progress import UnitTally
@@ -24,11 +23,15 @@ class UnitInfo:
     path: str = ""
 
 
-def rate_of(passed: int, headcount: int) -> Fraction:
-    """Share of the headcount that met the target, capped at 1 (headcounts can be stale)."""
+def rate_of(passed: int, headcount: int) -> float:
+    """Share of the headcount that met the target, capped at 1 (headcounts can be stale).
+
+    A float is exact enough to rank: IEEE division is correctly rounded, so equal fractions
+    (4/5, 8/10) give the same float, and unequal ones with realistic headcounts never collide.
+    """
     if headcount <= 0:
-        return Fraction(0)
-    return min(Fraction(passed, headcount), Fraction(1))
+        return 0.0
+    return min(passed, headcount) / headcount
 
 
 def rank_units(units: Iterable[UnitInfo], tallies: Mapping[int, UnitTally]) -> list[RankedUnit]:
@@ -53,5 +56,5 @@ def rank_units(units: Iterable[UnitInfo], tallies: Mapping[int, UnitTally]) -> l
         if key != previous_key:
             rank, previous_key = position, key
         rows.append(RankedUnit(rank, unit.id, unit.code, unit.name, unit.headcount, registered,
-                               passed, float(rate), average, reached))
+                               passed, rate, average, reached))
     return rows
