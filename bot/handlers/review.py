@@ -28,8 +28,17 @@ from bot.nominations.types import Decision, NominationDetail, Status
 class ReviewStep(StrEnum):
     """Steps of the review (stored as text: never rename)."""
 
-    BROWSE = "rev.browse"
     REASON = "rev.reason"
+
+
+SKIPPED = "review_skipped"
+"""State data: nominations the reviewer put off ("Để sau") in this pass through the queue."""
+
+
+def _browse(ctx: Context, skipped: list[int]) -> None:
+    """Leave any flow (so typed text is free text again), remembering what was put off."""
+    ctx.finish()
+    ctx.state.data[SKIPPED] = skipped
 
 
 def _detail_text(ctx: Context, item: NominationDetail) -> str:
@@ -76,7 +85,7 @@ def show(
 
 async def _next(ctx: Context, skipped: list[int], lead: str = "") -> list[Reply]:
     item, waiting = await ctx.services.nominations.review.next_pending(skip=skipped)
-    ctx.start_flow(ReviewStep.BROWSE, skipped=skipped)
+    _browse(ctx, skipped)
     if item is None:
         key = "review.queue_done_skipped" if skipped else "review.queue_empty"
         message = ctx.t(key, count=len(skipped))
@@ -91,7 +100,7 @@ async def start(ctx: Context) -> list[Reply]:
         item = await ctx.services.nominations.review.by_code(code)
         if item is None:
             return [Text(ctx.t("review.unknown_code", code=code[:30]))]
-        ctx.start_flow(ReviewStep.BROWSE, skipped=[])
+        _browse(ctx, [])
         return show(ctx, item)
     return await _next(ctx, [])
 
@@ -101,7 +110,7 @@ async def on_action(ctx: Context) -> list[Reply]:
     t = ctx.t
     kind, raw_id, seen = (ctx.action_args + ["", "", ""])[:3]
     nomination_id = parse_int(raw_id)
-    skipped = [int(i) for i in ctx.state.data.get("skipped", []) if isinstance(i, int)]
+    skipped = [i for i in ctx.state.data.get(SKIPPED, []) if isinstance(i, int)]
     if nomination_id is None:
         return [Text(t("common.stale_button"))]
     if kind == "skip":
@@ -112,7 +121,7 @@ async def on_action(ctx: Context) -> list[Reply]:
     if decision is None or expected is None or item is None:
         return [Text(t("common.stale_button"))]
     ctx.start_flow(ReviewStep.REASON, nomination_id=nomination_id, decision=decision.value,
-                   expected=expected.value, skipped=skipped)
+                   expected=expected.value, **{SKIPPED: skipped})
     return [Text(t(f"review.ask_reason_{decision.value}", code=item.code,
                    min=validation.REASON[0], max=validation.REASON[1]))]
 
@@ -131,12 +140,12 @@ async def on_reason(ctx: Context) -> list[Reply]:
         int(data["nomination_id"]), decision=decision, reason=checked.value, reviewer=ctx.user,
         expected=Status(data["expected"]),
     )
-    skipped = list(data.get("skipped", []))
+    skipped = list(data.get(SKIPPED, []))
     if result.verdict is Verdict.NOT_FOUND:
         return await _next(ctx, skipped, t("common.stale_button"))
     if result.verdict is Verdict.CHANGED:
         item = await ctx.services.nominations.review.detail(int(data["nomination_id"]))
-        ctx.start_flow(ReviewStep.BROWSE, skipped=skipped)
+        _browse(ctx, skipped)
         lead = t("review.changed", code=result.code,
                  status=status_label(t, result.status or Status.PENDING))
         return show(ctx, item, lead=lead) if item else [Text(lead)]
@@ -160,11 +169,6 @@ def _notify(
         else:
             reply = Text(message)
         ctx.notify(person.channel, person.user_id, reply)
-
-
-async def on_browse_text(ctx: Context) -> list[Reply]:
-    """Text typed while a nomination is shown: the buttons decide."""
-    return [Text(ctx.t("review.use_buttons"))]
 
 
 async def export(ctx: Context) -> Reply:

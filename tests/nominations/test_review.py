@@ -9,7 +9,9 @@ import pytest
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
 from bot.core.replies import Text
+from bot.core.state import ConversationKey
 from bot.nominations.types import Action, Decision, Status
+from bot.storage.state_store import SqlStateStore
 from tests.helpers.chat import Chat, Turn
 from tests.nominations.conftest import make_council, register_citizen
 from tests.nominations.forms import nominate_person
@@ -156,6 +158,10 @@ async def test_later_skips_and_a_code_opens_one_even_when_decided(
         > /duyetdecu
         < Đề cử DC-2026-0001
         < Còn 2 đề cử
+    """)
+    state = await SqlStateStore(bot.db).load(ConversationKey("test", "c1"))
+    assert state.step is None  # typed text is free text again, not a stuck review step
+    await council.converse("""
         > [Để sau]
         < Đề cử DC-2026-0002
         > [Để sau]
