@@ -65,7 +65,6 @@ def build_router() -> Router:
     router.step(MyNomStep.MORE, my_nominations.on_more_input, Need.REGISTERED)
     router.command("duyetdecu", review.start, Need.COUNCIL)
     router.action("rev", review.on_action, Need.COUNCIL)
-    router.step(ReviewStep.BROWSE, review.on_browse_text, Need.COUNCIL)
     router.step(ReviewStep.REASON, review.on_reason, Need.COUNCIL)
     router.command("xuatdecu", review.export, Need.COUNCIL)
 
