@@ -78,9 +78,9 @@ class Draft:
 
 def attachment_record(channel: str, attachment: Attachment) -> dict[str, Any]:
     """What is kept of an attachment: the channel's handle and its metadata."""
-    return {"channel": channel, "kind": attachment.kind, "ref": attachment.ref,
-            "file_name": attachment.file_name, "mime_type": attachment.mime_type,
-            "size": attachment.size}
+    return {"channel": channel, "kind": attachment.kind[:32], "ref": attachment.ref,
+            "file_name": (attachment.file_name or "")[:255] or None,
+            "mime_type": (attachment.mime_type or "")[:128] or None, "size": attachment.size}
 
 
 class DraftService:

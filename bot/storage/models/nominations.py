@@ -110,7 +110,7 @@ class NominationAttachment(Base):
     )
     channel: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
-    ref: Mapped[str] = mapped_column(String(1000))
+    ref: Mapped[str] = mapped_column(Text)
     file_name: Mapped[str | None] = mapped_column(String(255))
     mime_type: Mapped[str | None] = mapped_column(String(128))
     size: Mapped[int | None]

@@ -107,7 +107,7 @@ def upgrade() -> None:
     sa.Column('support_id', sa.Integer(), nullable=True),
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('ref', sa.String(length=1000), nullable=False),
+    sa.Column('ref', sa.Text(), nullable=False),
     sa.Column('file_name', sa.String(length=255), nullable=True),
     sa.Column('mime_type', sa.String(length=128), nullable=True),
     sa.Column('size', sa.Integer(), nullable=True),
