@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
@@ -170,8 +171,7 @@ class ProgressService:
             target.id, target.title, target.due_on, headcount, registered, passed,
             rate_of(passed, headcount), target.required_rate,
         )
-        mine_ids = [u.id for u in mine]
-        in_subtree = select(Unit.id).where(Unit.id.in_(mine_ids))
+        in_subtree = target_repo.covered_units(target, scope.path, unit.path)
         pending = [
             PendingPerson(r.full_name, r.position, True, r.sets_passed)
             for r in await progress_repo.staff_results(
@@ -180,7 +180,7 @@ class ProgressService:
             )
         ]
         pending.sort(key=lambda person: (person.sets_passed, fold_words(person.name)))
-        pending += await _unregistered(session, mine_ids)
+        pending += await _unregistered(session, in_subtree)
         children = _children_rollup(unit, units, tallies)
         return UnitTargetReport(progress, rank, len(ranked), pending, len(target.set_slugs),
                                 children)
@@ -260,11 +260,9 @@ def _children_rollup(
     return rank_units(rolled, sums)
 
 
-async def _unregistered(session: AsyncSession, unit_ids: list[int]) -> list[PendingPerson]:
+async def _unregistered(session: AsyncSession, unit_ids: Select[Any]) -> list[PendingPerson]:
     """Roster entries of the units that no registered staff member of the same unit matches."""
-    entries = await roster_repo.entries_for(
-        session, unit_ids=select(Unit.id).where(Unit.id.in_(unit_ids))
-    )
+    entries = await roster_repo.entries_for(session, unit_ids=unit_ids)
     if not entries:
         return []
     names = Counter(
