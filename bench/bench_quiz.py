@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncpg  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bot.app import BotApp  # noqa: E402
 from bot.config import get_settings  # noqa: E402
@@ -98,8 +99,6 @@ async def build(bot: BotApp, scale: float, rng: random.Random, bulk) -> dict[str
     report = await bot.services.units.import_text(units_csv(int(FULL["units"] * scale), rng))
     assert report.ok, report.errors[:3]
     async with bot.db.transaction() as session:
-        from sqlalchemy import text
-
         units = [(row[0], row[1]) for row in await session.execute(
             text("SELECT id, headcount FROM units WHERE headcount > 0 AND code LIKE 'U%'"))]
     staff = staff_rows(units, int(FULL["staff"] * scale), rng)
@@ -131,34 +130,38 @@ def summary(samples: list[float]) -> str:
     return f"median {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms (n={len(ordered)})"
 
 
-async def answers(bot: BotApp, people: int = 100) -> tuple[list[float], list[float]]:
+async def answers(
+    bot: BotApp, people: int = 100
+) -> tuple[list[float], list[float], float]:
     """Start `people` attempts and time every answer; the last answers (which finish the
-    attempt and refresh the person's target standing) are also reported on their own."""
+    attempt and refresh the person's target standing) are also reported on their own, and the
+    bot process's own CPU time per answer (what a quiet machine would add to the database's)."""
     async with bot.db.transaction() as session:
-        from sqlalchemy import text
-
         ids = [row[0] for row in await session.execute(
             text("SELECT id FROM users WHERE channel = 'bench' ORDER BY id LIMIT :n"),
             {"n": people})]
     quiz = bot.services.quiz.attempts
     samples, finishing = [], []
+    cpu = 0.0
     for user_id in ids:
         started = await quiz.start(user_id, "ky-nang-so-co-ban", practice=False)
         assert started.question is not None
         attempt_id = started.question.attempt_id
         for index in range(started.question.total):
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.process_time()
             outcome = await quiz.answer(user_id, attempt_id, index, index % 4)
             samples.append((time.perf_counter() - begin) * 1000)
+            cpu += time.process_time() - begin_cpu
             assert outcome.kind.value == "accepted", outcome.kind
         finishing.append(samples[-1])
-    return samples, finishing
+    return samples, finishing, cpu * 1000 / max(1, len(samples))
 
 
 async def answer_figures(bot: BotApp) -> dict[str, str]:
     """Every answer, and the finishing ones alone."""
-    every, finishing = await answers(bot)
-    return {"answer": summary(every), "answer_finishing": summary(finishing)}
+    every, finishing, cpu = await answers(bot)
+    return {"answer": summary(every), "answer_finishing": summary(finishing),
+            "answer_cpu_ms": f"{cpu:.2f} ms of bot CPU per answer"}
 
 
 async def views(bot: BotApp) -> dict[str, str]:
@@ -167,8 +170,6 @@ async def views(bot: BotApp) -> dict[str, str]:
     target = await quiz.targets.by_code("BENCH")
     assert target is not None
     async with bot.db.transaction() as session:
-        from sqlalchemy import text
-
         leaf = (await session.execute(text(
             "SELECT id FROM units WHERE code LIKE 'U%' AND id NOT IN "
             "(SELECT parent_id FROM units WHERE parent_id IS NOT NULL) LIMIT 1"))).scalar()

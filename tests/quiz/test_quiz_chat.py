@@ -3,7 +3,7 @@ buttons, restart in the middle, practice mode, and progress and rank after a pas
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
@@ -221,3 +221,32 @@ async def test_unseen_questions_come_first_and_erasure_anonymises(chat: Chat) ->
         assert await attempt_repo.recent(session, user_id=user_id) == []
         anonymous = await attempt_repo.get(session, attempt_id=attempt_id)
         assert anonymous is not None and anonymous.user_id is None and anonymous.passed
+
+
+async def test_leaderboard_choices_of_target_and_parent(chat: Chat) -> None:
+    bot = chat.bot
+    await make_target(bot, code="KSC-2026", unit="UBND", sets=(KSC,))
+    await make_target(bot, code="KSC-2025", unit="UBND", sets=(KSC,),
+                      starts=date(2025, 1, 1), due=date(2025, 12, 31))
+    stc_vp = (await bot.services.units.search("STC-VP")).units[0]
+    other = await make_staff(bot, stc_vp.id, "Trần Văn Bình")
+    await add_result(bot, other, KSC, 0.9, datetime(2026, 5, 20, tzinfo=UTC))
+    await register_staff(chat, "SKHCN-VP")
+    await chat.converse("""
+        > /thidua
+        < Bảng thi đua: Chỉ tiêu KSC-2026
+        < Phạm vi: UBND tỉnh Đắk Lắk.
+        > [🔎 Sở Tài chính]
+        < Phạm vi: Sở Tài chính.
+        < 1. Văn phòng Sở Tài chính: 2,5% (1/40)
+        > [Toàn bộ]
+        < Phạm vi: UBND tỉnh Đắk Lắk.
+        > [Chỉ tiêu khác]
+        < Anh/chị chọn chỉ tiêu
+        > [Chỉ tiêu KSC-2025 (hạn 31/12/2025)]
+        < Bảng thi đua: Chỉ tiêu KSC-2025
+        < 1. Bệnh viện Đa khoa vùng Tây Nguyên: 0% (0/39)
+    """)
+    assert "Đơn vị của anh/chị: hạng 1/" in chat.last.text  # type: ignore[union-attr]
+    stale = await chat.act("qlb:t:999")
+    assert "Chỉ tiêu này không còn nữa" in stale.text
