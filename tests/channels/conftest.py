@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from bot.app import BotApp
 from bot.channels.zalo_oa import ZaloOaChannel
@@ -54,19 +56,28 @@ class TelegramRig:
 async def telegram_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
                        fake_telegram: FakeTelegram) -> AsyncIterator[TelegramRig]:
     """The bot served on loopback in Telegram webhook mode, demo units loaded."""
+    def settings(base: str) -> Settings:
+        return get_settings(
+            database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
+            telegram_bot_token=TG_TOKEN, telegram_api_base_url=fake_telegram.base_url,
+            telegram_webhook_url=f"{base}/tg/hook", telegram_webhook_secret=TG_SECRET)
+
+    async with served_bot(clock, settings) as (app, _, url):
+        yield TelegramRig(app, url, fake_telegram,
+                          TelegramChat(fake_telegram, 42, fake_telegram.post_webhook))
+
+
+@asynccontextmanager
+async def served_bot(clock: FrozenClock, settings_for: Callable[[str], Settings]
+                     ) -> AsyncIterator[tuple[BotApp, FastAPI, str]]:
+    """Our app (settings may name its own address), served on loopback from this loop."""
     sock = bound_socket()
-    port = sock.getsockname()[1]
-    settings = get_settings(
-        database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
-        telegram_bot_token=TG_TOKEN, telegram_api_base_url=fake_telegram.base_url,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/tg/hook",
-        telegram_webhook_secret=TG_SECRET,
-    )
+    settings = settings_for(f"http://127.0.0.1:{sock.getsockname()[1]}")
     app = await built_app(settings, clock)
+    api = create_app(settings, bot=app)
     try:
-        async with serve_here(create_app(settings, bot=app), sock) as url:
-            yield TelegramRig(app, url, fake_telegram,
-                              TelegramChat(fake_telegram, 42, fake_telegram.post_webhook))
+        async with serve_here(api, sock) as url:
+            yield app, api, url
     finally:
         await app.close()
 
@@ -112,15 +123,12 @@ class ZaloBotRig:
 async def zalo_bot_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
                        fake_zalo_bot: FakeZaloBot) -> AsyncIterator[ZaloBotRig]:
     """The bot served on loopback in Zalo Bot webhook mode, demo units loaded."""
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    settings = get_settings(
-        database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
-        zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url,
-        zalo_bot_webhook_url=f"http://127.0.0.1:{port}/zb/hook",
-        zalo_bot_webhook_secret=ZB_SECRET, public_base_url=f"http://127.0.0.1:{port}",
-    )
-    app = await built_app(settings, clock)
+    def settings(base: str) -> Settings:
+        return get_settings(
+            database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
+            zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url,
+            zalo_bot_webhook_url=f"{base}/zb/hook", zalo_bot_webhook_secret=ZB_SECRET,
+            public_base_url=base)
 
     async def send(text: str) -> list[str]:
         before = len(fake_zalo_bot.messages)
@@ -128,11 +136,8 @@ async def zalo_bot_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
         assert status == 200, f"webhook answered {status}"
         return [m.get("text") or m.get("caption") or "" for m in fake_zalo_bot.messages[before:]]
 
-    try:
-        async with serve_here(create_app(settings, bot=app), sock) as url:
-            yield ZaloBotRig(app, url, fake_zalo_bot, NumberedChat(send))
-    finally:
-        await app.close()
+    async with served_bot(clock, settings) as (app, _, url):
+        yield ZaloBotRig(app, url, fake_zalo_bot, NumberedChat(send))
 
 
 @pytest.fixture(scope="session")
@@ -178,14 +183,11 @@ class ZaloOaRig:
 async def zalo_oa_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
                       fake_zalo_oa: FakeZaloOa) -> AsyncIterator[ZaloOaRig]:
     """The bot served on loopback with the Zalo OA webhook, demo units loaded."""
-    settings = oa_settings(fake_zalo_oa, database_url=db_url, data_dir=tmp_path / "data")
-    app = await built_app(settings, clock)
-    api = create_app(settings, bot=app)
-    channel = api.state.channels.get("zalo_oa")
-    try:
-        async with serve_here(api) as url:
-            rig = ZaloOaRig(app, url, fake_zalo_oa, channel, OaChat(fake_zalo_oa, "oa1"))
-            rig.chat.deliver = rig.deliver
-            yield rig
-    finally:
-        await app.close()
+    def settings(_: str) -> Settings:
+        return oa_settings(fake_zalo_oa, database_url=db_url, data_dir=tmp_path / "data")
+
+    async with served_bot(clock, settings) as (app, api, url):
+        rig = ZaloOaRig(app, url, fake_zalo_oa, api.state.channels.get("zalo_oa"),
+                        OaChat(fake_zalo_oa, "oa1"))
+        rig.chat.deliver = rig.deliver
+        yield rig

@@ -21,7 +21,6 @@ from bot.core.engine import Engine
 from bot.core.events import IncomingEvent
 from bot.core.notify import DeliveryError
 from bot.core.replies import Outgoing, Reply
-from tests.fakes.serve import BackgroundServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 
@@ -35,7 +34,6 @@ class RenderCheck:
     def __init__(self) -> None:
         self.telegram = FakeTelegram(TOKEN)
         self.zalo = FakeZaloBot(ZALO_TOKEN)
-        self._zalo_server = BackgroundServer(self.zalo.app)
         self.checked = 0
         self.failures: list[dict[str, str]] = []
         self.current_test = ""
@@ -44,13 +42,13 @@ class RenderCheck:
     def start(self) -> RenderCheck:
         """Serve both fakes."""
         self.telegram.start()
-        self._zalo_server.start()
+        self.zalo.start()
         return self
 
     def stop(self) -> None:
         """Stop both fakes."""
         self.telegram.stop()
-        self._zalo_server.stop()
+        self.zalo.stop()
 
     async def check(self, replies: list[Reply]) -> None:
         """Send each reply not checked before through both renderers; record refusals."""
@@ -60,7 +58,7 @@ class RenderCheck:
         self._seen.update(repr(reply) for reply in fresh)
         bot = Bot(TOKEN, base_url=self.telegram.base_url)
         settings = get_settings(_env_file=None, zalo_bot_token=ZALO_TOKEN,
-                                zalo_bot_api_base_url=f"{self._zalo_server.url}/bot")
+                                zalo_bot_api_base_url=self.zalo.base_url)
         zalo = ZaloBotSender(ZaloBotClient.from_settings(settings),
                              MediaStore(settings.data_dir / "render-check", "https://x.test"))
         try:

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from bot.config import get_settings
+from bot.config import Settings, get_settings
 from bot.core.clock import FrozenClock
-from bot.server import create_app
-from tests.channels.conftest import TG_TOKEN, built_app
-from tests.fakes.serve import serve_here
+from tests.channels.conftest import TG_TOKEN, served_bot
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -28,30 +26,29 @@ async def test_polling_processes_updates_and_survives_a_storage_outage(
     db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram, monkeypatch,
 ) -> None:
     fake_telegram.webhook = {"url": "https://old.example/hook"}  # deleted on start
-    settings = get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
+    failures: list[dict[str, str]] = []
+
+    def settings(_: str) -> Settings:
+        return get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
                             telegram_bot_token=TG_TOKEN,
                             telegram_api_base_url=fake_telegram.base_url)
-    app = await built_app(settings, clock)
-    users = app.services.users
-    real_touch = users.touch
-    failures = []
 
-    async def flaky(**kwargs: str):  # type: ignore[no-untyped-def]
-        if not failures:
-            failures.append(kwargs)
-            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
-        return await real_touch(**kwargs)
+    async with served_bot(clock, settings) as (app, _, _url):
+        users = app.services.users
+        real_touch = users.touch
 
-    monkeypatch.setattr(users, "touch", flaky)
-    try:
-        async with serve_here(create_app(settings, bot=app)):
-            await _until(lambda: not fake_telegram.webhook)
-            fake_telegram.user_says(42, "/start")
-            await _until(lambda: any(m["reply_markup"] for m in fake_telegram.sent_to(42)))
-            fake_telegram.press_button(42, "Đồng ý")
-            await _until(lambda: any("Anh/chị là" in t for t in fake_telegram.texts(42)))
-    finally:
-        await app.close()
+        async def flaky(**kwargs: str):  # type: ignore[no-untyped-def]
+            if not failures:
+                failures.append(kwargs)
+                raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+            return await real_touch(**kwargs)
+
+        monkeypatch.setattr(users, "touch", flaky)
+        await _until(lambda: not fake_telegram.webhook)
+        fake_telegram.user_says(42, "/start")
+        await _until(lambda: any(m["reply_markup"] for m in fake_telegram.sent_to(42)))
+        fake_telegram.press_button(42, "Đồng ý")
+        await _until(lambda: any("Anh/chị là" in t for t in fake_telegram.texts(42)))
     assert failures, "the outage was not exercised"
     assert len(fake_telegram.callback_answers) == 1
     assert sum("Xin chào" in t for t in fake_telegram.texts(42)) == 1  # processed once

@@ -8,11 +8,10 @@ import pytest
 
 from bot.channels.media import MediaStore
 from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotSender
-from bot.config import get_settings
+from bot.config import Settings, get_settings
 from bot.core.notify import Unreachable
 from bot.core.replies import Button, Image, Text, text
-from tests.channels.conftest import ZB_TOKEN, ZaloBotRig, built_app
-from tests.fakes.serve import serve_here
+from tests.channels.conftest import ZB_TOKEN, ZaloBotRig, served_bot
 from tests.fakes.zalo_bot_api import FakeZaloBot
 
 
@@ -87,19 +86,15 @@ async def test_sender_splits_long_texts_links_images_and_maps_blocked(
 async def test_polling_mode_processes_queued_events(
     db_url: str, tmp_path, clock, fake_zalo_bot: FakeZaloBot,
 ) -> None:
-    settings = get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
+    def settings(_: str) -> Settings:
+        return get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
                             zalo_bot_token=ZB_TOKEN,
                             zalo_bot_api_base_url=fake_zalo_bot.base_url)
-    app = await built_app(settings, clock)
-    from bot.server import create_app
 
-    try:
-        async with serve_here(create_app(settings, bot=app)):
-            fake_zalo_bot.queue(fake_zalo_bot.user_says("z2", "/start"))
-            for _ in range(200):
-                if fake_zalo_bot.texts("z2"):
-                    break
-                await asyncio.sleep(0.02)
-            assert any("Xin chào" in t for t in fake_zalo_bot.texts("z2"))
-    finally:
-        await app.close()
+    async with served_bot(clock, settings):
+        fake_zalo_bot.queue(fake_zalo_bot.user_says("z2", "/start"))
+        for _ in range(200):
+            if fake_zalo_bot.texts("z2"):
+                break
+            await asyncio.sleep(0.02)
+        assert any("Xin chào" in t for t in fake_zalo_bot.texts("z2"))

@@ -7,9 +7,9 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, Self
 
 import uvicorn
 
@@ -80,3 +80,42 @@ async def serve_here(app: Any, sock: socket.socket | None = None) -> AsyncIterat
         server.should_exit = True
         await task
         sock.close()
+
+
+class ServedFake:
+    """Base of the fake platforms: their ASGI `app`, served on loopback on demand."""
+
+    app: Any
+    _server: BackgroundServer | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's root URL."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not running")
+        return self._server.url
+
+    @property
+    def base_url(self) -> str:
+        """A Bot-API-style base URL (`<root>/bot`, the token is appended by clients)."""
+        return f"{self.url}/bot"
+
+    def start(self, port: int = 0) -> Self:
+        """Serve from a background thread."""
+        self._server = BackgroundServer(self.app, port=port).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @contextmanager
+    def running(self, port: int = 0) -> Iterator[Self]:
+        """Serve for the duration of a with-block."""
+        self.start(port)
+        try:
+            yield self
+        finally:
+            self.stop()

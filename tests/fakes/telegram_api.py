@@ -40,7 +40,6 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +48,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from tests.fakes.serve import BackgroundServer
+from tests.fakes.serve import ServedFake
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_len
 
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -88,7 +87,7 @@ class FakeTelegramConfig:
     require_https_webhook: bool = False
 
 
-class FakeTelegram:
+class FakeTelegram(ServedFake):
     """The fake Bot API's state and behaviour; thread-safe (tests read it from another thread)."""
 
     def __init__(self, token: str = "123456:TEST-token", *, bot_id: int = 123456,
@@ -100,7 +99,6 @@ class FakeTelegram:
         self.config = config or FakeTelegramConfig()
         self._lock = threading.RLock()
         self._random = random.Random(self.config.seed)
-        self._server: BackgroundServer | None = None
         self.reset()
         self.app = self._build_app()
 
@@ -552,42 +550,6 @@ class FakeTelegram:
     def _log_call(self, method: str, status: int, started: float) -> None:
         with self._lock:
             self.calls.append({"method": method, "status": status, "at": started})
-
-    # ----- running -----------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """What to give as Bot API base URL (settings.telegram_api_base_url): ends with /bot."""
-        if self._server is None:
-            raise RuntimeError("fake Telegram is not running")
-        return f"{self._server.url}/bot"
-
-    @property
-    def url(self) -> str:
-        """The server's root URL."""
-        if self._server is None:
-            raise RuntimeError("fake Telegram is not running")
-        return self._server.url
-
-    def start(self, port: int = 0) -> FakeTelegram:
-        """Serve on loopback from a background thread."""
-        self._server = BackgroundServer(self.app, port=port).start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    @contextmanager
-    def running(self, port: int = 0) -> Iterator[FakeTelegram]:
-        """Serve for the duration of a with-block."""
-        self.start(port)
-        try:
-            yield self
-        finally:
-            self.stop()
 
 
 @dataclass(frozen=True)

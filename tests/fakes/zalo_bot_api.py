@@ -20,8 +20,6 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -29,7 +27,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.fakes.serve import BackgroundServer
+from tests.fakes.serve import ServedFake
 
 TEXT_LIMIT = 2000
 ACTIONS = {"typing", "upload_photo"}
@@ -43,7 +41,7 @@ class ZaloApiError(Exception):
         self.code, self.description = code, description
 
 
-class FakeZaloBot:
+class FakeZaloBot(ServedFake):
     """The fake platform's state; thread-safe."""
 
     def __init__(self, token: str = "2468:zalo-bot-secret", *, require_https: bool = False,
@@ -52,7 +50,6 @@ class FakeZaloBot:
         self.require_https = require_https
         self.blocked_chats = blocked_chats or set()
         self._lock = threading.RLock()
-        self._server: BackgroundServer | None = None
         self.reset()
         self.app = self._build_app()
 
@@ -215,7 +212,7 @@ class FakeZaloBot:
                               **content})
         return {"message_id": message_id, "date": int(time.time() * 1000)}
 
-    # ----- HTTP and running --------------------------------------------------------------------
+    # ----- HTTP --------------------------------------------------------------------
 
     def _build_app(self) -> FastAPI:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -246,22 +243,6 @@ class FakeZaloBot:
             return {"status": "ok"}
 
         return app
-
-    @property
-    def base_url(self) -> str:
-        """The Bot API base URL to configure (ends with /bot)."""
-        assert self._server is not None, "not running"
-        return f"{self._server.url}/bot"
-
-    @contextmanager
-    def running(self) -> Iterator[FakeZaloBot]:
-        """Serve on loopback for the duration of a with-block."""
-        self._server = BackgroundServer(self.app).start()
-        try:
-            yield self
-        finally:
-            self._server.stop()
-            self._server = None
 
 
 def main() -> None:

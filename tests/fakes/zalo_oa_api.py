@@ -20,14 +20,12 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
 
-from tests.fakes.serve import BackgroundServer
+from tests.fakes.serve import ServedFake
 
 BUTTON_TYPES = {"oa.open.url", "oa.query.show", "oa.query.hide", "oa.open.sms", "oa.open.phone"}
 FILE_TYPES = (".pdf", ".doc", ".docx")
@@ -41,7 +39,7 @@ class OaError(Exception):
         self.code, self.message = code, message
 
 
-class FakeZaloOa:
+class FakeZaloOa(ServedFake):
     """The fake OA platform's state; thread-safe."""
 
     def __init__(self, *, app_id: str = "1357924680", secret_key: str = "oa-secret-key",
@@ -51,7 +49,6 @@ class FakeZaloOa:
         self.oa_id = oa_id
         self.text_limit = text_limit
         self._lock = threading.RLock()
-        self._server: BackgroundServer | None = None
         self.reset(refresh_token)
         self.app = self._build_app()
 
@@ -247,19 +244,3 @@ class FakeZaloOa:
                     return {"error": error.code, "message": error.message}
 
         return app
-
-    @property
-    def url(self) -> str:
-        """The base URL (both the OA API and the OAuth base URL in tests)."""
-        assert self._server is not None, "not running"
-        return self._server.url
-
-    @contextmanager
-    def running(self) -> Iterator[FakeZaloOa]:
-        """Serve on loopback for the duration of a with-block."""
-        self._server = BackgroundServer(self.app).start()
-        try:
-            yield self
-        finally:
-            self._server.stop()
-            self._server = None
