@@ -38,8 +38,13 @@ from bot.quiz.targets import TargetSpec  # noqa: E402
 from bot.storage.migrate import upgrade  # noqa: E402
 
 PG = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SETS = ["ky-nang-so-co-ban", "an-toan-thong-tin", "dich-vu-cong-vneid", "du-lieu-ca-nhan",
-        "chu-truong-chinh-sach"]
+SETS = [
+    "ky-nang-so-co-ban",
+    "an-toan-thong-tin",
+    "dich-vu-cong-vneid",
+    "du-lieu-ca-nhan",
+    "chu-truong-chinh-sach",
+]
 NOW = datetime(2026, 6, 20, 3, 0, tzinfo=UTC)
 FULL = {"units": 1000, "staff": 50_000, "attempts": 500_000}
 
@@ -72,26 +77,82 @@ def attempt_rows(user_ids: list[int], total: int, rng: random.Random) -> list[tu
             correct = rng.randint(7, 10) if n % 2 else rng.randint(4, 10)
             when = start + timedelta(seconds=rng.random() * span)
             practice = rng.random() < 0.05
-            rows.append((user_id, slug, practice, "finished", ids, orders, 10, when, 60, 0.8,
-                         correct, correct / 10, correct >= 8, when - timedelta(minutes=7), when))
+            rows.append(
+                (
+                    user_id,
+                    slug,
+                    practice,
+                    "finished",
+                    ids,
+                    orders,
+                    10,
+                    when,
+                    60,
+                    0.8,
+                    correct,
+                    correct / 10,
+                    correct >= 8,
+                    when - timedelta(minutes=7),
+                    when,
+                )
+            )
             if len(rows) >= total:
                 return rows
     return rows
 
 
-ATTEMPT_COLUMNS = ["user_id", "set_slug", "practice", "status", "question_ids", "option_orders",
-                   "current_index", "question_sent_at", "time_limit_s", "pass_ratio",
-                   "correct_count", "score", "passed", "started_at", "finished_at"]
-USER_COLUMNS = ["channel", "external_id", "kind", "consent_at", "consent_version", "full_name",
-                "position", "unit_id", "registered_at", "created_at", "last_seen_at"]
+ATTEMPT_COLUMNS = [
+    "user_id",
+    "set_slug",
+    "practice",
+    "status",
+    "question_ids",
+    "option_orders",
+    "current_index",
+    "question_sent_at",
+    "time_limit_s",
+    "pass_ratio",
+    "correct_count",
+    "score",
+    "passed",
+    "started_at",
+    "finished_at",
+]
+USER_COLUMNS = [
+    "channel",
+    "external_id",
+    "kind",
+    "consent_at",
+    "consent_version",
+    "full_name",
+    "position",
+    "unit_id",
+    "registered_at",
+    "created_at",
+    "last_seen_at",
+]
 
 
 def staff_rows(units: list[tuple[int, int]], count: int, rng: random.Random) -> list[tuple]:  # type: ignore[type-arg]
     """`count` registered staff, spread over units in proportion to headcount."""
     weights = [headcount for _, headcount in units]
     chosen = rng.choices([unit_id for unit_id, _ in units], weights=weights, k=count)
-    return [("bench", f"s{n}", "staff", NOW, "bench", f"Cán bộ {n}", "Chuyên viên", unit_id,
-             NOW, NOW, NOW) for n, unit_id in enumerate(chosen)]
+    return [
+        (
+            "bench",
+            f"s{n}",
+            "staff",
+            NOW,
+            "bench",
+            f"Cán bộ {n}",
+            "Chuyên viên",
+            unit_id,
+            NOW,
+            NOW,
+            NOW,
+        )
+        for n, unit_id in enumerate(chosen)
+    ]
 
 
 async def build(bot: BotApp, scale: float, rng: random.Random, bulk) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -99,16 +160,26 @@ async def build(bot: BotApp, scale: float, rng: random.Random, bulk) -> dict[str
     report = await bot.services.units.import_text(units_csv(int(FULL["units"] * scale), rng))
     assert report.ok, report.errors[:3]
     async with bot.db.transaction() as session:
-        units = [(row[0], row[1]) for row in await session.execute(
-            text("SELECT id, headcount FROM units WHERE headcount > 0 AND code LIKE 'U%'"))]
+        units = [
+            (row[0], row[1])
+            for row in await session.execute(
+                text("SELECT id, headcount FROM units WHERE headcount > 0 AND code LIKE 'U%'")
+            )
+        ]
     staff = staff_rows(units, int(FULL["staff"] * scale), rng)
     user_ids = await bulk("users", USER_COLUMNS, staff)
     attempts = attempt_rows(user_ids, int(FULL["attempts"] * scale), rng)
     await bulk("quiz_attempts", ATTEMPT_COLUMNS, attempts)
-    _, _, problems = await bot.services.quiz.targets.define(TargetSpec(
-        code="BENCH", title="Bench", unit_code="R", set_slugs=("ky-nang-so-co-ban",
-                                                               "an-toan-thong-tin"),
-        starts_on=date(2026, 1, 1), due_on=date(2026, 12, 31)))
+    _, _, problems = await bot.services.quiz.targets.define(
+        TargetSpec(
+            code="BENCH",
+            title="Bench",
+            unit_code="R",
+            set_slugs=("ky-nang-so-co-ban", "an-toan-thong-tin"),
+            starts_on=date(2026, 1, 1),
+            due_on=date(2026, 12, 31),
+        )
+    )
     assert not problems, problems
     return {"units": len(units) + 11, "staff": len(staff), "attempts": len(attempts)}
 
@@ -130,16 +201,18 @@ def summary(samples: list[float]) -> str:
     return f"median {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms (n={len(ordered)})"
 
 
-async def answers(
-    bot: BotApp, people: int = 100
-) -> tuple[list[float], list[float], float]:
+async def answers(bot: BotApp, people: int = 100) -> tuple[list[float], list[float], float]:
     """Start `people` attempts and time every answer; the last answers (which finish the
     attempt and refresh the person's target standing) are also reported on their own, and the
     bot process's own CPU time per answer (what a quiet machine would add to the database's)."""
     async with bot.db.transaction() as session:
-        ids = [row[0] for row in await session.execute(
-            text("SELECT id FROM users WHERE channel = 'bench' ORDER BY id LIMIT :n"),
-            {"n": people})]
+        ids = [
+            row[0]
+            for row in await session.execute(
+                text("SELECT id FROM users WHERE channel = 'bench' ORDER BY id LIMIT :n"),
+                {"n": people},
+            )
+        ]
     quiz = bot.services.quiz.attempts
     samples, finishing = [], []
     cpu = 0.0
@@ -160,8 +233,11 @@ async def answers(
 async def answer_figures(bot: BotApp) -> dict[str, str]:
     """Every answer, and the finishing ones alone."""
     every, finishing, cpu = await answers(bot)
-    return {"answer": summary(every), "answer_finishing": summary(finishing),
-            "answer_cpu_ms": f"{cpu:.2f} ms of bot CPU per answer"}
+    return {
+        "answer": summary(every),
+        "answer_finishing": summary(finishing),
+        "answer_cpu_ms": f"{cpu:.2f} ms of bot CPU per answer",
+    }
 
 
 async def views(bot: BotApp) -> dict[str, str]:
@@ -170,19 +246,28 @@ async def views(bot: BotApp) -> dict[str, str]:
     target = await quiz.targets.by_code("BENCH")
     assert target is not None
     async with bot.db.transaction() as session:
-        leaf = (await session.execute(text(
-            "SELECT id FROM units WHERE code LIKE 'U%' AND id NOT IN "
-            "(SELECT parent_id FROM units WHERE parent_id IS NOT NULL) LIMIT 1"))).scalar()
+        leaf = (
+            await session.execute(
+                text(
+                    "SELECT id FROM units WHERE code LIKE 'U%' AND id NOT IN "
+                    "(SELECT parent_id FROM units WHERE parent_id IS NOT NULL) LIMIT 1"
+                )
+            )
+        ).scalar()
         group = (await session.execute(text("SELECT id FROM units WHERE code = 'G03'"))).scalar()
         root = (await session.execute(text("SELECT id FROM units WHERE code = 'R'"))).scalar()
-    result = {"leaderboard": summary(await timed(lambda: quiz.progress.leaderboard(target.id),
-                                                 15))}
+    result = {"leaderboard": summary(await timed(lambda: quiz.progress.leaderboard(target.id), 15))}
     for name, unit_id in (("donvi_leaf", leaf), ("donvi_group", group), ("donvi_root", root)):
         result[name] = summary(await timed(lambda u=unit_id: quiz.progress.unit_report(u), 15))
     report = (await quiz.progress.unit_report(group))[0]
-    result["chart_group"] = summary(await timed(
-        lambda: asyncio.to_thread(rate_chart, report.children, required_rate=0.8,
-                                  axis_label="%"), 5))
+    result["chart_group"] = summary(
+        await timed(
+            lambda: asyncio.to_thread(
+                rate_chart, report.children, required_rate=0.8, axis_label="%"
+            ),
+            5,
+        )
+    )
     return result
 
 
@@ -205,13 +290,25 @@ def sqlite_bulk_loader(path: str):  # type: ignore[no-untyped-def]
             connection = sqlite3.connect(path)
             first = connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
             marks = ",".join("?" * len(columns))
-            converted = [tuple(v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-                               if isinstance(v, datetime) else v for v in row) for row in rows]
+            converted = [
+                tuple(
+                    v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+                    if isinstance(v, datetime)
+                    else v
+                    for v in row
+                )
+                for row in rows
+            ]
             connection.executemany(
-                f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", converted)
+                f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", converted
+            )
             connection.commit()
-            ids = [r[0] for r in connection.execute(
-                f"SELECT id FROM {table} WHERE id > ? ORDER BY id", (first,))]
+            ids = [
+                r[0]
+                for r in connection.execute(
+                    f"SELECT id FROM {table} WHERE id > ? ORDER BY id", (first,)
+                )
+            ]
             connection.execute("ANALYZE")
             connection.close()
             return ids
@@ -255,8 +352,9 @@ async def run_sqlite(scale: float) -> dict[str, object]:
     try:
         sizes = await build(bot, scale, random.Random(4), sqlite_bulk_loader(path))
         result: dict[str, object] = {"backend": "sqlite", **sizes}
-        result["leaderboard"] = summary(await timed(
-            lambda: bot.services.quiz.progress.leaderboard(1), 5))
+        result["leaderboard"] = summary(
+            await timed(lambda: bot.services.quiz.progress.leaderboard(1), 5)
+        )
         return {**result, **await answer_figures(bot)}
     finally:
         await bot.close()
@@ -268,8 +366,16 @@ async def main() -> None:
     parser.add_argument("--sqlite-scale", type=float, default=1.0, help="0 to skip SQLite")
     parser.add_argument("--keep", action="store_true", help="keep the last PostgreSQL database")
     args = parser.parse_args()
-    print(json.dumps({"nproc": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
-                      "date": datetime.now(UTC).date().isoformat()}), flush=True)
+    print(
+        json.dumps(
+            {
+                "nproc": os.cpu_count(),
+                "loadavg": [round(x, 2) for x in os.getloadavg()],
+                "date": datetime.now(UTC).date().isoformat(),
+            }
+        ),
+        flush=True,
+    )
     for scale in [float(s) for s in args.scales.split(",")]:
         print(json.dumps(await run_pg(scale, args.keep), ensure_ascii=False), flush=True)
     if not args.sqlite_scale:

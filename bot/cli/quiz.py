@@ -14,8 +14,9 @@ from bot.cli._common import fail, run
 from bot.core.clock import fmt_date
 from bot.quiz.targets import TargetSpec, parse_rate
 
-targets_app = typer.Typer(help="Chỉ tiêu bồi dưỡng kỹ năng số của các đơn vị.",
-                          no_args_is_help=True)
+targets_app = typer.Typer(
+    help="Chỉ tiêu bồi dưỡng kỹ năng số của các đơn vị.", no_args_is_help=True
+)
 report_app = typer.Typer(help="Báo cáo.", no_args_is_help=True)
 staff_app = typer.Typer(help="Danh sách cán bộ của các đơn vị.", no_args_is_help=True)
 
@@ -72,10 +73,15 @@ def add_target(
         fail(f"Tỷ lệ '{rate}' chưa đúng; ví dụ 80 (nghĩa là 80%).")
         return
     spec = TargetSpec(
-        code=code, title=title, unit_code=unit,
+        code=code,
+        title=title,
+        unit_code=unit,
         set_slugs=tuple(slug.strip() for slug in sets.split(",") if slug.strip()),
-        starts_on=_date(start, "--from"), due_on=_date(due, "--due"), required_rate=required,
-        include_subunits=not only_unit, period=period,
+        starts_on=_date(start, "--from"),
+        due_on=_date(due, "--due"),
+        required_rate=required,
+        include_subunits=not only_unit,
+        period=period,
     )
 
     async def body(bot: BotApp) -> None:
@@ -126,8 +132,10 @@ def show_target(code: str = typer.Argument(..., help="Mã chỉ tiêu")) -> None
         typer.echo(f"{board.target.title} — hạn {fmt_date(board.target.due_on)}")
         typer.echo("Hạng\tMã\tĐơn vị\tBiên chế\tĐăng ký\tĐạt\tTỷ lệ")
         for row in board.rows:
-            typer.echo(f"{row.rank}\t{row.code}\t{row.name}\t{row.headcount}\t{row.registered}"
-                       f"\t{row.passed}\t{row.rate:.1%}")
+            typer.echo(
+                f"{row.rank}\t{row.code}\t{row.name}\t{row.headcount}\t{row.registered}"
+                f"\t{row.passed}\t{row.rate:.1%}"
+            )
 
     run(body)
 

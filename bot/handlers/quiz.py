@@ -42,10 +42,10 @@ async def show_sets(ctx: Context) -> Reply | list[Reply]:
     if not sets:
         return Text(t("quiz.no_sets"))
     count = min(bank.questions_per_attempt for bank in sets)
-    rows = [[Button(t("quiz.set_button", title=bank.title), f"quiz:s:{bank.slug}")]
-            for bank in sets]
-    lead = t("quiz.choose_set", count=count,
-             seconds=ctx.services.settings.quiz_question_seconds)
+    rows = [
+        [Button(t("quiz.set_button", title=bank.title), f"quiz:s:{bank.slug}")] for bank in sets
+    ]
+    lead = t("quiz.choose_set", count=count, seconds=ctx.services.settings.quiz_question_seconds)
     if not ctx.user.is_staff:
         lead = f"{t('quiz.citizen_practice_note')}\n\n{lead}"
     return text(lead, *rows)
@@ -95,8 +95,12 @@ async def on_cancel(ctx: Context) -> Reply | list[Reply]:
         return Text(ctx.t("common.cancelled"))
     t = ctx.t
     return text(
-        t("quiz.abandon_confirm", set_title=current.set_title, number=current.index + 1,
-          total=current.total),
+        t(
+            "quiz.abandon_confirm",
+            set_title=current.set_title,
+            number=current.index + 1,
+            total=current.total,
+        ),
         [Button(t("quiz.abandon"), f"quiz:x:{current.attempt_id}")],
         [Button(t("quiz.resume"), f"quiz:r:{current.attempt_id}")],
     )
@@ -130,8 +134,13 @@ async def _start(ctx: Context, slug: str, *, practice: bool) -> Reply | list[Rep
 async def _unit_lines(ctx: Context) -> str:
     """The unit's standing after a counted pass, one line per target of the unit."""
     lines = [
-        ctx.t("quiz.unit_line", title=p.title, rate=percent(p.unit_rate),
-              required=percent(p.required_rate), due=fmt_date(p.due_on))
+        ctx.t(
+            "quiz.unit_line",
+            title=p.title,
+            rate=percent(p.unit_rate),
+            required=percent(p.required_rate),
+            due=fmt_date(p.due_on),
+        )
         for p in await ctx.services.quiz.personal_progress(ctx.user.id)
     ]
     return "\n\n" + "\n".join(lines) if lines else ""
@@ -171,8 +180,11 @@ async def _after_answer(
         ctx.start_flow(QuizStep.ANSWER, attempt_id=attempt_id)
         return question_reply(ctx, outcome.question, resumed=True)
     if kind in (Outcome.DUPLICATE, Outcome.STALE):
-        note = Text(t("quiz.duplicate", number=outcome.index + 1) if kind is Outcome.DUPLICATE
-                    else t("quiz.stale"))
+        note = Text(
+            t("quiz.duplicate", number=outcome.index + 1)
+            if kind is Outcome.DUPLICATE
+            else t("quiz.stale")
+        )
         if outcome.question is None:
             return note
         return [note, question_reply(ctx, outcome.question, resumed=True)]

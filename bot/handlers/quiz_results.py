@@ -30,27 +30,46 @@ async def show_results(ctx: Context) -> Reply:
     tz = ctx.services.settings.tz
     lines = [t("quiz.results_title", counted=counted, passes=passes), "", t("quiz.results_recent")]
     for item in recent:
-        lines.append(t(
-            "quiz.results_item", date=fmt_date(item.finished_at, tz), set_title=item.set_title,
-            correct=item.correct, total=item.total, percent=percent(item.score),
-            verdict=t("quiz.verdict_passed") if item.passed else t("quiz.verdict_failed"),
-            practice=t("quiz.practice_tag") if item.practice else "",
-        ))
+        lines.append(
+            t(
+                "quiz.results_item",
+                date=fmt_date(item.finished_at, tz),
+                set_title=item.set_title,
+                correct=item.correct,
+                total=item.total,
+                percent=percent(item.score),
+                verdict=t("quiz.verdict_passed") if item.passed else t("quiz.verdict_failed"),
+                practice=t("quiz.practice_tag") if item.practice else "",
+            )
+        )
     if ctx.user.is_staff:
         lines += ["", t("quiz.results_targets")]
         progress = await quiz.personal_progress(ctx.user.id)
         for target in progress:
-            values = {"title": target.title, "due": fmt_date(target.due_on),
-                      "rate": percent(target.unit_rate), "required": percent(target.required_rate)}
+            values = {
+                "title": target.title,
+                "due": fmt_date(target.due_on),
+                "rate": percent(target.unit_rate),
+                "required": percent(target.required_rate),
+            }
             if target.sets_remaining:
-                lines.append(t("quiz.results_target_left", count=target.sets_remaining,
-                               sets=", ".join(target.remaining_set_titles), **values))
+                lines.append(
+                    t(
+                        "quiz.results_target_left",
+                        count=target.sets_remaining,
+                        sets=", ".join(target.remaining_set_titles),
+                        **values,
+                    )
+                )
             else:
                 lines.append(t("quiz.results_target_done", **values))
         if not progress:
             lines.append(t("quiz.results_no_targets"))
-    return text("\n".join(lines), [Button(t("quiz.again"), "cmd:kiemtra")],
-                [Button(t("quiz.leaderboard"), "cmd:thidua")])
+    return text(
+        "\n".join(lines),
+        [Button(t("quiz.again"), "cmd:kiemtra")],
+        [Button(t("quiz.leaderboard"), "cmd:thidua")],
+    )
 
 
 async def show_leaderboard(ctx: Context) -> Reply:
@@ -65,9 +84,15 @@ async def show_leaderboard(ctx: Context) -> Reply:
     if len(targets) == 1 or len(current) == 1:
         return await _board(ctx, (current or targets)[0].id, None)
     ordered = current + [target for target in targets if target not in current]
-    rows = [[Button(t("quiz.board_target_button", title=target.title,
-                      due=fmt_date(target.due_on)), f"qlb:t:{target.id}")]
-            for target in ordered[:8]]
+    rows = [
+        [
+            Button(
+                t("quiz.board_target_button", title=target.title, due=fmt_date(target.due_on)),
+                f"qlb:t:{target.id}",
+            )
+        ]
+        for target in ordered[:8]
+    ]
     return text(t("quiz.board_choose"), *rows)
 
 
@@ -76,9 +101,17 @@ async def on_leaderboard_action(ctx: Context) -> Reply:
     args = ctx.action_args
     if args[:1] == ["l"]:
         targets = await ctx.services.quiz.targets.all()
-        rows = [[Button(ctx.t("quiz.board_target_button", title=target.title,
-                              due=fmt_date(target.due_on)), f"qlb:t:{target.id}")]
-                for target in targets[:8]]
+        rows = [
+            [
+                Button(
+                    ctx.t(
+                        "quiz.board_target_button", title=target.title, due=fmt_date(target.due_on)
+                    ),
+                    f"qlb:t:{target.id}",
+                )
+            ]
+            for target in targets[:8]
+        ]
         return text(ctx.t("quiz.board_choose"), *rows) if rows else Text(ctx.t("quiz.board_none"))
     target_id = parse_int(args[1]) if len(args) > 1 else None
     parent_id = parse_int(args[2]) if len(args) > 2 else None
@@ -95,16 +128,31 @@ async def _board(ctx: Context, target_id: int, parent_id: int | None) -> Reply:
     target = board.target
     sets = ", ".join(ctx.services.quiz.progress.set_title(slug) for slug in target.set_slugs)
     lines = [
-        t("quiz.board_title", title=target.title, due=fmt_date(target.due_on),
-          period=f"{target.period}. " if target.period else "",
-          required=percent(target.required_rate), sets=sets, parent=board.parent_name),
-        t("quiz.board_rule"), "",
+        t(
+            "quiz.board_title",
+            title=target.title,
+            due=fmt_date(target.due_on),
+            period=f"{target.period}. " if target.period else "",
+            required=percent(target.required_rate),
+            sets=sets,
+            parent=board.parent_name,
+        ),
+        t("quiz.board_rule"),
+        "",
     ]
     if not board.rows:
         lines.append(t("quiz.board_empty"))
     for row in board.rows[:BOARD_TOP]:
-        lines.append(t("quiz.board_row", rank=row.rank, name=row.name, rate=percent(row.rate),
-                       passed=row.passed, headcount=row.headcount))
+        lines.append(
+            t(
+                "quiz.board_row",
+                rank=row.rank,
+                name=row.name,
+                rate=percent(row.rate),
+                passed=row.passed,
+                headcount=row.headcount,
+            )
+        )
     if len(board.rows) > BOARD_TOP:
         lines.append(t("quiz.board_more", count=len(board.rows) - BOARD_TOP))
     mine = next((row for row in board.rows if row.unit_id == ctx.user.unit_id), None)
@@ -112,8 +160,15 @@ async def _board(ctx: Context, target_id: int, parent_id: int | None) -> Reply:
         lines += ["", t("quiz.board_mine", rank=mine.rank, count=len(board.rows))]
     headcount, registered, passed = board.totals
     if headcount:
-        lines.append(t("quiz.board_totals", passed=passed, headcount=headcount,
-                       rate=percent(min(1.0, passed / headcount)), registered=registered))
+        lines.append(
+            t(
+                "quiz.board_totals",
+                passed=passed,
+                headcount=headcount,
+                rate=percent(min(1.0, passed / headcount)),
+                registered=registered,
+            )
+        )
     return text("\n".join(lines), *await _board_buttons(ctx, board))
 
 
@@ -122,11 +177,11 @@ async def _board_buttons(ctx: Context, board: Leaderboard) -> list[list[Button]]
     target = board.target
     rows: list[list[Button]] = []
     for child in await ctx.services.quiz.progress.subgroups(board.parent_id, limit=6):
-        rows.append([Button(t("quiz.board_within", name=child.name),
-                            f"qlb:p:{target.id}:{child.id}")])
+        rows.append(
+            [Button(t("quiz.board_within", name=child.name), f"qlb:p:{target.id}:{child.id}")]
+        )
     if board.parent_id != target.unit_id:
-        rows.append([Button(t("quiz.board_whole", name=target.unit_name),
-                            f"qlb:t:{target.id}")])
+        rows.append([Button(t("quiz.board_whole", name=target.unit_name), f"qlb:t:{target.id}")])
     rows.append([Button(t("quiz.board_other_target"), "qlb:l")])
     return rows
 
@@ -172,23 +227,42 @@ async def _unit_view(ctx: Context, unit_id: int) -> Reply | list[Reply]:
         replies.append(Text(_unit_text(ctx, unit.name, report)))
         if report.children:
             png = await asyncio.to_thread(
-                rate_chart, report.children, required_rate=report.progress.required_rate,
+                rate_chart,
+                report.children,
+                required_rate=report.progress.required_rate,
                 axis_label=t("quiz.chart_axis"),
             )
-            replies.append(Image(
-                caption=t("quiz.chart_caption", title=report.progress.title, unit=unit.name,
-                          required=percent(report.progress.required_rate)),
-                data=png, file_name="tien-do-don-vi.png",
-            ))
+            replies.append(
+                Image(
+                    caption=t(
+                        "quiz.chart_caption",
+                        title=report.progress.title,
+                        unit=unit.name,
+                        required=percent(report.progress.required_rate),
+                    ),
+                    data=png,
+                    file_name="tien-do-don-vi.png",
+                )
+            )
     return replies
 
 
 def _unit_text(ctx: Context, unit_name: str, report: UnitTargetReport) -> str:
     t = ctx.t
     p = report.progress
-    lines = [t("quiz.unit_summary", unit=unit_name, title=p.title, due=fmt_date(p.due_on),
-               passed=p.passed, headcount=p.headcount, rate=percent(p.rate),
-               required=percent(p.required_rate), registered=p.registered)]
+    lines = [
+        t(
+            "quiz.unit_summary",
+            unit=unit_name,
+            title=p.title,
+            due=fmt_date(p.due_on),
+            passed=p.passed,
+            headcount=p.headcount,
+            rate=percent(p.rate),
+            required=percent(p.required_rate),
+            registered=p.registered,
+        )
+    ]
     if not p.headcount:
         lines.append(t("quiz.unit_no_headcount"))
     if report.rank is not None:
@@ -199,9 +273,15 @@ def _unit_text(ctx: Context, unit_name: str, report: UnitTargetReport) -> str:
     if pending_total > 0:
         lines += ["", t("quiz.unit_pending_title", count=pending_total)]
         for person in registered[:LIST_MAX]:
-            lines.append(t("quiz.unit_pending_item", name=person.name,
-                           position=f" ({person.position})" if person.position else "",
-                           passed=person.sets_passed, sets=report.set_count))
+            lines.append(
+                t(
+                    "quiz.unit_pending_item",
+                    name=person.name,
+                    position=f" ({person.position})" if person.position else "",
+                    passed=person.sets_passed,
+                    sets=report.set_count,
+                )
+            )
         if pending_total > LIST_MAX:
             lines.append(t("quiz.unit_more", count=pending_total - LIST_MAX))
     elif p.registered:
@@ -209,8 +289,13 @@ def _unit_text(ctx: Context, unit_name: str, report: UnitTargetReport) -> str:
     if unregistered:
         lines += ["", t("quiz.unit_unregistered_title", count=len(unregistered))]
         for person in unregistered[:LIST_MAX]:
-            lines.append(t("quiz.unit_unregistered_item", name=person.name,
-                           position=f" ({person.position})" if person.position else ""))
+            lines.append(
+                t(
+                    "quiz.unit_unregistered_item",
+                    name=person.name,
+                    position=f" ({person.position})" if person.position else "",
+                )
+            )
         if len(unregistered) > LIST_MAX:
             lines.append(t("quiz.unit_more", count=len(unregistered) - LIST_MAX))
     return "\n".join(lines)

@@ -78,12 +78,23 @@ class AttemptService:
             drawn = await repo.drawn_questions(session, user_id=user_id, set_slug=set_slug)
             ids = draw_questions(bank, bank.questions_per_attempt, seen_counts(drawn), self._rng)
             attempt = await repo.create(
-                session, user_id=user_id, set_slug=set_slug, practice=not counted,
-                status=repo.ACTIVE, question_ids=ids,
-                option_orders=[shuffled_order(len(bank.question(i).options), self._rng)  # type: ignore[union-attr]
-                               for i in ids],
-                current_index=0, question_sent_at=now, time_limit_s=self._seconds,
-                pass_ratio=bank.pass_ratio, correct_count=0, passed=False, started_at=now,
+                session,
+                user_id=user_id,
+                set_slug=set_slug,
+                practice=not counted,
+                status=repo.ACTIVE,
+                question_ids=ids,
+                option_orders=[
+                    shuffled_order(len(bank.question(i).options), self._rng)  # type: ignore[union-attr]
+                    for i in ids
+                ],
+                current_index=0,
+                question_sent_at=now,
+                time_limit_s=self._seconds,
+                pass_ratio=bank.pass_ratio,
+                correct_count=0,
+                passed=False,
+                started_at=now,
             )
             return StartOutcome(Outcome.ACCEPTED, self._view(attempt, now))
 
@@ -135,34 +146,50 @@ class AttemptService:
                 chosen = order[shown_option]
             correct = chosen == question.correct
             if not await repo.add_answer(
-                session, attempt_id=attempt.id, question_index=index, question_id=question.id,
-                chosen=chosen, correct=correct, timed_out=timed_out, answered_at=now,
+                session,
+                attempt_id=attempt.id,
+                question_index=index,
+                question_id=question.id,
+                chosen=chosen,
+                correct=correct,
+                timed_out=timed_out,
+                answered_at=now,
             ):
                 return AnswerOutcome(Outcome.DUPLICATE, question_index)
             finished = index + 1 >= len(attempt.question_ids)
             correct_count = attempt.correct_count + int(correct)
-            values: dict[str, object] = {"current_index": index + 1,
-                                         "correct_count": correct_count}
+            values: dict[str, object] = {"current_index": index + 1, "correct_count": correct_count}
             if finished:
                 total = len(attempt.question_ids)
-                values.update(status=repo.FINISHED, finished_at=now, score=correct_count / total,
-                              passed=correct_count >= _needed(attempt.pass_ratio, total))
+                values.update(
+                    status=repo.FINISHED,
+                    finished_at=now,
+                    score=correct_count / total,
+                    passed=correct_count >= _needed(attempt.pass_ratio, total),
+                )
             else:
                 values["question_sent_at"] = now
             if not await repo.advance(session, attempt_id=attempt.id, from_index=index, **values):
                 return AnswerOutcome(Outcome.DUPLICATE, question_index)
             outcome = AnswerOutcome(
-                Outcome.TIMED_OUT if timed_out else Outcome.ACCEPTED, question_index,
+                Outcome.TIMED_OUT if timed_out else Outcome.ACCEPTED,
+                question_index,
                 correct=correct,
                 chosen_text=question.options[chosen] if chosen is not None else None,
-                correct_text=question.answer, explanation=question.explanation,
-                total=len(attempt.question_ids), time_limit=attempt.time_limit_s,
+                correct_text=question.answer,
+                explanation=question.explanation,
+                total=len(attempt.question_ids),
+                time_limit=attempt.time_limit_s,
             )
             if finished:
                 if not attempt.practice:
-                    await refresh_after_attempt(session, user_id=user_id,
-                                                set_slug=attempt.set_slug, finished_at=now,
-                                                tz=self._tz)
+                    await refresh_after_attempt(
+                        session,
+                        user_id=user_id,
+                        set_slug=attempt.set_slug,
+                        finished_at=now,
+                        tz=self._tz,
+                    )
                 answers = await repo.answers(session, attempt_id=attempt.id)
                 outcome.result = self._result(attempt, bank, answers, correct_count)
             else:
@@ -184,8 +211,13 @@ class AttemptService:
             counted, passes = await repo.counts(session, user_id=user_id)
         summaries = [
             AttemptSummary(
-                self._title(a.set_slug), a.practice, a.correct_count, len(a.question_ids),
-                a.score or 0.0, a.passed, as_utc(a.finished_at),  # type: ignore[arg-type]
+                self._title(a.set_slug),
+                a.practice,
+                a.correct_count,
+                len(a.question_ids),
+                a.score or 0.0,
+                a.passed,
+                as_utc(a.finished_at),  # type: ignore[arg-type]
             )
             for a in recent
         ]
@@ -199,8 +231,14 @@ class AttemptService:
         sent = as_utc(sent_at or attempt.question_sent_at or attempt.started_at)
         return sent + timedelta(seconds=attempt.time_limit_s)
 
-    def _view(self, attempt: QuizAttempt, now: datetime, *, index: int | None = None,
-              sent_at: datetime | None = None) -> QuestionView:
+    def _view(
+        self,
+        attempt: QuizAttempt,
+        now: datetime,
+        *,
+        index: int | None = None,
+        sent_at: datetime | None = None,
+    ) -> QuestionView:
         """The question at `index` (default: the current one), sent at `sent_at`."""
         index = attempt.current_index if index is None else index
         index = min(index, len(attempt.question_ids) - 1)
@@ -210,9 +248,15 @@ class AttemptService:
         options = tuple(question.options[i] for i in order) if question else ()
         left = (self._deadline(attempt, sent_at) - now).total_seconds()
         return QuestionView(
-            attempt.id, index, len(attempt.question_ids), self._title(attempt.set_slug),
-            question.text if question else "", options, max(0, math.ceil(left)),
-            attempt.time_limit_s, attempt.practice,
+            attempt.id,
+            index,
+            len(attempt.question_ids),
+            self._title(attempt.set_slug),
+            question.text if question else "",
+            options,
+            max(0, math.ceil(left)),
+            attempt.time_limit_s,
+            attempt.practice,
         )
 
     def _result(
@@ -225,16 +269,26 @@ class AttemptService:
             question = bank.question(answer.question_id)
             if question is None:
                 continue
-            wrong.append(WrongAnswer(
-                answer.question_index, question.text,
-                question.options[answer.chosen] if answer.chosen is not None else None,
-                question.answer, answer.timed_out,
-            ))
+            wrong.append(
+                WrongAnswer(
+                    answer.question_index,
+                    question.text,
+                    question.options[answer.chosen] if answer.chosen is not None else None,
+                    question.answer,
+                    answer.timed_out,
+                )
+            )
         total = len(attempt.question_ids)
         return AttemptResult(
-            attempt.id, bank.title, correct_count, total, correct_count / total,
-            correct_count >= _needed(attempt.pass_ratio, total), attempt.pass_ratio,
-            attempt.practice, wrong,
+            attempt.id,
+            bank.title,
+            correct_count,
+            total,
+            correct_count / total,
+            correct_count >= _needed(attempt.pass_ratio, total),
+            attempt.pass_ratio,
+            attempt.practice,
+            wrong,
         )
 
 

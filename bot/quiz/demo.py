@@ -46,8 +46,9 @@ async def _activity(bot: BotApp, spec: dict[str, Any], codes: set[str]) -> tuple
     tz = bot.settings.tz
     now = bot.services.clock.now()
     async with bot.db.transaction() as session:
-        if await session.scalar(select(func.count()).select_from(User)
-                                .where(User.channel == CHANNEL)):
+        if await session.scalar(
+            select(func.count()).select_from(User).where(User.channel == CHANNEL)
+        ):
             return 0, 0
         done: set[int] = set()
         people = attempts = 0
@@ -60,9 +61,13 @@ async def _activity(bot: BotApp, spec: dict[str, Any], codes: set[str]) -> tuple
                 continue
             scope = await session.get(Unit, target.unit_id)
             assert scope is not None
-            units = (await session.scalars(
-                select(Unit).where(Unit.id.in_(target_repo.covered_units(target, scope.path)))
-                .order_by(Unit.path))).all()
+            units = (
+                await session.scalars(
+                    select(Unit)
+                    .where(Unit.id.in_(target_repo.covered_units(target, scope.path)))
+                    .order_by(Unit.path)
+                )
+            ).all()
             for unit in units:
                 if unit.id in done or unit.headcount <= 0:
                     continue
@@ -70,9 +75,13 @@ async def _activity(bot: BotApp, spec: dict[str, Any], codes: set[str]) -> tuple
                 registered = round(unit.headcount * rng.uniform(*spec["registered_share"]))
                 passed = round(registered * rng.uniform(*spec["passed_share"]))
                 ids = await _people(session, spec, rng, unit, registered, now)
-                rows = [row for number, user_id in enumerate(ids)
-                        for row in _results(target.set_slugs, number < passed, rng, start,
-                                            latest, user_id)]
+                rows = [
+                    row
+                    for number, user_id in enumerate(ids)
+                    for row in _results(
+                        target.set_slugs, number < passed, rng, start, latest, user_id
+                    )
+                ]
                 if rows:
                     await session.execute(insert(QuizAttempt), rows)
                 people += len(ids)
@@ -80,39 +89,71 @@ async def _activity(bot: BotApp, spec: dict[str, Any], codes: set[str]) -> tuple
         return people, attempts
 
 
-async def _people(session: Any, spec: dict[str, Any], rng: random.Random, unit: Unit,
-                  count: int, now: datetime) -> list[int]:
+async def _people(
+    session: Any, spec: dict[str, Any], rng: random.Random, unit: Unit, count: int, now: datetime
+) -> list[int]:
     """Insert `count` demo staff of a unit; their ids in order."""
     if count == 0:
         return []
-    rows = [{
-        "channel": CHANNEL, "external_id": f"{unit.code}-{number + 1}", "kind": "staff",
-        "consent_at": now, "consent_version": "demo",
-        "full_name": " ".join((rng.choice(spec["surnames"]), rng.choice(spec["middle_names"]),
-                               rng.choice(spec["given_names"]))),
-        "position": rng.choice(spec["positions"]), "unit_id": unit.id, "registered_at": now,
-        "created_at": now, "last_seen_at": now,
-    } for number in range(count)]
-    result = await session.execute(insert(User).returning(User.id, sort_by_parameter_order=True),
-                                   rows)
+    rows = [
+        {
+            "channel": CHANNEL,
+            "external_id": f"{unit.code}-{number + 1}",
+            "kind": "staff",
+            "consent_at": now,
+            "consent_version": "demo",
+            "full_name": " ".join(
+                (
+                    rng.choice(spec["surnames"]),
+                    rng.choice(spec["middle_names"]),
+                    rng.choice(spec["given_names"]),
+                )
+            ),
+            "position": rng.choice(spec["positions"]),
+            "unit_id": unit.id,
+            "registered_at": now,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        for number in range(count)
+    ]
+    result = await session.execute(
+        insert(User).returning(User.id, sort_by_parameter_order=True), rows
+    )
     return [row[0] for row in result]
 
 
-def _results(sets: list[str], meets: bool, rng: random.Random, start: datetime,
-             latest: datetime, user_id: int) -> list[dict[str, Any]]:
+def _results(
+    sets: list[str],
+    meets: bool,
+    rng: random.Random,
+    start: datetime,
+    latest: datetime,
+    user_id: int,
+) -> list[dict[str, Any]]:
     """One attempt per set: passed for everyone who meets the target, else some fail."""
     rows = []
     for index, slug in enumerate(sets):
         passes = meets or (index == 0 and rng.random() < 0.5)
         correct = rng.randint(8, 10) if passes else rng.randint(4, 7)
         when = start + (latest - start) * rng.random()
-        rows.append({
-            "user_id": user_id, "set_slug": slug, "practice": False, "status": "finished",
-            "question_ids": [f"demo-{n}" for n in range(10)],
-            "option_orders": [[0, 1, 2, 3]] * 10, "current_index": 10,
-            "question_sent_at": when, "time_limit_s": 60, "pass_ratio": 0.8,
-            "correct_count": correct, "score": correct / 10, "passed": correct >= 8,
-            "started_at": when - timedelta(minutes=8), "finished_at": when,
-        })
+        rows.append(
+            {
+                "user_id": user_id,
+                "set_slug": slug,
+                "practice": False,
+                "status": "finished",
+                "question_ids": [f"demo-{n}" for n in range(10)],
+                "option_orders": [[0, 1, 2, 3]] * 10,
+                "current_index": 10,
+                "question_sent_at": when,
+                "time_limit_s": 60,
+                "pass_ratio": 0.8,
+                "correct_count": correct,
+                "score": correct / 10,
+                "passed": correct >= 8,
+                "started_at": when - timedelta(minutes=8),
+                "finished_at": when,
+            }
+        )
     return rows
-

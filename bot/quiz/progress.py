@@ -105,10 +105,17 @@ class ProgressService:
                 )
                 remaining = tuple(self.set_title(s) for s in target.set_slugs if s not in passed)
                 rate = rate_of(tally.passed if tally else 0, unit.headcount)
-                result.append(PersonalProgress(
-                    target.id, target.title, target.due_on, float(rate), target.required_rate,
-                    len(remaining), remaining,
-                ))
+                result.append(
+                    PersonalProgress(
+                        target.id,
+                        target.title,
+                        target.due_on,
+                        float(rate),
+                        target.required_rate,
+                        len(remaining),
+                        remaining,
+                    )
+                )
             return result
 
     async def staff_below_target(self, target_id: int | None = None) -> list[int]:
@@ -124,10 +131,14 @@ class ProgressService:
                 scope = await unit_repo.by_id(session, unit_id=target.unit_id)
                 if scope is None:
                     continue
-                below.update(await progress_repo.staff_not_meeting(
-                    session, target_id=target.id, set_count=len(target.set_slugs),
-                    unit_ids=target_repo.covered_units(target, scope.path),
-                ))
+                below.update(
+                    await progress_repo.staff_not_meeting(
+                        session,
+                        target_id=target.id,
+                        set_count=len(target.set_slugs),
+                        unit_ids=target_repo.covered_units(target, scope.path),
+                    )
+                )
             return sorted(below)
 
     async def unit_report(self, unit_id: int) -> list[UnitTargetReport]:
@@ -148,9 +159,10 @@ class ProgressService:
     async def subgroups(self, parent_id: int, *, limit: int) -> list[UnitInfo]:
         """Direct sub-units of a unit that have sub-units of their own (to narrow a board)."""
         async with self._db.transaction() as session:
-            return [UnitInfo(u.id, u.code, u.name, u.headcount, u.path)
-                    for u in await target_repo.subgroups(session, parent_id=parent_id,
-                                                         limit=limit)]
+            return [
+                UnitInfo(u.id, u.code, u.name, u.headcount, u.path)
+                for u in await target_repo.subgroups(session, parent_id=parent_id, limit=limit)
+            ]
 
     async def root_unit_ids(self) -> list[int]:
         """Units at the top of the tree (what an administrator manages)."""
@@ -168,33 +180,47 @@ class ProgressService:
         registered = sum(tallies[u.id].registered for u in mine if u.id in tallies)
         passed = sum(tallies[u.id].passed for u in mine if u.id in tallies)
         progress = UnitProgress(
-            target.id, target.title, target.due_on, headcount, registered, passed,
-            rate_of(passed, headcount), target.required_rate,
+            target.id,
+            target.title,
+            target.due_on,
+            headcount,
+            registered,
+            passed,
+            rate_of(passed, headcount),
+            target.required_rate,
         )
         in_subtree = target_repo.covered_units(target, scope.path, unit.path)
         pending = [
             PendingPerson(r.full_name, r.position, True, r.sets_passed)
             for r in await progress_repo.staff_results(
-                session, target_id=target.id, set_count=len(target.set_slugs),
-                unit_ids=in_subtree, pending_only=True, limit=PENDING_SHOWN,
+                session,
+                target_id=target.id,
+                set_count=len(target.set_slugs),
+                unit_ids=in_subtree,
+                pending_only=True,
+                limit=PENDING_SHOWN,
             )
         ]
         pending.sort(key=lambda person: (person.sets_passed, fold_words(person.name)))
         pending += await _unregistered(session, in_subtree)
         children = _children_rollup(unit, units, tallies)
-        return UnitTargetReport(progress, rank, len(ranked), pending, len(target.set_slugs),
-                                children)
+        return UnitTargetReport(
+            progress, rank, len(ranked), pending, len(target.set_slugs), children
+        )
 
     async def _tallies(
         self, session: AsyncSession, target: QuizTarget, scope_path: str, within: str | None
     ) -> tuple[dict[int, UnitInfo], dict[int, UnitTally]]:
         covered = target_repo.covered_units(target, scope_path, within)
         rows = await session.execute(
-            select(Unit.id, Unit.code, Unit.name, Unit.headcount, Unit.path)
-            .where(Unit.id.in_(covered))
+            select(Unit.id, Unit.code, Unit.name, Unit.headcount, Unit.path).where(
+                Unit.id.in_(covered)
+            )
         )
-        units = {uid: UnitInfo(uid, code, name, headcount, path)
-                 for uid, code, name, headcount, path in rows}
+        units = {
+            uid: UnitInfo(uid, code, name, headcount, path)
+            for uid, code, name, headcount, path in rows
+        }
         tallies = await progress_repo.unit_tallies(
             session, target_id=target.id, set_count=len(target.set_slugs), unit_ids=covered
         )
@@ -204,7 +230,9 @@ class ProgressService:
         self, session: AsyncSession, target: QuizTarget, unit_id: int
     ) -> UnitTally | None:
         found = await progress_repo.unit_tallies(
-            session, target_id=target.id, set_count=len(target.set_slugs),
+            session,
+            target_id=target.id,
+            set_count=len(target.set_slugs),
             unit_ids=select(Unit.id).where(Unit.id == unit_id),
         )
         return found[0] if found else None
@@ -228,8 +256,14 @@ def _touches(target: QuizTarget, scope: Unit, unit: Unit) -> bool:
 def _unit_progress(target: QuizTarget, headcount: int, tally: UnitTally | None) -> UnitProgress:
     passed = tally.passed if tally else 0
     return UnitProgress(
-        target.id, target.title, target.due_on, headcount, tally.registered if tally else 0,
-        passed, rate_of(passed, headcount), target.required_rate,
+        target.id,
+        target.title,
+        target.due_on,
+        headcount,
+        tally.registered if tally else 0,
+        passed,
+        rate_of(passed, headcount),
+        target.required_rate,
     )
 
 
@@ -252,8 +286,10 @@ def _children_rollup(
         member_tallies = [tallies[m.id] for m in members if m.id in tallies]
         rolled.append(UnitInfo(head.id, head.code, head.name, headcount))
         sums[head.id] = UnitTally(
-            head.id, sum(t.registered for t in member_tallies),
-            sum(t.passed for t in member_tallies), sum(t.score_sum for t in member_tallies),
+            head.id,
+            sum(t.registered for t in member_tallies),
+            sum(t.passed for t in member_tallies),
+            sum(t.score_sum for t in member_tallies),
             sum(t.score_count for t in member_tallies),
             max((t.reached_at for t in member_tallies if t.reached_at), default=None),
         )

@@ -55,6 +55,18 @@ def rank_units(units: Iterable[UnitInfo], tallies: Mapping[int, UnitTally]) -> l
     for position, (key, unit, registered, passed, rate, average, reached) in enumerate(entries, 1):
         if key != previous_key:
             rank, previous_key = position, key
-        rows.append(RankedUnit(rank, unit.id, unit.code, unit.name, unit.headcount, registered,
-                               passed, rate, average, reached))
+        rows.append(
+            RankedUnit(
+                rank,
+                unit.id,
+                unit.code,
+                unit.name,
+                unit.headcount,
+                registered,
+                passed,
+                rate,
+                average,
+                reached,
+            )
+        )
     return rows

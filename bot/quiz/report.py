@@ -12,8 +12,17 @@ from openpyxl.utils import get_column_letter
 from bot.core.clock import fmt_date
 from bot.quiz.views import Leaderboard
 
-HEADERS = ("Hạng", "Mã đơn vị", "Đơn vị", "Biên chế", "Đã đăng ký", "Đã đạt", "Tỷ lệ đạt",
-           "Điểm trung bình", "Đạt chỉ tiêu")
+HEADERS = (
+    "Hạng",
+    "Mã đơn vị",
+    "Đơn vị",
+    "Biên chế",
+    "Đã đăng ký",
+    "Đã đạt",
+    "Tỷ lệ đạt",
+    "Điểm trung bình",
+    "Đạt chỉ tiêu",
+)
 WIDTHS = (7, 16, 48, 11, 12, 10, 11, 16, 13)
 HEADER_ROW = 5
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -51,9 +60,11 @@ def _sheet(book: Workbook, board: Leaderboard, set_titles: dict[str, str], name:
     sheet["A1"] = target.title
     sheet["A1"].font = Font(bold=True, size=13)
     sets = ", ".join(set_titles.get(slug, slug) for slug in target.set_slugs)
-    sheet["A2"] = (f"{target.period + '. ' if target.period else ''}Từ {fmt_date(target.starts_on)}"
-                   f" đến {fmt_date(target.due_on)}; chỉ tiêu {target.required_rate:.0%} biên chế"
-                   f" đạt các bộ: {sets}.")
+    sheet["A2"] = (
+        f"{target.period + '. ' if target.period else ''}Từ {fmt_date(target.starts_on)}"
+        f" đến {fmt_date(target.due_on)}; chỉ tiêu {target.required_rate:.0%} biên chế"
+        f" đạt các bộ: {sets}."
+    )
     sheet["A3"] = f"Phạm vi: {board.parent_name}."
     for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), 1):
         cell = sheet.cell(HEADER_ROW, column, header)
@@ -64,16 +75,32 @@ def _sheet(book: Workbook, board: Leaderboard, set_titles: dict[str, str], name:
     row_number = HEADER_ROW
     for row in board.rows:
         row_number += 1
-        values = (row.rank, row.code, row.name, row.headcount, row.registered, row.passed,
-                  row.rate, row.avg_score, "Đạt" if row.rate >= target.required_rate else "Chưa")
+        values = (
+            row.rank,
+            row.code,
+            row.name,
+            row.headcount,
+            row.registered,
+            row.passed,
+            row.rate,
+            row.avg_score,
+            "Đạt" if row.rate >= target.required_rate else "Chưa",
+        )
         for column, value in enumerate(values, 1):
             sheet.cell(row_number, column, value)
         sheet.cell(row_number, 7).number_format = "0.0%"
         sheet.cell(row_number, 8).number_format = "0.0%"
     headcount, registered, passed = board.totals
     total_row = row_number + 1
-    totals = ("", "", "Tổng cộng", headcount, registered, passed,
-              min(1.0, passed / headcount) if headcount else 0.0)
+    totals = (
+        "",
+        "",
+        "Tổng cộng",
+        headcount,
+        registered,
+        passed,
+        min(1.0, passed / headcount) if headcount else 0.0,
+    )
     for column, value in enumerate(totals, 1):
         cell = sheet.cell(total_row, column, value)
         cell.font = Font(bold=True)

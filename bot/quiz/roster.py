@@ -70,10 +70,18 @@ class RosterService:
             if phone and not _PHONE.match(phone):
                 problems.append(f"số điện thoại '{values.get('phone')}' chưa đúng")
             report.errors.extend(f"Dòng {number}: {problem}." for problem in problems)
-            rows.append((number, values.get("unit_code", ""), {
-                "full_name": name, "name_folded": fold_words(name),
-                "position": normalize(values.get("position", ""))[:200], "phone": phone or None,
-            }))
+            rows.append(
+                (
+                    number,
+                    values.get("unit_code", ""),
+                    {
+                        "full_name": name,
+                        "name_folded": fold_words(name),
+                        "position": normalize(values.get("position", ""))[:200],
+                        "phone": phone or None,
+                    },
+                )
+            )
         if not report.ok:
             return report
         async with self._db.transaction() as session:

@@ -65,8 +65,11 @@ class QuizService:
         known = {target.code for target in targets}
         if codes:
             targets = [target for target in targets if target.code in set(codes)]
-        boards = [board for target in targets
-                  if (board := await self.progress.leaderboard(target.id)) is not None]
+        boards = [
+            board
+            for target in targets
+            if (board := await self.progress.leaderboard(target.id)) is not None
+        ]
         titles = {slug: bank.title for slug, bank in self.banks.items()}
         data = await asyncio.to_thread(targets_workbook, boards, titles)
         return data, [code for code in codes if code not in known]

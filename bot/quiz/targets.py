@@ -52,9 +52,17 @@ def period_bounds(starts_on: date, due_on: date, tz: ZoneInfo) -> tuple[datetime
 def view_of(target: QuizTarget, unit_name: str) -> TargetView:
     """The read-only view of a stored target."""
     return TargetView(
-        target.id, target.code, target.title, target.period, target.unit_id, unit_name,
-        target.include_subunits, tuple(target.set_slugs), target.required_rate,
-        target.starts_on, target.due_on,
+        target.id,
+        target.code,
+        target.title,
+        target.period,
+        target.unit_id,
+        unit_name,
+        target.include_subunits,
+        tuple(target.set_slugs),
+        target.required_rate,
+        target.starts_on,
+        target.due_on,
     )
 
 
@@ -134,8 +142,12 @@ async def refresh_after_attempt(
         if set_slug in target.set_slugs:
             start, end = period_bounds(target.starts_on, target.due_on, tz)
             await progress_repo.refresh_member(
-                session, target_id=target.id, user_id=user_id, set_slugs=target.set_slugs,
-                start=start, end=end,
+                session,
+                target_id=target.id,
+                user_id=user_id,
+                set_slugs=target.set_slugs,
+                start=start,
+                end=end,
             )
 
 
@@ -200,10 +212,16 @@ class TargetService:
                         report.errors.append(f"{where}không có đơn vị mã '{spec.unit_code}'")
                         continue
                     target, created = await target_repo.upsert(
-                        session, code=spec.code, title=spec.title, period=spec.period,
-                        unit_id=unit.id, include_subunits=spec.include_subunits,
-                        set_slugs=list(spec.set_slugs), required_rate=spec.required_rate,
-                        starts_on=spec.starts_on, due_on=spec.due_on,
+                        session,
+                        code=spec.code,
+                        title=spec.title,
+                        period=spec.period,
+                        unit_id=unit.id,
+                        include_subunits=spec.include_subunits,
+                        set_slugs=list(spec.set_slugs),
+                        required_rate=spec.required_rate,
+                        starts_on=spec.starts_on,
+                        due_on=spec.due_on,
                     )
                     await rebuild(session, target, self._tz)
                     report.created += created

@@ -78,8 +78,11 @@ class Leaderboard:
     @property
     def totals(self) -> tuple[int, int, int]:
         """Headcount, registered and passed summed over the rows."""
-        return (sum(r.headcount for r in self.rows), sum(r.registered for r in self.rows),
-                sum(r.passed for r in self.rows))
+        return (
+            sum(r.headcount for r in self.rows),
+            sum(r.registered for r in self.rows),
+            sum(r.passed for r in self.rows),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,34 +44,71 @@ async def make_staff(bot: BotApp, unit_id: int, name: str, *, channel: str = "te
 
 
 async def add_result(
-    bot: BotApp, user_id: int, set_slug: str, score: float, finished_at: datetime,
-    *, practice: bool = False, pass_ratio: float = 0.8,
+    bot: BotApp,
+    user_id: int,
+    set_slug: str,
+    score: float,
+    finished_at: datetime,
+    *,
+    practice: bool = False,
+    pass_ratio: float = 0.8,
 ) -> None:
     """A finished attempt with the given score (10 questions)."""
     async with bot.db.transaction() as session:
-        session.add(QuizAttempt(
-            user_id=user_id, set_slug=set_slug, practice=practice, status="finished",
-            question_ids=[f"q{i}" for i in range(10)], option_orders=[[0, 1, 2, 3]] * 10,
-            current_index=10, question_sent_at=finished_at, time_limit_s=60,
-            pass_ratio=pass_ratio, correct_count=round(score * 10), score=score,
-            passed=score >= pass_ratio, started_at=finished_at, finished_at=finished_at,
-        ))
+        session.add(
+            QuizAttempt(
+                user_id=user_id,
+                set_slug=set_slug,
+                practice=practice,
+                status="finished",
+                question_ids=[f"q{i}" for i in range(10)],
+                option_orders=[[0, 1, 2, 3]] * 10,
+                current_index=10,
+                question_sent_at=finished_at,
+                time_limit_s=60,
+                pass_ratio=pass_ratio,
+                correct_count=round(score * 10),
+                score=score,
+                passed=score >= pass_ratio,
+                started_at=finished_at,
+                finished_at=finished_at,
+            )
+        )
         await session.flush()
         if not practice:
-            await refresh_after_attempt(session, user_id=user_id, set_slug=set_slug,
-                                        finished_at=finished_at, tz=bot.settings.tz)
+            await refresh_after_attempt(
+                session,
+                user_id=user_id,
+                set_slug=set_slug,
+                finished_at=finished_at,
+                tz=bot.settings.tz,
+            )
 
 
 async def make_target(
-    bot: BotApp, *, code: str = "T2026", unit: str = "QROOT", sets: tuple[str, ...] = SETS,
-    rate: float = 0.8, starts: date = date(2026, 1, 1), due: date = date(2026, 6, 30),
+    bot: BotApp,
+    *,
+    code: str = "T2026",
+    unit: str = "QROOT",
+    sets: tuple[str, ...] = SETS,
+    rate: float = 0.8,
+    starts: date = date(2026, 1, 1),
+    due: date = date(2026, 6, 30),
     include_subunits: bool = True,
 ) -> int:
     """Define a target; returns its id."""
-    view, _, problems = await bot.services.quiz.targets.define(TargetSpec(
-        code=code, title=f"Chỉ tiêu {code}", unit_code=unit, set_slugs=sets,
-        starts_on=starts, due_on=due, required_rate=rate, include_subunits=include_subunits,
-        period="6 tháng đầu năm 2026",
-    ))
+    view, _, problems = await bot.services.quiz.targets.define(
+        TargetSpec(
+            code=code,
+            title=f"Chỉ tiêu {code}",
+            unit_code=unit,
+            set_slugs=sets,
+            starts_on=starts,
+            due_on=due,
+            required_rate=rate,
+            include_subunits=include_subunits,
+            period="6 tháng đầu năm 2026",
+        )
+    )
     assert view is not None, problems
     return view.id

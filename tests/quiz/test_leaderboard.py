@@ -12,8 +12,9 @@ def day(n: int) -> datetime:
     return datetime(2026, 5, n, 3, 0, tzinfo=UTC)
 
 
-async def _passes(bot: BotApp, unit_id: int, count: int, score: float, last_day: int,
-                  prefix: str) -> list[int]:
+async def _passes(
+    bot: BotApp, unit_id: int, count: int, score: float, last_day: int, prefix: str
+) -> list[int]:
     ids = []
     for i in range(count):
         uid = await make_staff(bot, unit_id, f"{prefix} Nguyễn Văn {chr(65 + i)}")
@@ -47,8 +48,17 @@ async def test_ranking_by_rate_then_average_then_first_to_reach(bot: BotApp) -> 
 
     board = await bot.services.quiz.progress.leaderboard(target_id)
     assert board is not None
-    table = [(row.rank, row.code, row.registered, row.passed, round(row.rate, 3),
-              round(row.avg_score, 3)) for row in board.rows]
+    table = [
+        (
+            row.rank,
+            row.code,
+            row.registered,
+            row.passed,
+            round(row.rate, 3),
+            round(row.avg_score, 3),
+        )
+        for row in board.rows
+    ]
     assert table == [
         (1, "QC", 2, 2, 1.0, 0.8),
         (2, "QB", 5, 4, 0.8, 1.0),

@@ -37,8 +37,9 @@ async def test_manager_sees_progress_missing_people_and_chart(chat: Chat) -> Non
         > /donvi
         < dành cho lãnh đạo đơn vị
     """)
-    await bot.services.users.grant(channel="test", external_id="u1", role=Role.MANAGER,
-                                   unit_code="QA")
+    await bot.services.users.grant(
+        channel="test", external_id="u1", role=Role.MANAGER, unit_code="QA"
+    )
     await chat.converse("""
         > /donvi
         < 🏢 Đơn vị A — Chỉ tiêu T2026 (hạn 30/06/2026)
@@ -53,8 +54,9 @@ async def test_manager_sees_progress_missing_people_and_chart(chat: Chat) -> Non
     assert "Lê Văn Đạt 0 (" not in chat.last.text  # type: ignore[union-attr]
     assert not any(isinstance(r, Image) for r in chat.last.replies)  # type: ignore[union-attr]
 
-    await bot.services.users.grant(channel="test", external_id="u1", role=Role.MANAGER,
-                                   unit_code="QROOT")
+    await bot.services.users.grant(
+        channel="test", external_id="u1", role=Role.MANAGER, unit_code="QROOT"
+    )
     await chat.converse("""
         > /donvi
         < Anh/chị chọn đơn vị
@@ -67,7 +69,14 @@ async def test_manager_sees_progress_missing_people_and_chart(chat: Chat) -> Non
     assert "Khối thử nghiệm" in images[0].caption
     board = await bot.services.quiz.progress.unit_report(units["QROOT"])
     children = {row.code: (row.headcount, row.passed) for row in board[0].children}
-    assert children == {"QA": (10, 3), "QB": (5, 0), "QC": (2, 0), "QD": (4, 0),
-                        "QE": (4, 0), "QF": (3, 1), "QG": (3, 0)}
+    assert children == {
+        "QA": (10, 3),
+        "QB": (5, 0),
+        "QC": (2, 0),
+        "QD": (4, 0),
+        "QE": (4, 0),
+        "QF": (3, 1),
+        "QG": (3, 0),
+    }
     forged = await chat.act(f"qdv:u:{units['QB']}")
     assert "Nút này đã cũ" in forged.text

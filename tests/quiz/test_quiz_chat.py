@@ -99,7 +99,9 @@ async def test_late_answer_is_recorded_as_timed_out(chat: Chat, clock: FrozenClo
         answers = await attempt_repo.answers(session, attempt_id=attempt_id)
         attempt = await attempt_repo.get(session, attempt_id=attempt_id)
     assert [(a.correct, a.timed_out, a.chosen is None) for a in answers] == [
-        (True, False, False), (False, True, True)]
+        (True, False, False),
+        (False, True, True),
+    ]
     assert attempt is not None and attempt.correct_count == 1
 
 
@@ -226,8 +228,14 @@ async def test_unseen_questions_come_first_and_erasure_anonymises(chat: Chat) ->
 async def test_leaderboard_choices_of_target_and_parent(chat: Chat) -> None:
     bot = chat.bot
     await make_target(bot, code="KSC-2026", unit="UBND", sets=(KSC,))
-    await make_target(bot, code="KSC-2025", unit="UBND", sets=(KSC,),
-                      starts=date(2025, 1, 1), due=date(2025, 12, 31))
+    await make_target(
+        bot,
+        code="KSC-2025",
+        unit="UBND",
+        sets=(KSC,),
+        starts=date(2025, 1, 1),
+        due=date(2025, 12, 31),
+    )
     stc_vp = (await bot.services.units.search("STC-VP")).units[0]
     other = await make_staff(bot, stc_vp.id, "Trần Văn Bình")
     await add_result(bot, other, KSC, 0.9, datetime(2026, 5, 20, tzinfo=UTC))

@@ -41,8 +41,9 @@ async def _seed(settings: Settings) -> None:
     bot = BotApp.build(settings, clock=FrozenClock(datetime(2026, 6, 1, tzinfo=UTC)))
     try:
         assert (await bot.services.units.import_text(TREE)).ok
-        ids = {code: (await bot.services.units.search(code)).units[0].id
-               for code in ("QA", "QB", "QC")}
+        ids = {
+            code: (await bot.services.units.search(code)).units[0].id for code in ("QA", "QB", "QC")
+        }
         when = datetime(2026, 5, 2, tzinfo=UTC)
         for unit, passed, failed in (("QA", 6, 1), ("QB", 3, 0), ("QC", 0, 1)):
             for n in range(passed + failed):
@@ -66,15 +67,46 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     good.write_text(TARGETS, encoding="utf-8")
     result = runner.invoke(cli, ["targets", "import", str(good)])
     assert result.exit_code == 0 and "1 chỉ tiêu mới" in result.output, result.output
-    result = runner.invoke(cli, [
-        "targets", "add", "T-QA", "--title", "Chỉ riêng đơn vị A", "--unit", "QA",
-        "--sets", "ky-nang-so-co-ban", "--from", "2026-01-01", "--due", "2026-03-31",
-        "--rate", "90", "--only-unit",
-    ])
+    result = runner.invoke(
+        cli,
+        [
+            "targets",
+            "add",
+            "T-QA",
+            "--title",
+            "Chỉ riêng đơn vị A",
+            "--unit",
+            "QA",
+            "--sets",
+            "ky-nang-so-co-ban",
+            "--from",
+            "2026-01-01",
+            "--due",
+            "2026-03-31",
+            "--rate",
+            "90",
+            "--only-unit",
+        ],
+    )
     assert result.exit_code == 0 and "Đã thêm chỉ tiêu T-QA" in result.output, result.output
-    result = runner.invoke(cli, ["targets", "add", "T-X", "--title", "Sai", "--unit", "QA",
-                                 "--sets", "khong-co", "--from", "2026-01-01",
-                                 "--due", "2025-01-01"])
+    result = runner.invoke(
+        cli,
+        [
+            "targets",
+            "add",
+            "T-X",
+            "--title",
+            "Sai",
+            "--unit",
+            "QA",
+            "--sets",
+            "khong-co",
+            "--from",
+            "2026-01-01",
+            "--due",
+            "2025-01-01",
+        ],
+    )
     assert result.exit_code == 1
     assert "không có bộ câu hỏi khong-co" in result.output
     assert "ngày hết hạn phải sau ngày bắt đầu" in result.output
@@ -93,8 +125,17 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     sheet = book["T-2026"]
     assert sheet["A1"].value == "Kỹ năng số và an toàn thông tin 2026"
     header = [cell.value for cell in sheet[5]]
-    assert header == ["Hạng", "Mã đơn vị", "Đơn vị", "Biên chế", "Đã đăng ký", "Đã đạt",
-                      "Tỷ lệ đạt", "Điểm trung bình", "Đạt chỉ tiêu"]
+    assert header == [
+        "Hạng",
+        "Mã đơn vị",
+        "Đơn vị",
+        "Biên chế",
+        "Đã đăng ký",
+        "Đã đạt",
+        "Tỷ lệ đạt",
+        "Điểm trung bình",
+        "Đạt chỉ tiêu",
+    ]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=6)]
     by_code = {row[1]: row for row in rows if row[1]}
     assert by_code["QA"][:7] == [2, "QA", "Đơn vị A", 10, 7, 6, 0.6]
@@ -112,15 +153,20 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "NOPE" in result.output
 
     roster = tmp_path / "roster.csv"
-    roster.write_text("unit_code,full_name,position,phone\nQA,Nguyễn Văn Mới,Chuyên viên,"
-                      "0905 123 456\nQA,QA Người 0,Chuyên viên,\nQZ,Ai Đó,,\nQB,,,abc\n",
-                      encoding="utf-8")
+    roster.write_text(
+        "unit_code,full_name,position,phone\nQA,Nguyễn Văn Mới,Chuyên viên,"
+        "0905 123 456\nQA,QA Người 0,Chuyên viên,\nQZ,Ai Đó,,\nQB,,,abc\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["staff", "import", str(roster)])
     assert result.exit_code == 1
     assert "Dòng 5: họ và tên chưa đúng" in result.output
     assert "Dòng 5: số điện thoại" in result.output
-    roster.write_text("\ufeffunit_code,full_name,position,phone\nQA,Nguyễn Văn Mới,Chuyên viên,"
-                      "0905 123 456\nQA,QA Người 0,Chuyên viên,\n", encoding="utf-8")
+    roster.write_text(
+        "\ufeffunit_code,full_name,position,phone\nQA,Nguyễn Văn Mới,Chuyên viên,"
+        "0905 123 456\nQA,QA Người 0,Chuyên viên,\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["staff", "import", str(roster)])
     assert result.exit_code == 0 and "Đã nhập 2 cán bộ của 1 đơn vị" in result.output
     assert runner.invoke(cli, ["targets", "remove", "T-QA"]).exit_code == 0

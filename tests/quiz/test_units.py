@@ -48,8 +48,13 @@ def test_shuffled_order_is_a_permutation(size: int, seed: int) -> None:
 
 def test_rank_shares_exact_ties_and_skips_units_without_headcount() -> None:
     when = datetime(2026, 5, 1, tzinfo=UTC)
-    units = [UnitInfo(1, "A", "A", 3), UnitInfo(2, "B", "B", 6), UnitInfo(3, "C", "C", 0),
-             UnitInfo(4, "D", "D", 6), UnitInfo(5, "E", "E", 4)]
+    units = [
+        UnitInfo(1, "A", "A", 3),
+        UnitInfo(2, "B", "B", 6),
+        UnitInfo(3, "C", "C", 0),
+        UnitInfo(4, "D", "D", 6),
+        UnitInfo(5, "E", "E", 4),
+    ]
     tallies = {
         1: UnitTally(1, 3, 1, 1.8, 2, when),  # 1/3, average 0.9
         2: UnitTally(2, 6, 2, 3.6, 4, when),  # 2/6 = 1/3 exactly, same average and time

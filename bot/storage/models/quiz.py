@@ -22,7 +22,9 @@ class QuizAttempt(Base):
         Index("ix_quiz_attempts_user_set", "user_id", "set_slug"),
         # Leaderboards scan counted results of a set within a period: an index-only scan on PG.
         Index(
-            "ix_quiz_attempts_results", "set_slug", "finished_at",
+            "ix_quiz_attempts_results",
+            "set_slug",
+            "finished_at",
             postgresql_include=["user_id", "score", "passed", "practice"],
         ),
     )

@@ -40,9 +40,7 @@ async def active_for_user(session: AsyncSession, *, user_id: int) -> QuizAttempt
     )
 
 
-async def drawn_questions(
-    session: AsyncSession, *, user_id: int, set_slug: str
-) -> list[list[str]]:
+async def drawn_questions(session: AsyncSession, *, user_id: int, set_slug: str) -> list[list[str]]:
     """The question ids drawn in each earlier attempt of this person on this set."""
     rows = await session.scalars(
         select(QuizAttempt.question_ids).where(
@@ -68,9 +66,13 @@ async def add_answer(
         session,
         QuizAnswer.__table__,
         {
-            "attempt_id": attempt_id, "question_index": question_index,
-            "question_id": question_id, "chosen": chosen, "correct": correct,
-            "timed_out": timed_out, "answered_at": answered_at,
+            "attempt_id": attempt_id,
+            "question_index": question_index,
+            "question_id": question_id,
+            "chosen": chosen,
+            "correct": correct,
+            "timed_out": timed_out,
+            "answered_at": answered_at,
         },
     )
 

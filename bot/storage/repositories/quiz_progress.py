@@ -49,11 +49,7 @@ class StaffResult:
 
 def registered_staff(unit_ids: Select[Any]) -> Any:
     """The condition for registered staff of the given units."""
-    return (
-        (User.kind == STAFF)
-        & User.consent_at.is_not(None)
-        & User.unit_id.in_(unit_ids)
-    )
+    return (User.kind == STAFF) & User.consent_at.is_not(None) & User.unit_id.in_(unit_ids)
 
 
 def _rollup(set_slugs: Sequence[str], start: datetime, end: datetime, who: Any) -> Select[Any]:
@@ -117,13 +113,13 @@ async def refresh_member(
     rollup = _rollup(set_slugs, start, end, QuizAttempt.user_id == user_id).subquery("rollup")
     # SQLite needs a WHERE in an upsert's SELECT, or it reads ON CONFLICT as a join condition.
     source = select(literal(target_id), *rollup.c).where(true())
-    statement = insert_for(session, QuizTargetMember.__table__).from_select(
-        _MEMBER_COLUMNS, source
+    statement = insert_for(session, QuizTargetMember.__table__).from_select(_MEMBER_COLUMNS, source)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["target_id", "user_id"],
+            set_={name: statement.excluded[name] for name in _MEMBER_COLUMNS[2:]},
+        )
     )
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["target_id", "user_id"],
-        set_={name: statement.excluded[name] for name in _MEMBER_COLUMNS[2:]},
-    ))
 
 
 _MEMBER_COLUMNS = ["target_id", "user_id", "score_sum", "score_count", "sets_passed", "last_pass"]
@@ -166,8 +162,14 @@ async def unit_tallies(
     )
     rows = await session.execute(statement)
     return [
-        UnitTally(int(unit_id), int(registered), int(passed or 0), float(score_sum),
-                  int(score_count), _aware(reached))
+        UnitTally(
+            int(unit_id),
+            int(registered),
+            int(passed or 0),
+            float(score_sum),
+            int(score_count),
+            _aware(reached),
+        )
         for unit_id, registered, passed, score_sum, score_count, reached in rows
     ]
 

@@ -43,8 +43,9 @@ async def remove(session: AsyncSession, *, code: str) -> bool:
 
 async def all_targets(session: AsyncSession) -> list[QuizTarget]:
     """Every target, the latest due first."""
-    rows = await session.scalars(select(QuizTarget).order_by(QuizTarget.due_on.desc(),
-                                                             QuizTarget.id))
+    rows = await session.scalars(
+        select(QuizTarget).order_by(QuizTarget.due_on.desc(), QuizTarget.id)
+    )
     return list(rows.all())
 
 
@@ -68,8 +69,9 @@ def covers(target: QuizTarget, scope_path: str, unit: Unit) -> bool:
 def covered_units(target: QuizTarget, scope_path: str, within: str | None = None) -> Select[Any]:
     """SELECT the ids of units a target applies to, optionally only those under path `within`."""
     if target.include_subunits:
-        condition = or_(Unit.id == target.unit_id,
-                        Unit.path.startswith(scope_path, autoescape=True))
+        condition = or_(
+            Unit.id == target.unit_id, Unit.path.startswith(scope_path, autoescape=True)
+        )
     else:
         condition = Unit.id == target.unit_id
     statement = select(Unit.id).where(condition)
@@ -83,8 +85,9 @@ async def subgroups(session: AsyncSession, *, parent_id: int, limit: int) -> lis
     child = aliased(Unit)
     rows = await session.scalars(
         select(Unit)
-        .where(Unit.parent_id == parent_id,
-               exists(select(child.id).where(child.parent_id == Unit.id)))
+        .where(
+            Unit.parent_id == parent_id, exists(select(child.id).where(child.parent_id == Unit.id))
+        )
         .order_by(Unit.name)
         .limit(limit)
     )
