@@ -35,10 +35,6 @@ from bot.messages import load_catalog
 
 log = logging.getLogger(__name__)
 
-UNSUPPORTED = {"user_send_sticker", "user_send_gif", "user_send_audio", "user_send_video",
-               "user_send_location", "user_send_link", "user_send_business_card"}
-
-
 def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     """The expected X-ZEvent-Signature of a webhook body."""
     digest = hashlib.sha256()
@@ -65,8 +61,8 @@ def to_event(payload: dict[str, Any]) -> tuple[IncomingEvent | None, str]:
     """(event for the engine or None, catalog key of a short reply or "")."""
     name = str(payload.get("event_name") or "")
     user_id = user_of(payload)
-    if not user_id or not name.startswith("user_"):
-        return None, ""  # oa_send_* echoes, follow/unfollow and the rest
+    if not user_id or not name.startswith("user_send_"):
+        return None, ""  # oa_send_* echoes, receipts, follow/unfollow and the rest
     message = payload.get("message") or {}
     common: dict[str, Any] = {"message_id": str(message.get("msg_id") or ""),
                               "dedup_key": f"zo:{event_key(payload)}"}
@@ -86,9 +82,7 @@ def to_event(payload: dict[str, Any]) -> tuple[IncomingEvent | None, str]:
         return IncomingEvent(CHANNEL, user_id, user_id, EventKind.ATTACHMENT,
                              text=str(message.get("text") or ""), attachment=attachment,
                              **common), ""
-    if name in UNSUPPORTED:
-        return None, "channels.unsupported"
-    return None, ""
+    return None, "channels.unsupported"  # stickers, GIFs, audio, video, locations, links, …
 
 
 class ZaloOaChannel:
@@ -124,7 +118,8 @@ class ZaloOaChannel:
         """Handle one stored event. Raises only when storage is unreachable."""
         name = str(payload.get("event_name") or "")
         user_id = user_of(payload)
-        if name.startswith("user_") or name in ("follow", "unfollow"):
+        if name.startswith("user_send_") or name in ("follow", "unfollow"):
+            # receipts (user_received_message, user_seen_message) are not interactions
             following = {"follow": True, "unfollow": False}.get(name)
             await self._state.touch_oa_contact(user_id, following=following)
         if name == "follow":
