@@ -34,14 +34,19 @@ async def _start_counted(chat: Chat) -> int:
     return attempt_id_of(chat)
 
 
+async def _someone_passed_in_stc_vp(chat: Chat) -> None:
+    """Someone in another unit passed: 1 of 40 (2,5 %) puts that unit first. The chat's person
+    registers in SKHCN-VP (headcount 8)."""
+    stc_vp = (await chat.bot.services.units.search("STC-VP")).units[0]
+    other = await make_staff(chat.bot, stc_vp.id, "Trần Văn Bình")
+    await add_result(chat.bot, other, KSC, 0.9, datetime(2026, 5, 20, tzinfo=UTC))
+    await register_staff(chat, "SKHCN-VP")
+
+
 async def test_pass_updates_results_progress_and_rank(chat: Chat) -> None:
     bot = chat.bot
     await make_target(bot, code="KSC-2026", unit="UBND", sets=(KSC,))
-    # Someone in another unit passed earlier: 1 of 40 (2,5 %) puts that unit first.
-    stc_vp = (await bot.services.units.search("STC-VP")).units[0]
-    other = await make_staff(bot, stc_vp.id, "Trần Văn Bình")
-    await add_result(bot, other, KSC, 0.9, datetime(2026, 5, 20, tzinfo=UTC))
-    await register_staff(chat, "SKHCN-VP")
+    await _someone_passed_in_stc_vp(chat)
     await chat.converse("""
         > /thidua
         < Bảng thi đua: Chỉ tiêu KSC-2026
@@ -236,10 +241,7 @@ async def test_leaderboard_choices_of_target_and_parent(chat: Chat) -> None:
         starts=date(2025, 1, 1),
         due=date(2025, 12, 31),
     )
-    stc_vp = (await bot.services.units.search("STC-VP")).units[0]
-    other = await make_staff(bot, stc_vp.id, "Trần Văn Bình")
-    await add_result(bot, other, KSC, 0.9, datetime(2026, 5, 20, tzinfo=UTC))
-    await register_staff(chat, "SKHCN-VP")
+    await _someone_passed_in_stc_vp(chat)
     await chat.converse("""
         > /thidua
         < Bảng thi đua: Chỉ tiêu KSC-2026
