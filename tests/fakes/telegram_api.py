@@ -46,7 +46,8 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.requests import ClientDisconnect
 
 from tests.fakes.serve import ServedFake
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_len
@@ -509,6 +510,8 @@ class FakeTelegram(ServedFake):
             try:
                 params = await _params(request)
                 result = await self.call(token, method, params)
+            except ClientDisconnect:  # the client went away (e.g. a killed process): no answer
+                return Response(status_code=499)
             except ApiError as error:
                 self._log_call(method, error.code, started)
                 if error.code == 502:
