@@ -89,7 +89,8 @@ class KnowledgeService:
         """The current knowledge base, after picking up a newer published version if any."""
         now = self._clock.now()
         if (
-            self._started
+            self._kb is not None
+            and self._started
             and self._checked_at is not None
             and (now - self._checked_at < self._check_every)
         ):
@@ -126,6 +127,8 @@ class KnowledgeService:
                 raise
             self._seen_version = latest[0]
             await self._switch_to(latest[0])
+            if self._kb is None:
+                raise
             return
         self._kb = kb
         await asyncio.to_thread(index_for, kb)
