@@ -17,21 +17,32 @@ from bot.channels import web
 from bot.channels.setup import ChannelSet
 from bot.config import Settings
 from bot.messages import load_catalog
+from bot.scheduler.jobs import SchedulerJobs, channel_senders
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, bot: BotApp | None = None) -> FastAPI:
-    """Build the ASGI app. A prebuilt `bot` may be passed (tests)."""
+def create_app(
+    settings: Settings, *, bot: BotApp | None = None, run_jobs: bool | None = None
+) -> FastAPI:
+    """Build the ASGI app. A prebuilt `bot` may be passed (tests); the scheduler's jobs run when
+    `run_jobs` says so, by default when the settings enable them and the app owns its bot."""
     bot_app = bot or BotApp.build(settings)
     channels = ChannelSet.from_app(bot_app)
+    if run_jobs is None:
+        run_jobs = settings.scheduler_enabled and bot is None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await channels.start()
+        jobs = SchedulerJobs(bot_app, channel_senders(bot_app)) if run_jobs else None
+        if jobs is not None:
+            jobs.start()
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
             await channels.stop()
             if bot is None:
                 await bot_app.close()

@@ -108,6 +108,13 @@ def build_router(app: BotApp) -> APIRouter:
         await app.deliver_notices(outgoing.notices)
         return RepliesOut(replies=[render(reply) for reply in outgoing.replies])
 
+    @router.get("/api/chat/messages", response_model=RepliesOut,
+                summary="Nhận các tin Trợ lý chủ động gửi (nhắc hạn, thông báo) đang chờ")
+    async def pushed_messages(user_id: Annotated[str, Depends(current_user)]) -> RepliesOut:
+        # The page cannot receive pushes: it polls, and each waiting message is handed out once.
+        replies = await app.services.reminders.inbox(user_id)
+        return RepliesOut(replies=[render(reply) for reply in replies])
+
     return router
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from bot.cli import ask, chat, content, db, demo, doctor, nominations, serve, units, users
+from bot.cli import broadcast as broadcast_cli
+from bot.cli import deadlines as deadlines_cli
 from bot.cli import quiz as quiz_cli
 
 app = typer.Typer(
@@ -24,6 +26,11 @@ app.add_typer(nominations.app, name="nominations")
 app.add_typer(quiz_cli.targets_app, name="targets")
 app.add_typer(quiz_cli.report_app, name="report")
 app.add_typer(quiz_cli.staff_app, name="staff")
+app.add_typer(deadlines_cli.app, name="deadlines")
+app.command("broadcast", help="Gửi thông báo tới một nhóm người dùng (quản trị viên).")(
+    broadcast_cli.broadcast)
+app.command("worker", help="Chạy bộ quét nhắc việc và bộ gửi tin như một tiến trình riêng.")(
+    broadcast_cli.worker)
 
 
 def main() -> None:

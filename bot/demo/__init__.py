@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app import BotApp
 from bot.nominations.demo import load_nominations_demo
 from bot.quiz.demo import load_quiz_demo
+from bot.scheduler.demo import load_reminders_demo
 
 DEMO_DIR = Path(__file__).parent
 
@@ -23,4 +24,5 @@ async def load_demo(bot: BotApp, *, echo: Callable[[str], None] = print) -> list
         return problems
     problems.extend(await load_quiz_demo(bot, DEMO_DIR / "quiz.yaml", echo=echo))
     problems.extend(await load_nominations_demo(bot, echo=echo))
+    problems.extend(await load_reminders_demo(bot, DEMO_DIR / "deadlines.yaml", echo=echo))
     return problems

@@ -4,6 +4,7 @@ the end."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -105,12 +106,17 @@ class BroadcastService:
                                quiet=self._quiet, broadcast_id=record.id)
             return Queued(record.id, queued, release_time(now, urgent=urgent, quiet=self._quiet))
 
-    async def progress_of(self, broadcast_id: int) -> BroadcastProgress:
-        """Counts by outcome so far."""
+    async def progress_of(
+        self, broadcast_id: int, channels: Collection[str] | None = None
+    ) -> BroadcastProgress:
+        """Counts by outcome so far (of the messages on these channels, or all)."""
         async with self._db.transaction() as session:
-            counts = await outbox_repo.status_counts(session, broadcast_id=broadcast_id)
+            counts = await outbox_repo.status_counts(session, broadcast_id=broadcast_id,
+                                                     by_channel=True)
         progress = BroadcastProgress()
-        for (_, status, reason), count in counts.items():
+        for (channel, _, status, reason), count in counts.items():
+            if channels is not None and channel not in channels:
+                continue
             progress.total += count
             if status == outbox_repo.SENT:
                 progress.sent += count

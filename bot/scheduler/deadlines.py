@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.messages import Catalog
-from bot.scheduler.audience import Audience, ProgressSource, describe, members
+from bot.scheduler import deadline_file
+from bot.scheduler.audience import (
+    Audience,
+    BadAudience,
+    ProgressSource,
+    describe,
+    from_mapping,
+    members,
+)
 from bot.scheduler.outbox import deadline_occurrence
-from bot.scheduler.timing import reminder_times
+from bot.scheduler.timing import local_date, reminder_times
 from bot.storage.db import Database
 from bot.storage.models import Deadline
 from bot.storage.repositories import deadlines as deadline_repo
@@ -43,6 +52,15 @@ class DeadlineView:
     offsets: tuple[str, ...]
     urgent: bool
     cancelled: bool
+
+
+@dataclass(slots=True)
+class DeadlineImport:
+    """The outcome of importing a deadlines file."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +123,8 @@ def view(deadline: Deadline) -> DeadlineView:
 class DeadlineService:
     """Creates deadlines with their reminder times, and answers who must see which."""
 
-    def __init__(self, db: Database, clock: Clock, t: Catalog, *, tz, morning_hour: int,  # type: ignore[no-untyped-def]
-                 progress: ProgressSource | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, t: Catalog, *, tz: ZoneInfo,
+                 morning_hour: int, progress: ProgressSource | None = None) -> None:
         self._db = db
         self._clock = clock
         self._t = t
@@ -127,6 +145,30 @@ class DeadlineService:
             await deadline_repo.replace_pending_reminders(session, deadline_id=deadline.id,
                                                           times=times)
             return view(deadline), created
+
+    async def import_text(self, content: str) -> DeadlineImport:
+        """Create or update every deadline of a file (see `deadline_file`); all or nothing."""
+        now = self._clock.now()
+        parsed = deadline_file.read(content, tz=self._tz, today=local_date(now, self._tz))
+        report = DeadlineImport(errors=list(parsed.errors))
+        specs: list[DeadlineSpec] = []
+        async with self._db.transaction() as session:
+            for entry in parsed.entries:
+                try:
+                    audience = await from_mapping(session, entry.audience, progress=self.progress,
+                                                  on=local_date(now, self._tz))
+                except BadAudience as error:
+                    report.errors.append(f"Mục {entry.position} ({entry.code}): {error}.")
+                    continue
+                specs.append(DeadlineSpec(entry.code, entry.title, entry.due_at, audience,
+                                          entry.description, entry.offsets, entry.urgent))
+        if report.errors:
+            return report
+        for spec in specs:
+            _, created = await self.define(spec)
+            report.created += created
+            report.updated += not created
+        return report
 
     async def cancel(self, code: str) -> DeadlineView | None:
         """Cancel a deadline: no further reminders; messages not yet sent are dropped."""
@@ -202,7 +244,7 @@ class DeadlineService:
 
 
 def _round(label: str, fire_at: datetime, state: str, deadline: Deadline,
-           counts: dict[tuple[str, str, str], int]) -> RoundReport:
+           counts: dict[tuple[str, ...], int]) -> RoundReport:
     """Tally the outbox rows of one reminder round (their occurrence names the round)."""
     prefix = deadline_occurrence(deadline, label)
     item = RoundReport(label, fire_at, state)

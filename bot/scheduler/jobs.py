@@ -21,17 +21,16 @@ log = logging.getLogger(__name__)
 
 
 def channel_senders(app: BotApp) -> dict[str, ChannelSender]:
-    """The push channels this process can send on: those registered by running channels, plus
-    those configured in the settings (a worker process runs no channel of its own)."""
-    senders: dict[str, ChannelSender] = {}
-    if isinstance(app.notifier, SenderRegistry):
-        senders.update(app.notifier.senders)
-    settings = app.settings
-    if "telegram" not in senders and settings.telegram_bot_token is not None:
-        from bot.channels.telegram import TelegramSender
+    """The push channels this process can send on: those registered by the running channels,
+    or else those configured in the settings (a worker process runs no channel of its own)."""
+    registry = app.notifier
+    if not isinstance(registry, SenderRegistry):
+        return {}
+    if not registry.senders:
+        from bot.channels.setup import ChannelSet
 
-        senders["telegram"] = TelegramSender.from_settings(settings)
-    return senders
+        ChannelSet.from_app(app)  # builds the configured channels; they register their senders
+    return dict(registry.senders)
 
 
 class SchedulerJobs:
@@ -100,7 +99,7 @@ class SchedulerJobs:
         finally:
             self._running.discard(task)
 
-    async def stop(self, timeout: float = 30.0) -> None:
+    async def stop(self, grace_seconds: float = 30.0) -> None:
         """Stop claiming, let messages in hand finish, then stop the scheduler."""
         self._reminders.notifier.on_queued = None
         self.sender.stop()
@@ -108,7 +107,7 @@ class SchedulerJobs:
             self._scheduler.pause()
         running = [task for task in self._running if not task.done()]
         if running:
-            await asyncio.wait(running, timeout=timeout)
+            await asyncio.wait(running, timeout=grace_seconds)
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None

@@ -24,20 +24,49 @@ def rates_from(settings: Settings) -> dict[str, Rate]:
     """The configured rates of every push channel (Zalo's apply to both Zalo integrations)."""
     telegram = Rate(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
     zalo = Rate(settings.zalo_rate_per_second, settings.zalo_rate_per_chat)
-    return {"telegram": telegram, "zalo": zalo, "zalo_oa": zalo}
+    return {"telegram": telegram, "zalo_bot": zalo, "zalo_oa": zalo}
+
+
+HEADROOM = 0.97
+"""Share of a platform's limit we pace at: platforms count in sliding windows on their own
+clock, so a sender at exactly the limit is refused whenever network jitter bunches two
+messages; 3 % of headroom absorbs one bunched message per second."""
+
+
+class Pacer:
+    """Gives out sending slots `1/rate` apart, first come first served.
+
+    Not a token bucket: a bucket lets a sender that was held up (a busy event loop) catch up
+    with a burst, and platforms that count in sliding windows (Telegram's ~30/s) answer bursts
+    with 429. Here the next slot is one interval after the moment the previous sender really
+    went, except that timer lateness under a tenth of an interval is forgiven so that it does
+    not slow the pace down.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1 / rate
+        self._forgiven = self._interval / 10
+        self._next = 0.0
+        self._turn = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Wait for the next slot."""
+        async with self._turn:  # one sender at a time: a stall cannot release a crowd
+            loop = asyncio.get_running_loop()
+            slot = max(loop.time(), self._next)
+            if slot > loop.time():
+                await asyncio.sleep(slot - loop.time())
+            self._next = max(slot, loop.time() - self._forgiven) + self._interval
 
 
 class ChannelLimits:
-    """Waits before each message so that no channel is sent more than it allows.
-
-    The overall limiter holds no burst (one message every 1/rate seconds): platforms count in
-    sliding windows, so a leaky bucket that starts full would overshoot in its first second.
-    A 429 pauses the whole channel for exactly the `retry_after` it named.
-    """
+    """Waits before each message so that no channel is sent more than it allows: a pacer for the
+    channel overall, an aiolimiter bucket per chat, and a pause of exactly `retry_after` after
+    a 429."""
 
     def __init__(self, rates: dict[str, Rate], *, max_chats: int = 10_000) -> None:
         self._rates = rates
-        self._overall = {name: AsyncLimiter(1, 1 / rate.overall)
+        self._overall = {name: Pacer(rate.overall * HEADROOM)
                          for name, rate in rates.items() if rate.overall > 0}
         self._chats: OrderedDict[tuple[str, str], AsyncLimiter] = OrderedDict()
         self._max_chats = max_chats
@@ -45,32 +74,40 @@ class ChannelLimits:
 
     async def acquire(self, channel: str, chat_id: str) -> None:
         """Wait until one more message may go to `chat_id` on `channel`."""
-        await self._wait_pause(channel)
         rate = self._rates.get(channel)
-        if rate is None:
-            return
-        if rate.per_chat > 0:
+        if rate is not None and rate.per_chat > 0:
             await self._chat_limiter(channel, chat_id, rate.per_chat).acquire()
-        overall = self._overall.get(channel)
-        if overall is not None:
-            await overall.acquire()
-        await self._wait_pause(channel)
+        pacer = self._overall.get(channel)
+        while True:
+            await self._wait_pause(channel)
+            if pacer is not None:
+                await pacer.wait()
+            # A 429 that arrived while we waited for our slot: wait it out and take a new slot,
+            # rather than going out together with everyone released by the pause.
+            if not self._paused(channel):
+                return
 
     def pause(self, channel: str, seconds: float) -> None:
         """Stop sending on `channel` for `seconds` (a 429's retry_after)."""
         until = asyncio.get_running_loop().time() + max(0.0, seconds)
         self._paused_until[channel] = max(until, self._paused_until.get(channel, 0.0))
 
+    def _paused(self, channel: str) -> bool:
+        return self._paused_until.get(channel, 0.0) > asyncio.get_running_loop().time()
+
     async def _wait_pause(self, channel: str) -> None:
         loop = asyncio.get_running_loop()
-        while (until := self._paused_until.get(channel, 0.0)) > loop.time():
-            await asyncio.sleep(until - loop.time())
+        while True:  # the pause may be extended by another 429 while we wait
+            remaining = self._paused_until.get(channel, 0.0) - loop.time()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(remaining)
 
     def _chat_limiter(self, channel: str, chat_id: str, per_chat: float) -> AsyncLimiter:
         key = (channel, chat_id)
         limiter = self._chats.get(key)
         if limiter is None:
-            limiter = self._chats[key] = AsyncLimiter(1, 1 / per_chat)
+            limiter = self._chats[key] = AsyncLimiter(1, 1 / (per_chat * HEADROOM))
             if len(self._chats) > self._max_chats:
                 self._chats.popitem(last=False)
         else:

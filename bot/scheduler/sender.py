@@ -1,9 +1,11 @@
 """The sender: claims due outbox rows under a lease, sends them at each channel's pace, and
 records the outcome of every attempt.
 
-Rows flow through a small pipeline: one claimer keeps a queue topped up, `concurrency` workers
-take rows from it, wait for the channel's limiter, send, and write the outcome at once (so that
-after a crash at most the rows being sent at that moment can go out twice).
+Rows flow through a small pipeline: one claimer keeps a short queue topped up, `concurrency`
+workers take rows from it, wait for the channel's pace, send, and hand the outcome to a recorder
+that writes each outcome as soon as the previous write is done, several in one transaction
+under load (so that after a crash only the rows being sent, or whose outcome was being
+written, can go out twice).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.scheduler.timing import QuietHours
 from bot.storage.db import Database
 from bot.storage.repositories import outbox as outbox_repo
 from bot.storage.repositories import users as user_repo
-from bot.storage.repositories.outbox import Claimed
+from bot.storage.repositories.outbox import Claimed, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ class Sender:
         quiet: QuietHours,
         lease_seconds: float = 120.0,
         concurrency: int = 16,
-        batch: int = 100,
+        batch: int | None = None,
         max_inline_wait: float = 30.0,
     ) -> None:
         self._db = db
@@ -78,10 +80,13 @@ class Sender:
         self._quiet = quiet
         self._lease = timedelta(seconds=lease_seconds)
         self._concurrency = max(1, concurrency)
-        self._batch = max(1, batch)
+        self._batch = batch or 2 * self._concurrency
         self._max_inline_wait = min(max_inline_wait, lease_seconds / 2)
         self.name = worker_name()
         self._stopping = asyncio.Event()
+        self._outcomes: list[Outcome] = []
+        self._recordable = asyncio.Event()
+        self._drained = False
 
     def stop(self) -> None:
         """Ask a running drain to finish the messages in hand and return."""
@@ -95,9 +100,12 @@ class Sender:
             return stats
         queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
         workers = [asyncio.create_task(self._work(queue, stats)) for _ in range(self._concurrency)]
+        self._drained = False
+        recorder = asyncio.create_task(self._record_continuously())
         try:
             while not self._stopping.is_set():
-                if queue.qsize() > self._batch // 2:
+                # Claim little ahead: a row waiting here holds a lease others cannot take.
+                if queue.qsize() >= self._concurrency:
                     await asyncio.sleep(0.02)
                     continue
                 rows = await self._claim(channels)
@@ -109,7 +117,32 @@ class Sender:
             for _ in workers:
                 queue.put_nowait(None)
             await asyncio.gather(*workers)
+            self._drained = True
+            self._recordable.set()
+            await recorder
         return stats
+
+    async def _record_continuously(self) -> None:
+        """Write outcomes as they come: one transaction at a time, each taking everything that
+        arrived while the previous one was being written."""
+        while not (self._drained and not self._outcomes):
+            await self._recordable.wait()
+            self._recordable.clear()
+            try:
+                await self._record()
+            except Exception:
+                # Storage outage: those rows stay held and are sent again after their lease.
+                log.exception("could not record the outcome of sent messages")
+                if not self._drained:
+                    await asyncio.sleep(1.0)
+                    self._recordable.set()
+
+    async def _record(self) -> None:
+        """Write the outcomes gathered since the last time, in one transaction."""
+        outcomes, self._outcomes = self._outcomes, []
+        if outcomes:
+            async with self._db.transaction() as session:
+                await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
 
     async def _claim(self, channels: list[str]) -> list[Claimed]:
         now = self._clock.now()
@@ -125,6 +158,12 @@ class Sender:
                 await self._give_back(row, 0.0, "stopped")
                 continue
             try:
+                # A row that waited long in the queue renews its lease first, and is dropped if
+                # another sender already took it over: it must not go out twice.
+                if self._clock.now() > row.lease_until - self._lease / 2 and not await self._hold(
+                        row):
+                    log.warning("outbox row %s was taken over by another sender", row.id)
+                    continue
                 await self._deliver(row, stats)
             except Exception:
                 # A storage outage while recording: the lease expires and the row is retried.
@@ -152,7 +191,8 @@ class Sender:
                     stats.count("retried", "rate_limited")
                     return
                 waited += error.retry_after
-                await self._hold(row)
+                if not await self._hold(row):
+                    return
                 continue
             except Unreachable as error:
                 await self._unreachable(row, error.reason)
@@ -186,11 +226,8 @@ class Sender:
                                      reason=reason[:200])
 
     async def _finish(self, row: Claimed, status: str, reason: str | None = None) -> None:
-        async with self._db.transaction() as session:
-            kept = await outbox_repo.finish(session, message_id=row.id, worker=self.name,
-                                            status=status, now=self._clock.now(), reason=reason)
-        if not kept:
-            log.warning("outbox row %s: lease lost before its outcome was recorded", row.id)
+        self._outcomes.append(Outcome(row.id, status, self._clock.now(), reason))
+        self._recordable.set()
 
     async def _give_back(self, row: Claimed, delay: float, reason: str) -> None:
         async with self._db.transaction() as session:
@@ -199,8 +236,8 @@ class Sender:
                 available_at=self._clock.now() + timedelta(seconds=delay), reason=reason,
             )
 
-    async def _hold(self, row: Claimed) -> None:
-        """Keep the lease while the channel is paused, then wait out the pause."""
+    async def _hold(self, row: Claimed) -> bool:
+        """Renew the lease on a row; False if another sender has taken it."""
         async with self._db.transaction() as session:
-            await outbox_repo.extend_lease(session, message_id=row.id, worker=self.name,
-                                           lease_until=self._clock.now() + self._lease)
+            return await outbox_repo.extend_lease(session, message_id=row.id, worker=self.name,
+                                                  lease_until=self._clock.now() + self._lease)

@@ -22,7 +22,12 @@ from bot.scheduler import compose
 from bot.scheduler.audience import Audience, ProgressSource, members
 from bot.scheduler.outbox import Purpose, Push, add, deadline_occurrence
 from bot.scheduler.timing import (
-    OVERDUE, QuietHours, local_date, next_daily, week_period, weekly_moment,
+    OVERDUE,
+    QuietHours,
+    local_date,
+    next_daily,
+    week_period,
+    weekly_moment,
 )
 from bot.storage.db import Database
 from bot.storage.models import Deadline, DeadlineReminder
@@ -204,9 +209,9 @@ class Sweeper:
                 person = people.get(sub.user_id)
                 if not tips or person is None:
                     continue
-                # Each subscriber walks the tips in order from the day they subscribed.
-                index = (day - local_date(sub.created_at, self._rules.tz)).days % len(tips)
-                chosen = tips[index]
+                # Each subscriber walks the tips in order, from the first.
+                chosen = tips[sub.sent % len(tips)]
+                sub.sent += 1
                 message = compose.tip(self._t, chosen.text, chosen.source_title, chosen.source_url)
                 pushes.append(Push(person, (message,), f"tip:{day.isoformat()}"))
             if not tips:

@@ -81,3 +81,18 @@ class RecordingSender:
         """Texts sent to one chat."""
         return [reply.text for chat, replies in self.sent if chat == chat_id
                 for reply in replies if isinstance(reply, Text)]
+
+
+async def many_people(bot: BotApp, count: int, *, first_chat: int = 100_000,
+                      channel: str = "telegram") -> list[str]:
+    """`count` registered citizens with chat ids first_chat, first_chat+1, … (bulk insert)."""
+    from bot.storage.models import User
+
+    now = datetime.now(UTC)
+    chats = [str(first_chat + n) for n in range(count)]
+    rows = [{"channel": channel, "external_id": chat, "kind": "citizen", "consent_at": now,
+             "consent_version": "2026-01", "registered_at": now, "created_at": now,
+             "last_seen_at": now} for chat in chats]
+    async with bot.db.transaction() as session:
+        await session.execute(User.__table__.insert(), rows)
+    return chats

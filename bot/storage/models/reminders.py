@@ -73,6 +73,7 @@ class TipSubscription(Base):
     )
     hour: Mapped[int] = mapped_column(default=8)
     next_at: Mapped[datetime] = mapped_column(index=True)
+    sent: Mapped[int] = mapped_column(default=0)  # tips queued so far: the next one is tips[sent]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

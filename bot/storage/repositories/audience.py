@@ -55,7 +55,9 @@ async def staff(
     return set((await session.scalars(statement)).all())
 
 
-async def managers(session: AsyncSession, *, unit_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
+async def managers(
+    session: AsyncSession, *, unit_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
     """Unit id → the registered people managing it (all units, or only these)."""
     statement = (
         select(RoleGrant.unit_id, RoleGrant.user_id)

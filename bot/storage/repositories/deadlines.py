@@ -23,7 +23,9 @@ async def by_id(session: AsyncSession, *, deadline_id: int) -> Deadline | None:
     return await session.get(Deadline, deadline_id)
 
 
-async def upsert(session: AsyncSession, *, code: str, fields: dict[str, Any]) -> tuple[Deadline, bool]:
+async def upsert(
+    session: AsyncSession, *, code: str, fields: dict[str, Any]
+) -> tuple[Deadline, bool]:
     """Create or update a deadline by code; returns it and whether it was new."""
     deadline = await by_code(session, code=code)
     created = deadline is None
@@ -66,7 +68,9 @@ async def replace_pending_reminders(
                              "state": "pending"})
 
 
-async def due_reminders(session: AsyncSession, *, now: datetime, limit: int) -> list[DeadlineReminder]:
+async def due_reminders(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[DeadlineReminder]:
     """Pending reminders whose time has come, locked for this sweep (SKIP LOCKED on PostgreSQL)."""
     statement = (
         select(DeadlineReminder)
@@ -108,7 +112,9 @@ async def cancel(session: AsyncSession, *, deadline_id: int, now: datetime) -> N
     )
 
 
-async def acknowledge(session: AsyncSession, *, deadline_id: int, user_id: int, now: datetime) -> bool:
+async def acknowledge(
+    session: AsyncSession, *, deadline_id: int, user_id: int, now: datetime
+) -> bool:
     """Record that a person got a deadline's reminder; False if they already had."""
     return await insert_ignore(session, DeadlineAck.__table__,
                                {"deadline_id": deadline_id, "user_id": user_id, "acked_at": now})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, User
@@ -29,6 +29,7 @@ class Claimed:
     chat_id: str
     payload: list[Any]
     attempts: int
+    lease_until: datetime
     unreachable_reason: str | None
 
 
@@ -97,7 +98,8 @@ async def claim(
             select(User.id, User.unreachable_reason).where(User.id.in_({r[2] for r in rows}))
         )).all()
     )
-    claimed = [Claimed(*row, unreachable_reason=reasons.get(row[2])) for row in rows]
+    claimed = [Claimed(*row, lease_until=lease_until, unreachable_reason=reasons.get(row[2]))
+               for row in rows]
     return sorted(claimed, key=lambda item: item.id)
 
 
@@ -121,6 +123,34 @@ async def finish(
     return bool(result.rowcount)
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The final outcome of a sent (or refused) row."""
+
+    message_id: int
+    status: str
+    at: datetime
+    reason: str | None = None
+
+
+async def finish_many(session: AsyncSession, *, worker: str, outcomes: Sequence[Outcome]) -> None:
+    """Record several final outcomes in one statement (rows this worker still holds)."""
+    if not outcomes:
+        return
+    table = OutboxMessage.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.claimed_by == worker,
+               table.c.status == SENDING)
+        .values(status=bindparam("b_status"), reason=bindparam("b_reason"), claimed_until=None,
+                sent_at=bindparam("b_sent_at", type_=table.c.sent_at.type))
+    )
+    await session.execute(statement, [
+        {"b_id": o.message_id, "b_status": o.status, "b_reason": o.reason,
+         "b_sent_at": o.at if o.status == SENT else None} for o in outcomes
+    ])
+
+
 async def retry_at(
     session: AsyncSession, *, message_id: int, worker: str, available_at: datetime, reason: str
 ) -> None:
@@ -135,13 +165,16 @@ async def retry_at(
 
 async def extend_lease(
     session: AsyncSession, *, message_id: int, worker: str, lease_until: datetime
-) -> None:
-    """Keep holding a row while waiting (e.g. a 429's retry_after)."""
-    await session.execute(
+) -> bool:
+    """Keep holding a row (a long wait, or a row that waited in the queue); False if another
+    sender has taken it meanwhile."""
+    result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
+               OutboxMessage.status == SENDING)
         .values(claimed_until=lease_until)
     )
+    return bool(result.rowcount)
 
 
 async def take_for_chat(
@@ -188,16 +221,16 @@ async def cancel_pending(session: AsyncSession, *, deadline_id: int) -> int:
 
 
 async def status_counts(
-    session: AsyncSession, **match: Any
-) -> dict[tuple[str, str, str], int]:
-    """(occurrence, status, reason) → number of rows, for rows matching column=value filters."""
+    session: AsyncSession, *, by_channel: bool = False, **match: Any
+) -> dict[tuple[str, ...], int]:
+    """([channel,] occurrence, status, reason) → number of rows matching column=value filters."""
     table = OutboxMessage
-    statement = select(table.occurrence, table.status, func.coalesce(table.reason, ""),
-                       func.count()).group_by(table.occurrence, table.status, table.reason)
+    keys = [table.channel] if by_channel else []
+    keys += [table.occurrence, table.status, func.coalesce(table.reason, "")]
+    statement = select(*keys, func.count()).group_by(*keys)
     for column, value in match.items():
         statement = statement.where(getattr(table, column) == value)
-    return {(occurrence, status, reason): count
-            for occurrence, status, reason, count in (await session.execute(statement))}
+    return {tuple(row[:-1]): row[-1] for row in (await session.execute(statement)).all()}
 
 
 async def recipients_of(session: AsyncSession, *, status: str | None = None,

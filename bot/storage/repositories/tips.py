@@ -22,7 +22,7 @@ async def subscribe(
     """Subscribe, or change the hour of an existing subscription."""
     statement = (
         insert_for(session, TipSubscription.__table__)
-        .values(user_id=user_id, hour=hour, next_at=next_at, created_at=now)
+        .values(user_id=user_id, hour=hour, next_at=next_at, created_at=now, sent=0)
         .on_conflict_do_update(index_elements=["user_id"],
                                set_={"hour": hour, "next_at": next_at})
     )

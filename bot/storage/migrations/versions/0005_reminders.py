@@ -108,6 +108,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.Integer(), nullable=False),
     sa.Column('next_at', bot.storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent', sa.Integer(), nullable=False),
     sa.Column('created_at', bot.storage.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_tip_subscriptions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_tip_subscriptions'))
