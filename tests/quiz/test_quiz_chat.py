@@ -260,3 +260,13 @@ async def test_leaderboard_choices_of_target_and_parent(chat: Chat) -> None:
     assert "Đơn vị của anh/chị: hạng 1/" in chat.last.text  # type: ignore[union-attr]
     stale = await chat.act("qlb:t:999")
     assert "Chỉ tiêu này không còn nữa" in stale.text
+
+
+async def test_results_before_any_attempt(chat: Chat) -> None:
+    await make_target(chat.bot, code="KSC-2026", unit="UBND", sets=(KSC,))
+    await register_staff(chat, "SKHCN-VP")
+    await chat.converse("""
+        > /ketqua
+        < Anh/chị chưa làm bài kiểm tra nào
+        < anh/chị còn 1 bộ cần đạt: Kỹ năng số cơ bản
+    """)
