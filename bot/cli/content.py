@@ -69,7 +69,8 @@ def reload() -> None:
             fail(
                 "\n".join(
                     [
-                        "Không nạp lại: nội dung có lỗi. Trợ lý vẫn dùng nội dung cũ cho đến khi sửa xong:",
+                        "Không nạp lại: nội dung có lỗi. "
+                        "Trợ lý vẫn dùng nội dung cũ cho đến khi sửa xong:",
                         *result.issues,
                     ]
                 )
