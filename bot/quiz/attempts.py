@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.core.clock import Clock, as_utc
 from bot.quiz.bank import Bank, Question
 from bot.quiz.outcomes import (
@@ -68,6 +70,14 @@ class AttemptService:
         bank = self._banks.get(set_slug)
         if bank is None:
             return StartOutcome(Outcome.NOT_FOUND)
+        try:
+            return await self._start(user_id, bank, practice=practice)
+        except IntegrityError:  # a second start raced this one: show the attempt that won
+            current = await self.current(user_id)
+            return StartOutcome(Outcome.BUSY, current)
+
+    async def _start(self, user_id: int, bank: Bank, *, practice: bool) -> StartOutcome:
+        set_slug = bank.slug
         now = self._clock.now()
         async with self._db.transaction() as session:
             active = await repo.active_for_user(session, user_id=user_id)

@@ -3,6 +3,7 @@ buttons, restart in the middle, practice mode, and progress and rank after a pas
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from bot.app import BotApp
@@ -270,3 +271,14 @@ async def test_results_before_any_attempt(chat: Chat) -> None:
         < Anh/chị chưa làm bài kiểm tra nào
         < anh/chị còn 1 bộ cần đạt: Kỹ năng số cơ bản
     """)
+
+
+async def test_two_starts_at_once_open_one_attempt(chat: Chat) -> None:
+    user_id = await register_staff(chat, "SKHCN")
+    attempts = chat.bot.services.quiz.attempts
+    first, second = await asyncio.gather(
+        attempts.start(user_id, KSC, practice=False), attempts.start(user_id, KSC, practice=False)
+    )
+    assert sorted([first.kind.value, second.kind.value]) == ["accepted", "busy"]
+    assert first.question and second.question
+    assert first.question.attempt_id == second.question.attempt_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
@@ -18,7 +18,14 @@ class QuizAttempt(Base):
 
     __tablename__ = "quiz_attempts"
     __table_args__ = (
-        Index("ix_quiz_attempts_user_status", "user_id", "status"),
+        # One open attempt per person, even when a double tap reaches two workers at once.
+        Index(
+            "uq_quiz_attempts_active_user",
+            "user_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
         Index("ix_quiz_attempts_user_set", "user_id", "set_slug"),
         # Leaderboards scan counted results of a set within a period: an index-only scan on PG.
         Index(

@@ -72,7 +72,7 @@ def upgrade() -> None:
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_quiz_attempts_results', ['set_slug', 'finished_at'], unique=False, postgresql_include=['user_id', 'score', 'passed', 'practice'])
         batch_op.create_index('ix_quiz_attempts_user_set', ['user_id', 'set_slug'], unique=False)
-        batch_op.create_index('ix_quiz_attempts_user_status', ['user_id', 'status'], unique=False)
+        batch_op.create_index('uq_quiz_attempts_active_user', ['user_id'], unique=True, postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
 
     op.create_table('quiz_target_members',
     sa.Column('target_id', sa.Integer(), nullable=False),
@@ -108,7 +108,7 @@ def downgrade() -> None:
 
     op.drop_table('quiz_target_members')
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
-        batch_op.drop_index('ix_quiz_attempts_user_status')
+        batch_op.drop_index('uq_quiz_attempts_active_user', postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
         batch_op.drop_index('ix_quiz_attempts_user_set')
         batch_op.drop_index('ix_quiz_attempts_results', postgresql_include=['user_id', 'score', 'passed', 'practice'])
 
