@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.app import BotApp
 from bot.cli._common import fail, run
 from bot.core.clock import fmt_datetime
+from bot.core.notify import ChannelSender
 from bot.scheduler.audience import SPEC_HELP, BadAudience
 from bot.scheduler.broadcast import BadBroadcast, BroadcastProgress, normalize_message
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
@@ -110,6 +111,8 @@ def _summary(console: Console, state: BroadcastProgress) -> None:
 def worker(
     sweep: Annotated[bool, typer.Option(help="Quét các hạn, mẹo, nhắc tiến độ đến giờ")] = True,
     send: Annotated[bool, typer.Option(help="Gửi các tin trong hàng đợi")] = True,
+    once: Annotated[bool, typer.Option(
+        "--once", help="Quét và gửi một lượt rồi thoát (dùng với cron)")] = False,
 ) -> None:
     """Chạy bộ quét và bộ gửi như một tiến trình riêng (có thể chạy nhiều tiến trình)."""
 
@@ -119,6 +122,10 @@ def worker(
             typer.echo("Chưa cấu hình kênh nào để gửi (Telegram, Zalo): chỉ chạy bộ quét.",
                        err=True)
         jobs = SchedulerJobs(bot, senders, sweep=sweep, send=send)
+        if once:
+            await jobs.run_once()
+            await _close(senders)
+            return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -127,9 +134,14 @@ def worker(
         typer.echo(f"Đang chạy ({jobs.sender.name}). Ctrl+C để dừng.")
         await stop.wait()
         await jobs.stop()
-        for channel_sender in senders.values():
-            close = getattr(channel_sender, "close", None)
-            if close is not None:
-                await close()
+        await _close(senders)
 
     run(body)
+
+
+async def _close(senders: dict[str, ChannelSender]) -> None:
+    """Release the channels' HTTP connections."""
+    for channel_sender in senders.values():
+        close = getattr(channel_sender, "close", None)
+        if close is not None:
+            await close()

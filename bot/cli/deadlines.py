@@ -119,6 +119,9 @@ def report(code: Annotated[str, typer.Argument(help="Mã hạn (bỏ trống: m�
         console = Console()
         for item in reports:
             console.print(_table(item, bot))
+            console.print(f"Đối tượng: {item.audience}.\nNgười được nhắc: {item.recipients}; "
+                          f"đã nhận được ít nhất một tin: {item.reached}; "
+                          f"đã bấm \"Đã nhận\": {item.acknowledged}.\n", soft_wrap=True)
 
     run(body)
 
@@ -139,11 +142,7 @@ def _table(item: DeadlineReport, bot: BotApp) -> Table:
     tz = bot.settings.tz
     deadline = item.deadline
     heading = f"{deadline.code} — {deadline.title} (hạn {fmt_datetime(deadline.due_at, tz)})"
-    table = Table(title=heading,
-                  caption=f"Đối tượng: {item.audience}. Người được nhắc: {item.recipients}; "
-                          f"đã nhận được ít nhất một tin: {item.reached}; "
-                          f"đã bấm \"Đã nhận\": {item.acknowledged}.",
-                  title_justify="left", caption_justify="left")
+    table = Table(title=heading, title_justify="left")
     for column in ("Mốc", "Thời điểm", "Trạng thái", "Người nhận", "Đã gửi", "Đang chờ",
                    "Thất bại (lý do)"):
         table.add_column(column)

@@ -163,8 +163,11 @@ async def members(
     return below & await audience_repo.staff(session)
 
 
-async def describe(session: AsyncSession, audience: Audience, t: Catalog) -> str:
-    """The audience in words (lists, reports)."""
+async def describe(
+    session: AsyncSession, audience: Audience, t: Catalog, *,
+    progress: ProgressSource | None = None, on: date | None = None,
+) -> str:
+    """The audience in words (lists, reports); a target is named by its code when known."""
     kind = audience.kind
     if kind is AudienceKind.UNITS:
         names = await audience_repo.unit_names(session, unit_ids=audience.unit_ids)
@@ -172,5 +175,9 @@ async def describe(session: AsyncSession, audience: Audience, t: Catalog) -> str
         key = "reminders.audience_under" if audience.subunits else "reminders.audience_units"
         return t(key, units=listed)
     if kind is AudienceKind.BELOW_TARGET and audience.target_id is not None:
-        return t("reminders.audience_below_one", target=audience.target_id)
+        name = f"#{audience.target_id}"
+        if progress is not None and on is not None:
+            name = next((target.code for target in await progress.active_targets(on)
+                         if target.id == audience.target_id), name)
+        return t("reminders.audience_below_one", target=name)
     return t(f"reminders.audience_{kind.value}")

@@ -79,11 +79,12 @@ class BroadcastService:
     async def plan(self, spec: str, *, active_days: int | None = None) -> BroadcastPlan:
         """Resolve an audience spec and count it (raises BadAudience)."""
         async with self._db.transaction() as session:
-            audience = await parse_spec(session, spec, progress=self.progress,
-                                        on=local_date(self._clock.now(), self._quiet.tz))
+            today = local_date(self._clock.now(), self._quiet.tz)
+            audience = await parse_spec(session, spec, progress=self.progress, on=today)
             people = await self._people(session, audience, active_days)
             unreachable = await audience_repo.unreachable(session, user_ids=[p.id for p in people])
-            return BroadcastPlan(audience, await describe(session, audience, self._t),
+            words = await describe(session, audience, self._t, progress=self.progress, on=today)
+            return BroadcastPlan(audience, words,
                                  len(people), dict(Counter(p.channel for p in people)),
                                  unreachable)
 

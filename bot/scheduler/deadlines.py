@@ -226,7 +226,9 @@ class DeadlineService:
                 rows = await deadline_repo.all_deadlines(session)
             reports = []
             for deadline in rows:
-                audience = await describe(session, Audience.from_json(deadline.audience), self._t)
+                audience = await describe(
+                    session, Audience.from_json(deadline.audience), self._t,
+                    progress=self.progress, on=local_date(self._clock.now(), self._tz))
                 match = {"deadline_id": deadline.id, "purpose": "deadline"}
                 report = DeadlineReport(
                     view(deadline), audience,

@@ -65,6 +65,13 @@ class SchedulerJobs:
         log.info("scheduler started (sweep=%s, send=%s as %s)", self._sweep_enabled,
                  self._send_enabled, self.sender.name)
 
+    async def run_once(self) -> None:
+        """One sweep and one drain, without the scheduler (`cdsbot worker --once`, cron)."""
+        if self._sweep_enabled:
+            await self._sweep()
+        if self._send_enabled:
+            await self._send()
+
     def wake(self) -> None:
         """Run the sender now rather than at its next interval."""
         if self._scheduler is not None and self._send_enabled:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -96,3 +98,14 @@ async def many_people(bot: BotApp, count: int, *, first_chat: int = 100_000,
     async with bot.db.transaction() as session:
         await session.execute(User.__table__.insert(), rows)
     return chats
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[bool]], seconds: float, what: str
+) -> None:
+    """Poll `condition` until it holds, failing after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
 from bot.scheduler.audience import Audience, AudienceKind
@@ -124,3 +126,20 @@ async def test_a_moved_due_time_reschedules_and_a_cancelled_deadline_stays_silen
     assert await bot.services.reminders.deadlines.cancel("bao-cao-q2") is not None
     assert await sweep_at(bot, clock, "21/07/2026 09:00") == 0
     assert await bot.services.reminders.deadlines.cancel("khong-co") is None
+
+
+async def test_sweeps_running_at_the_same_time_queue_each_reminder_once(
+    bot: BotApp, clock: FrozenClock
+) -> None:
+    for n in range(30):
+        await person(bot, str(n), unit="SYT")
+    for code in ("a", "b", "c"):
+        await define(bot, "30/06/2026 17:00", Audience(AudienceKind.ALL_STAFF), code=code,
+                     offsets="1d")
+    clock.set(local("29/06/2026 17:00"))
+    sweeper = bot.services.reminders.sweeper
+    reports = await asyncio.gather(*(sweeper.run() for _ in range(4)))
+    assert sum(report.messages for report in reports) == 90
+    rows = await outbox(bot, purpose="deadline")
+    assert len(rows) == 90
+    assert len({(row.recipient_id, row.occurrence) for row in rows}) == 90

@@ -4,14 +4,12 @@ the same message twice."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -21,20 +19,12 @@ from bot.app import BotApp
 from bot.scheduler.broadcast import BroadcastProgress
 from bot.storage.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
-from tests.scheduler.helpers import many_people
+from tests.scheduler.conftest import TOKEN
+from tests.scheduler.helpers import many_people, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456:TEST-token"
 MESSAGES = 2000
 CONCURRENCY = 16
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """The fake Bot API in this process; the workers are other processes."""
-    server = FakeTelegram(TOKEN)
-    with server.running():
-        yield server
 
 
 def start_worker(db_url: str, fake: FakeTelegram, data_dir: Path) -> subprocess.Popen[bytes]:
@@ -57,17 +47,6 @@ async def broadcast(bot: BotApp) -> int:
                                    urgent=True)
     assert queued.queued == MESSAGES
     return queued.id
-
-
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], seconds: float, what: str
-) -> None:
-    """Poll `condition` until it holds, failing after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def in_flight(bot: BotApp) -> int:
