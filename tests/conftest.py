@@ -71,17 +71,24 @@ def db_url(migrated_backend, tmp_path: Path) -> Iterator[str]:
         shutil.copy(location, target)
         yield f"sqlite+aiosqlite:///{target}"
         return
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    asyncio.run(_truncate(location, tables))
+    asyncio.run(_empty(location))
     yield location
 
 
-async def _truncate(url: str, tables: str) -> None:
+async def _empty(url: str) -> None:
+    """Delete every row and restart every sequence: much faster than TRUNCATE for small tables."""
     import asyncpg
 
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        sequences = await connection.fetch(
+            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'"
+        )
+        async with connection.transaction():
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(f'DELETE FROM "{table.name}"')
+            for row in sequences:
+                await connection.execute(f'ALTER SEQUENCE "{row[0]}" RESTART')
     finally:
         await connection.close()
 
