@@ -87,17 +87,23 @@ def load(url: str, updates: list[dict[str, Any]], concurrency: int) -> tuple[flo
         latencies: list[float] = []
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+
             async def worker() -> None:
                 while not queue.empty():
                     update = queue.get_nowait()
                     began = time.perf_counter()
                     response = await client.post(
-                        url, content=json.dumps(update),
-                        headers={"Content-Type": "application/json",
-                                 "X-Telegram-Bot-Api-Secret-Token": SECRET})
+                        url,
+                        content=json.dumps(update),
+                        headers={
+                            "Content-Type": "application/json",
+                            "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                        },
+                    )
                     latencies.append(time.perf_counter() - began)
                     if response.status_code != 200:
                         raise RuntimeError(f"webhook answered {response.status_code}")
+
             began = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             result["seconds"] = time.perf_counter() - began
@@ -111,23 +117,33 @@ def load(url: str, updates: list[dict[str, Any]], concurrency: int) -> tuple[flo
     return result["seconds"], result["latencies"]
 
 
-def make_updates(fake: FakeTelegram, count: int, people: int, offset: int,
-                 messages: list[str]) -> list[dict[str, Any]]:
+def make_updates(
+    fake: FakeTelegram, count: int, people: int, offset: int, messages: list[str]
+) -> list[dict[str, Any]]:
     """Updates from `people` private chats, round robin."""
-    return [fake.user_says(1_000_000 + offset + i % people, messages[i % len(messages)])
-            for i in range(count)]
+    return [
+        fake.user_says(1_000_000 + offset + i % people, messages[i % len(messages)])
+        for i in range(count)
+    ]
 
 
-async def measure(serve: Callable[[], Any], fake: FakeTelegram, updates: list[dict[str, Any]],
-                  concurrency: int, sock: Any) -> dict[str, float]:
+async def measure(
+    serve: Callable[[], Any],
+    fake: FakeTelegram,
+    updates: list[dict[str, Any]],
+    concurrency: int,
+    sock: Any,
+) -> dict[str, float]:
     """Serve an app in this loop while the load thread posts the updates."""
     async with serve_here(serve(), sock) as base:
-        seconds, latencies = await asyncio.to_thread(load, f"{base}/tg/hook", updates,
-                                                     concurrency)
+        seconds, latencies = await asyncio.to_thread(load, f"{base}/tg/hook", updates, concurrency)
     fake.reset()
     latencies.sort()
-    return {"rate": len(updates) / seconds, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+    return {
+        "rate": len(updates) / seconds,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -144,21 +160,30 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 sock = bound_socket()
                 port = sock.getsockname()[1]
                 settings: Settings = get_settings(
-                    _env_file=None, database_url=url, data_dir=Path("/tmp/cdsbot-bench"),
-                    telegram_bot_token=TOKEN, telegram_api_base_url=fake.base_url,
+                    _env_file=None,
+                    database_url=url,
+                    data_dir=Path("/tmp/cdsbot-bench"),
+                    telegram_bot_token=TOKEN,
+                    telegram_api_base_url=fake.base_url,
                     telegram_webhook_url=f"http://127.0.0.1:{port}/tg/hook",
-                    telegram_webhook_secret=SECRET, scheduler_enabled=False, log_level="WARNING")
+                    telegram_webhook_secret=SECRET,
+                    scheduler_enabled=False,
+                    log_level="WARNING",
+                )
                 messages = MESSAGES if args.mix == "all" else ["/menu"]
-                updates = make_updates(fake, args.updates, args.people,
-                                       offset=round_number * 10_000, messages=messages)
-                warm = make_updates(fake, 100, args.people, offset=round_number * 10_000 + 5000,
-                                    messages=messages)
+                updates = make_updates(
+                    fake, args.updates, args.people, offset=round_number * 10_000, messages=messages
+                )
+                warm = make_updates(
+                    fake, 100, args.people, offset=round_number * 10_000 + 5000, messages=messages
+                )
                 if kind == "echo":
                     bot = Bot(TOKEN, base_url=fake.base_url)
                     serve = partial(echo_app, bot)
                     await measure(serve, fake, warm, args.concurrency, sock)
-                    results[kind].append(await measure(serve, fake, updates, args.concurrency,
-                                                       bound_socket()))
+                    results[kind].append(
+                        await measure(serve, fake, updates, args.concurrency, bound_socket())
+                    )
                     await bot.shutdown()
                 else:
                     app = BotApp.build(settings)
@@ -166,8 +191,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                         await app.services.units.import_csv(ROOT / "bot/demo/units.csv")
                         serve = partial(create_app, settings, bot=app)
                         await measure(serve, fake, warm, args.concurrency, sock)
-                        results[kind].append(await measure(serve, fake, updates,
-                                                           args.concurrency, bound_socket()))
+                        results[kind].append(
+                            await measure(serve, fake, updates, args.concurrency, bound_socket())
+                        )
                     finally:
                         await app.close()
                 print(kind, {k: round(v, 1) for k, v in results[kind][-1].items()}, flush=True)
@@ -175,8 +201,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         fake.stop()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-    summary = {kind: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
-               for kind, runs in results.items()}
+    summary = {
+        kind: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        for kind, runs in results.items()
+    }
     summary["ratio"] = summary["ours"]["rate"] / summary["echo"]["rate"]
     return summary
 
@@ -206,8 +234,7 @@ Ours reaches {summary["ratio"] * 100:.0f} % of the echo bot's throughput (target
 
 
 def _row(name: str, figures: dict[str, float]) -> str:
-    return (f"| {name} | {figures['rate']:.0f} | {figures['p50']:.0f} ms "
-            f"| {figures['p99']:.0f} ms |")
+    return f"| {name} | {figures['rate']:.0f} | {figures['p50']:.0f} ms | {figures['p99']:.0f} ms |"
 
 
 def write(text: str) -> None:

@@ -48,8 +48,12 @@ class ChannelSet:
         from bot.channels.zalo_oa import ZaloOaChannel
 
         channels: list[PlatformChannel] = [
-            channel for channel in (TelegramChannel.from_app(app), ZaloBotChannel.from_app(app),
-                                    ZaloOaChannel.from_app(app))
+            channel
+            for channel in (
+                TelegramChannel.from_app(app),
+                ZaloBotChannel.from_app(app),
+                ZaloOaChannel.from_app(app),
+            )
             if channel is not None
         ]
         register = getattr(app.notifier, "register", None)  # a SenderRegistry (the outbox)
@@ -74,8 +78,11 @@ class ChannelSet:
     async def start(self) -> None:
         """Set commands and webhooks, start polling loops and background workers."""
         for channel in self.channels:
-            log.info("starting channel %s (%s)", channel.name,
-                     "webhook" if channel.webhook_mode else "polling")
+            log.info(
+                "starting channel %s (%s)",
+                channel.name,
+                "webhook" if channel.webhook_mode else "polling",
+            )
             await channel.start()
 
     async def stop(self) -> None:

@@ -91,15 +91,15 @@ def build_bot(settings: Settings, *, pool_size: int = 64) -> Bot:
 class TelegramSender:
     """Sends core replies to one Telegram chat (private chats: chat id = user id)."""
 
-    def __init__(self, bot: Bot, *, refs: MessageRefs | None = None, empty_text: str = "…"
-                 ) -> None:
+    def __init__(self, bot: Bot, *, refs: MessageRefs | None = None, empty_text: str = "…") -> None:
         self.bot = bot
         self._refs = refs
         self._empty_text = empty_text
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, refs: MessageRefs | None = None
-                      ) -> TelegramSender:
+    def from_settings(
+        cls, settings: Settings, *, refs: MessageRefs | None = None
+    ) -> TelegramSender:
         """A sender for the configured bot."""
         return cls(build_bot(settings), refs=refs)
 
@@ -107,8 +107,9 @@ class TelegramSender:
         """Release the HTTP connections."""
         await self.bot.shutdown()
 
-    async def send(self, user_id: str, replies: Sequence[Reply], *,
-                   pressed_message_id: str | None = None) -> list[int]:
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, pressed_message_id: str | None = None
+    ) -> list[int]:
         """Send replies in order; returns the message ids. `pressed_message_id` is the message
         whose button started this turn: a first reply with that message's edit key replaces it."""
         try:
@@ -116,7 +117,8 @@ class TelegramSender:
         except ValueError:
             raise Rejected(f"not a Telegram chat id: {user_id!r}") from None
         messages: list[TgMessage] = [
-            m for reply in replies for m in render(reply, empty_text=self._empty_text)]
+            m for reply in replies for m in render(reply, empty_text=self._empty_text)
+        ]
         sent: list[int] = []
         for index, message in enumerate(messages):
             try:
@@ -136,27 +138,41 @@ class TelegramSender:
             if ref == editable:
                 try:
                     await self.bot.edit_message_text(
-                        message.html, chat_id=chat_id, message_id=int(ref),
-                        parse_mode=ParseMode.HTML, reply_markup=message.keyboard)
+                        message.html,
+                        chat_id=chat_id,
+                        message_id=int(ref),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=message.keyboard,
+                    )
                     return int(ref)
                 except BadRequest as error:
                     if "not modified" in str(error).lower():
                         return int(ref)
                     # too old or deleted: fall through and send it anew
         result = await self.bot.send_message(
-            chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=message.keyboard)
+            chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=message.keyboard
+        )
         if key and self._refs is not None:
-            await self._refs.put_message_ref(channel=CHANNEL, chat_id=str(chat_id), key=key,
-                                             message_id=str(result.message_id))
+            await self._refs.put_message_ref(
+                channel=CHANNEL, chat_id=str(chat_id), key=key, message_id=str(result.message_id)
+            )
         return result.message_id
 
     async def _send_file(self, chat_id: int, message: TgFile) -> Message:
         caption = message.caption_html or None
         # bytes are uploaded under the file name; a str is a URL the Bot API fetches itself
         if message.kind == "photo":
-            return await self.bot.send_photo(chat_id, message.content, caption=caption,
-                                             parse_mode=ParseMode.HTML,
-                                             filename=message.file_name)
-        return await self.bot.send_document(chat_id, message.content, caption=caption,
-                                            parse_mode=ParseMode.HTML,
-                                            filename=message.file_name)
+            return await self.bot.send_photo(
+                chat_id,
+                message.content,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                filename=message.file_name,
+            )
+        return await self.bot.send_document(
+            chat_id,
+            message.content,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            filename=message.file_name,
+        )

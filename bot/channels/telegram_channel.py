@@ -56,8 +56,9 @@ class TelegramChannel:
         if app.settings.telegram_bot_token is None:
             return None
         refs = app.services.channels
-        sender = TelegramSender(build_bot(app.settings), refs=refs,
-                                empty_text=load_catalog()("channels.empty_text"))
+        sender = TelegramSender(
+            build_bot(app.settings), refs=refs, empty_text=load_catalog()("channels.empty_text")
+        )
         return cls(app, sender)
 
     @property
@@ -93,23 +94,33 @@ class TelegramChannel:
             return
         outgoing = await self.app.engine.handle(inbound.event)
         await self.app.deliver_notices(outgoing.notices)
-        await self.reply(inbound.chat_id, outgoing.replies,
-                         pressed_message_id=inbound.pressed_message_id or None)
+        await self.reply(
+            inbound.chat_id, outgoing.replies, pressed_message_id=inbound.pressed_message_id or None
+        )
 
-    async def reply(self, chat_id: int, replies: list[Reply], *,
-                    pressed_message_id: str | None = None, attempts: int = 3) -> None:
+    async def reply(
+        self,
+        chat_id: int,
+        replies: list[Reply],
+        *,
+        pressed_message_id: str | None = None,
+        attempts: int = 3,
+    ) -> None:
         """Answer in the chat; waits out a short 429, logs what could not be delivered."""
         for index, reply in enumerate(replies):
             for attempt in range(attempts):
                 try:
-                    await self.sender.send(str(chat_id), [reply], pressed_message_id=(
-                        pressed_message_id if index == 0 else None))
+                    await self.sender.send(
+                        str(chat_id),
+                        [reply],
+                        pressed_message_id=(pressed_message_id if index == 0 else None),
+                    )
                     break
                 except RetryLater as error:
                     if attempt == attempts - 1:
                         log.warning("Telegram reply not delivered: %s", error)
                         break
-                    await asyncio.sleep(min(error.retry_after or 0.5 * 2 ** attempt, 10.0))
+                    await asyncio.sleep(min(error.retry_after or 0.5 * 2**attempt, 10.0))
                 except DeliveryError as error:
                     log.warning("Telegram reply refused: %s: %s", type(error).__name__, error)
                     break
@@ -135,8 +146,10 @@ class TelegramChannel:
             if self.webhook_mode:
                 secret = settings.telegram_webhook_secret
                 await self.bot.set_webhook(
-                    settings.telegram_webhook_url, allowed_updates=ALLOWED_UPDATES,
-                    secret_token=secret.get_secret_value() if secret else None)
+                    settings.telegram_webhook_url,
+                    allowed_updates=ALLOWED_UPDATES,
+                    secret_token=secret.get_secret_value() if secret else None,
+                )
         except TelegramError as error:
             log.error("Telegram start-up failed (run `cdsbot doctor`): %s", error)
         if not self.webhook_mode:
@@ -156,7 +169,8 @@ class TelegramChannel:
         while True:
             try:
                 updates = await self.bot.get_updates(
-                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES)
+                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
             except (Conflict, InvalidToken) as error:
                 log.error("Telegram polling refused (run `cdsbot doctor`): %s", error)
                 await asyncio.sleep(30)

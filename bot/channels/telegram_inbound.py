@@ -34,12 +34,17 @@ def to_inbound(update: Update) -> Inbound:
         if chat is None or chat.type != ChatType.PRIVATE or not query.data:
             return Inbound(callback_query_id=query.id)
         event = IncomingEvent.from_action(
-            CHANNEL, str(query.from_user.id), query.data, chat_id=str(chat.id),
-            message_id=str(message.message_id), dedup_key=dedup,
+            CHANNEL,
+            str(query.from_user.id),
+            query.data,
+            chat_id=str(chat.id),
+            message_id=str(message.message_id),
+            dedup_key=dedup,
             display_name=query.from_user.full_name,
         )
-        return Inbound(chat.id, event, callback_query_id=query.id,
-                       pressed_message_id=str(message.message_id))
+        return Inbound(
+            chat.id, event, callback_query_id=query.id, pressed_message_id=str(message.message_id)
+        )
     if update.edited_message is not None:
         edited = update.edited_message
         private = edited.chat.type == ChatType.PRIVATE
@@ -56,28 +61,46 @@ def to_inbound(update: Update) -> Inbound:
 def _private_message(message: Message, dedup: str) -> Inbound:
     user = message.from_user
     assert user is not None
-    common = {"chat_id": str(message.chat.id), "message_id": str(message.message_id),
-              "dedup_key": dedup, "display_name": user.full_name}
+    common = {
+        "chat_id": str(message.chat.id),
+        "message_id": str(message.message_id),
+        "dedup_key": dedup,
+        "display_name": user.full_name,
+    }
     if message.text is not None:
-        return Inbound(message.chat.id, IncomingEvent.from_text(
-            CHANNEL, str(user.id), message.text, **common))
+        return Inbound(
+            message.chat.id, IncomingEvent.from_text(CHANNEL, str(user.id), message.text, **common)
+        )
     attachment = _attachment(message)
     if attachment is None:
         return Inbound(message.chat.id, notice_key="channels.unsupported")
-    return Inbound(message.chat.id, IncomingEvent(
-        CHANNEL, str(user.id), str(message.chat.id), EventKind.ATTACHMENT,
-        text=message.caption or "", attachment=attachment, message_id=str(message.message_id),
-        dedup_key=dedup, display_name=user.full_name,
-    ))
+    return Inbound(
+        message.chat.id,
+        IncomingEvent(
+            CHANNEL,
+            str(user.id),
+            str(message.chat.id),
+            EventKind.ATTACHMENT,
+            text=message.caption or "",
+            attachment=attachment,
+            message_id=str(message.message_id),
+            dedup_key=dedup,
+            display_name=user.full_name,
+        ),
+    )
 
 
 def _attachment(message: Message) -> Attachment | None:
     if message.photo:
         largest = max(message.photo, key=lambda size: size.width * size.height)
-        return Attachment("photo", largest.file_id, mime_type="image/jpeg",
-                          size=largest.file_size)
+        return Attachment("photo", largest.file_id, mime_type="image/jpeg", size=largest.file_size)
     if message.document is not None:
         document = message.document
-        return Attachment("document", document.file_id, file_name=document.file_name,
-                          mime_type=document.mime_type, size=document.file_size)
+        return Attachment(
+            "document",
+            document.file_id,
+            file_name=document.file_name,
+            mime_type=document.mime_type,
+            size=document.file_size,
+        )
     return None

@@ -64,8 +64,10 @@ def keyboard(reply: Text) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
-         for row in reply.buttons]
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+            for row in reply.buttons
+        ]
     )
 
 
@@ -77,9 +79,14 @@ def render(reply: Reply, *, empty_text: str = "…") -> list[TgMessage]:
         if not body:
             return []
         parts = split_utf16(body, TEXT_LIMIT)
-        return [TgText(escape(part), markup if index == len(parts) - 1 else None,
-                       reply.edit_key if len(parts) == 1 else "")
-                for index, part in enumerate(parts)]
+        return [
+            TgText(
+                escape(part),
+                markup if index == len(parts) - 1 else None,
+                reply.edit_key if len(parts) == 1 else "",
+            )
+            for index, part in enumerate(parts)
+        ]
     if isinstance(reply, Image):
         content: bytes | str = reply.data or reply.url
         return _file("photo", content, reply.file_name, reply.caption)

@@ -56,17 +56,23 @@ def to_event(raw: dict[str, Any]) -> tuple[str, IncomingEvent | None, str]:
     if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
         return chat_id, None, "channels.group_only" if text.startswith("/") else ""
     common: dict[str, Any] = {
-        "chat_id": chat_id, "message_id": str(message.get("message_id") or ""),
-        "dedup_key": f"zb:{name}:{message.get('message_id')}" if message.get("message_id")
-        else "", "display_name": str(sender.get("display_name") or sender.get("name") or ""),
+        "chat_id": chat_id,
+        "message_id": str(message.get("message_id") or ""),
+        "dedup_key": f"zb:{name}:{message.get('message_id')}" if message.get("message_id") else "",
+        "display_name": str(sender.get("display_name") or sender.get("name") or ""),
     }
     if name == "message.text.received":
         return chat_id, IncomingEvent.from_text(CHANNEL, user_id, text, **common), ""
     if name == "message.image.received":
         url = str(message.get("photo_url") or message.get("photo") or message.get("url") or "")
-        event = IncomingEvent(CHANNEL, user_id, kind=EventKind.ATTACHMENT,
-                              text=str(message.get("caption") or ""),
-                              attachment=Attachment("photo", url), **common)
+        event = IncomingEvent(
+            CHANNEL,
+            user_id,
+            kind=EventKind.ATTACHMENT,
+            text=str(message.get("caption") or ""),
+            attachment=Attachment("photo", url),
+            **common,
+        )
         return chat_id, event, ""
     if name in UNSUPPORTED or name.startswith("message."):
         return chat_id, None, "channels.unsupported"
@@ -133,9 +139,13 @@ class ZaloBotChannel:
         try:
             if self.webhook_mode:
                 secret = settings.zalo_bot_webhook_secret
-                await self.client.call("setWebhook", {
-                    "url": settings.zalo_bot_webhook_url,
-                    "secret_token": secret.get_secret_value() if secret else ""})
+                await self.client.call(
+                    "setWebhook",
+                    {
+                        "url": settings.zalo_bot_webhook_url,
+                        "secret_token": secret.get_secret_value() if secret else "",
+                    },
+                )
                 return
             await self.client.call("deleteWebhook")
         except ZaloBotError as error:
@@ -154,8 +164,11 @@ class ZaloBotChannel:
     async def _poll(self) -> None:
         while True:
             try:
-                result = await self.client.call("getUpdates", {"timeout": self._poll_timeout},
-                                                read_timeout=self._poll_timeout + 15)
+                result = await self.client.call(
+                    "getUpdates",
+                    {"timeout": self._poll_timeout},
+                    read_timeout=self._poll_timeout + 15,
+                )
             except ZaloBotError as error:
                 if error.code == 408:  # the long poll ended without events
                     continue

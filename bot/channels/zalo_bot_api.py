@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 class ZaloBotError(Exception):
     """An `{"ok": false}` answer (or a transport failure when `code` is None)."""
 
-    def __init__(self, code: int | None, description: str, retry_after: float | None = None
-                 ) -> None:
+    def __init__(
+        self, code: int | None, description: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{code}: {description}")
         self.code, self.description, self.retry_after = code, description, retry_after
 
@@ -47,17 +48,25 @@ class ZaloBotClient:
         """A client for the configured token and base URL."""
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN is not set")
-        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=70.0),
-                                 limits=httpx.Limits(max_connections=64))
-        return cls(settings.zalo_bot_token.get_secret_value(), settings.zalo_bot_api_base_url,
-                   http)
+        http = httpx.AsyncClient(
+            timeout=httpx.Timeout(10.0, read=70.0), limits=httpx.Limits(max_connections=64)
+        )
+        return cls(settings.zalo_bot_token.get_secret_value(), settings.zalo_bot_api_base_url, http)
 
-    async def call(self, method: str, payload: dict[str, Any] | None = None, *,
-                   read_timeout: float | None = None) -> Any:
+    async def call(
+        self,
+        method: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        read_timeout: float | None = None,
+    ) -> Any:
         """POST one method; the `result` on success."""
         try:
-            response = await self.http.post(self._url + method, json=payload or {},
-                                            timeout=read_timeout or httpx.USE_CLIENT_DEFAULT)
+            response = await self.http.post(
+                self._url + method,
+                json=payload or {},
+                timeout=read_timeout or httpx.USE_CLIENT_DEFAULT,
+            )
         except httpx.HTTPError as error:
             raise ZaloBotError(None, type(error).__name__) from error
         if response.status_code >= 500:
@@ -69,8 +78,11 @@ class ZaloBotClient:
         if body.get("ok"):
             return body.get("result")
         parameters = body.get("parameters") or {}
-        raise ZaloBotError(int(body.get("error_code") or response.status_code),
-                           str(body.get("description") or ""), parameters.get("retry_after"))
+        raise ZaloBotError(
+            int(body.get("error_code") or response.status_code),
+            str(body.get("description") or ""),
+            parameters.get("retry_after"),
+        )
 
     async def close(self) -> None:
         """Release connections."""
@@ -91,8 +103,9 @@ def delivery_error(error: ZaloBotError) -> DeliveryError:
 class ZaloBotSender:
     """Sends core replies to a Zalo Bot chat (private chats: chat id = user id)."""
 
-    def __init__(self, client: ZaloBotClient, media: MediaStore, *,
-                 catalog: Catalog | None = None) -> None:
+    def __init__(
+        self, client: ZaloBotClient, media: MediaStore, *, catalog: Catalog | None = None
+    ) -> None:
         self.client = client
         self._media = media
         self._t = catalog or load_catalog()
@@ -108,8 +121,9 @@ class ZaloBotSender:
     async def typing(self, chat_id: str) -> None:
         """Show "typing…" (best effort)."""
         try:
-            await self.client.call("sendChatAction", {"chat_id": chat_id, "action": "typing"},
-                                   read_timeout=3.0)
+            await self.client.call(
+                "sendChatAction", {"chat_id": chat_id, "action": "typing"}, read_timeout=3.0
+            )
         except ZaloBotError as error:
             log.debug("chat action failed: %s", error)
 
@@ -117,15 +131,22 @@ class ZaloBotSender:
         if isinstance(piece, ZaloText):
             await self._text(chat_id, piece.text)
         elif isinstance(piece, ZaloImage):
-            url = piece.url or (self._media.put(piece.data, piece.file_name)
-                                if self._media.enabled else "")
+            url = piece.url or (
+                self._media.put(piece.data, piece.file_name) if self._media.enabled else ""
+            )
             if not url:
-                await self._text(chat_id, "\n\n".join(filter(None, [
-                    self._t("channels.image_not_available"), piece.caption])))
+                await self._text(
+                    chat_id,
+                    "\n\n".join(
+                        filter(None, [self._t("channels.image_not_available"), piece.caption])
+                    ),
+                )
                 return
             caption = piece.caption if len(piece.caption) <= TEXT_LIMIT else ""
-            await self.client.call("sendPhoto", {"chat_id": chat_id, "photo": url,
-                                                 **({"caption": caption} if caption else {})})
+            await self.client.call(
+                "sendPhoto",
+                {"chat_id": chat_id, "photo": url, **({"caption": caption} if caption else {})},
+            )
             if piece.caption and not caption:
                 await self._text(chat_id, piece.caption)
         elif isinstance(piece, ZaloFile):

@@ -35,6 +35,7 @@ from bot.messages import load_catalog
 
 log = logging.getLogger(__name__)
 
+
 def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     """The expected X-ZEvent-Signature of a webhook body."""
     digest = hashlib.sha256()
@@ -64,24 +65,36 @@ def to_event(payload: dict[str, Any]) -> tuple[IncomingEvent | None, str]:
     if not user_id or not name.startswith("user_send_"):
         return None, ""  # oa_send_* echoes, receipts, follow/unfollow and the rest
     message = payload.get("message") or {}
-    common: dict[str, Any] = {"message_id": str(message.get("msg_id") or ""),
-                              "dedup_key": f"zo:{event_key(payload)}"}
+    common: dict[str, Any] = {
+        "message_id": str(message.get("msg_id") or ""),
+        "dedup_key": f"zo:{event_key(payload)}",
+    }
     if name == "user_send_text":
         text = str(message.get("text") or "")
         if text.startswith(PAYLOAD_PREFIX) and len(text) > len(PAYLOAD_PREFIX):
-            return IncomingEvent.from_action(CHANNEL, user_id, text[len(PAYLOAD_PREFIX):],
-                                             **common), ""
+            return IncomingEvent.from_action(
+                CHANNEL, user_id, text[len(PAYLOAD_PREFIX) :], **common
+            ), ""
         return IncomingEvent.from_text(CHANNEL, user_id, text, **common), ""
     if name in ("user_send_image", "user_send_file"):
         first = (message.get("attachments") or [{}])[0]
         data = first.get("payload") or {}
         kind = "photo" if name == "user_send_image" else "document"
-        attachment = Attachment(kind, str(data.get("url") or ""), file_name=data.get("name"),
-                                size=int(data["size"]) if str(data.get("size", "")).isdigit()
-                                else None)
-        return IncomingEvent(CHANNEL, user_id, user_id, EventKind.ATTACHMENT,
-                             text=str(message.get("text") or ""), attachment=attachment,
-                             **common), ""
+        attachment = Attachment(
+            kind,
+            str(data.get("url") or ""),
+            file_name=data.get("name"),
+            size=int(data["size"]) if str(data.get("size", "")).isdigit() else None,
+        )
+        return IncomingEvent(
+            CHANNEL,
+            user_id,
+            user_id,
+            EventKind.ATTACHMENT,
+            text=str(message.get("text") or ""),
+            attachment=attachment,
+            **common,
+        ), ""
     return None, "channels.unsupported"  # stickers, GIFs, audio, video, locations, links, …
 
 
@@ -91,8 +104,7 @@ class ZaloOaChannel:
     name = CHANNEL
     webhook_mode = True
 
-    def __init__(self, app: BotApp, sender: ZaloOaSender, *, sweep_seconds: float = 30.0
-                 ) -> None:
+    def __init__(self, app: BotApp, sender: ZaloOaSender, *, sweep_seconds: float = 30.0) -> None:
         self.app = app
         self.sender = sender
         self._state = app.services.channels
@@ -109,9 +121,13 @@ class ZaloOaChannel:
         if not settings.zalo_oa_app_id or settings.zalo_oa_secret_key is None:
             return None
         client = ZaloOaClient(settings, app.services.channels, httpx.AsyncClient(timeout=10.0))
-        sender = ZaloOaSender(client, app.services.channels, app.services.clock,
-                              text_limit=settings.zalo_oa_text_limit,
-                              window=timedelta(hours=settings.zalo_oa_window_hours))
+        sender = ZaloOaSender(
+            client,
+            app.services.channels,
+            app.services.clock,
+            text_limit=settings.zalo_oa_text_limit,
+            window=timedelta(hours=settings.zalo_oa_window_hours),
+        )
         return cls(app, sender)
 
     async def process(self, payload: dict[str, Any]) -> None:
@@ -186,8 +202,9 @@ class ZaloOaChannel:
         for task in [self._sweeper, *self._tasks]:
             if task is not None:
                 task.cancel()
-        await asyncio.gather(*[t for t in [self._sweeper, *self._tasks] if t],
-                             return_exceptions=True)
+        await asyncio.gather(
+            *[t for t in [self._sweeper, *self._tasks] if t], return_exceptions=True
+        )
         self._sweeper = None
         await self.sender.client.close()
 
@@ -195,8 +212,9 @@ class ZaloOaChannel:
         """The webhook route."""
         router = APIRouter()
         settings = self.app.settings
-        secret = settings.zalo_oa_secret_key.get_secret_value() if (
-            settings.zalo_oa_secret_key) else ""
+        secret = (
+            settings.zalo_oa_secret_key.get_secret_value() if (settings.zalo_oa_secret_key) else ""
+        )
 
         @router.post(settings.zalo_oa_webhook_path, include_in_schema=False)
         async def webhook(request: Request) -> Response:
@@ -208,12 +226,14 @@ class ZaloOaChannel:
             if not isinstance(payload, dict):
                 return Response(status_code=400)
             given = request.headers.get("X-ZEvent-Signature", "").strip().removeprefix("mac=")
-            expected = signature(settings.zalo_oa_app_id, body,
-                                 str(payload.get("timestamp", "")), secret)
+            expected = signature(
+                settings.zalo_oa_app_id, body, str(payload.get("timestamp", "")), secret
+            )
             if not secret or not hmac.compare_digest(given.lower().encode(), expected.encode()):
                 return Response(status_code=401)
-            stored = await self._state.keep_event(channel=CHANNEL, event_key=event_key(payload),
-                                                  payload=payload)
+            stored = await self._state.keep_event(
+                channel=CHANNEL, event_key=event_key(payload), payload=payload
+            )
             if stored is not None:
                 self._drain_soon()
             return Response(status_code=200)

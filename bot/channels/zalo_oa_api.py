@@ -45,8 +45,9 @@ class ZaloOaError(Exception):
 class ZaloOaClient:
     """OA API calls with a fresh access token; retries once after a refused token."""
 
-    def __init__(self, settings: Settings, state: ChannelStateService, http: httpx.AsyncClient
-                 ) -> None:
+    def __init__(
+        self, settings: Settings, state: ChannelStateService, http: httpx.AsyncClient
+    ) -> None:
         self._settings = settings
         self._state = state
         self.http = http
@@ -60,17 +61,29 @@ class ZaloOaClient:
             response = await self.http.post(
                 f"{self._oauth}/v4/oa/access_token",
                 headers={"secret_key": secret.get_secret_value() if secret else ""},
-                data={"app_id": self._settings.zalo_oa_app_id, "grant_type": "refresh_token",
-                      "refresh_token": refresh_token})
+                data={
+                    "app_id": self._settings.zalo_oa_app_id,
+                    "grant_type": "refresh_token",
+                    "refresh_token": refresh_token,
+                },
+            )
             body = response.json()
         except (httpx.HTTPError, ValueError) as error:
             raise ZaloOaError(None, f"token refresh failed: {type(error).__name__}") from error
         if not body.get("access_token") or not body.get("refresh_token"):
-            raise ZaloOaError(int(body.get("error") or -1),
-                              str(body.get("error_name") or body.get("error_description") or
-                                  "token refresh refused"))
-        return TokenGrant(str(body["access_token"]), str(body["refresh_token"]),
-                          int(body.get("expires_in") or 3600))
+            raise ZaloOaError(
+                int(body.get("error") or -1),
+                str(
+                    body.get("error_name")
+                    or body.get("error_description")
+                    or "token refresh refused"
+                ),
+            )
+        return TokenGrant(
+            str(body["access_token"]),
+            str(body["refresh_token"]),
+            int(body.get("expires_in") or 3600),
+        )
 
     async def access_token(self) -> str:
         """A valid access token (refreshed and stored first when needed)."""
@@ -79,18 +92,21 @@ class ZaloOaClient:
             return await self._state.oa_access_token(
                 app_id=self._settings.zalo_oa_app_id,
                 configured_refresh=configured.get_secret_value() if configured else None,
-                refresh=self.refresh)
+                refresh=self.refresh,
+            )
         except OaNotConfigured as error:
             raise ZaloOaError(-1, "no refresh token configured") from error
 
-    async def call(self, path: str, *, json: dict[str, Any] | None = None,
-                   files: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def call(
+        self, path: str, *, json: dict[str, Any] | None = None, files: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """POST to the OA API; the `data` of the answer."""
         for attempt in range(2):
             token = await self.access_token()
             try:
-                response = await self.http.post(f"{self._api}{path}", json=json, files=files,
-                                                 headers={"access_token": token})
+                response = await self.http.post(
+                    f"{self._api}{path}", json=json, files=files, headers={"access_token": token}
+                )
             except httpx.HTTPError as error:
                 raise ZaloOaError(None, type(error).__name__) from error
             if response.status_code >= 500:
@@ -103,8 +119,9 @@ class ZaloOaClient:
             if code == 0:
                 return dict(body.get("data") or {})
             if code in TOKEN_ERRORS and attempt == 0:
-                await self._state.expire_oa_access(app_id=self._settings.zalo_oa_app_id,
-                                                   access_token=token)
+                await self._state.expire_oa_access(
+                    app_id=self._settings.zalo_oa_app_id, access_token=token
+                )
                 continue
             raise ZaloOaError(code, str(body.get("message") or ""))
         raise ZaloOaError(-216, "access token refused twice")
@@ -130,8 +147,16 @@ def delivery_error(error: ZaloOaError) -> DeliveryError:
 class ZaloOaSender:
     """Sends core replies to an OA follower as consultation messages."""
 
-    def __init__(self, client: ZaloOaClient, state: ChannelStateService, clock: Clock, *,
-                 text_limit: int, window: timedelta, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        client: ZaloOaClient,
+        state: ChannelStateService,
+        clock: Clock,
+        *,
+        text_limit: int,
+        window: timedelta,
+        catalog: Catalog | None = None,
+    ) -> None:
         self.client = client
         self._state = state
         self._clock = clock
@@ -148,9 +173,10 @@ class ZaloOaSender:
             for message in self.messages(replies):
                 if "file" in message:
                     message = await self._with_upload(message)
-                await self.client.call("/v3.0/oa/message/cs",
-                                       json={"recipient": {"user_id": user_id},
-                                             "message": message})
+                await self.client.call(
+                    "/v3.0/oa/message/cs",
+                    json={"recipient": {"user_id": user_id}, "message": message},
+                )
         except ZaloOaError as error:
             raise delivery_error(error) from error
 
@@ -162,8 +188,9 @@ class ZaloOaSender:
             if isinstance(reply, Text):
                 out.extend(self._text_messages(reply))
                 continue
-            pieces = render_numbered(replies if reply is None else [reply], self._t,
-                                     limit=self._limit)
+            pieces = render_numbered(
+                replies if reply is None else [reply], self._t, limit=self._limit
+            )
             for piece in pieces:
                 if isinstance(piece, ZaloText):
                     out.append({"text": piece.text})
@@ -175,9 +202,11 @@ class ZaloOaSender:
         parts = split_text(reply.text.strip() or self._t("channels.empty_text"), self._limit)
         messages: list[dict[str, Any]] = [{"text": part} for part in parts]
         if reply.buttons:
-            buttons = [{"title": b.label, "type": "oa.query.hide",
-                        "payload": PAYLOAD_PREFIX + b.action}
-                       for row in reply.buttons for b in row]
+            buttons = [
+                {"title": b.label, "type": "oa.query.hide", "payload": PAYLOAD_PREFIX + b.action}
+                for row in reply.buttons
+                for b in row
+            ]
             messages[-1]["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
         return messages
 
@@ -186,26 +215,36 @@ class ZaloOaSender:
             element: dict[str, Any] = {"media_type": "image"}
             if piece.url:
                 element["url"] = piece.url
-            first: dict[str, Any] = {"attachment": {"type": "template", "payload": {
-                "template_type": "media", "elements": [element]}}}
+            first: dict[str, Any] = {
+                "attachment": {
+                    "type": "template",
+                    "payload": {"template_type": "media", "elements": [element]},
+                }
+            }
             if not piece.url:
                 first["file"] = ("image", piece.file_name, piece.data)
         else:
-            first = {"attachment": {"type": "file", "payload": {}},
-                     "file": ("file", piece.file_name, piece.data)}
+            first = {
+                "attachment": {"type": "file", "payload": {}},
+                "file": ("file", piece.file_name, piece.data),
+            }
         caption = piece.caption.strip()
         return [first, *({"text": part} for part in split_text(caption, self._limit) if caption)]
 
     async def _with_upload(self, message: dict[str, Any]) -> dict[str, Any]:
         kind, name, data = message.pop("file")
         try:
-            uploaded = await self.client.call(f"/v2.0/oa/upload/{kind}",
-                                              files={"file": (name, data)})
+            uploaded = await self.client.call(
+                f"/v2.0/oa/upload/{kind}", files={"file": (name, data)}
+            )
         except ZaloOaError as error:
             if error.code != UNSUPPORTED_FILE:
                 raise
-            key = "channels.file_not_available" if kind == "file" else (
-                "channels.image_not_available")
+            key = (
+                "channels.file_not_available"
+                if kind == "file"
+                else ("channels.image_not_available")
+            )
             return {"text": self._t(key, name=name) if kind == "file" else self._t(key)}
         payload = message["attachment"]["payload"]
         if kind == "image":
@@ -220,4 +259,3 @@ def _fits_quick_replies(reply: Reply) -> bool:
         return True
     labels = [b.label for row in reply.buttons for b in row]
     return len(labels) <= MAX_QUICK_REPLIES and all(len(label) <= MAX_TITLE for label in labels)
-

@@ -45,7 +45,7 @@ ZaloPiece = ZaloText | ZaloImage | ZaloFile
 
 
 def choice_hint(count: int, t: Catalog) -> str:
-    """"Anh/chị trả lời 1, 2 hoặc 3 (hoặc gõ tên mục)." for `count` numbered choices."""
+    """ "Anh/chị trả lời 1, 2 hoặc 3 (hoặc gõ tên mục)." for `count` numbered choices."""
     if count == 1:
         return t("channels.choose_one")
     if count > MAX_LISTED_NUMBERS:

@@ -73,8 +73,16 @@ async def _telegram(app: BotApp, t: Catalog) -> list[Finding]:
     except InvalidToken:
         return [Finding(False, t("doctor.tg_bad_token"))]
     except TelegramError as error:
-        return [Finding(False, t("doctor.tg_unreachable", url=settings.telegram_api_base_url,
-                                 error=str(error)[:120]))]
+        return [
+            Finding(
+                False,
+                t(
+                    "doctor.tg_unreachable",
+                    url=settings.telegram_api_base_url,
+                    error=str(error)[:120],
+                ),
+            )
+        ]
     finally:
         await bot.shutdown()
     found = [Finding(True, t("doctor.tg_ok", username=me.username))]
@@ -88,13 +96,15 @@ async def _telegram(app: BotApp, t: Catalog) -> list[Finding]:
     if settings.telegram_webhook_secret is None:
         found.append(Finding(False, t("doctor.tg_no_secret")))
     if info.url != url:
-        found.append(Finding(False, t("doctor.tg_webhook_missing", url=url,
-                                      actual=info.url or "—")))
+        found.append(
+            Finding(False, t("doctor.tg_webhook_missing", url=url, actual=info.url or "—"))
+        )
     else:
         found.append(Finding(True, t("doctor.tg_webhook_ok", url=url)))
         if info.last_error_message:
-            found.append(Finding(False, t("doctor.tg_webhook_error",
-                                          error=info.last_error_message)))
+            found.append(
+                Finding(False, t("doctor.tg_webhook_error", error=info.last_error_message))
+            )
     return found
 
 
@@ -108,8 +118,16 @@ async def _zalo_bot(app: BotApp, t: Catalog) -> list[Finding]:
     except ZaloBotError as error:
         if error.code in (401, 403, 404):
             return [Finding(False, t("doctor.zb_bad_token"))]
-        return [Finding(False, t("doctor.zb_unreachable", url=settings.zalo_bot_api_base_url,
-                                 error=error.description[:120]))]
+        return [
+            Finding(
+                False,
+                t(
+                    "doctor.zb_unreachable",
+                    url=settings.zalo_bot_api_base_url,
+                    error=error.description[:120],
+                ),
+            )
+        ]
     finally:
         await client.close()
     found = [Finding(True, t("doctor.zb_ok", name=(me or {}).get("account_name", "?")))]
@@ -130,10 +148,15 @@ async def _zalo_bot(app: BotApp, t: Catalog) -> list[Finding]:
 
 async def _zalo_oa(app: BotApp, t: Catalog) -> list[Finding]:
     settings = app.settings
-    missing = [name for name, value in (
-        ("ZALO_OA_APP_ID", settings.zalo_oa_app_id),
-        ("ZALO_OA_SECRET_KEY", settings.zalo_oa_secret_key),
-        ("ZALO_OA_APP_SECRET", settings.zalo_oa_app_secret)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("ZALO_OA_APP_ID", settings.zalo_oa_app_id),
+            ("ZALO_OA_SECRET_KEY", settings.zalo_oa_secret_key),
+            ("ZALO_OA_APP_SECRET", settings.zalo_oa_app_secret),
+        )
+        if not value
+    ]
     if missing:
         return [Finding(False, t("doctor.oa_missing", names=", ".join(missing)))]
     client = ZaloOaClient(settings, app.services.channels, httpx.AsyncClient(timeout=10.0))

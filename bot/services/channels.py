@@ -53,18 +53,29 @@ class ChannelStateService:
         async with self._db.transaction() as session:
             return await repo.get_message_ref(session, channel=channel, chat_id=chat_id, key=key)
 
-    async def put_message_ref(self, *, channel: str, chat_id: str, key: str,
-                              message_id: str) -> None:
+    async def put_message_ref(
+        self, *, channel: str, chat_id: str, key: str, message_id: str
+    ) -> None:
         """Remember the message now shown under an edit key."""
         async with self._db.transaction() as session:
-            await repo.put_message_ref(session, channel=channel, chat_id=chat_id, key=key,
-                                       message_id=message_id, now=self._clock.now())
+            await repo.put_message_ref(
+                session,
+                channel=channel,
+                chat_id=chat_id,
+                key=key,
+                message_id=message_id,
+                now=self._clock.now(),
+            )
 
     # ----- Zalo OA tokens ----------------------------------------------------------------------
 
     async def oa_access_token(
-        self, *, app_id: str, configured_refresh: str | None,
-        refresh: Callable[[str], Awaitable[TokenGrant]], margin: timedelta = timedelta(minutes=5),
+        self,
+        *,
+        app_id: str,
+        configured_refresh: str | None,
+        refresh: Callable[[str], Awaitable[TokenGrant]],
+        margin: timedelta = timedelta(minutes=5),
     ) -> str:
         """A valid OA access token. When it must be refreshed, the stored refresh token is spent
         while its row is locked, and the new pair is committed before the token is returned."""
@@ -75,21 +86,32 @@ class ChannelStateService:
                 if row is None or (seed is not None and row.seed_hash != seed):
                     if configured_refresh is None or seed is None:
                         raise OaNotConfigured(app_id)
-                    await repo.seed_oa_token(session, app_id=app_id,
-                                             refresh_token=configured_refresh, seed_hash=seed,
-                                             now=self._clock.now())
+                    await repo.seed_oa_token(
+                        session,
+                        app_id=app_id,
+                        refresh_token=configured_refresh,
+                        seed_hash=seed,
+                        now=self._clock.now(),
+                    )
                     row = await repo.lock_oa_token(session, app_id=app_id)
                     assert row is not None
                 now = self._clock.now()
-                if row.access_token and row.access_expires_at and (
-                        row.access_expires_at > now + margin):
+                if (
+                    row.access_token
+                    and row.access_expires_at
+                    and (row.access_expires_at > now + margin)
+                ):
                     return row.access_token
                 grant = await refresh(row.refresh_token)
                 await repo.store_oa_tokens(
-                    session, app_id=app_id, version=row.version,
+                    session,
+                    app_id=app_id,
+                    version=row.version,
                     access_token=grant.access_token,
                     access_expires_at=now + timedelta(seconds=grant.expires_in),
-                    refresh_token=grant.refresh_token, now=now)
+                    refresh_token=grant.refresh_token,
+                    now=now,
+                )
             return grant.access_token
 
     async def expire_oa_access(self, *, app_id: str, access_token: str) -> None:
@@ -102,8 +124,9 @@ class ChannelStateService:
     async def touch_oa_contact(self, user_id: str, *, following: bool | None = None) -> None:
         """A person wrote to (or followed/unfollowed) the OA now."""
         async with self._db.transaction() as session:
-            await repo.touch_oa_contact(session, user_id=user_id, at=self._clock.now(),
-                                        following=following)
+            await repo.touch_oa_contact(
+                session, user_id=user_id, at=self._clock.now(), following=following
+            )
 
     async def oa_last_interaction(self, user_id: str) -> tuple[datetime | None, bool]:
         """When a person last interacted with the OA, and whether they still follow it."""
@@ -115,25 +138,36 @@ class ChannelStateService:
 
     # ----- webhook inbox -----------------------------------------------------------------------
 
-    async def keep_event(self, *, channel: str, event_key: str,
-                         payload: dict[str, Any]) -> int | None:
+    async def keep_event(
+        self, *, channel: str, event_key: str, payload: dict[str, Any]
+    ) -> int | None:
         """Store an event before acknowledging it; None when it was stored before (redelivery)."""
         async with self._db.transaction() as session:
-            return await repo.add_inbox_event(session, channel=channel, event_key=event_key,
-                                              payload=payload, now=self._clock.now())
+            return await repo.add_inbox_event(
+                session,
+                channel=channel,
+                event_key=event_key,
+                payload=payload,
+                now=self._clock.now(),
+            )
 
     async def pending_events(self, *, channel: str, max_attempts: int = 5) -> list[InboxEvent]:
         """Stored events not processed yet, oldest first."""
         async with self._db.transaction() as session:
-            rows = await repo.pending_inbox_events(session, channel=channel,
-                                                   max_attempts=max_attempts)
+            rows = await repo.pending_inbox_events(
+                session, channel=channel, max_attempts=max_attempts
+            )
             return [InboxEvent(row.id, row.event_key, row.payload) for row in rows]
 
     async def finish_event(self, event_id: int, *, error: str | None = None) -> None:
         """Mark a stored event processed, or count a failed attempt."""
         async with self._db.transaction() as session:
-            await repo.finish_inbox_event(session, event_id=event_id, now=self._clock.now(),
-                                          error=error[:200] if error else None)
+            await repo.finish_inbox_event(
+                session,
+                event_id=event_id,
+                now=self._clock.now(),
+                error=error[:200] if error else None,
+            )
 
 
 def _hash(value: str) -> str:

@@ -53,23 +53,32 @@ class TelegramRig:
 
 
 @pytest.fixture
-async def telegram_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
-                       fake_telegram: FakeTelegram) -> AsyncIterator[TelegramRig]:
+async def telegram_rig(
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram
+) -> AsyncIterator[TelegramRig]:
     """The bot served on loopback in Telegram webhook mode, demo units loaded."""
+
     def settings(base: str) -> Settings:
         return get_settings(
-            database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
-            telegram_bot_token=TG_TOKEN, telegram_api_base_url=fake_telegram.base_url,
-            telegram_webhook_url=f"{base}/tg/hook", telegram_webhook_secret=TG_SECRET)
+            database_url=db_url,
+            data_dir=tmp_path / "data",
+            _env_file=None,
+            telegram_bot_token=TG_TOKEN,
+            telegram_api_base_url=fake_telegram.base_url,
+            telegram_webhook_url=f"{base}/tg/hook",
+            telegram_webhook_secret=TG_SECRET,
+        )
 
     async with served_bot(clock, settings) as (app, _, url):
-        yield TelegramRig(app, url, fake_telegram,
-                          TelegramChat(fake_telegram, 42, fake_telegram.post_webhook))
+        yield TelegramRig(
+            app, url, fake_telegram, TelegramChat(fake_telegram, 42, fake_telegram.post_webhook)
+        )
 
 
 @asynccontextmanager
-async def served_bot(clock: FrozenClock, settings_for: Callable[[str], Settings]
-                     ) -> AsyncIterator[tuple[BotApp, FastAPI, str]]:
+async def served_bot(
+    clock: FrozenClock, settings_for: Callable[[str], Settings]
+) -> AsyncIterator[tuple[BotApp, FastAPI, str]]:
     """Our app (settings may name its own address), served on loopback from this loop."""
     sock = bound_socket()
     settings = settings_for(f"http://127.0.0.1:{sock.getsockname()[1]}")
@@ -120,15 +129,22 @@ class ZaloBotRig:
 
 
 @pytest.fixture
-async def zalo_bot_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
-                       fake_zalo_bot: FakeZaloBot) -> AsyncIterator[ZaloBotRig]:
+async def zalo_bot_rig(
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_zalo_bot: FakeZaloBot
+) -> AsyncIterator[ZaloBotRig]:
     """The bot served on loopback in Zalo Bot webhook mode, demo units loaded."""
+
     def settings(base: str) -> Settings:
         return get_settings(
-            database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
-            zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url,
-            zalo_bot_webhook_url=f"{base}/zb/hook", zalo_bot_webhook_secret=ZB_SECRET,
-            public_base_url=base)
+            database_url=db_url,
+            data_dir=tmp_path / "data",
+            _env_file=None,
+            zalo_bot_token=ZB_TOKEN,
+            zalo_bot_api_base_url=fake_zalo_bot.base_url,
+            zalo_bot_webhook_url=f"{base}/zb/hook",
+            zalo_bot_webhook_secret=ZB_SECRET,
+            public_base_url=base,
+        )
 
     async def send(text: str) -> list[str]:
         before = len(fake_zalo_bot.messages)
@@ -156,10 +172,16 @@ def fake_zalo_oa(_zalo_oa_server: FakeZaloOa) -> FakeZaloOa:
 
 def oa_settings(fake: FakeZaloOa, **extra: object) -> Settings:
     """Settings of an OA app pointing at the fake."""
-    return get_settings(_env_file=None, zalo_oa_app_id=fake.app_id,
-                        zalo_oa_secret_key=fake.secret_key, zalo_oa_app_secret=fake.app_secret,
-                        zalo_oa_refresh_token="rt-0", zalo_oa_api_base_url=fake.url,
-                        zalo_oa_oauth_base_url=fake.url, **extra)
+    return get_settings(
+        _env_file=None,
+        zalo_oa_app_id=fake.app_id,
+        zalo_oa_secret_key=fake.secret_key,
+        zalo_oa_app_secret=fake.app_secret,
+        zalo_oa_refresh_token="rt-0",
+        zalo_oa_api_base_url=fake.url,
+        zalo_oa_oauth_base_url=fake.url,
+        **extra,
+    )
 
 
 @dataclass
@@ -180,14 +202,17 @@ class ZaloOaRig:
 
 
 @pytest.fixture
-async def zalo_oa_rig(db_url: str, tmp_path: Path, clock: FrozenClock,
-                      fake_zalo_oa: FakeZaloOa) -> AsyncIterator[ZaloOaRig]:
+async def zalo_oa_rig(
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_zalo_oa: FakeZaloOa
+) -> AsyncIterator[ZaloOaRig]:
     """The bot served on loopback with the Zalo OA webhook, demo units loaded."""
+
     def settings(_: str) -> Settings:
         return oa_settings(fake_zalo_oa, database_url=db_url, data_dir=tmp_path / "data")
 
     async with served_bot(clock, settings) as (app, api, url):
-        rig = ZaloOaRig(app, url, fake_zalo_oa, api.state.channels.get("zalo_oa"),
-                        OaChat(fake_zalo_oa, "oa1"))
+        rig = ZaloOaRig(
+            app, url, fake_zalo_oa, api.state.channels.get("zalo_oa"), OaChat(fake_zalo_oa, "oa1")
+        )
         rig.chat.deliver = rig.deliver
         yield rig

@@ -57,8 +57,9 @@ class PlatformChat(ABC):
 class TelegramChat(PlatformChat):
     """One private chat on the fake Telegram, delivered through the webhook."""
 
-    def __init__(self, fake: FakeTelegram, chat_id: int,
-                 deliver: Callable[[dict[str, Any]], Awaitable[int]]) -> None:
+    def __init__(
+        self, fake: FakeTelegram, chat_id: int, deliver: Callable[[dict[str, Any]], Awaitable[int]]
+    ) -> None:
         self.fake = fake
         self.chat_id = chat_id
         self._deliver = deliver
@@ -88,8 +89,11 @@ class TelegramChat(PlatformChat):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     if wanted in fold_words(button["text"]):
-                        return await self._run(self.fake.user_presses(
-                            self.chat_id, message["message_id"], button["callback_data"]))
+                        return await self._run(
+                            self.fake.user_presses(
+                                self.chat_id, message["message_id"], button["callback_data"]
+                            )
+                        )
         raise AssertionError(f"no button {label!r} in chat {self.chat_id}")
 
     async def press_nth(self, number: int) -> str:
@@ -98,8 +102,11 @@ class TelegramChat(PlatformChat):
             rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
             buttons = [button for row in rows for button in row]
             if buttons:
-                return await self._run(self.fake.user_presses(
-                    self.chat_id, message["message_id"], buttons[number - 1]["callback_data"]))
+                return await self._run(
+                    self.fake.user_presses(
+                        self.chat_id, message["message_id"], buttons[number - 1]["callback_data"]
+                    )
+                )
         raise AssertionError(f"no buttons in chat {self.chat_id}")
 
 
@@ -147,8 +154,11 @@ class OaChat(PlatformChat):
         before = len(self.fake.messages)
         status = await self.deliver(event)
         assert status == 200, f"webhook answered {status}"
-        self.last_messages = [m["message"] for m in self.fake.messages[before:]
-                              if m["recipient"]["user_id"] == self.user_id]
+        self.last_messages = [
+            m["message"]
+            for m in self.fake.messages[before:]
+            if m["recipient"]["user_id"] == self.user_id
+        ]
         lines = []
         for message in self.last_messages:
             lines.append(message.get("text", ""))

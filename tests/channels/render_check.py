@@ -57,21 +57,27 @@ class RenderCheck:
             return
         self._seen.update(repr(reply) for reply in fresh)
         bot = Bot(TOKEN, base_url=self.telegram.base_url)
-        settings = get_settings(_env_file=None, zalo_bot_token=ZALO_TOKEN,
-                                zalo_bot_api_base_url=self.zalo.base_url)
-        zalo = ZaloBotSender(ZaloBotClient.from_settings(settings),
-                             MediaStore(settings.data_dir / "render-check", "https://x.test"))
+        settings = get_settings(
+            _env_file=None, zalo_bot_token=ZALO_TOKEN, zalo_bot_api_base_url=self.zalo.base_url
+        )
+        zalo = ZaloBotSender(
+            ZaloBotClient.from_settings(settings),
+            MediaStore(settings.data_dir / "render-check", "https://x.test"),
+        )
         try:
-            for channel, send in (("telegram", TelegramSender(bot).send),
-                                  ("zalo_bot", zalo.send)):
+            for channel, send in (("telegram", TelegramSender(bot).send), ("zalo_bot", zalo.send)):
                 for reply in fresh:
                     try:
                         await send("4242", [reply])
                     except DeliveryError as error:
-                        self.failures.append({
-                            "test": self.current_test, "channel": channel,
-                            "error": f"{type(error).__name__}: {error}",
-                            "reply": repr(reply)[:500]})
+                        self.failures.append(
+                            {
+                                "test": self.current_test,
+                                "channel": channel,
+                                "error": f"{type(error).__name__}: {error}",
+                                "reply": repr(reply)[:500],
+                            }
+                        )
                     self.checked += 1
         finally:
             await bot.shutdown()
@@ -93,8 +99,9 @@ def pytest_configure(config: pytest.Config) -> None:
     async def handle(self: Engine, event: IncomingEvent) -> Outgoing:
         outgoing = await original(self, event)
         if _active is not None:
-            await _active.check([*outgoing.replies,
-                                 *(r for notice in outgoing.notices for r in notice.replies)])
+            await _active.check(
+                [*outgoing.replies, *(r for notice in outgoing.notices for r in notice.replies)]
+            )
         return outgoing
 
     Engine.handle = handle  # type: ignore[method-assign]
@@ -123,6 +130,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.write_line(
         f"render check: {_active.checked} distinct replies sent to the fake Telegram and Zalo "
-        f"Bot APIs, {len(_active.failures)} refused")
+        f"Bot APIs, {len(_active.failures)} refused"
+    )
     for failure in _active.failures:
         terminalreporter.write_line(f"  REFUSED {failure}")

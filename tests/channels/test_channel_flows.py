@@ -12,17 +12,24 @@ from tests.nominations.conftest import ROUND_CLOSES, ROUND_OPENS
 from tests.nominations.forms import PERSON
 
 # The nominator line names the person the nominations tests register; ours is Nguyễn Thị Hòa.
-NOMINATE = "\n".join(line for line in PERSON.splitlines() if "Người đề cử" not in line) + """
+NOMINATE = (
+    "\n".join(line for line in PERSON.splitlines() if "Người đề cử" not in line)
+    + """
     < Người đề cử (lấy từ hồ sơ của anh/chị): Nguyễn Thị Hòa — Chuyên viên, Sở Khoa học và Công nghệ
     > [Gửi đề cử]
     < Đã gửi đề cử DC-2026-0001 (Lê Văn Minh) cho Hội đồng Thi đua – Khen thưởng
 """
+)
 
 
 async def _everything(chat: PlatformChat, bot: BotApp) -> None:
     await bot.services.nominations.rounds.open(
-        name="Đợt 1 năm 2026", code="dot1-2026", categories=tuple(Category),
-        opens_on=ROUND_OPENS, closes_on=ROUND_CLOSES)
+        name="Đợt 1 năm 2026",
+        code="dot1-2026",
+        categories=tuple(Category),
+        opens_on=ROUND_OPENS,
+        closes_on=ROUND_CLOSES,
+    )
     await chat.converse(REGISTER_STAFF)
     answer = await chat.say("lam sao dang ky vneid muc 2")
     assert "VNeID" in answer
@@ -57,8 +64,9 @@ async def test_everything_through_telegram(telegram_rig: TelegramRig) -> None:
     assert [c for c in fake.calls if c["status"] >= 400] == []  # nothing refused by the API
     edits = [m for m in fake.messages if m["method"] == "editMessageText"]
     assert len(edits) == 10  # each answered question became its feedback, in place
-    assert len(fake.callback_answers) == sum("callback_query" in u
-                                             for u in telegram_rig.chat.updates)
+    assert len(fake.callback_answers) == sum(
+        "callback_query" in u for u in telegram_rig.chat.updates
+    )
 
 
 async def test_everything_through_zalo_bot_with_numbers_only(zalo_bot_rig: ZaloBotRig) -> None:
@@ -72,6 +80,9 @@ async def test_everything_through_zalo_bot_with_numbers_only(zalo_bot_rig: ZaloB
 async def test_everything_through_zalo_oa(zalo_oa_rig: ZaloOaRig) -> None:
     await _everything(zalo_oa_rig.chat, zalo_oa_rig.app)
     quick = [m["message"] for m in zalo_oa_rig.fake.messages if "attachment" in m["message"]]
-    assert quick and all(b["type"] == "oa.query.hide" for m in quick
-                         for b in m["attachment"]["payload"].get("buttons", []))
+    assert quick and all(
+        b["type"] == "oa.query.hide"
+        for m in quick
+        for b in m["attachment"]["payload"].get("buttons", [])
+    )
     assert all(len(m["message"].get("text", "")) <= 500 for m in zalo_oa_rig.fake.messages)

@@ -17,4 +17,5 @@ async def test_refused_replies_are_recorded_and_each_reply_is_checked_once() -> 
         check.stop()
     assert check.checked == 4  # two replies × two platforms, once
     assert [(f["channel"], f["error"]) for f in check.failures] == [
-        ("telegram", "Rejected: Button_text_empty")]
+        ("telegram", "Rejected: Button_text_empty")
+    ]

@@ -23,15 +23,23 @@ async def _until(condition, seconds: float = 10.0) -> None:  # type: ignore[no-u
 
 
 async def test_polling_processes_updates_and_survives_a_storage_outage(
-    db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram, monkeypatch,
+    db_url: str,
+    tmp_path: Path,
+    clock: FrozenClock,
+    fake_telegram: FakeTelegram,
+    monkeypatch,
 ) -> None:
     fake_telegram.webhook = {"url": "https://old.example/hook"}  # deleted on start
     failures: list[dict[str, str]] = []
 
     def settings(_: str) -> Settings:
-        return get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
-                            telegram_bot_token=TG_TOKEN,
-                            telegram_api_base_url=fake_telegram.base_url)
+        return get_settings(
+            database_url=db_url,
+            data_dir=tmp_path / "data",
+            _env_file=None,
+            telegram_bot_token=TG_TOKEN,
+            telegram_api_base_url=fake_telegram.base_url,
+        )
 
     async with served_bot(clock, settings) as (app, _, _url):
         users = app.services.users

@@ -15,8 +15,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
 def sender_for(fake: FakeTelegram, refs: object | None = None) -> TelegramSender:
-    settings = get_settings(telegram_bot_token=TG_TOKEN, telegram_api_base_url=fake.base_url,
-                            _env_file=None)
+    settings = get_settings(
+        telegram_bot_token=TG_TOKEN, telegram_api_base_url=fake.base_url, _env_file=None
+    )
     return TelegramSender.from_settings(settings, refs=refs)  # type: ignore[arg-type]
 
 
@@ -27,22 +28,27 @@ class MemoryRefs:
     async def get_message_ref(self, *, channel: str, chat_id: str, key: str) -> str | None:
         return self.refs.get((channel, chat_id, key))
 
-    async def put_message_ref(self, *, channel: str, chat_id: str, key: str,
-                              message_id: str) -> None:
+    async def put_message_ref(
+        self, *, channel: str, chat_id: str, key: str, message_id: str
+    ) -> None:
         self.refs[(channel, chat_id, key)] = message_id
 
 
 async def test_text_is_escaped_html_with_an_inline_keyboard(fake_telegram: FakeTelegram) -> None:
     sender = sender_for(fake_telegram)
-    typed = "Tên <b>đơn vị</b> & \"phòng\" <script>"
-    await sender.send("42", [text(typed, [Button("Đồng ý", "reg:yes"),
-                                          Button("Không", "reg:no")])])
+    typed = 'Tên <b>đơn vị</b> & "phòng" <script>'
+    await sender.send("42", [text(typed, [Button("Đồng ý", "reg:yes"), Button("Không", "reg:no")])])
     [sent] = fake_telegram.sent_to(42)
     assert sent["text"] == typed  # what the person sees is exactly the text, no markup applied
     assert sent["parse_mode"] == "HTML"
-    assert sent["reply_markup"] == {"inline_keyboard": [[
-        {"text": "Đồng ý", "callback_data": "reg:yes"}, {"text": "Không", "callback_data": "reg:no"}
-    ]]}
+    assert sent["reply_markup"] == {
+        "inline_keyboard": [
+            [
+                {"text": "Đồng ý", "callback_data": "reg:yes"},
+                {"text": "Không", "callback_data": "reg:no"},
+            ]
+        ]
+    }
     await sender.close()
 
 
@@ -51,14 +57,16 @@ async def test_long_text_is_split_at_paragraphs_with_the_keyboard_on_the_last_pa
 ) -> None:
     paragraphs = [f"Đoạn {i}: " + "chuyển đổi số " * 40 for i in range(30)]
     await sender_for(fake_telegram).send(
-        "42", [text("\n\n".join(paragraphs), [Button("Tiếp", "more:1")])])
+        "42", [text("\n\n".join(paragraphs), [Button("Tiếp", "more:1")])]
+    )
     sent = fake_telegram.sent_to(42)
     assert len(sent) >= 3
     assert all(len(m["text"]) <= 4096 for m in sent)
     assert all(m["text"].startswith("Đoạn ") for m in sent)  # cut between paragraphs
     assert [m["reply_markup"] is not None for m in sent] == [False] * (len(sent) - 1) + [True]
     assert " ".join(" ".join(m["text"] for m in sent).split()) == " ".join(
-        " ".join(paragraphs).split())  # nothing lost or reordered
+        " ".join(paragraphs).split()
+    )  # nothing lost or reordered
 
 
 async def test_characters_outside_the_bmp_count_twice(fake_telegram: FakeTelegram) -> None:
@@ -69,10 +77,13 @@ async def test_characters_outside_the_bmp_count_twice(fake_telegram: FakeTelegra
 
 
 async def test_photo_document_and_a_caption_too_long_for_one(fake_telegram: FakeTelegram) -> None:
-    await sender_for(fake_telegram).send("42", [
-        Image(caption="Biểu đồ <tuần>", data=PNG, file_name="chart.png"),
-        Document(file_name="ket-qua.xlsx", data=b"PK\x03\x04data", caption="x" * 1500),
-    ])
+    await sender_for(fake_telegram).send(
+        "42",
+        [
+            Image(caption="Biểu đồ <tuần>", data=PNG, file_name="chart.png"),
+            Document(file_name="ket-qua.xlsx", data=b"PK\x03\x04data", caption="x" * 1500),
+        ],
+    )
     photo, document, rest = fake_telegram.sent_to(42)
     assert photo["method"] == "sendPhoto" and photo["caption"] == "Biểu đồ <tuần>"
     assert document["method"] == "sendDocument" and document["file_name"] == "ket-qua.xlsx"
@@ -85,8 +96,11 @@ async def test_quiz_message_is_edited_in_place_when_its_button_was_pressed(
     refs = MemoryRefs()
     sender = sender_for(fake_telegram, refs)
     [first] = await sender.send("42", [text("Câu 1/3", [Button("A", "q:a")], edit_key="quiz:7")])
-    [again] = await sender.send("42", [text("Câu 2/3", [Button("B", "q:b")], edit_key="quiz:7")],
-                                pressed_message_id=str(first))
+    [again] = await sender.send(
+        "42",
+        [text("Câu 2/3", [Button("B", "q:b")], edit_key="quiz:7")],
+        pressed_message_id=str(first),
+    )
     assert again == first
     assert fake_telegram.texts(42) == ["Câu 2/3"]
     # typed rather than pressed: a new message, and the key now points at it
@@ -120,8 +134,9 @@ async def test_bad_gateway_and_connection_errors_are_retried_later(
     with pytest.raises(RetryLater) as caught:
         await sender_for(fake_telegram).send("42", [Text("Nhắc việc")])
     assert caught.value.retry_after is None
-    settings = get_settings(telegram_bot_token=TG_TOKEN, _env_file=None,
-                            telegram_api_base_url="http://127.0.0.1:9/bot")
+    settings = get_settings(
+        telegram_bot_token=TG_TOKEN, _env_file=None, telegram_api_base_url="http://127.0.0.1:9/bot"
+    )
     with pytest.raises(RetryLater):
         await TelegramSender.from_settings(settings).send("42", [Text("Nhắc việc")])
 

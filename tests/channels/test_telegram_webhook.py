@@ -9,8 +9,7 @@ from sqlalchemy.exc import OperationalError
 from tests.channels.conftest import TG_SECRET, TelegramRig
 
 
-async def test_deep_link_start_joins_the_unit_of_the_invitation(telegram_rig: TelegramRig
-                                                                 ) -> None:
+async def test_deep_link_start_joins_the_unit_of_the_invitation(telegram_rig: TelegramRig) -> None:
     await telegram_rig.chat.converse("""
         > /start snv2026
         < Xin chào
@@ -68,11 +67,13 @@ async def test_unsupported_updates_get_a_short_reply_or_nothing_never_an_error(
     assert any("chưa cần tệp" in t or "tệp" in t for t in texts)
     assert [m["text"] for m in fake.sent_to(-100)] == [
         "Trợ lý chỉ trò chuyện riêng với từng người. Anh/chị nhắn riêng cho Trợ lý để dùng các "
-        "chức năng."]
+        "chức năng."
+    ]
 
 
 async def test_storage_outage_answers_5xx_and_the_retry_is_processed(
-    telegram_rig: TelegramRig, monkeypatch,
+    telegram_rig: TelegramRig,
+    monkeypatch,
 ) -> None:
     users = telegram_rig.app.services.users
     real_touch = users.touch
@@ -90,11 +91,11 @@ async def test_storage_outage_answers_5xx_and_the_retry_is_processed(
     assert any("Xin chào" in t for t in fake.texts(42))
 
 
-async def test_malformed_bodies_are_refused_without_processing(telegram_rig: TelegramRig
-                                                               ) -> None:
+async def test_malformed_bodies_are_refused_without_processing(telegram_rig: TelegramRig) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
     async with httpx.AsyncClient(base_url=telegram_rig.url) as client:
-        assert (await client.post("/tg/hook", content=b"{not json", headers=headers)
-                ).status_code == 400
+        assert (
+            await client.post("/tg/hook", content=b"{not json", headers=headers)
+        ).status_code == 400
         assert (await client.post("/tg/hook", json=[1, 2], headers=headers)).status_code == 400
     assert telegram_rig.fake.messages == []

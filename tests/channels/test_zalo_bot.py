@@ -48,8 +48,9 @@ async def test_wrong_or_missing_secret_is_refused_and_changes_nothing(
     assert await zalo_bot_rig.app.services.users.find(channel="zalo_bot", external_id="z1") is None
 
 
-async def test_stickers_images_groups_get_a_short_reply_or_nothing(zalo_bot_rig: ZaloBotRig
-                                                                   ) -> None:
+async def test_stickers_images_groups_get_a_short_reply_or_nothing(
+    zalo_bot_rig: ZaloBotRig,
+) -> None:
     fake = zalo_bot_rig.fake
     for kind in ("sticker", "unsupported", "image"):
         assert await fake.post_webhook(fake.user_sends("z1", kind), wrapped=False) == 200
@@ -61,15 +62,22 @@ async def test_stickers_images_groups_get_a_short_reply_or_nothing(zalo_bot_rig:
 
 
 async def test_sender_splits_long_texts_links_images_and_maps_blocked(
-    fake_zalo_bot: FakeZaloBot, tmp_path,
+    fake_zalo_bot: FakeZaloBot,
+    tmp_path,
 ) -> None:
-    settings = get_settings(zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url,
-                            _env_file=None)
+    settings = get_settings(
+        zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url, _env_file=None
+    )
     media = MediaStore(tmp_path / "media", "https://bot.example.vn")
     sender = ZaloBotSender(ZaloBotClient.from_settings(settings), media)
     long = "\n\n".join(f"Đoạn {i}. " + "dịch vụ công trực tuyến " * 30 for i in range(10))
-    await sender.send("z9", [text(long, [Button("Có", "x:1"), Button("Không", "x:2")]),
-                             Image(caption="Biểu đồ", data=b"\x89PNG....", file_name="c.png")])
+    await sender.send(
+        "z9",
+        [
+            text(long, [Button("Có", "x:1"), Button("Không", "x:2")]),
+            Image(caption="Biểu đồ", data=b"\x89PNG....", file_name="c.png"),
+        ],
+    )
     sent = fake_zalo_bot.messages
     assert len(sent) >= 4 and all(len(m.get("text", "")) <= 2000 for m in sent)
     assert "1. Có\n2. Không" in sent[-2]["text"]
@@ -84,12 +92,19 @@ async def test_sender_splits_long_texts_links_images_and_maps_blocked(
 
 
 async def test_polling_mode_processes_queued_events(
-    db_url: str, tmp_path, clock, fake_zalo_bot: FakeZaloBot,
+    db_url: str,
+    tmp_path,
+    clock,
+    fake_zalo_bot: FakeZaloBot,
 ) -> None:
     def settings(_: str) -> Settings:
-        return get_settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None,
-                            zalo_bot_token=ZB_TOKEN,
-                            zalo_bot_api_base_url=fake_zalo_bot.base_url)
+        return get_settings(
+            database_url=db_url,
+            data_dir=tmp_path / "data",
+            _env_file=None,
+            zalo_bot_token=ZB_TOKEN,
+            zalo_bot_api_base_url=fake_zalo_bot.base_url,
+        )
 
     async with served_bot(clock, settings):
         fake_zalo_bot.queue(fake_zalo_bot.user_says("z2", "/start"))

@@ -59,7 +59,8 @@ async def test_images_files_and_stickers(zalo_oa_rig: ZaloOaRig) -> None:
 
 
 async def test_events_kept_while_storage_failed_are_processed_by_the_sweep(
-    zalo_oa_rig: ZaloOaRig, monkeypatch,
+    zalo_oa_rig: ZaloOaRig,
+    monkeypatch,
 ) -> None:
     engine = zalo_oa_rig.app.engine
     real = engine.handle
@@ -76,7 +77,8 @@ async def test_events_kept_while_storage_failed_are_processed_by_the_sweep(
 
 
 async def test_refresh_tokens_are_spent_once_and_the_new_one_is_stored(
-    zalo_oa_rig: ZaloOaRig, clock,
+    zalo_oa_rig: ZaloOaRig,
+    clock,
 ) -> None:
     fake = zalo_oa_rig.fake
     await zalo_oa_rig.chat.say("/start")
@@ -106,7 +108,8 @@ async def test_refresh_tokens_are_spent_once_and_the_new_one_is_stored(
 
 
 async def test_pushes_outside_the_consultation_window_are_unreachable(
-    zalo_oa_rig: ZaloOaRig, clock,
+    zalo_oa_rig: ZaloOaRig,
+    clock,
 ) -> None:
     sender = zalo_oa_rig.channel.sender
     with pytest.raises(Unreachable) as never:
@@ -129,19 +132,22 @@ async def test_long_texts_many_buttons_images_and_files(zalo_oa_rig: ZaloOaRig) 
     await zalo_oa_rig.chat.say("/start")
     before = len(zalo_oa_rig.fake.messages)
     many = [Button(f"Đơn vị số {i}", f"u:{i}") for i in range(8)]
-    await zalo_oa_rig.channel.sender.send("oa1", [
-        Text("Thông tin dài. " * 120),
-        text("Chọn đơn vị", *[[b] for b in many]),
-        Image(caption="Biểu đồ", data=b"\x89PNG....", file_name="chart.png"),
-        Document(file_name="ket-qua.xlsx", data=b"PK..", caption="Kết quả"),
-        Document(file_name="huong-dan.pdf", data=b"%PDF-1.4", caption=""),
-    ])
+    await zalo_oa_rig.channel.sender.send(
+        "oa1",
+        [
+            Text("Thông tin dài. " * 120),
+            text("Chọn đơn vị", *[[b] for b in many]),
+            Image(caption="Biểu đồ", data=b"\x89PNG....", file_name="chart.png"),
+            Document(file_name="ket-qua.xlsx", data=b"PK..", caption="Kết quả"),
+            Document(file_name="huong-dan.pdf", data=b"%PDF-1.4", caption=""),
+        ],
+    )
     sent = [m["message"] for m in zalo_oa_rig.fake.messages[before:]]
     assert all(len(m.get("text", "")) <= 500 for m in sent)
     numbered = next(m["text"] for m in sent if "Chọn đơn vị" in m.get("text", ""))
     assert "8. Đơn vị số 7" in numbered and "từ 1 đến 8" in numbered
-    assert any(m.get("attachment", {}).get("payload", {}).get("template_type") == "media"
-               for m in sent)
+    assert any(
+        m.get("attachment", {}).get("payload", {}).get("template_type") == "media" for m in sent
+    )
     assert any("chưa gửi được tệp" in m.get("text", "") for m in sent)  # xlsx not accepted
     assert sent[-1]["attachment"]["type"] == "file"
-

@@ -23,8 +23,13 @@ class BackgroundServer:
         self._socket.bind(("127.0.0.1", port))
         self.port: int = self._socket.getsockname()[1]
         self._server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                           timeout_graceful_shutdown=1)
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                lifespan="off",
+                access_log=False,
+                timeout_graceful_shutdown=1,
+            )
         )
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
@@ -65,8 +70,9 @@ async def serve_here(app: Any, sock: socket.socket | None = None) -> AsyncIterat
     database connections and clock); yields its base URL. Runs the app's lifespan."""
     sock = sock or bound_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                           access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
     deadline = time.monotonic() + 15
     while not server.started:

@@ -54,11 +54,28 @@ from tests.fakes.telegram_html import HtmlError, parse_html, utf16_len
 
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-JSON_FIELDS = {"reply_markup", "commands", "scope", "allowed_updates", "entities",
-               "caption_entities", "link_preview_options", "reply_parameters"}
+JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "entities",
+    "caption_entities",
+    "link_preview_options",
+    "reply_parameters",
+}
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
-CHAT_ACTIONS = {"typing", "upload_photo", "upload_document", "record_voice", "upload_voice",
-                "record_video", "upload_video", "choose_sticker", "find_location"}
+CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "upload_document",
+    "record_voice",
+    "upload_voice",
+    "record_video",
+    "upload_video",
+    "choose_sticker",
+    "find_location",
+}
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
 
 
@@ -91,12 +108,24 @@ class FakeTelegramConfig:
 class FakeTelegram(ServedFake):
     """The fake Bot API's state and behaviour; thread-safe (tests read it from another thread)."""
 
-    def __init__(self, token: str = "123456:TEST-token", *, bot_id: int = 123456,
-                 username: str = "cds_fake_bot", config: FakeTelegramConfig | None = None) -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        *,
+        bot_id: int = 123456,
+        username: str = "cds_fake_bot",
+        config: FakeTelegramConfig | None = None,
+    ) -> None:
         self.token = token
-        self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Trợ lý CĐS",
-                         "username": username, "can_join_groups": False,
-                         "can_read_all_group_messages": False, "supports_inline_queries": False}
+        self.bot_user = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Trợ lý CĐS",
+            "username": username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self.config = config or FakeTelegramConfig()
         self._lock = threading.RLock()
         self._random = random.Random(self.config.seed)
@@ -141,8 +170,11 @@ class FakeTelegram(ServedFake):
     def texts(self, chat_id: int) -> list[str]:
         """The current text (or caption) of every message the bot sent to a chat."""
         with self._lock:
-            return [m.get("text") or m.get("caption", "") for m in self._chats[chat_id].values()
-                    if m["from"]["is_bot"]]
+            return [
+                m.get("text") or m.get("caption", "")
+                for m in self._chats[chat_id].values()
+                if m["from"]["is_bot"]
+            ]
 
     def chat_messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The chat as it looks now (edits applied), user and bot messages in order."""
@@ -151,31 +183,76 @@ class FakeTelegram(ServedFake):
 
     # ----- updates from "users" ----------------------------------------------------------------
 
-    def user_says(self, chat_id: int, text: str, *, user_id: int | None = None,
-                  chat_type: str = "private", first_name: str = "Lan") -> dict[str, Any]:
+    def user_says(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Lan",
+    ) -> dict[str, Any]:
         """A user's text message as an Update (queued for getUpdates)."""
         message = self._user_message(chat_id, user_id, chat_type, first_name, text=text)
-        entities = [{"type": "bot_command", "offset": 0,
-                     "length": utf16_len(text.split(" ", 1)[0])}] if text.startswith("/") else []
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split(" ", 1)[0])}]
+            if text.startswith("/")
+            else []
+        )
         if entities:
             message["entities"] = entities
         return self.queue({"message": message})
 
-    def user_sends(self, chat_id: int, kind: str, *, user_id: int | None = None,
-                   chat_type: str = "private", caption: str = "",
-                   edited: bool = False) -> dict[str, Any]:
+    def user_sends(
+        self,
+        chat_id: int,
+        kind: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        caption: str = "",
+        edited: bool = False,
+    ) -> dict[str, Any]:
         """A non-text message (photo, document, sticker, voice) or an edit, as an Update."""
         payloads: dict[str, dict[str, Any]] = {
-            "photo": {"photo": [{"file_id": "AgACph1", "file_unique_id": "ph1", "width": 90,
-                                 "height": 90, "file_size": 1200},
-                                {"file_id": "AgACph2", "file_unique_id": "ph2", "width": 800,
-                                 "height": 800, "file_size": 64000}]},
-            "document": {"document": {"file_id": "BQACdoc1", "file_unique_id": "doc1",
-                                      "file_name": "bao-cao.pdf", "mime_type": "application/pdf",
-                                      "file_size": 2048}},
-            "sticker": {"sticker": {"file_id": "CAACst1", "file_unique_id": "st1", "type":
-                                    "regular", "width": 512, "height": 512, "is_animated": False,
-                                    "is_video": False}},
+            "photo": {
+                "photo": [
+                    {
+                        "file_id": "AgACph1",
+                        "file_unique_id": "ph1",
+                        "width": 90,
+                        "height": 90,
+                        "file_size": 1200,
+                    },
+                    {
+                        "file_id": "AgACph2",
+                        "file_unique_id": "ph2",
+                        "width": 800,
+                        "height": 800,
+                        "file_size": 64000,
+                    },
+                ]
+            },
+            "document": {
+                "document": {
+                    "file_id": "BQACdoc1",
+                    "file_unique_id": "doc1",
+                    "file_name": "bao-cao.pdf",
+                    "mime_type": "application/pdf",
+                    "file_size": 2048,
+                }
+            },
+            "sticker": {
+                "sticker": {
+                    "file_id": "CAACst1",
+                    "file_unique_id": "st1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
             "voice": {"voice": {"file_id": "AwACvo1", "file_unique_id": "vo1", "duration": 3}},
             "text": {"text": caption or "sửa lại"},
         }
@@ -187,8 +264,9 @@ class FakeTelegram(ServedFake):
             message["edit_date"] = message["date"] + 5
         return self.queue({"edited_message" if edited else "message": message})
 
-    def user_presses(self, chat_id: int, message_id: int, data: str, *,
-                     user_id: int | None = None) -> dict[str, Any]:
+    def user_presses(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
+    ) -> dict[str, Any]:
         """A press on an inline button of a bot message, as a callback_query Update."""
         with self._lock:
             message = self._chats[chat_id].get(message_id)
@@ -197,20 +275,33 @@ class FakeTelegram(ServedFake):
             query_id = str(next(self._query_ids))
             self._open_queries.add(query_id)
         user = self._user(user_id or chat_id, "Lan")
-        return self.queue({"callback_query": {
-            "id": query_id, "from": user, "message": message, "chat_instance": f"ci{chat_id}",
-            "data": data}})
+        return self.queue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "message": message,
+                    "chat_instance": f"ci{chat_id}",
+                    "data": data,
+                }
+            }
+        )
 
-    def press_button(self, chat_id: int, label: str, *, user_id: int | None = None
-                     ) -> dict[str, Any]:
+    def press_button(
+        self, chat_id: int, label: str, *, user_id: int | None = None
+    ) -> dict[str, Any]:
         """Press the button labelled `label` (substring) on the latest bot message that has it."""
         with self._lock:
             for message in reversed(list(self._chats[chat_id].values())):
                 for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                     for button in row:
                         if label in button["text"]:
-                            return self.user_presses(chat_id, message["message_id"],
-                                                     button["callback_data"], user_id=user_id)
+                            return self.user_presses(
+                                chat_id,
+                                message["message_id"],
+                                button["callback_data"],
+                                user_id=user_id,
+                            )
         raise KeyError(f"no button {label!r} in chat {chat_id}")
 
     def queue(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -223,8 +314,13 @@ class FakeTelegram(ServedFake):
             loop.call_soon_threadsafe(event.set)
         return update
 
-    async def post_webhook(self, update: dict[str, Any], *, secret: str | None = None,
-                           use_configured_secret: bool = True) -> int:
+    async def post_webhook(
+        self,
+        update: dict[str, Any],
+        *,
+        secret: str | None = None,
+        use_configured_secret: bool = True,
+    ) -> int:
         """Deliver an update to the webhook as Telegram does; returns the HTTP status."""
         with self._lock:
             url = self.webhook.get("url")
@@ -241,24 +337,30 @@ class FakeTelegram(ServedFake):
         with self._lock:
             if response.status_code >= 300:
                 self.webhook["last_error_date"] = int(time.time())
-                self.webhook["last_error_message"] = f"Wrong response from the webhook: " \
-                                                     f"{response.status_code}"
+                self.webhook["last_error_message"] = (
+                    f"Wrong response from the webhook: {response.status_code}"
+                )
         return response.status_code
 
     def _user(self, user_id: int, first_name: str) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
 
-    def _user_message(self, chat_id: int, user_id: int | None, chat_type: str, first_name: str,
-                      **content: Any) -> dict[str, Any]:
+    def _user_message(
+        self, chat_id: int, user_id: int | None, chat_type: str, first_name: str, **content: Any
+    ) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat["first_name"] = first_name
         else:
             chat["title"] = "Nhóm chuyển đổi số"
         with self._lock:
-            message = {"message_id": next(self._message_ids[chat_id]),
-                       "from": self._user(user_id or chat_id, first_name), "chat": chat,
-                       "date": int(time.time()), **content}
+            message = {
+                "message_id": next(self._message_ids[chat_id]),
+                "from": self._user(user_id or chat_id, first_name),
+                "chat": chat,
+                "date": int(time.time()),
+                **content,
+            }
             self._chats[chat_id][message["message_id"]] = message
         return message
 
@@ -308,22 +410,37 @@ class FakeTelegram(ServedFake):
             size, name = len(value.data), value.filename
         else:
             size, name = None, str(value)
-        caption = _message_text(params, "caption", 1024, "message caption is too long",
-                                required=False)
+        caption = _message_text(
+            params, "caption", 1024, "message caption is too long", required=False
+        )
         markup = _markup(params)
         self._deliverable(chat_id)
         content: dict[str, Any]
         if kind == "photo":
-            content = {"photo": [{"file_id": f"AgAC{len(self.messages)}", "file_unique_id":
-                                  f"p{len(self.messages)}", "width": 640, "height": 480,
-                                  "file_size": size or 0}]}
+            content = {
+                "photo": [
+                    {
+                        "file_id": f"AgAC{len(self.messages)}",
+                        "file_unique_id": f"p{len(self.messages)}",
+                        "width": 640,
+                        "height": 480,
+                        "file_size": size or 0,
+                    }
+                ]
+            }
         else:
-            content = {"document": {"file_id": f"BQAC{len(self.messages)}", "file_unique_id":
-                                    f"d{len(self.messages)}", "file_name": name,
-                                    "file_size": size or 0}}
+            content = {
+                "document": {
+                    "file_id": f"BQAC{len(self.messages)}",
+                    "file_unique_id": f"d{len(self.messages)}",
+                    "file_name": name,
+                    "file_size": size or 0,
+                }
+            }
         if caption[0]:
-            content.update({"caption": caption[0], **{f"caption_{k}": v
-                                                      for k, v in caption[1].items()}})
+            content.update(
+                {"caption": caption[0], **{f"caption_{k}": v for k, v in caption[1].items()}}
+            )
         recorded = self._record(f"send{kind.title()}", chat_id, content, params, markup)
         self.messages[-1].update({"file_name": name, "file_size": size})
         return recorded
@@ -339,17 +456,26 @@ class FakeTelegram(ServedFake):
         if not message["from"]["is_bot"] or "text" not in message:
             raise bad("message can't be edited")
         if message["text"] == text and message.get("reply_markup") == markup:
-            raise bad("message is not modified: specified new message content and reply markup "
-                      "are exactly the same as a current content and reply markup of the message")
+            raise bad(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
         self._deliverable(chat_id)
         message.update({"text": text, "edit_date": int(time.time()), **extra})
         message.pop("reply_markup", None)
         if markup:
             message["reply_markup"] = markup
-        self.messages.append({"method": "editMessageText", "chat_id": chat_id,
-                              "message_id": message_id, "text": text,
-                              "parse_mode": params.get("parse_mode"), "reply_markup": markup,
-                              "at": time.time()})
+        self.messages.append(
+            {
+                "method": "editMessageText",
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": text,
+                "parse_mode": params.get("parse_mode"),
+                "reply_markup": markup,
+                "at": time.time(),
+            }
+        )
         return message
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
@@ -379,10 +505,14 @@ class FakeTelegram(ServedFake):
             if not COMMAND_NAME.match(str(command.get("command", ""))):
                 raise bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
-                raise bad("command description is empty" if not command.get("description")
-                          else "BOT_COMMAND_DESCRIPTION_INVALID")
+                raise bad(
+                    "command description is empty"
+                    if not command.get("description")
+                    else "BOT_COMMAND_DESCRIPTION_INVALID"
+                )
         self.commands[self._commands_key(params)] = [
-            {"command": c["command"], "description": c["description"]} for c in commands]
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
         return True
 
     def _m_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
@@ -412,8 +542,12 @@ class FakeTelegram(ServedFake):
         max_connections = int(params.get("max_connections") or 40)
         if not 1 <= max_connections <= 100:
             raise bad("bad webhook: max_connections must be between 1 and 100")
-        self.webhook = {"url": url, "secret_token": secret, "max_connections": max_connections,
-                        "allowed_updates": params.get("allowed_updates") or []}
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": max_connections,
+            "allowed_updates": params.get("allowed_updates") or [],
+        }
         if params.get("drop_pending_updates") in (True, "true", "True"):
             self._updates.clear()
         return True
@@ -425,11 +559,12 @@ class FakeTelegram(ServedFake):
         return True
 
     def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        info: dict[str, Any] = {"url": self.webhook.get("url", ""),
-                                "has_custom_certificate": False,
-                                "pending_update_count": len(self._updates)}
-        for key in ("max_connections", "allowed_updates", "last_error_date",
-                    "last_error_message"):
+        info: dict[str, Any] = {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        for key in ("max_connections", "allowed_updates", "last_error_date", "last_error_message"):
             if key in self.webhook:
                 info[key] = self.webhook[key]
         return info
@@ -442,8 +577,11 @@ class FakeTelegram(ServedFake):
         while True:
             with self._lock:
                 if self.webhook.get("url"):
-                    raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
-                                        "active; use deleteWebhook to delete the webhook first")
+                    raise ApiError(
+                        409,
+                        "Conflict: can't use getUpdates method while webhook is "
+                        "active; use deleteWebhook to delete the webhook first",
+                    )
                 if offset:
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = self._updates[:limit]
@@ -470,28 +608,47 @@ class FakeTelegram(ServedFake):
         for times in (chat_times, self._sent_overall):
             while times and now - times[0] >= 1.0:
                 times.popleft()
-        for times, limit in ((chat_times, self.config.per_chat_per_second),
-                             (self._sent_overall, self.config.overall_per_second)):
+        for times, limit in (
+            (chat_times, self.config.per_chat_per_second),
+            (self._sent_overall, self.config.overall_per_second),
+        ):
             if len(times) >= limit:
                 wait = max(1, int(-(-(1.0 - (now - times[0])) // 1)))
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         chat_times.append(now)
         self._sent_overall.append(now)
 
-    def _record(self, method: str, chat_id: int, content: dict[str, Any],
-                params: dict[str, Any], markup: dict[str, Any] | None) -> dict[str, Any]:
+    def _record(
+        self,
+        method: str,
+        chat_id: int,
+        content: dict[str, Any],
+        params: dict[str, Any],
+        markup: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         chat = self._chat_for(chat_id)
-        message: dict[str, Any] = {"message_id": next(self._message_ids[chat_id]),
-                                   "from": self.bot_user, "chat": chat, "date": int(time.time()),
-                                   **content}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids[chat_id]),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
         if markup:
             message["reply_markup"] = markup
         self._chats[chat_id][message["message_id"]] = message
-        self.messages.append({"method": method, "chat_id": chat_id,
-                              "message_id": message["message_id"],
-                              "text": content.get("text"), "caption": content.get("caption"),
-                              "parse_mode": params.get("parse_mode"), "reply_markup": markup,
-                              "at": time.time()})
+        self.messages.append(
+            {
+                "method": method,
+                "chat_id": chat_id,
+                "message_id": message["message_id"],
+                "text": content.get("text"),
+                "caption": content.get("caption"),
+                "parse_mode": params.get("parse_mode"),
+                "reply_markup": markup,
+                "at": time.time(),
+            }
+        )
         return message
 
     def _chat_for(self, chat_id: int) -> dict[str, Any]:
@@ -516,8 +673,11 @@ class FakeTelegram(ServedFake):
                 self._log_call(method, error.code, started)
                 if error.code == 502:
                     return PlainTextResponse("<html><body>502 Bad Gateway</body></html>", 502)
-                body: dict[str, Any] = {"ok": False, "error_code": error.code,
-                                        "description": error.description}
+                body: dict[str, Any] = {
+                    "ok": False,
+                    "error_code": error.code,
+                    "description": error.description,
+                }
                 if error.retry_after is not None:
                     body["parameters"] = {"retry_after": error.retry_after}
                 return JSONResponse(body, status_code=error.code)
@@ -608,8 +768,9 @@ def _chat_id(params: dict[str, Any]) -> int:
         raise bad("chat not found") from error
 
 
-def _message_text(params: dict[str, Any], key: str, limit: int, too_long: str, *,
-                  required: bool) -> tuple[str, dict[str, Any]]:
+def _message_text(
+    params: dict[str, Any], key: str, limit: int, too_long: str, *, required: bool
+) -> tuple[str, dict[str, Any]]:
     """Parse a text or caption as the API does; returns the plain text and its entities."""
     raw = params.get(key)
     if raw is None or raw == "":
@@ -649,18 +810,37 @@ def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
     for row in keyboard:
         for button in row:
             if not str(button.get("text", "")).strip():
-                raise bad("BUTTON_TEXT_EMPTY") if "text" in button else bad(
-                    "can't parse inline keyboard button: Text must be non-empty")
-            kinds = [k for k in ("callback_data", "url", "switch_inline_query", "pay",
-                                 "web_app", "login_url", "copy_text") if k in button]
+                raise (
+                    bad("BUTTON_TEXT_EMPTY")
+                    if "text" in button
+                    else bad("can't parse inline keyboard button: Text must be non-empty")
+                )
+            kinds = [
+                k
+                for k in (
+                    "callback_data",
+                    "url",
+                    "switch_inline_query",
+                    "pay",
+                    "web_app",
+                    "login_url",
+                    "copy_text",
+                )
+                if k in button
+            ]
             if len(kinds) != 1:
-                raise bad("can't parse inline keyboard button: Exactly one of the optional "
-                          "fields must be used")
-            if "callback_data" in button and not 1 <= len(
-                    str(button["callback_data"]).encode("utf-8")) <= 64:
+                raise bad(
+                    "can't parse inline keyboard button: Exactly one of the optional "
+                    "fields must be used"
+                )
+            if (
+                "callback_data" in button
+                and not 1 <= len(str(button["callback_data"]).encode("utf-8")) <= 64
+            ):
                 raise bad("BUTTON_DATA_INVALID")
-            if "url" in button and not str(button["url"]).startswith(("http://", "https://",
-                                                                        "tg://")):
+            if "url" in button and not str(button["url"]).startswith(
+                ("http://", "https://", "tg://")
+            ):
                 raise bad("BUTTON_URL_INVALID")
     return markup
 
@@ -676,8 +856,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     config = FakeTelegramConfig(
-        rate_limits=args.rate_limits, failure_rate=args.failure_rate, seed=args.seed,
-        blocked_chats={int(c) for c in args.blocked.split(",") if c.strip()})
+        rate_limits=args.rate_limits,
+        failure_rate=args.failure_rate,
+        seed=args.seed,
+        blocked_chats={int(c) for c in args.blocked.split(",") if c.strip()},
+    )
     fake = FakeTelegram(args.token, config=config)
     uvicorn.run(fake.app, host="127.0.0.1", port=args.port, log_level="warning")
 

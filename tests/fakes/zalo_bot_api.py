@@ -44,8 +44,13 @@ class ZaloApiError(Exception):
 class FakeZaloBot(ServedFake):
     """The fake platform's state; thread-safe."""
 
-    def __init__(self, token: str = "2468:zalo-bot-secret", *, require_https: bool = False,
-                 blocked_chats: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        token: str = "2468:zalo-bot-secret",
+        *,
+        require_https: bool = False,
+        blocked_chats: set[str] | None = None,
+    ) -> None:
         self.token = token
         self.require_https = require_https
         self.blocked_chats = blocked_chats or set()
@@ -66,8 +71,11 @@ class FakeZaloBot(ServedFake):
     def texts(self, chat_id: str) -> list[str]:
         """Texts (and photo captions) the bot sent to a chat, in order."""
         with self._lock:
-            return [m.get("text") or m.get("caption") or "" for m in self.messages
-                    if m["chat_id"] == chat_id]
+            return [
+                m.get("text") or m.get("caption") or ""
+                for m in self.messages
+                if m["chat_id"] == chat_id
+            ]
 
     # ----- users' events -----------------------------------------------------------------------
 
@@ -75,10 +83,16 @@ class FakeZaloBot(ServedFake):
         """An event of a person in a private chat (not queued)."""
         with self._lock:
             message_id = f"m{next(self._ids):06d}"
-        return {"event_name": name, "message": {
-            "message_id": message_id, "date": int(time.time() * 1000),
-            "chat": {"id": chat_id, "chat_type": content.pop("chat_type", "PRIVATE")},
-            "from": {"id": chat_id, "display_name": "Lan", "is_bot": False}, **content}}
+        return {
+            "event_name": name,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time() * 1000),
+                "chat": {"id": chat_id, "chat_type": content.pop("chat_type", "PRIVATE")},
+                "from": {"id": chat_id, "display_name": "Lan", "is_bot": False},
+                **content,
+            },
+        }
 
     def user_says(self, chat_id: str, text: str, **extra: Any) -> dict[str, Any]:
         """A text message event."""
@@ -86,9 +100,11 @@ class FakeZaloBot(ServedFake):
 
     def user_sends(self, chat_id: str, kind: str) -> dict[str, Any]:
         """An image, sticker or unsupported event."""
-        content = {"image": {"photo_url": "https://zalo.example/p.jpg", "caption": "ảnh"},
-                   "sticker": {"sticker": "st-1", "url": "https://zalo.example/st.webp"},
-                   "unsupported": {}}[kind]
+        content = {
+            "image": {"photo_url": "https://zalo.example/p.jpg", "caption": "ảnh"},
+            "sticker": {"sticker": "st-1", "url": "https://zalo.example/st.webp"},
+            "unsupported": {},
+        }[kind]
         return self.event(chat_id, f"message.{kind}.received", **content)
 
     def queue(self, event: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +116,14 @@ class FakeZaloBot(ServedFake):
             loop.call_soon_threadsafe(ready.set)
         return event
 
-    async def post_webhook(self, event: dict[str, Any], *, secret: str | None = None,
-                           use_configured_secret: bool = True, wrapped: bool = True) -> int:
+    async def post_webhook(
+        self,
+        event: dict[str, Any],
+        *,
+        secret: str | None = None,
+        use_configured_secret: bool = True,
+        wrapped: bool = True,
+    ) -> int:
         """Deliver an event to the webhook; returns the HTTP status."""
         with self._lock:
             url, configured = self.webhook.get("url"), self.webhook.get("secret_token")
@@ -131,8 +153,12 @@ class FakeZaloBot(ServedFake):
             return handler(params)
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": self.token.split(":", 1)[0], "account_name": "bot.trolycds",
-                "account_type": "BASIC", "can_join_groups": False}
+        return {
+            "id": self.token.split(":", 1)[0],
+            "account_name": "bot.trolycds",
+            "account_type": "BASIC",
+            "can_join_groups": False,
+        }
 
     def _chat(self, params: dict[str, Any]) -> str:
         chat_id = str(params.get("chat_id") or "")
@@ -172,8 +198,9 @@ class FakeZaloBot(ServedFake):
 
     def _m_setWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
         url = str(params.get("url") or "")
-        if not url.startswith("https://") and (self.require_https or
-                                                not url.startswith("http://127.0.0.1")):
+        if not url.startswith("https://") and (
+            self.require_https or not url.startswith("http://127.0.0.1")
+        ):
             raise ZaloApiError(400, "Bad Request: url must be HTTPS")
         secret = str(params.get("secret_token") or "")
         if not 8 <= len(secret) <= 256:
@@ -208,8 +235,9 @@ class FakeZaloBot(ServedFake):
 
     def _record(self, method: str, chat_id: str, **content: Any) -> dict[str, Any]:
         message_id = f"b{next(self._ids):06d}"
-        self.messages.append({"method": method, "chat_id": chat_id, "message_id": message_id,
-                              **content})
+        self.messages.append(
+            {"method": method, "chat_id": chat_id, "message_id": message_id, **content}
+        )
         return {"message_id": message_id, "date": int(time.time() * 1000)}
 
     # ----- HTTP --------------------------------------------------------------------
@@ -229,8 +257,10 @@ class FakeZaloBot(ServedFake):
                 error = ZaloApiError(400, "Bad Request: invalid JSON")
             except ZaloApiError as failure:
                 error = failure
-            return JSONResponse({"ok": False, "error_code": error.code,
-                                 "description": error.description}, status_code=error.code)
+            return JSONResponse(
+                {"ok": False, "error_code": error.code, "description": error.description},
+                status_code=error.code,
+            )
 
         @app.get("/_test/messages")
         async def messages() -> list[dict[str, Any]]:
@@ -251,8 +281,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--token", default="2468:zalo-bot-secret")
     args = parser.parse_args()
-    uvicorn.run(FakeZaloBot(args.token).app, host="127.0.0.1", port=args.port,
-                log_level="warning")
+    uvicorn.run(FakeZaloBot(args.token).app, host="127.0.0.1", port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

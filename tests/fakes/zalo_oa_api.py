@@ -42,9 +42,16 @@ class OaError(Exception):
 class FakeZaloOa(ServedFake):
     """The fake OA platform's state; thread-safe."""
 
-    def __init__(self, *, app_id: str = "1357924680", secret_key: str = "oa-secret-key",
-                 app_secret: str = "app-secret", refresh_token: str = "rt-0",
-                 text_limit: int = 2000, oa_id: str = "4100000000000000001") -> None:
+    def __init__(
+        self,
+        *,
+        app_id: str = "1357924680",
+        secret_key: str = "oa-secret-key",
+        app_secret: str = "app-secret",
+        refresh_token: str = "rt-0",
+        text_limit: int = 2000,
+        oa_id: str = "4100000000000000001",
+    ) -> None:
         self.app_id, self.secret_key, self.app_secret = app_id, secret_key, app_secret
         self.oa_id = oa_id
         self.text_limit = text_limit
@@ -71,20 +78,33 @@ class FakeZaloOa(ServedFake):
     def texts(self, user_id: str) -> list[str]:
         """Texts the OA sent to a person, in order."""
         with self._lock:
-            return [m["message"].get("text", "") for m in self.messages
-                    if m["recipient"].get("user_id") == user_id]
+            return [
+                m["message"].get("text", "")
+                for m in self.messages
+                if m["recipient"].get("user_id") == user_id
+            ]
 
     # ----- events ------------------------------------------------------------------------------
 
     def _event(self, name: str, user_id: str, **extra: Any) -> dict[str, Any]:
-        return {"app_id": self.app_id, "user_id_by_app": f"app-{user_id}", "event_name": name,
-                "timestamp": str(int(time.time() * 1000)), **extra}
+        return {
+            "app_id": self.app_id,
+            "user_id_by_app": f"app-{user_id}",
+            "event_name": name,
+            "timestamp": str(int(time.time() * 1000)),
+            **extra,
+        }
 
     def _user_event(self, name: str, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             msg_id = f"msg{next(self._ids):08d}"
-        return self._event(name, user_id, sender={"id": user_id}, recipient={"id": self.oa_id},
-                           message={"msg_id": msg_id, **message})
+        return self._event(
+            name,
+            user_id,
+            sender={"id": user_id},
+            recipient={"id": self.oa_id},
+            message={"msg_id": msg_id, **message},
+        )
 
     def user_says(self, user_id: str, text: str) -> dict[str, Any]:
         """A person typed a text."""
@@ -97,34 +117,60 @@ class FakeZaloOa(ServedFake):
     def user_sends(self, user_id: str, kind: str) -> dict[str, Any]:
         """A person sent an image, a file or a sticker."""
         attachments = {
-            "image": [{"type": "image", "payload": {"thumbnail": "https://z.example/t.jpg",
-                                                    "url": "https://z.example/p.jpg"}}],
-            "file": [{"type": "file", "payload": {"url": "https://z.example/f.pdf",
-                                                  "name": "bao-cao.pdf", "size": "2048",
-                                                  "type": "pdf"}}],
+            "image": [
+                {
+                    "type": "image",
+                    "payload": {
+                        "thumbnail": "https://z.example/t.jpg",
+                        "url": "https://z.example/p.jpg",
+                    },
+                }
+            ],
+            "file": [
+                {
+                    "type": "file",
+                    "payload": {
+                        "url": "https://z.example/f.pdf",
+                        "name": "bao-cao.pdf",
+                        "size": "2048",
+                        "type": "pdf",
+                    },
+                }
+            ],
             "sticker": [{"type": "sticker", "payload": {"id": "st1", "url": "https://z/s"}}],
         }[kind]
-        return self._user_event(f"user_send_{kind}", user_id,
-                                {"text": "", "attachments": attachments})
+        return self._user_event(
+            f"user_send_{kind}", user_id, {"text": "", "attachments": attachments}
+        )
 
     def user_follows(self, user_id: str, *, follow: bool = True) -> dict[str, Any]:
         """A person followed (or unfollowed) the OA."""
-        return self._event("follow" if follow else "unfollow", user_id, oa_id=self.oa_id,
-                           follower={"id": user_id}, source="oa_profile")
+        return self._event(
+            "follow" if follow else "unfollow",
+            user_id,
+            oa_id=self.oa_id,
+            follower={"id": user_id},
+            source="oa_profile",
+        )
 
     def signature(self, body: bytes, timestamp: str) -> str:
         """The genuine signature of a body."""
-        return hashlib.sha256(self.app_id.encode() + body + timestamp.encode() +
-                              self.secret_key.encode()).hexdigest()
+        return hashlib.sha256(
+            self.app_id.encode() + body + timestamp.encode() + self.secret_key.encode()
+        ).hexdigest()
 
-    async def post_webhook(self, url: str, event: dict[str, Any], *,
-                           signature: str | None = None, prefix: str = "mac=") -> int:
+    async def post_webhook(
+        self, url: str, event: dict[str, Any], *, signature: str | None = None, prefix: str = "mac="
+    ) -> int:
         """Deliver an event as Zalo does; returns the HTTP status."""
         body = json.dumps(event, ensure_ascii=False).encode()
         mac = signature if signature is not None else self.signature(body, event["timestamp"])
         async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(url, content=body, headers={
-                "Content-Type": "application/json", "X-ZEvent-Signature": prefix + mac})
+            response = await client.post(
+                url,
+                content=body,
+                headers={"Content-Type": "application/json", "X-ZEvent-Signature": prefix + mac},
+            )
         return response.status_code
 
     # ----- the API -----------------------------------------------------------------------------
@@ -137,8 +183,11 @@ class FakeZaloOa(ServedFake):
                 return {"error": -14003, "error_name": "Invalid grant type"}
             token = form.get("refresh_token", "")
             if token not in self.refresh_tokens:
-                return {"error": -14014, "error_name": "Invalid refresh token",
-                        "error_reason": "refresh token is invalid or used"}
+                return {
+                    "error": -14014,
+                    "error_name": "Invalid refresh token",
+                    "error_reason": "refresh token is invalid or used",
+                }
             self.refresh_tokens.discard(token)  # single use
             self.refreshes += 1
             access, refresh = f"at-{secrets.token_hex(6)}", f"rt-{secrets.token_hex(6)}"
@@ -166,8 +215,9 @@ class FakeZaloOa(ServedFake):
         if attachment is not None:
             self._check_attachment(attachment)
         message_id = f"oa{next(self._ids):08d}"
-        self.messages.append({"recipient": {"user_id": user_id}, "message": message,
-                              "message_id": message_id})
+        self.messages.append(
+            {"recipient": {"user_id": user_id}, "message": message, "message_id": message_id}
+        )
         return {"message_id": message_id, "user_id": user_id}
 
     def _check_attachment(self, attachment: dict[str, Any]) -> None:
@@ -193,8 +243,10 @@ class FakeZaloOa(ServedFake):
                 raise OaError(-201, "button type is invalid")
             if not 1 <= len(str(button.get("title") or "")) <= 100:
                 raise OaError(-201, "button title must be 1-100 characters")
-            if button["type"].startswith("oa.query") and not 1 <= len(
-                    str(button.get("payload") or "")) <= 1000:
+            if (
+                button["type"].startswith("oa.query")
+                and not 1 <= len(str(button.get("payload") or "")) <= 1000
+            ):
                 raise OaError(-201, "button payload must be 1-1000 characters")
 
     def _upload(self, kind: str, name: str, data: bytes) -> dict[str, Any]:
@@ -212,8 +264,9 @@ class FakeZaloOa(ServedFake):
         @app.post("/v4/oa/access_token")
         async def oauth(request: Request) -> dict[str, Any]:
             form = await request.form()
-            return self._oauth(request.headers.get("secret_key", ""),
-                               {k: str(v) for k, v in form.items()})
+            return self._oauth(
+                request.headers.get("secret_key", ""), {k: str(v) for k, v in form.items()}
+            )
 
         @app.post("/v3.0/oa/message/cs")
         async def send(request: Request) -> dict[str, Any]:

@@ -18,29 +18,40 @@ async def get_message_ref(
     """The message id last sent in a chat under an edit key."""
     return await session.scalar(
         select(ChannelMessageRef.message_id).where(
-            ChannelMessageRef.channel == channel, ChannelMessageRef.chat_id == chat_id,
+            ChannelMessageRef.channel == channel,
+            ChannelMessageRef.chat_id == chat_id,
             ChannelMessageRef.edit_key == key,
         )
     )
 
 
 async def put_message_ref(
-    session: AsyncSession, *, channel: str, chat_id: str, key: str, message_id: str,
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    key: str,
+    message_id: str,
     now: datetime,
 ) -> None:
     """Remember (or replace) the message id for an edit key."""
     statement = insert_for(session, ChannelMessageRef.__table__).values(
-        channel=channel, chat_id=chat_id, edit_key=key, message_id=message_id, updated_at=now)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["channel", "chat_id", "edit_key"],
-        set_={"message_id": message_id, "updated_at": now},
-    ))
+        channel=channel, chat_id=chat_id, edit_key=key, message_id=message_id, updated_at=now
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["channel", "chat_id", "edit_key"],
+            set_={"message_id": message_id, "updated_at": now},
+        )
+    )
 
 
 async def lock_oa_token(session: AsyncSession, *, app_id: str) -> ZaloOaToken | None:
     """The OA token row, locked until the transaction ends (PostgreSQL; SQLite serialises)."""
     return await session.scalar(
-        select(ZaloOaToken).where(ZaloOaToken.app_id == app_id).with_for_update()
+        select(ZaloOaToken)
+        .where(ZaloOaToken.app_id == app_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
 
@@ -50,25 +61,50 @@ async def seed_oa_token(
 ) -> None:
     """Start (or restart, after an admin pasted a new refresh token) the token chain."""
     statement = insert_for(session, ZaloOaToken.__table__).values(
-        app_id=app_id, access_token="", access_expires_at=None, refresh_token=refresh_token,
-        seed_hash=seed_hash, version=1, updated_at=now)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["app_id"],
-        set_={"access_token": "", "access_expires_at": None, "refresh_token": refresh_token,
-              "seed_hash": seed_hash, "version": ZaloOaToken.version + 1, "updated_at": now},
-    ))
+        app_id=app_id,
+        access_token="",
+        access_expires_at=None,
+        refresh_token=refresh_token,
+        seed_hash=seed_hash,
+        version=1,
+        updated_at=now,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["app_id"],
+            set_={
+                "access_token": "",
+                "access_expires_at": None,
+                "refresh_token": refresh_token,
+                "seed_hash": seed_hash,
+                "version": ZaloOaToken.version + 1,
+                "updated_at": now,
+            },
+        )
+    )
 
 
 async def store_oa_tokens(
-    session: AsyncSession, *, app_id: str, version: int, access_token: str,
-    access_expires_at: datetime, refresh_token: str, now: datetime,
+    session: AsyncSession,
+    *,
+    app_id: str,
+    version: int,
+    access_token: str,
+    access_expires_at: datetime,
+    refresh_token: str,
+    now: datetime,
 ) -> bool:
     """Replace both tokens if nobody rotated them since `version` was read; False otherwise."""
     result = await session.execute(
         update(ZaloOaToken)
         .where(ZaloOaToken.app_id == app_id, ZaloOaToken.version == version)
-        .values(access_token=access_token, access_expires_at=access_expires_at,
-                refresh_token=refresh_token, version=version + 1, updated_at=now)
+        .values(
+            access_token=access_token,
+            access_expires_at=access_expires_at,
+            refresh_token=refresh_token,
+            version=version + 1,
+            updated_at=now,
+        )
     )
     return bool(result.rowcount)
 
@@ -86,14 +122,17 @@ async def touch_oa_contact(
     session: AsyncSession, *, user_id: str, at: datetime, following: bool | None
 ) -> None:
     """Record an interaction (and a follow or unfollow) of a person with the OA."""
-    values: dict[str, Any] = {"user_id": user_id, "last_interaction_at": at, "updated_at": at,
-                              "following": True if following is None else following}
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "last_interaction_at": at,
+        "updated_at": at,
+        "following": True if following is None else following,
+    }
     changes: dict[str, Any] = {"last_interaction_at": at, "updated_at": at}
     if following is not None:
         changes["following"] = following
     statement = insert_for(session, ZaloOaContact.__table__).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=["user_id"], set_=changes))
+    await session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=changes))
 
 
 async def get_oa_contact(session: AsyncSession, *, user_id: str) -> ZaloOaContact | None:
@@ -102,17 +141,32 @@ async def get_oa_contact(session: AsyncSession, *, user_id: str) -> ZaloOaContac
 
 
 async def add_inbox_event(
-    session: AsyncSession, *, channel: str, event_key: str, payload: dict[str, Any],
+    session: AsyncSession,
+    *,
+    channel: str,
+    event_key: str,
+    payload: dict[str, Any],
     now: datetime,
 ) -> int | None:
     """Keep an acknowledged webhook event; None if the same event was kept before."""
-    inserted = await insert_ignore(session, ChannelInboxEvent.__table__, {
-        "channel": channel, "event_key": event_key, "payload": payload, "received_at": now,
-        "attempts": 0})
+    inserted = await insert_ignore(
+        session,
+        ChannelInboxEvent.__table__,
+        {
+            "channel": channel,
+            "event_key": event_key,
+            "payload": payload,
+            "received_at": now,
+            "attempts": 0,
+        },
+    )
     if not inserted:
         return None
-    return await session.scalar(select(ChannelInboxEvent.id).where(
-        ChannelInboxEvent.channel == channel, ChannelInboxEvent.event_key == event_key))
+    return await session.scalar(
+        select(ChannelInboxEvent.id).where(
+            ChannelInboxEvent.channel == channel, ChannelInboxEvent.event_key == event_key
+        )
+    )
 
 
 async def pending_inbox_events(
@@ -121,9 +175,13 @@ async def pending_inbox_events(
     """Events not processed yet (after a crash or a failed attempt), oldest first."""
     rows = await session.scalars(
         select(ChannelInboxEvent)
-        .where(ChannelInboxEvent.channel == channel, ChannelInboxEvent.processed_at.is_(None),
-               ChannelInboxEvent.attempts < max_attempts)
-        .order_by(ChannelInboxEvent.id).limit(limit)
+        .where(
+            ChannelInboxEvent.channel == channel,
+            ChannelInboxEvent.processed_at.is_(None),
+            ChannelInboxEvent.attempts < max_attempts,
+        )
+        .order_by(ChannelInboxEvent.id)
+        .limit(limit)
     )
     return list(rows)
 
@@ -136,4 +194,5 @@ async def finish_inbox_event(
     if error is None:
         values["processed_at"] = now
     await session.execute(
-        update(ChannelInboxEvent).where(ChannelInboxEvent.id == event_id).values(**values))
+        update(ChannelInboxEvent).where(ChannelInboxEvent.id == event_id).values(**values)
+    )
