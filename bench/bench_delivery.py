@@ -169,8 +169,9 @@ async def main() -> None:
     print(f"Delivery benchmark — {date.today():%d/%m/%Y}, {os.cpu_count()} CPU ({_cpu()}), "
           "PostgreSQL, fake Telegram Bot API on loopback")
     print(f"Broadcast of {result['messages']} messages, configured limit {args.rate:g}/s overall, "
-          f"1/s per chat; {args.failure_rate:.0%} random 502s; every {args.blocked_every}th "
-          "person blocked.")
+          f"1/s per chat; {args.failure_rate:.0%} random 502s; "
+          + (f"every {args.blocked_every}th person blocked." if args.blocked_every
+             else "nobody blocked."))
     print(f"  sustained send rate (Bot API calls, median of whole seconds): "
           f"{result['sustained']:g}/s = {share:.1f} % of the configured limit")
     print(f"  successful deliveries: median {result['delivering']:g}/s, overall "
