@@ -46,6 +46,7 @@ DEV = ROOT / "tests/content/devset.jsonl"
 DEV_EXTRA = ROOT / "tests/content/devset_extra.jsonl"
 DEV_COLLOQUIAL = ROOT / "tests/content/devset_colloquial.jsonl"
 HOLDOUT = ROOT / "tests/content/holdout.jsonl"
+BLIND = ROOT / "tests/content/blind.jsonl"
 DOC = ROOT / "docs/BENCHMARKS.md"
 START, END = "<!-- retrieval:start -->", "<!-- retrieval:end -->"
 STYLES = ["accented", "unaccented", "teencode", "typo", "long"]
@@ -118,8 +119,9 @@ def accuracy_rows(name: str, report: Report) -> str:
 
 
 def dev_cases() -> list[Case]:
-    """Every question set that may be used for tuning (never the holdout)."""
-    return load_cases(DEV) + load_cases(DEV_EXTRA) + load_cases(DEV_COLLOQUIAL)
+    """Every question set that may be used for tuning (never the blind set)."""
+    return (load_cases(DEV) + load_cases(DEV_EXTRA) + load_cases(DEV_COLLOQUIAL)
+            + load_cases(HOLDOUT))
 
 
 def accuracy_section(kb: KnowledgeBase, index: TopicIndex) -> str:
@@ -130,6 +132,7 @@ def accuracy_section(kb: KnowledgeBase, index: TopicIndex) -> str:
         ("dev-extra", DEV_EXTRA),
         ("dev-colloquial", DEV_COLLOQUIAL),
         ("holdout", HOLDOUT),
+        ("blind", BLIND),
     ]
     header = (
         "| set (questions), ranking | in-scope top-1 | "
@@ -363,17 +366,19 @@ Machine: {machine()}. Date: {date.today().strftime("%d/%m/%Y")}. Shipped knowled
 30 entries. "Right" means the topic whose answer was given is the expected one; an out-of-scope
 question or small talk is right when no topic is answered.
 
-Question sets: `devset.jsonl` (305, shipped with the content), `devset_extra.jsonl` (110) and
-`devset_colloquial.jsonl` (75). The last two were written by the retrieval developer without
-looking at the entries' example questions; the colloquial one uses the everyday wording of people
-who do not know the official terms. Only these three were used for tuning. `holdout.jsonl` (110)
-was written independently and never used for tuning.
+Question sets: `devset.jsonl` (305, shipped with the content), `devset_extra.jsonl` (110),
+`devset_colloquial.jsonl` (75) and `holdout.jsonl` (110) are the tuning sets; `blind.jsonl` (190:
+5 questions per topic in five styles, 40 out of scope, half of them near-misses) was written last,
+by someone who read neither the entries nor the other sets, and is never used for tuning or
+looked at question by question — only its totals are read.
 
-Holdout runs: the first run, after tuning on `devset.jsonl` alone, gave in-scope 67.8 % and
-out-of-scope 95.0 %: that dev set was too close to the entries' own example questions. The two
-other dev sets were then written (without reading the holdout's questions), everyday phrases,
-colloquial words and "never answer" patterns were added to `bot/content/lexicon.yaml`, and the
-thresholds re-chosen on the three dev sets. The table shows the second and last holdout run.
+History, honestly: the holdout was first run after tuning on `devset.jsonl` alone (67.8 % in
+scope, 95.0 % out of scope declined: that dev set was too close to the entries' own example
+questions); then after two more dev sets and lexicon work (82.2 % / 95.0 %). The entries' example
+questions and keywords were then widened (about 440 everyday phrasings written without reading any
+evaluation set), the holdout joined the tuning sets, the thresholds were re-chosen on all four
+pooled (the setting that maximises the worse of in-scope and out-of-scope), and the blind set was
+measured with that choice.
 
 ### Accuracy: our ranking vs. a plain BM25 baseline
 

@@ -29,8 +29,8 @@ _K1 = 1.2
 class Calibration:
     """Tuning of the ranking; the thresholds come from bench/bench_retrieval.py --calibrate."""
 
-    share: float = 0.52  # answer when this share of the question is explained…
-    evidence: float = 10.0  # …or when the absolute BM25 evidence reaches this
+    share: float = 0.58  # answer when this share of the question is explained…
+    evidence: float = 12.0  # …or when the absolute BM25 evidence reaches this
     fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
     rerank: int = 5  # how many top candidates are re-ranked
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
