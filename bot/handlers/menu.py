@@ -1,4 +1,4 @@
-"""/menu, /trogiup and the answer to free text when no other feature takes it."""
+"""/menu and /trogiup."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ async def show_menu(ctx: Context) -> Reply:
 
 
 async def show_help(ctx: Context) -> Reply:
-    """/trogiup: every command in one message."""
+    """/trogiup: every command in one message (council commands only for the council)."""
+    if ctx.user.is_council:
+        return Text(f"{ctx.t('menu.help')}\n\n{ctx.t('menu.help_council')}")
     return Text(ctx.t("menu.help"))
 
 
@@ -23,8 +25,3 @@ async def on_menu_action(ctx: Context) -> Reply:
         ctx.finish()
         return Text(ctx.t("menu.ask_prompt"))
     return Text(ctx.t("common.stale_button"))
-
-
-async def on_free_text(ctx: Context) -> Reply:
-    """Free text outside any flow, before a feature claims it."""
-    return main_menu(ctx, ctx.t("menu.fallback"))
