@@ -128,6 +128,9 @@ class FakeTelegram(ServedFake):
         }
         self.config = config or FakeTelegramConfig()
         self._lock = threading.RLock()
+        # update and callback query ids only grow, across resets, as on the real platform
+        self._update_ids = itertools.count(10_000)
+        self._query_ids = itertools.count(900_000)
         self._random = random.Random(self.config.seed)
         self.reset()
         self.app = self._build_app()
@@ -145,8 +148,6 @@ class FakeTelegram(ServedFake):
             self._chats: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
             self._message_ids: dict[int, Iterator[int]] = defaultdict(lambda: itertools.count(1))
             self._updates: list[dict[str, Any]] = []
-            self._update_ids = itertools.count(10_000)
-            self._query_ids = itertools.count(900_000)
             self._open_queries: set[str] = set()
             self._sent_per_chat: dict[int, deque[float]] = defaultdict(deque)
             self._sent_overall: deque[float] = deque()
