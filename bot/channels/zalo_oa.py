@@ -191,6 +191,10 @@ class ZaloOaChannel:
     async def _sweep(self) -> None:
         while True:
             await self._drain_quietly()
+            try:
+                await self._state.prune_events()
+            except INFRASTRUCTURE_ERRORS:
+                log.error("storage unavailable; old Zalo OA events pruned later")
             await asyncio.sleep(self._sweep_seconds)
 
     async def start(self) -> None:

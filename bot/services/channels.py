@@ -159,6 +159,11 @@ class ChannelStateService:
             )
             return [InboxEvent(row.id, row.event_key, row.payload) for row in rows]
 
+    async def prune_events(self, *, keep: timedelta = timedelta(days=2)) -> int:
+        """Forget processed events older than `keep` (the messages in them are personal data)."""
+        async with self._db.transaction() as session:
+            return await repo.prune_inbox(session, before=self._clock.now() - keep)
+
     async def finish_event(self, event_id: int, *, error: str | None = None) -> None:
         """Mark a stored event processed, or count a failed attempt."""
         async with self._db.transaction() as session:

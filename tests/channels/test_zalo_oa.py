@@ -34,12 +34,19 @@ async def test_wrong_or_missing_signature_is_refused_and_nothing_is_kept(
     assert any("Xin chào" in t for t in zalo_oa_rig.fake.texts("oa1"))
 
 
-async def test_a_redelivered_event_is_processed_once(zalo_oa_rig: ZaloOaRig) -> None:
+async def test_a_redelivered_event_is_processed_once(zalo_oa_rig: ZaloOaRig, clock) -> None:
     event = zalo_oa_rig.fake.user_says("oa1", "/start")
     assert await zalo_oa_rig.deliver(event) == 200
     sent = len(zalo_oa_rig.fake.messages)
     assert await zalo_oa_rig.deliver(event) == 200
     assert len(zalo_oa_rig.fake.messages) == sent > 0
+    # what people wrote is not kept: processed events are pruned after two days …
+    clock.advance(timedelta(days=3))
+    assert await zalo_oa_rig.app.services.channels.prune_events() == 1
+    assert await _inbox_count(zalo_oa_rig) == 0
+    # … and a very late redelivery is still recognised by the engine
+    assert await zalo_oa_rig.deliver(event) == 200
+    assert len(zalo_oa_rig.fake.messages) == sent
 
 
 async def test_follow_greets_and_unfollow_is_recorded(zalo_oa_rig: ZaloOaRig) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChannelInboxEvent, ChannelMessageRef, ZaloOaContact, ZaloOaToken
@@ -196,3 +196,13 @@ async def finish_inbox_event(
     await session.execute(
         update(ChannelInboxEvent).where(ChannelInboxEvent.id == event_id).values(**values)
     )
+
+
+async def prune_inbox(session: AsyncSession, *, before: datetime) -> int:
+    """Delete processed events received before `before` (they hold what people wrote)."""
+    result = await session.execute(
+        delete(ChannelInboxEvent).where(
+            ChannelInboxEvent.processed_at.is_not(None), ChannelInboxEvent.received_at < before
+        )
+    )
+    return result.rowcount or 0
