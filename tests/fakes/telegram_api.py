@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import random
 import re
 import threading
@@ -43,27 +42,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.requests import ClientDisconnect
 
 from tests.fakes.serve import ServedFake
-from tests.fakes.telegram_html import HtmlError, parse_html, utf16_len
+from tests.fakes.telegram_params import (
+    ApiError,
+    UploadedFile,
+    bad,
+    chat_id_param,
+    inline_markup,
+    int_param,
+    message_text,
+    read_params,
+)
+from tests.fakes.telegram_users import TelegramUsers
 
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-JSON_FIELDS = {
-    "reply_markup",
-    "commands",
-    "scope",
-    "allowed_updates",
-    "entities",
-    "caption_entities",
-    "link_preview_options",
-    "reply_parameters",
-}
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 CHAT_ACTIONS = {
     "typing",
@@ -79,19 +77,6 @@ CHAT_ACTIONS = {
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
 
 
-class ApiError(Exception):
-    """An error answer of the Bot API."""
-
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-
-def bad(description: str) -> ApiError:
-    """A 400 with the API's "Bad Request: …" wording."""
-    return ApiError(400, f"Bad Request: {description}")
-
-
 @dataclass
 class FakeTelegramConfig:
     """What the fake enforces beyond validation."""
@@ -105,7 +90,7 @@ class FakeTelegramConfig:
     require_https_webhook: bool = False
 
 
-class FakeTelegram(ServedFake):
+class FakeTelegram(TelegramUsers, ServedFake):
     """The fake Bot API's state and behaviour; thread-safe (tests read it from another thread)."""
 
     def __init__(
@@ -182,189 +167,6 @@ class FakeTelegram(ServedFake):
         with self._lock:
             return [dict(m) for m in self._chats[chat_id].values()]
 
-    # ----- updates from "users" ----------------------------------------------------------------
-
-    def user_says(
-        self,
-        chat_id: int,
-        text: str,
-        *,
-        user_id: int | None = None,
-        chat_type: str = "private",
-        first_name: str = "Lan",
-    ) -> dict[str, Any]:
-        """A user's text message as an Update (queued for getUpdates)."""
-        message = self._user_message(chat_id, user_id, chat_type, first_name, text=text)
-        entities = (
-            [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split(" ", 1)[0])}]
-            if text.startswith("/")
-            else []
-        )
-        if entities:
-            message["entities"] = entities
-        return self.queue({"message": message})
-
-    def user_sends(
-        self,
-        chat_id: int,
-        kind: str,
-        *,
-        user_id: int | None = None,
-        chat_type: str = "private",
-        caption: str = "",
-        edited: bool = False,
-    ) -> dict[str, Any]:
-        """A non-text message (photo, document, sticker, voice) or an edit, as an Update."""
-        payloads: dict[str, dict[str, Any]] = {
-            "photo": {
-                "photo": [
-                    {
-                        "file_id": "AgACph1",
-                        "file_unique_id": "ph1",
-                        "width": 90,
-                        "height": 90,
-                        "file_size": 1200,
-                    },
-                    {
-                        "file_id": "AgACph2",
-                        "file_unique_id": "ph2",
-                        "width": 800,
-                        "height": 800,
-                        "file_size": 64000,
-                    },
-                ]
-            },
-            "document": {
-                "document": {
-                    "file_id": "BQACdoc1",
-                    "file_unique_id": "doc1",
-                    "file_name": "bao-cao.pdf",
-                    "mime_type": "application/pdf",
-                    "file_size": 2048,
-                }
-            },
-            "sticker": {
-                "sticker": {
-                    "file_id": "CAACst1",
-                    "file_unique_id": "st1",
-                    "type": "regular",
-                    "width": 512,
-                    "height": 512,
-                    "is_animated": False,
-                    "is_video": False,
-                }
-            },
-            "voice": {"voice": {"file_id": "AwACvo1", "file_unique_id": "vo1", "duration": 3}},
-            "text": {"text": caption or "sửa lại"},
-        }
-        body = dict(payloads[kind])
-        if caption and kind != "text":
-            body["caption"] = caption
-        message = self._user_message(chat_id, user_id, chat_type, "Lan", **body)
-        if edited:
-            message["edit_date"] = message["date"] + 5
-        return self.queue({"edited_message" if edited else "message": message})
-
-    def user_presses(
-        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
-    ) -> dict[str, Any]:
-        """A press on an inline button of a bot message, as a callback_query Update."""
-        with self._lock:
-            message = self._chats[chat_id].get(message_id)
-            if message is None:
-                raise KeyError(f"no message {message_id} in chat {chat_id}")
-            query_id = str(next(self._query_ids))
-            self._open_queries.add(query_id)
-        user = self._user(user_id or chat_id, "Lan")
-        return self.queue(
-            {
-                "callback_query": {
-                    "id": query_id,
-                    "from": user,
-                    "message": message,
-                    "chat_instance": f"ci{chat_id}",
-                    "data": data,
-                }
-            }
-        )
-
-    def press_button(
-        self, chat_id: int, label: str, *, user_id: int | None = None
-    ) -> dict[str, Any]:
-        """Press the button labelled `label` (substring) on the latest bot message that has it."""
-        with self._lock:
-            for message in reversed(list(self._chats[chat_id].values())):
-                for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-                    for button in row:
-                        if label in button["text"]:
-                            return self.user_presses(
-                                chat_id,
-                                message["message_id"],
-                                button["callback_data"],
-                                user_id=user_id,
-                            )
-        raise KeyError(f"no button {label!r} in chat {chat_id}")
-
-    def queue(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Give an update its update_id and queue it for getUpdates."""
-        with self._lock:
-            update = {"update_id": next(self._update_ids), **update}
-            self._updates.append(update)
-            waiters, self._update_waiters = self._update_waiters, []
-        for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
-        return update
-
-    async def post_webhook(
-        self,
-        update: dict[str, Any],
-        *,
-        secret: str | None = None,
-        use_configured_secret: bool = True,
-    ) -> int:
-        """Deliver an update to the webhook as Telegram does; returns the HTTP status."""
-        with self._lock:
-            url = self.webhook.get("url")
-            configured = self.webhook.get("secret_token")
-            if url is None:
-                raise RuntimeError("no webhook set")
-            self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
-        headers = {"Content-Type": "application/json"}
-        token = secret if secret is not None else (configured if use_configured_secret else None)
-        if token:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = token
-        async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(url, content=json.dumps(update), headers=headers)
-        with self._lock:
-            if response.status_code >= 300:
-                self.webhook["last_error_date"] = int(time.time())
-                self.webhook["last_error_message"] = (
-                    f"Wrong response from the webhook: {response.status_code}"
-                )
-        return response.status_code
-
-    def _user(self, user_id: int, first_name: str) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
-
-    def _user_message(
-        self, chat_id: int, user_id: int | None, chat_type: str, first_name: str, **content: Any
-    ) -> dict[str, Any]:
-        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
-        if chat_type == "private":
-            chat["first_name"] = first_name
-        else:
-            chat["title"] = "Nhóm chuyển đổi số"
-        with self._lock:
-            message = {
-                "message_id": next(self._message_ids[chat_id]),
-                "from": self._user(user_id or chat_id, first_name),
-                "chat": chat,
-                "date": int(time.time()),
-                **content,
-            }
-            self._chats[chat_id][message["message_id"]] = message
-        return message
-
     # ----- the API -----------------------------------------------------------------------------
 
     async def call(self, token: str, method: str, params: dict[str, Any]) -> Any:
@@ -386,9 +188,9 @@ class FakeTelegram(ServedFake):
         return self.bot_user
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = _chat_id(params)
-        text = _message_text(params, "text", 4096, "message is too long", required=True)
-        markup = _markup(params)
+        chat_id = chat_id_param(params)
+        text = message_text(params, "text", 4096, "message is too long", required=True)
+        markup = inline_markup(params)
         self._deliverable(chat_id)
         return self._record("sendMessage", chat_id, {"text": text[0], **text[1]}, params, markup)
 
@@ -399,7 +201,7 @@ class FakeTelegram(ServedFake):
         return self._send_file(params, "document")
 
     def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
-        chat_id = _chat_id(params)
+        chat_id = chat_id_param(params)
         value = params.get(kind)
         if value is None or value == "":
             raise bad(f"there is no {kind} in the request")
@@ -411,10 +213,10 @@ class FakeTelegram(ServedFake):
             size, name = len(value.data), value.filename
         else:
             size, name = None, str(value)
-        caption = _message_text(
+        caption = message_text(
             params, "caption", 1024, "message caption is too long", required=False
         )
-        markup = _markup(params)
+        markup = inline_markup(params)
         self._deliverable(chat_id)
         content: dict[str, Any]
         if kind == "photo":
@@ -447,10 +249,10 @@ class FakeTelegram(ServedFake):
         return recorded
 
     def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = _chat_id(params)
-        message_id = _int(params.get("message_id"), "message identifier is not specified")
-        text, extra = _message_text(params, "text", 4096, "MESSAGE_TOO_LONG", required=True)
-        markup = _markup(params)
+        chat_id = chat_id_param(params)
+        message_id = int_param(params.get("message_id"), "message identifier is not specified")
+        text, extra = message_text(params, "text", 4096, "MESSAGE_TOO_LONG", required=True)
+        markup = inline_markup(params)
         message = self._chats[chat_id].get(message_id)
         if message is None:
             raise bad("message to edit not found")
@@ -490,7 +292,7 @@ class FakeTelegram(ServedFake):
         return True
 
     def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
-        chat_id = _chat_id(params)
+        chat_id = chat_id_param(params)
         if params.get("action") not in CHAT_ACTIONS:
             raise bad("wrong parameter action in request")
         self._deliverable(chat_id)
@@ -666,7 +468,7 @@ class FakeTelegram(ServedFake):
         async def api(token: str, method: str, request: Request) -> Any:
             started = time.time()
             try:
-                params = await _params(request)
+                params = await read_params(request)
                 result = await self.call(token, method, params)
             except ClientDisconnect:  # the client went away (e.g. a killed process): no answer
                 return Response(status_code=499)
@@ -714,136 +516,6 @@ class FakeTelegram(ServedFake):
     def _log_call(self, method: str, status: int, started: float) -> None:
         with self._lock:
             self.calls.append({"method": method, "status": status, "at": started})
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file sent in a multipart request."""
-
-    filename: str
-    data: bytes
-
-
-async def _params(request: Request) -> dict[str, Any]:
-    """Parameters from the query string, a JSON body, a form or a multipart body."""
-    params: dict[str, Any] = dict(request.query_params)
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("application/json"):
-        body = await request.body()
-        if body:
-            try:
-                params.update(json.loads(body))
-            except ValueError as error:
-                raise bad("can't parse JSON request body") from error
-    elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        for key, value in form.multi_items():
-            if hasattr(value, "read"):
-                params[key] = UploadedFile(value.filename or key, await value.read())
-            else:
-                params[key] = value
-    for key in JSON_FIELDS & params.keys():
-        if isinstance(params[key], str):
-            try:
-                params[key] = json.loads(params[key])
-            except ValueError as error:
-                raise bad(f"can't parse {key} JSON object") from error
-    return params
-
-
-def _int(value: Any, missing: str) -> int:
-    if value is None or value == "":
-        raise bad(missing)
-    try:
-        return int(value)
-    except (TypeError, ValueError) as error:
-        raise bad(missing) from error
-
-
-def _chat_id(params: dict[str, Any]) -> int:
-    if params.get("chat_id") in (None, ""):
-        raise bad("chat_id is empty")
-    try:
-        return int(params["chat_id"])
-    except (TypeError, ValueError) as error:
-        raise bad("chat not found") from error
-
-
-def _message_text(
-    params: dict[str, Any], key: str, limit: int, too_long: str, *, required: bool
-) -> tuple[str, dict[str, Any]]:
-    """Parse a text or caption as the API does; returns the plain text and its entities."""
-    raw = params.get(key)
-    if raw is None or raw == "":
-        if required:
-            raise bad("message text is empty")
-        return "", {}
-    raw = str(raw)
-    mode = str(params.get("parse_mode") or "")
-    if mode.upper() == "HTML":
-        try:
-            text, entities = parse_html(raw)
-        except HtmlError as error:
-            raise ApiError(400, str(error)) from error
-    elif mode:
-        raise bad(f"unsupported parse_mode {mode!r} in this fake")
-    else:
-        text, entities = raw, []
-    if required and not text.strip():
-        raise bad("message text is empty")
-    if utf16_len(text) > limit:
-        raise bad(too_long)
-    return text, ({"entities": entities} if entities else {})
-
-
-def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
-    """Validate an inline keyboard the way the API does (button text, callback_data bytes)."""
-    markup = params.get("reply_markup")
-    if markup is None:
-        return None
-    if not isinstance(markup, dict):
-        raise bad("can't parse reply keyboard markup JSON object")
-    keyboard = markup.get("inline_keyboard")
-    if keyboard is None:
-        return markup
-    if not isinstance(keyboard, list) or not all(isinstance(row, list) for row in keyboard):
-        raise bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
-    for row in keyboard:
-        for button in row:
-            if not str(button.get("text", "")).strip():
-                raise (
-                    bad("BUTTON_TEXT_EMPTY")
-                    if "text" in button
-                    else bad("can't parse inline keyboard button: Text must be non-empty")
-                )
-            kinds = [
-                k
-                for k in (
-                    "callback_data",
-                    "url",
-                    "switch_inline_query",
-                    "pay",
-                    "web_app",
-                    "login_url",
-                    "copy_text",
-                )
-                if k in button
-            ]
-            if len(kinds) != 1:
-                raise bad(
-                    "can't parse inline keyboard button: Exactly one of the optional "
-                    "fields must be used"
-                )
-            if (
-                "callback_data" in button
-                and not 1 <= len(str(button["callback_data"]).encode("utf-8")) <= 64
-            ):
-                raise bad("BUTTON_DATA_INVALID")
-            if "url" in button and not str(button["url"]).startswith(
-                ("http://", "https://", "tg://")
-            ):
-                raise bad("BUTTON_URL_INVALID")
-    return markup
 
 
 def main() -> None:
