@@ -159,20 +159,12 @@ class TelegramSender:
         return result.message_id
 
     async def _send_file(self, chat_id: int, message: TgFile) -> Message:
-        caption = message.caption_html or None
+        send = self.bot.send_photo if message.kind == "photo" else self.bot.send_document
         # bytes are uploaded under the file name; a str is a URL the Bot API fetches itself
-        if message.kind == "photo":
-            return await self.bot.send_photo(
-                chat_id,
-                message.content,
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-                filename=message.file_name,
-            )
-        return await self.bot.send_document(
+        return await send(
             chat_id,
             message.content,
-            caption=caption,
+            caption=message.caption_html or None,
             parse_mode=ParseMode.HTML,
             filename=message.file_name,
         )

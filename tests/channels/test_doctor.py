@@ -6,8 +6,7 @@ from pathlib import Path
 
 from bot.app import BotApp
 from bot.cli.doctor import diagnose
-from bot.config import get_settings
-from tests.channels.conftest import TG_SECRET, TG_TOKEN, ZB_TOKEN
+from tests.channels.conftest import TG_SECRET, TG_TOKEN, ZB_TOKEN, oa_settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOa
@@ -21,10 +20,10 @@ async def test_doctor_checks_database_tokens_webhooks_and_the_oa_token(
     fake_zalo_oa: FakeZaloOa,
 ) -> None:
     hook = "https://bot.example.vn/tg/hook"
-    settings = get_settings(
+    settings = oa_settings(
+        fake_zalo_oa,
         database_url=db_url,
         data_dir=tmp_path,
-        _env_file=None,
         public_base_url="https://bot.example.vn",
         telegram_bot_token=TG_TOKEN,
         telegram_api_base_url=fake_telegram.base_url,
@@ -32,12 +31,6 @@ async def test_doctor_checks_database_tokens_webhooks_and_the_oa_token(
         telegram_webhook_secret=TG_SECRET,
         zalo_bot_token=ZB_TOKEN,
         zalo_bot_api_base_url=fake_zalo_bot.base_url,
-        zalo_oa_app_id=fake_zalo_oa.app_id,
-        zalo_oa_secret_key=fake_zalo_oa.secret_key,
-        zalo_oa_app_secret=fake_zalo_oa.app_secret,
-        zalo_oa_refresh_token="rt-0",
-        zalo_oa_api_base_url=fake_zalo_oa.url,
-        zalo_oa_oauth_base_url=fake_zalo_oa.url,
     )
     app = BotApp.build(settings)
     try:
