@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         "https://oauth.zaloapp.com", description="OA OAuth base URL."
     )
     zalo_oa_text_limit: int = Field(500, description="Characters per OA text message (unconfirmed).")
+    zalo_oa_webhook_path: str = Field(
+        "/webhook/zalo-oa", description="Path of the OA webhook route (full URL: in the Zalo app)."
+    )
+    zalo_oa_window_hours: int = Field(
+        48, description="Hours after a person's last message when the OA may still write (48–168)."
+    )
     # Quizzes
     quiz_question_seconds: int = Field(
         60, description="Seconds to answer one quiz question (checked on the server)."
