@@ -17,8 +17,9 @@ from bot.cli._common import fail, run
 from bot.core.clock import fmt_datetime
 from bot.core.notify import ChannelSender
 from bot.scheduler.audience import SPEC_HELP, BadAudience
-from bot.scheduler.broadcast import BadBroadcast, BroadcastProgress, normalize_message
+from bot.scheduler.broadcast import BadBroadcast, normalize_message
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
+from bot.scheduler.outbox import Tally
 
 
 def broadcast(
@@ -72,7 +73,7 @@ def broadcast(
     run(body)
 
 
-async def _send_and_follow(bot: BotApp, broadcast_id: int, console: Console) -> BroadcastProgress:
+async def _send_and_follow(bot: BotApp, broadcast_id: int, console: Console) -> Tally:
     """Run a sender here and show a progress bar until every message it can send has an
     outcome (web-chat users fetch theirs when they open the page)."""
     broadcasts = bot.services.reminders.broadcasts
@@ -102,7 +103,7 @@ async def _send_and_follow(bot: BotApp, broadcast_id: int, console: Console) -> 
     return await broadcasts.progress_of(broadcast_id)
 
 
-def _summary(console: Console, state: BroadcastProgress) -> None:
+def _summary(console: Console, state: Tally) -> None:
     console.print(f"Kết quả: {state.sent}/{state.total} tin đã gửi, {state.pending} tin đang chờ.")
     for reason, count in sorted(state.failed.items()):
         console.print(f"  Không gửi được ({reason}): {count}")

@@ -147,8 +147,8 @@ def _table(item: DeadlineReport, bot: BotApp) -> Table:
                    "Thất bại (lý do)"):
         table.add_column(column)
     for row in item.rounds:
-        failed = ", ".join(f"{reason}: {count}" for reason, count in sorted(row.failed.items()))
+        counts = row.counts
+        failed = ", ".join(f"{reason}: {count}" for reason, count in sorted(counts.failed.items()))
         table.add_row(row.label, fmt_datetime(row.fire_at, tz), STATES.get(row.state, row.state),
-                      str(row.recipients),
-                      str(row.delivered), str(row.pending), failed or "0")
+                      str(counts.total), str(counts.sent), str(counts.pending), failed or "0")
     return table

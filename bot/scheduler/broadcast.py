@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from bot.core.text import normalize
 from bot.messages import Catalog
 from bot.scheduler import compose
 from bot.scheduler.audience import Audience, ProgressSource, describe, members, parse_spec
-from bot.scheduler.outbox import Purpose, Push, add, release_time
+from bot.scheduler.outbox import Purpose, Push, Tally, add, release_time
 from bot.scheduler.timing import QuietHours, local_date
 from bot.storage.db import Database
 from bot.storage.models import Broadcast
@@ -48,21 +48,6 @@ class Queued:
     id: int
     queued: int
     release_at: datetime
-
-
-@dataclass(slots=True)
-class BroadcastProgress:
-    """How far a broadcast got."""
-
-    total: int = 0
-    sent: int = 0
-    pending: int = 0
-    failed: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def done(self) -> bool:
-        """Every message has a final outcome."""
-        return self.pending == 0
 
 
 class BroadcastService:
@@ -109,23 +94,15 @@ class BroadcastService:
 
     async def progress_of(
         self, broadcast_id: int, channels: Collection[str] | None = None
-    ) -> BroadcastProgress:
+    ) -> Tally:
         """Counts by outcome so far (of the messages on these channels, or all)."""
         async with self._db.transaction() as session:
             counts = await outbox_repo.status_counts(session, broadcast_id=broadcast_id,
                                                      by_channel=True)
-        progress = BroadcastProgress()
+        progress = Tally()
         for (channel, _, status, reason), count in counts.items():
-            if channels is not None and channel not in channels:
-                continue
-            progress.total += count
-            if status == outbox_repo.SENT:
-                progress.sent += count
-            elif status in (outbox_repo.PENDING, outbox_repo.SENDING):
-                progress.pending += count
-            else:
-                key = reason or status
-                progress.failed[key] = progress.failed.get(key, 0) + count
+            if channels is None or channel in channels:
+                progress.add(status, reason, count)
         return progress
 
     async def _people(

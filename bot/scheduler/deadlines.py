@@ -18,7 +18,7 @@ from bot.scheduler.audience import (
     from_mapping,
     members,
 )
-from bot.scheduler.outbox import deadline_occurrence
+from bot.scheduler.outbox import Tally, deadline_occurrence
 from bot.scheduler.timing import local_date, reminder_times
 from bot.storage.db import Database
 from bot.storage.models import Deadline
@@ -79,17 +79,14 @@ class AckOutcome:
     new: bool
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RoundReport:
     """One reminder round of a deadline ("7d", "1d", "overdue" …) and how its messages fared."""
 
     label: str
     fire_at: datetime
     state: str
-    recipients: int = 0
-    delivered: int = 0
-    pending: int = 0
-    failed: dict[str, int] = field(default_factory=dict)
+    counts: Tally
 
 
 @dataclass(slots=True)
@@ -108,7 +105,7 @@ class DeadlineReport:
         """Failed messages by reason, over every round."""
         total: dict[str, int] = {}
         for item in self.rounds:
-            for reason, count in item.failed.items():
+            for reason, count in item.counts.failed.items():
                 total[reason] = total.get(reason, 0) + count
         return total
 
@@ -249,16 +246,8 @@ def _round(label: str, fire_at: datetime, state: str, deadline: Deadline,
            counts: dict[tuple[str, ...], int]) -> RoundReport:
     """Tally the outbox rows of one reminder round (their occurrence names the round)."""
     prefix = deadline_occurrence(deadline, label)
-    item = RoundReport(label, fire_at, state)
+    tally = Tally()
     for (occurrence, status, reason), count in counts.items():
-        if occurrence != prefix and not occurrence.startswith(prefix + ":"):
-            continue
-        item.recipients += count
-        if status == outbox_repo.SENT:
-            item.delivered += count
-        elif status in (outbox_repo.PENDING, outbox_repo.SENDING):
-            item.pending += count
-        else:
-            key = reason or status
-            item.failed[key] = item.failed.get(key, 0) + count
-    return item
+        if occurrence == prefix or occurrence.startswith(prefix + ":"):
+            tally.add(status, reason, count)
+    return RoundReport(label, fire_at, state, tally)

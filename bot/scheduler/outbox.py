@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -28,6 +28,32 @@ class Purpose(StrEnum):
     SUMMARY = "summary"
     BROADCAST = "broadcast"
     NOTICE = "notice"
+
+
+@dataclass(slots=True)
+class Tally:
+    """Outbox rows counted by outcome: sent, still waiting, and failed by reason."""
+
+    total: int = 0
+    sent: int = 0
+    pending: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: str, reason: str, count: int) -> None:
+        """Count `count` rows with this status and reason."""
+        self.total += count
+        if status == outbox_repo.SENT:
+            self.sent += count
+        elif status in (outbox_repo.PENDING, outbox_repo.SENDING):
+            self.pending += count
+        else:
+            key = reason or status
+            self.failed[key] = self.failed.get(key, 0) + count
+
+    @property
+    def done(self) -> bool:
+        """Every row has a final outcome."""
+        return self.pending == 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,7 +171,7 @@ class Sender:
 
     async def _deliver(self, row: Claimed, stats: SendStats) -> None:
         if row.unreachable_reason:
-            await self._finish(row, outbox_repo.UNDELIVERABLE, row.unreachable_reason)
+            self._finish(row, outbox_repo.UNDELIVERABLE, row.unreachable_reason)
             stats.count("undeliverable", row.unreachable_reason)
             return
         sender = self._senders[row.channel]
@@ -198,20 +198,20 @@ class Sender:
                 await self._unreachable(row, error.reason)
                 stats.count("undeliverable", error.reason)
             except Rejected as error:
-                await self._finish(row, outbox_repo.REJECTED, f"rejected: {error}"[:200])
+                self._finish(row, outbox_repo.REJECTED, f"rejected: {error}"[:200])
                 stats.count("rejected", "rejected")
             except Exception as error:  # a sender bug or an unmapped network error
                 log.warning("send of outbox row %s failed: %r", row.id, error)
                 await self._back_off(row, type(error).__name__, stats)
             else:
-                await self._finish(row, outbox_repo.SENT)
+                self._finish(row, outbox_repo.SENT)
                 stats.count("sent")
             return
 
     async def _back_off(self, row: Claimed, reason: str, stats: SendStats) -> None:
         reason = reason[:200]
         if self._policy.exhausted(row.attempts):
-            await self._finish(row, outbox_repo.FAILED, f"gave up: {reason}"[:200])
+            self._finish(row, outbox_repo.FAILED, f"gave up: {reason}"[:200])
             stats.count("failed", "gave_up")
             return
         await self._give_back(row, self._policy.backoff(row.attempts), reason)
@@ -225,7 +225,8 @@ class Sender:
                                      status=outbox_repo.UNDELIVERABLE, now=self._clock.now(),
                                      reason=reason[:200])
 
-    async def _finish(self, row: Claimed, status: str, reason: str | None = None) -> None:
+    def _finish(self, row: Claimed, status: str, reason: str | None = None) -> None:
+        """Hand an outcome to the recorder."""
         self._outcomes.append(Outcome(row.id, status, self._clock.now(), reason))
         self._recordable.set()
 

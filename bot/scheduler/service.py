@@ -61,18 +61,24 @@ class ReminderService:
         if tips is not None:
             self.sweeper.tips = tips
 
-    def sender(self, senders: Mapping[str, ChannelSender], **overrides: float) -> Sender:
-        """An outbox sender for these channel senders, paced and retried as configured."""
+    def sender(
+        self,
+        senders: Mapping[str, ChannelSender],
+        *,
+        limits: ChannelLimits | None = None,
+        policy: RetryPolicy | None = None,
+        concurrency: int | None = None,
+    ) -> Sender:
+        """An outbox sender for these channel senders, paced and retried as configured (or as
+        given: tests and benchmarks)."""
         settings = self.settings
-        options: dict[str, float] = {
-            "lease_seconds": settings.outbox_lease_seconds,
-            "concurrency": settings.sender_concurrency,
-        } | overrides
         return Sender(
-            self._db, self._clock, senders, limits=ChannelLimits(rates_from(settings)),
-            policy=RetryPolicy(settings.retry_base_seconds, settings.retry_cap_seconds,
-                               settings.outbox_max_attempts),
-            quiet=self.quiet, **options,  # type: ignore[arg-type]
+            self._db, self._clock, senders,
+            limits=limits or ChannelLimits(rates_from(settings)),
+            policy=policy or RetryPolicy(settings.retry_base_seconds, settings.retry_cap_seconds,
+                                         settings.outbox_max_attempts),
+            quiet=self.quiet, lease_seconds=settings.outbox_lease_seconds,
+            concurrency=concurrency or settings.sender_concurrency,
         )
 
     async def inbox(self, web_user_id: str) -> list[Reply]:

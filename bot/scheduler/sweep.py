@@ -92,8 +92,7 @@ class Sweeper:
     async def run(self) -> SweepReport:
         """One full sweep."""
         report = SweepReport()
-        while await self._deadline_batch(report):
-            pass
+        await self._deadlines(report)
         while await self._tip_batch(report):
             pass
         await self._nudges(report)
@@ -102,18 +101,22 @@ class Sweeper:
 
     # Deadlines -----------------------------------------------------------------------------
 
-    async def _deadline_batch(self, report: SweepReport) -> bool:
+    async def _deadlines(self, report: SweepReport) -> None:
+        """Each deadline with reminders due, in a transaction of its own: one that cannot be
+        queued now (its audience could not be read, …) does not hold up the others."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            due = await deadline_repo.due_reminders(session, now=now, limit=BATCH)
-            if not due:
-                return False
-            grouped: dict[int, list[DeadlineReminder]] = defaultdict(list)
-            for reminder in due:
-                grouped[reminder.deadline_id].append(reminder)
-            for deadline_id, reminders in grouped.items():
-                await self._deadline(session, deadline_id, reminders, now, report)
-        return len(due) == BATCH
+            deadline_ids = await deadline_repo.with_due_reminders(session, now=now)
+        for deadline_id in deadline_ids:
+            try:
+                async with self._db.transaction() as session:
+                    due = await deadline_repo.due_reminders(session, deadline_id=deadline_id,
+                                                            now=now)
+                    if due:
+                        await self._deadline(session, deadline_id, due, now, report)
+            except Exception:
+                log.exception("reminders of deadline %s not queued; the next sweep tries again",
+                              deadline_id)
 
     async def _deadline(
         self, session: AsyncSession, deadline_id: int, reminders: list[DeadlineReminder],

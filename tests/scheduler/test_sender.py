@@ -55,8 +55,9 @@ async def test_server_errors_back_off_with_a_cap_then_give_up(bot: BotApp,
     reminders = bot.services.reminders
     delays = []
     for _ in range(3):
-        sender = reminders.sender({"telegram": channel})  # fresh limiter: no per-chat wait
-        sender._policy = RetryPolicy(base_seconds=10, cap_seconds=25, max_attempts=3)
+        sender = reminders.sender(  # a fresh limiter each time: no per-chat wait
+            {"telegram": channel},
+            policy=RetryPolicy(base_seconds=10, cap_seconds=25, max_attempts=3))
         before = clock.now()
         await sender.drain()
         [row] = await outbox(bot)

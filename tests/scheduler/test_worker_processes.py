@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import BotApp
-from bot.scheduler.broadcast import BroadcastProgress
+from bot.scheduler.outbox import Tally
 from bot.storage.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.conftest import TOKEN
@@ -123,6 +123,6 @@ async def _count(fake: FakeTelegram, at_least: int) -> bool:
     return len(fake.messages) >= at_least
 
 
-async def _done(progress: Callable[[int], Awaitable[BroadcastProgress]],
+async def _done(progress: Callable[[int], Awaitable[Tally]],
                 broadcast_id: int) -> bool:
     return (await progress(broadcast_id)).done

@@ -68,15 +68,27 @@ async def replace_pending_reminders(
                              "state": "pending"})
 
 
+async def with_due_reminders(session: AsyncSession, *, now: datetime) -> list[int]:
+    """Deadlines that have reminders due and not yet sent, soonest reminder first."""
+    statement = (
+        select(DeadlineReminder.deadline_id)
+        .where(DeadlineReminder.state == "pending", DeadlineReminder.fire_at <= now)
+        .group_by(DeadlineReminder.deadline_id)
+        .order_by(func.min(DeadlineReminder.fire_at))
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def due_reminders(
-    session: AsyncSession, *, now: datetime, limit: int
+    session: AsyncSession, *, deadline_id: int, now: datetime
 ) -> list[DeadlineReminder]:
-    """Pending reminders whose time has come, locked for this sweep (SKIP LOCKED on PostgreSQL)."""
+    """A deadline's pending reminders whose time has come, locked for this sweep (SKIP LOCKED on
+    PostgreSQL: another sweep busy with them is not waited for)."""
     statement = (
         select(DeadlineReminder)
-        .where(DeadlineReminder.state == "pending", DeadlineReminder.fire_at <= now)
+        .where(DeadlineReminder.deadline_id == deadline_id, DeadlineReminder.state == "pending",
+               DeadlineReminder.fire_at <= now)
         .order_by(DeadlineReminder.fire_at, DeadlineReminder.id)
-        .limit(limit)
         .with_for_update(skip_locked=True)
     )
     return list((await session.scalars(statement)).all())
