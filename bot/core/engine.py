@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import re
 import weakref
@@ -56,9 +57,6 @@ class Engine:
     async def handle(self, event: IncomingEvent) -> Outgoing:
         """Process one event. Raises only when storage is unreachable (so the update is kept)."""
         key = ConversationKey(event.channel, event.user_id)
-        if event.dedup_key and not await self._store.claim(key, event.dedup_key):
-            log.info("duplicate event %s on %s ignored", event.dedup_key, event.channel)
-            return Outgoing()
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
@@ -74,16 +72,19 @@ class Engine:
             raise
 
     async def _handle(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
+        begun = await self._services.users.begin_turn(  # type: ignore[attr-defined]
+            channel=event.channel, external_id=event.user_id, dedup_key=event.dedup_key
+        )
+        if begun is None:
+            log.info("duplicate event %s on %s ignored", event.dedup_key, event.channel)
+            return Outgoing()
+        user, state = begun
         event = _without_control_characters(event)
         if event.kind is EventKind.TEXT and len(event.text) > self._max_text:
             return Outgoing([Text(self._t("common.too_long", limit=self._max_text))])
-        services = self._services
-        user = await services.users.touch(  # type: ignore[attr-defined]
-            channel=event.channel, external_id=event.user_id
-        )
-        state = await self._store.load(key)
+        before = (state.step, copy.deepcopy(state.data), state.menu)
         event = self._resolve_typed_choice(event, state.menu)
-        ctx = Context(event, user, state, services, self._t, self._clock)  # type: ignore[arg-type]
+        ctx = Context(event, user, state, self._services, self._t, self._clock)  # type: ignore[arg-type]
         try:
             replies = _as_list(await self._dispatch(ctx))
         except INFRASTRUCTURE_ERRORS:
@@ -92,11 +93,12 @@ class Engine:
             log.exception("handler failed for %s event on %s", event.kind, event.channel)
             return Outgoing([Text(self._t("common.error"))])
         state.menu = _menu_of(replies)
-        try:
-            await self._store.save(key, state)
-        except StaleState:
-            log.warning("concurrent update of conversation %s", key)
-            return Outgoing([Text(self._t("common.busy"))])
+        if (state.step, state.data, state.menu) != before:
+            try:
+                await self._store.save(key, state)
+            except StaleState:
+                log.warning("concurrent update of conversation %s", key)
+                return Outgoing([Text(self._t("common.busy"))])
         return Outgoing(replies, ctx.notices)
 
     async def _dispatch(self, ctx: Context) -> HandlerResult:

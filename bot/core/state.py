@@ -30,44 +30,12 @@ class StaleState(RuntimeError):
 
 
 class StateStore(Protocol):
-    """Loads and saves conversation state."""
+    """Saves conversation state, and gives back a claimed update when handling it failed.
 
-    async def load(self, key: ConversationKey) -> ConversationState: ...
+    Loading happens together with the person's profile in one transaction
+    (`UserService.begin_turn`), because that is the hot path of every event.
+    """
 
     async def save(self, key: ConversationKey, state: ConversationState) -> None: ...
 
-    async def claim(self, key: ConversationKey, event_key: str) -> bool: ...
-
     async def release(self, key: ConversationKey, event_key: str) -> None: ...
-
-
-class MemoryStateStore:
-    """State kept in a dict: for unit tests of handlers only."""
-
-    def __init__(self) -> None:
-        self._states: dict[ConversationKey, ConversationState] = {}
-        self._claimed: set[tuple[str, str]] = set()
-
-    async def load(self, key: ConversationKey) -> ConversationState:
-        stored = self._states.get(key)
-        if stored is None:
-            return ConversationState()
-        return ConversationState(stored.step, dict(stored.data), list(stored.menu), stored.version)
-
-    async def save(self, key: ConversationKey, state: ConversationState) -> None:
-        current = self._states.get(key)
-        if (current.version if current else 0) != state.version:
-            raise StaleState(key)
-        state.version += 1
-        self._states[key] = ConversationState(state.step, dict(state.data), list(state.menu),
-                                              state.version)
-
-    async def claim(self, key: ConversationKey, event_key: str) -> bool:
-        marker = (key.channel, event_key)
-        if marker in self._claimed:
-            return False
-        self._claimed.add(marker)
-        return True
-
-    async def release(self, key: ConversationKey, event_key: str) -> None:
-        self._claimed.discard((key.channel, event_key))

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
+from bot.core.state import ConversationState
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.repositories import conversations as conversation_repo
@@ -108,6 +109,27 @@ class UserService:
                 session, channel=channel, external_id=external_id, now=self._clock.now()
             )
             return await _profile(session, user)
+
+    async def begin_turn(
+        self, *, channel: str, external_id: str, dedup_key: str = ""
+    ) -> tuple[Profile, ConversationState] | None:
+        """Everything the engine needs to start handling an event, in one transaction: claim the
+        update (None when it was processed before), mark the person seen, their profile and their
+        conversation state."""
+        async with self._db.transaction() as session:
+            if dedup_key and not await conversation_repo.claim_event(
+                session, channel=channel, event_key=dedup_key
+            ):
+                return None
+            user = await user_repo.get_or_create(
+                session, channel=channel, external_id=external_id, now=self._clock.now()
+            )
+            profile = await _profile(session, user)
+            row = await conversation_repo.get(session, channel=channel, user_id=external_id)
+            state = ConversationState() if row is None else ConversationState(
+                row.step, dict(row.data or {}), list(row.menu or []), row.version
+            )
+            return profile, state
 
     async def get(self, user_id: int) -> Profile | None:
         """A profile by internal id."""
@@ -215,7 +237,7 @@ class UserService:
 
 async def _profile(session: AsyncSession, user: User) -> Profile:
     grants = await user_repo.roles_of(session, user_id=user.id)
-    unit = await unit_repo.by_id(session, unit_id=user.unit_id) if user.unit_id else None
+    unit_name = await user_repo.unit_name(session, unit_id=user.unit_id) if user.unit_id else None
     return Profile(
         id=user.id,
         channel=user.channel,
@@ -225,7 +247,7 @@ async def _profile(session: AsyncSession, user: User) -> Profile:
         full_name=user.full_name,
         position=user.position,
         unit_id=user.unit_id,
-        unit_name=unit.name if unit else None,
+        unit_name=unit_name,
         roles=frozenset(grant.role for grant in grants),
         managed_unit_ids=tuple(
             grant.unit_id for grant in grants

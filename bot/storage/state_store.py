@@ -31,10 +31,6 @@ class SqlStateStore:
             raise StaleState(key)
         state.version += 1
 
-    async def claim(self, key: ConversationKey, event_key: str) -> bool:
-        async with self._db.transaction() as session:
-            return await repo.claim_event(session, channel=key.channel, event_key=event_key)
-
     async def release(self, key: ConversationKey, event_key: str) -> None:
         async with self._db.transaction() as session:
             await repo.release_event(session, channel=key.channel, event_key=event_key)

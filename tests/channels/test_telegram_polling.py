@@ -43,15 +43,15 @@ async def test_polling_processes_updates_and_survives_a_storage_outage(
 
     async with served_bot(clock, settings) as (app, _, _url):
         users = app.services.users
-        real_touch = users.touch
+        real_begin = users.begin_turn
 
         async def flaky(**kwargs: str):  # type: ignore[no-untyped-def]
             if not failures:
                 failures.append(kwargs)
                 raise OperationalError("SELECT 1", {}, Exception("connection refused"))
-            return await real_touch(**kwargs)
+            return await real_begin(**kwargs)
 
-        monkeypatch.setattr(users, "touch", flaky)
+        monkeypatch.setattr(users, "begin_turn", flaky)
         await _until(lambda: not fake_telegram.webhook)
         fake_telegram.user_says(42, "/start")
         await _until(lambda: any(m["reply_markup"] for m in fake_telegram.sent_to(42)))

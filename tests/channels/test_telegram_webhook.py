@@ -76,17 +76,17 @@ async def test_storage_outage_answers_5xx_and_the_retry_is_processed(
     monkeypatch,
 ) -> None:
     users = telegram_rig.app.services.users
-    real_touch = users.touch
+    real_begin = users.begin_turn
 
     async def down(**_: object) -> None:
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(users, "touch", down)
+    monkeypatch.setattr(users, "begin_turn", down)
     fake = telegram_rig.fake
     update = fake.user_says(42, "/start")
     assert await fake.post_webhook(update) >= 500
     assert fake.messages == []
-    monkeypatch.setattr(users, "touch", real_touch)
+    monkeypatch.setattr(users, "begin_turn", real_begin)
     assert await fake.post_webhook(update) == 200  # Telegram's redelivery
     assert any("Xin chào" in t for t in fake.texts(42))
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert_for(session: AsyncSession, table: Table) -> Any:
+def insert_for(session: AsyncSession, table: Table | type) -> Any:
     """The dialect's INSERT construct (it has `on_conflict_do_nothing/update`)."""
     if session.bind.dialect.name == "postgresql":
         return postgresql.insert(table)

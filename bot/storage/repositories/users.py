@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import RoleGrant, User, WebSession
+from bot.storage.models import RoleGrant, Unit, User, WebSession
 from bot.storage.repositories._dialect import insert_for
 
 
@@ -16,19 +16,16 @@ async def get_or_create(
 ) -> User:
     """The user row for a channel account, created on first contact; marks it seen now."""
     statement = (
-        insert_for(session, User.__table__)
+        insert_for(session, User)
         .values(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
         .on_conflict_do_update(
             index_elements=["channel", "external_id"],
             set_={"last_seen_at": now, "unreachable_reason": None},
         )
+        .returning(User)
     )
-    await session.execute(statement)
-    user = await session.scalar(
-        select(User)
-        .where(User.channel == channel, User.external_id == external_id)
-        .execution_options(populate_existing=True)
-    )
+    # One round trip: the upsert hands the row back (RETURNING works on SQLite and PostgreSQL).
+    user = await session.scalar(statement, execution_options={"populate_existing": True})
     assert user is not None
     return user
 
@@ -48,6 +45,11 @@ async def by_id(session: AsyncSession, *, user_id: int) -> User | None:
 async def update_fields(session: AsyncSession, *, user_id: int, **fields: object) -> None:
     """Set some columns of one user."""
     await session.execute(update(User).where(User.id == user_id).values(**fields))
+
+
+async def unit_name(session: AsyncSession, *, unit_id: int) -> str | None:
+    """Only the name of a unit (profiles need nothing else)."""
+    return await session.scalar(select(Unit.name).where(Unit.id == unit_id))
 
 
 async def roles_of(session: AsyncSession, *, user_id: int) -> list[RoleGrant]:
