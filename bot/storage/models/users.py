@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.storage.models.base import Base, utcnow
 
 
+DATA_ONLY_CHANNELS = ("demo",)
+"""Channels whose accounts exist only as data (the demo staff behind the demo leaderboard):
+nobody can write as them and nothing can be pushed to them, so audiences leave them out."""
+
+
 class User(Base):
     """A channel account. Personal fields are empty until consent, and emptied on deletion."""
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import RoleGrant, TipSubscription, Unit, User
+from bot.storage.models.users import DATA_ONLY_CHANNELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,10 @@ class Person:
 
 
 def _registered():  # type: ignore[no-untyped-def]
-    return select(User.id).where(User.consent_at.is_not(None), User.kind.is_not(None))
+    return select(User.id).where(
+        User.consent_at.is_not(None), User.kind.is_not(None),
+        User.channel.not_in(DATA_ONLY_CHANNELS),
+    )
 
 
 async def registered(session: AsyncSession, *, seen_since: datetime | None = None) -> set[int]:
@@ -63,7 +67,7 @@ async def managers(
         select(RoleGrant.unit_id, RoleGrant.user_id)
         .join(User, User.id == RoleGrant.user_id)
         .where(RoleGrant.role == "manager", RoleGrant.unit_id.is_not(None),
-               User.consent_at.is_not(None))
+               User.consent_at.is_not(None), User.channel.not_in(DATA_ONLY_CHANNELS))
     )
     if unit_ids is not None:
         statement = statement.where(RoleGrant.unit_id.in_(list(unit_ids)))
@@ -85,7 +89,8 @@ async def people(session: AsyncSession, *, user_ids: Iterable[int]) -> list[Pers
     for start in range(0, len(ids), 1000):
         rows = await session.execute(
             select(User.id, User.channel, User.external_id, User.unit_id, User.full_name)
-            .where(User.id.in_(ids[start:start + 1000])).order_by(User.id)
+            .where(User.id.in_(ids[start:start + 1000]), User.channel.not_in(DATA_ONLY_CHANNELS))
+            .order_by(User.id)
         )
         found.extend(Person(*row) for row in rows.all())
     return found
