@@ -75,13 +75,19 @@ def _cpu() -> str:
     return platform.processor() or "unknown"
 
 
-async def deliver(url: str, fake: str, *, messages: int, rate: float, blocked_every: int,
-                  concurrency: int) -> dict[str, object]:
+async def deliver(
+    url: str, fake: str, *, messages: int, rate: float, blocked_every: int, concurrency: int
+) -> dict[str, object]:
     """Queue one broadcast and send it; returns the figures."""
-    settings = get_settings(database_url=url, telegram_bot_token=TOKEN,
-                            telegram_api_base_url=f"{fake}/bot", telegram_rate_per_second=rate,
-                            telegram_rate_per_chat=1.0, sender_concurrency=concurrency,
-                            _env_file=None)
+    settings = get_settings(
+        database_url=url,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=f"{fake}/bot",
+        telegram_rate_per_second=rate,
+        telegram_rate_per_chat=1.0,
+        sender_concurrency=concurrency,
+        _env_file=None,
+    )
     bot = BotApp.build(settings)
     control = httpx.AsyncClient(base_url=fake)
     try:
@@ -100,10 +106,12 @@ async def deliver(url: str, fake: str, *, messages: int, rate: float, blocked_ev
         final = await broadcasts.progress_of(queued.id)
         async with bot.db.transaction() as session:
             marked = await session.scalar(
-                select(func.count()).select_from(User).where(User.unreachable_reason.is_not(None)))
+                select(func.count()).select_from(User).where(User.unreachable_reason.is_not(None))
+            )
             attempts = await session.scalar(select(func.sum(OutboxMessage.attempts)))
-        calls = [c for c in (await control.get("/_test/calls")).json()
-                 if c["method"] == "sendMessage"]
+        calls = [
+            c for c in (await control.get("/_test/calls")).json() if c["method"] == "sendMessage"
+        ]
         sent_messages = (await control.get("/_test/messages")).json()
     finally:
         await control.aclose()
@@ -115,15 +123,28 @@ async def deliver(url: str, fake: str, *, messages: int, rate: float, blocked_ev
     lost = [chat for chat in chats if int(chat) not in blocked and per_chat[int(chat)] == 0]
     duplicates = sum(count - 1 for count in per_chat.values() if count > 1)
     if os.environ.get("BENCH_VERBOSE"):
-        print("429 at:", [round(c["at"] - all_times[0], 2) for c in calls if c["status"] == 429],
-              file=sys.stderr)
+        print(
+            "429 at:",
+            [round(c["at"] - all_times[0], 2) for c in calls if c["status"] == 429],
+            file=sys.stderr,
+        )
     return {
-        "messages": messages, "rate": rate, "sustained": _sustained(all_times),
+        "messages": messages,
+        "rate": rate,
+        "sustained": _sustained(all_times),
         "delivering": _sustained(ok_times),
-        "overall": len(ok_times) / max(ok_times[-1] - ok_times[0], 1e-9), "elapsed": elapsed,
-        "delivered": len(ok_times), "sent": final.sent, "failed": dict(final.failed),
-        "429": statuses.get(429, 0), "502": statuses.get(502, 0), "403": statuses.get(403, 0),
-        "blocked": len(blocked), "marked": marked, "lost": len(lost), "duplicates": duplicates,
+        "overall": len(ok_times) / max(ok_times[-1] - ok_times[0], 1e-9),
+        "elapsed": elapsed,
+        "delivered": len(ok_times),
+        "sent": final.sent,
+        "failed": dict(final.failed),
+        "429": statuses.get(429, 0),
+        "502": statuses.get(502, 0),
+        "403": statuses.get(403, 0),
+        "blocked": len(blocked),
+        "marked": marked,
+        "lost": len(lost),
+        "duplicates": duplicates,
         "attempts": attempts,
     }
 
@@ -151,40 +172,75 @@ async def main() -> None:
     # The platform runs in a process of its own, as the real one would: no shared event loop.
     port = free_port()
     fake = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.telegram_api", "--port", str(port), "--token", TOKEN,
-        "--rate-limits", "--failure-rate", str(args.failure_rate), "--seed", "2026", cwd=ROOT)
+        sys.executable,
+        "-m",
+        "tests.fakes.telegram_api",
+        "--port",
+        str(port),
+        "--token",
+        TOKEN,
+        "--rate-limits",
+        "--failure-rate",
+        str(args.failure_rate),
+        "--seed",
+        "2026",
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         await asyncio.to_thread(upgrade, url)
         await wait_for(base)
         async with httpx.AsyncClient(base_url=base) as control:
             await control.post("/_test/config", json={"overall_per_second": int(args.rate)})
-        result = await deliver(url, base, messages=args.messages, rate=args.rate,
-                               blocked_every=args.blocked_every, concurrency=args.concurrency)
+        result = await deliver(
+            url,
+            base,
+            messages=args.messages,
+            rate=args.rate,
+            blocked_every=args.blocked_every,
+            concurrency=args.concurrency,
+        )
     finally:
         fake.terminate()
         await fake.wait()
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     share = 100 * float(result["sustained"]) / args.rate  # type: ignore[arg-type]
-    print(f"Delivery benchmark — {date.today():%d/%m/%Y}, {os.cpu_count()} CPU ({_cpu()}), "
-          "PostgreSQL, fake Telegram Bot API on loopback")
-    print(f"Broadcast of {result['messages']} messages, configured limit {args.rate:g}/s overall, "
-          f"1/s per chat; {args.failure_rate:.0%} random 502s; "
-          + (f"every {args.blocked_every}th person blocked." if args.blocked_every
-             else "nobody blocked."))
-    print(f"  sustained send rate (Bot API calls, median of whole seconds): "
-          f"{result['sustained']:g}/s = {share:.1f} % of the configured limit")
-    print(f"  successful deliveries: median {result['delivering']:g}/s, overall "
-          f"{result['overall']:.1f}/s; wall time {result['elapsed']:.1f} s")
-    print(f"  delivered {result['delivered']} (outbox: sent {result['sent']}, "
-          f"undeliverable {result['failed']}); 429 answers: {result['429']}; "
-          f"502 answers retried: {result['502']}")
-    print(f"  blocked: {result['blocked']}, marked unreachable: {result['marked']}; "
-          f"lost: {result['lost']}; duplicates: {result['duplicates']}; "
-          f"send attempts: {result['attempts']}")
+    print(
+        f"Delivery benchmark — {date.today():%d/%m/%Y}, {os.cpu_count()} CPU ({_cpu()}), "
+        "PostgreSQL, fake Telegram Bot API on loopback"
+    )
+    print(
+        f"Broadcast of {result['messages']} messages, configured limit {args.rate:g}/s overall, "
+        f"1/s per chat; {args.failure_rate:.0%} random 502s; "
+        + (
+            f"every {args.blocked_every}th person blocked."
+            if args.blocked_every
+            else "nobody blocked."
+        )
+    )
+    print(
+        f"  sustained send rate (Bot API calls, median of whole seconds): "
+        f"{result['sustained']:g}/s = {share:.1f} % of the configured limit"
+    )
+    print(
+        f"  successful deliveries: median {result['delivering']:g}/s, overall "
+        f"{result['overall']:.1f}/s; wall time {result['elapsed']:.1f} s"
+    )
+    print(
+        f"  delivered {result['delivered']} (outbox: sent {result['sent']}, "
+        f"undeliverable {result['failed']}); 429 answers: {result['429']}; "
+        f"502 answers retried: {result['502']}"
+    )
+    print(
+        f"  blocked: {result['blocked']}, marked unreachable: {result['marked']}; "
+        f"lost: {result['lost']}; duplicates: {result['duplicates']}; "
+        f"send attempts: {result['attempts']}"
+    )
     ok = share >= 95 and result["lost"] == 0 and result["marked"] == result["blocked"]
-    print("  target (≥ 95 % of the limit, nothing lost, blocked people marked):",
-          "met" if ok else "NOT met")
+    print(
+        "  target (≥ 95 % of the limit, nothing lost, blocked people marked):",
+        "met" if ok else "NOT met",
+    )
     sys.exit(0 if ok else 1)
 
 

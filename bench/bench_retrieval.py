@@ -120,8 +120,9 @@ def accuracy_rows(name: str, report: Report) -> str:
 
 def dev_cases() -> list[Case]:
     """Every question set that may be used for tuning (never the blind set)."""
-    return (load_cases(DEV) + load_cases(DEV_EXTRA) + load_cases(DEV_COLLOQUIAL)
-            + load_cases(HOLDOUT))
+    return (
+        load_cases(DEV) + load_cases(DEV_EXTRA) + load_cases(DEV_COLLOQUIAL) + load_cases(HOLDOUT)
+    )
 
 
 def accuracy_section(kb: KnowledgeBase, index: TopicIndex) -> str:

@@ -35,8 +35,12 @@ class BotApp:
         db = Database.from_url(settings.resolved_database_url)
         services = build_services(settings=settings, db=db, clock=clock)
         engine = Engine(
-            router=build_router(), services=services, store=SqlStateStore(db),
-            catalog=load_catalog(), clock=clock, max_text_length=settings.max_text_length,
+            router=build_router(),
+            services=services,
+            store=SqlStateStore(db),
+            catalog=load_catalog(),
+            clock=clock,
+            max_text_length=settings.max_text_length,
         )
         return cls(settings, db, services, engine, services.reminders.notifier)
 
@@ -70,14 +74,20 @@ def configure_logging(settings: Settings) -> None:
     """Plain logging with secrets redacted."""
     secrets = [
         value.get_secret_value()
-        for value in (settings.telegram_bot_token, settings.telegram_webhook_secret,
-                      settings.zalo_bot_token, settings.zalo_bot_webhook_secret,
-                      settings.zalo_oa_secret_key, settings.zalo_oa_app_secret,
-                      settings.zalo_oa_refresh_token)
+        for value in (
+            settings.telegram_bot_token,
+            settings.telegram_webhook_secret,
+            settings.zalo_bot_token,
+            settings.zalo_bot_webhook_secret,
+            settings.zalo_oa_secret_key,
+            settings.zalo_oa_app_secret,
+            settings.zalo_oa_refresh_token,
+        )
         if value is not None
     ]
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     redactor = SecretRedactingFilter(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
         "", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/cdsbot.db."
     )
     # Locale
-    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone for dates shown and due times.")
+    timezone: str = Field(
+        "Asia/Ho_Chi_Minh", description="Time zone for dates shown and due times."
+    )
     # Web chat and webhooks
     web_host: str = Field("127.0.0.1", description="Address the web server listens on.")
     web_port: int = Field(8080, description="Port the web server listens on.")
@@ -70,7 +72,9 @@ class Settings(BaseSettings):
     zalo_oa_oauth_base_url: str = Field(
         "https://oauth.zaloapp.com", description="OA OAuth base URL."
     )
-    zalo_oa_text_limit: int = Field(500, description="Characters per OA text message (unconfirmed).")
+    zalo_oa_text_limit: int = Field(
+        500, description="Characters per OA text message (unconfirmed)."
+    )
     zalo_oa_webhook_path: str = Field(
         "/webhook/zalo-oa", description="Path of the OA webhook route (full URL: in the Zalo app)."
     )

@@ -82,7 +82,8 @@ async def _empty(url: str) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         sequences = await connection.fetch(
-            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'"
+            "SELECT sequence_name FROM information_schema.sequences"
+            " WHERE sequence_schema = 'public'"
         )
         async with connection.transaction():
             for table in reversed(Base.metadata.sorted_tables):

@@ -29,7 +29,11 @@ def render(reply: Reply) -> str:
 
 
 async def run_console(
-    app: BotApp, *, user_id: str | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    app: BotApp,
+    *,
+    user_id: str | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
 ) -> None:
     """Read lines, print replies, until end of input or 'thoat'."""
     user = user_id or getpass.getuser()
@@ -39,7 +43,9 @@ async def run_console(
         line = await asyncio.to_thread(stdin.readline)
         if not line:
             break
-        outgoing = await app.engine.handle(IncomingEvent.from_text(CHANNEL, user, line.rstrip("\n")))
+        outgoing = await app.engine.handle(
+            IncomingEvent.from_text(CHANNEL, user, line.rstrip("\n"))
+        )
         await app.deliver_notices(outgoing.notices)
         for reply in outgoing.replies:
             stdout.write("\n" + render(reply) + "\n")

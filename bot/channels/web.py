@@ -1,6 +1,5 @@
 """The web chat: a JSON API for the page at `/`, and the reference rendering of replies."""
 
-
 import base64
 from importlib import resources
 from typing import Annotated, Any
@@ -65,8 +64,9 @@ def render(reply: Reply) -> ReplyOut:
         return ReplyOut(text=reply.caption, image_url=url)
     if isinstance(reply, Document):
         data_url = f"data:{reply.mime_type};base64," + base64.b64encode(reply.data).decode()
-        return ReplyOut(text=reply.caption,
-                        document={"file_name": reply.file_name, "url": data_url})
+        return ReplyOut(
+            text=reply.caption, document={"file_name": reply.file_name, "url": data_url}
+        )
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
@@ -79,24 +79,37 @@ def build_router(app: BotApp) -> APIRouter:
         authorization: Annotated[str | None, Header()] = None,
     ) -> str:
         scheme, _, token = (authorization or "").partition(" ")
-        user_id = await app.services.web_sessions.resolve(token.strip()) if (
-            scheme.lower() == "bearer") else None
+        user_id = (
+            await app.services.web_sessions.resolve(token.strip())
+            if (scheme.lower() == "bearer")
+            else None
+        )
         if user_id is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=t("web.bad_token"),
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail=t("web.bad_token"),
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return user_id
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> str:
         return resources.files("bot.channels").joinpath("static/chat.html").read_text("utf-8")
 
-    @router.post("/api/chat/sessions", status_code=201, response_model=SessionOut,
-                 summary="Mở phiên trò chuyện mới")
+    @router.post(
+        "/api/chat/sessions",
+        status_code=201,
+        response_model=SessionOut,
+        summary="Mở phiên trò chuyện mới",
+    )
     async def create_session() -> SessionOut:
         return SessionOut(session=await app.services.web_sessions.create())
 
-    @router.post("/api/chat/messages", response_model=RepliesOut,
-                 summary="Gửi tin nhắn hoặc bấm nút, nhận các câu trả lời")
+    @router.post(
+        "/api/chat/messages",
+        response_model=RepliesOut,
+        summary="Gửi tin nhắn hoặc bấm nút, nhận các câu trả lời",
+    )
     async def post_message(
         body: MessageIn, user_id: Annotated[str, Depends(current_user)]
     ) -> RepliesOut:
@@ -108,8 +121,11 @@ def build_router(app: BotApp) -> APIRouter:
         await app.deliver_notices(outgoing.notices)
         return RepliesOut(replies=[render(reply) for reply in outgoing.replies])
 
-    @router.get("/api/chat/messages", response_model=RepliesOut,
-                summary="Nhận các tin Trợ lý chủ động gửi (nhắc hạn, thông báo) đang chờ")
+    @router.get(
+        "/api/chat/messages",
+        response_model=RepliesOut,
+        summary="Nhận các tin Trợ lý chủ động gửi (nhắc hạn, thông báo) đang chờ",
+    )
     async def pushed_messages(user_id: Annotated[str, Depends(current_user)]) -> RepliesOut:
         # The page cannot receive pushes: it polls, and each waiting message is handed out once.
         replies = await app.services.reminders.inbox(user_id)

@@ -17,7 +17,8 @@ app.command("chat", help="Trò chuyện với Trợ lý ngay trong cửa sổ d�
 app.command("ask", help="Hỏi kho kiến thức một câu, hoặc nhiều câu qua stdin (--jsonl).")(ask.ask)
 app.add_typer(content.app, name="content")
 app.command("doctor", help="Kiểm tra cấu hình: cơ sở dữ liệu và các kênh Telegram, Zalo.")(
-    doctor.doctor)
+    doctor.doctor
+)
 app.add_typer(db.app, name="db")
 app.add_typer(units.app, name="units")
 app.add_typer(users.app, name="users")
@@ -28,9 +29,11 @@ app.add_typer(quiz_cli.report_app, name="report")
 app.add_typer(quiz_cli.staff_app, name="staff")
 app.add_typer(deadlines_cli.app, name="deadlines")
 app.command("broadcast", help="Gửi thông báo tới một nhóm người dùng (quản trị viên).")(
-    broadcast_cli.broadcast)
+    broadcast_cli.broadcast
+)
 app.command("worker", help="Chạy bộ quét nhắc việc và bộ gửi tin như một tiến trình riêng.")(
-    broadcast_cli.worker)
+    broadcast_cli.worker
+)
 
 
 def main() -> None:

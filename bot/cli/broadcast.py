@@ -24,15 +24,20 @@ from bot.scheduler.outbox import Tally
 
 def broadcast(
     audience: Annotated[str, typer.Option(help=SPEC_HELP)],
-    text_file: Annotated[Path, typer.Option(exists=True, dir_okay=False,
-                                            help="Tệp văn bản UTF-8 chứa nội dung thông báo")],
-    dry_run: Annotated[bool, typer.Option("--dry-run",
-                                          help="Chỉ cho biết số người sẽ nhận")] = False,
+    text_file: Annotated[
+        Path,
+        typer.Option(exists=True, dir_okay=False, help="Tệp văn bản UTF-8 chứa nội dung thông báo"),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ cho biết số người sẽ nhận")
+    ] = False,
     urgent: Annotated[bool, typer.Option(help="Gửi cả trong giờ yên lặng (21:00–07:00)")] = False,
-    active_days: Annotated[int, typer.Option(
-        help="Chỉ gửi người đã nhắn cho Trợ lý trong N ngày qua (0: mọi người)")] = 0,
-    wait: Annotated[bool, typer.Option(
-        help="Gửi ngay trong lệnh này và theo dõi đến khi xong")] = True,
+    active_days: Annotated[
+        int, typer.Option(help="Chỉ gửi người đã nhắn cho Trợ lý trong N ngày qua (0: mọi người)")
+    ] = 0,
+    wait: Annotated[
+        bool, typer.Option(help="Gửi ngay trong lệnh này và theo dõi đến khi xong")
+    ] = True,
 ) -> None:
     """Gửi thông báo tới một nhóm người dùng (quản trị viên)."""
     message = text_file.read_text(encoding="utf-8-sig")
@@ -50,21 +55,29 @@ def broadcast(
             fail(str(error))
             return
         channels = ", ".join(f"{name}: {count}" for name, count in sorted(plan.by_channel.items()))
-        console.print(f"Đối tượng: {plan.description} — {plan.recipients} người"
-                      + (f" ({channels})" if channels else "") + ".")
+        console.print(
+            f"Đối tượng: {plan.description} — {plan.recipients} người"
+            + (f" ({channels})" if channels else "")
+            + "."
+        )
         if plan.unreachable:
-            console.print(f"Trong đó {plan.unreachable} người đã chặn Trợ lý hoặc ngoài thời hạn "
-                          "nhắn tin: họ sẽ được ghi là không gửi được.")
+            console.print(
+                f"Trong đó {plan.unreachable} người đã chặn Trợ lý hoặc ngoài thời hạn "
+                "nhắn tin: họ sẽ được ghi là không gửi được."
+            )
         if dry_run or not plan.recipients:
             console.print("Chạy thử: chưa gửi gì." if dry_run else "Không có ai để gửi.")
             return
-        queued = await broadcasts.send(plan, message, urgent=urgent,
-                                       active_days=active_days or None)
+        queued = await broadcasts.send(
+            plan, message, urgent=urgent, active_days=active_days or None
+        )
         console.print(f"Đã xếp hàng {queued.queued} tin (mã thông báo #{queued.id}).")
         now = bot.services.clock.now()
         if queued.release_at > now:
-            console.print(f"Đang trong giờ yên lặng: tin sẽ được gửi từ "
-                          f"{fmt_datetime(queued.release_at, bot.settings.tz)}.")
+            console.print(
+                f"Đang trong giờ yên lặng: tin sẽ được gửi từ "
+                f"{fmt_datetime(queued.release_at, bot.settings.tz)}."
+            )
             return
         if wait:
             final = await _send_and_follow(bot, queued.id, console)
@@ -81,8 +94,10 @@ async def _send_and_follow(bot: BotApp, broadcast_id: int, console: Console) -> 
     everything = await broadcasts.progress_of(broadcast_id)
     state = await broadcasts.progress_of(broadcast_id, senders)
     if state.total < everything.total:
-        console.print(f"{everything.total - state.total} tin dành cho web chat hoặc kênh chưa cấu "
-                      "hình ở máy này: chúng chờ người dùng mở trang hoặc tiến trình gửi khác.")
+        console.print(
+            f"{everything.total - state.total} tin dành cho web chat hoặc kênh chưa cấu "
+            "hình ở máy này: chúng chờ người dùng mở trang hoặc tiến trình gửi khác."
+        )
     if not state.total:
         return everything
     sender = bot.services.reminders.sender(senders)
@@ -112,16 +127,18 @@ def _summary(console: Console, state: Tally) -> None:
 def worker(
     sweep: Annotated[bool, typer.Option(help="Quét các hạn, mẹo, nhắc tiến độ đến giờ")] = True,
     send: Annotated[bool, typer.Option(help="Gửi các tin trong hàng đợi")] = True,
-    once: Annotated[bool, typer.Option(
-        "--once", help="Quét và gửi một lượt rồi thoát (dùng với cron)")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Quét và gửi một lượt rồi thoát (dùng với cron)")
+    ] = False,
 ) -> None:
     """Chạy bộ quét và bộ gửi như một tiến trình riêng (có thể chạy nhiều tiến trình)."""
 
     async def body(bot: BotApp) -> None:
         senders = channel_senders(bot) if send else {}
         if send and not senders:
-            typer.echo("Chưa cấu hình kênh nào để gửi (Telegram, Zalo): chỉ chạy bộ quét.",
-                       err=True)
+            typer.echo(
+                "Chưa cấu hình kênh nào để gửi (Telegram, Zalo): chỉ chạy bộ quét.", err=True
+            )
         jobs = SchedulerJobs(bot, senders, sweep=sweep, send=send)
         if once:
             await jobs.run_once()

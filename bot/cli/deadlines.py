@@ -18,14 +18,19 @@ from bot.scheduler.deadlines import DeadlineReport, DeadlineSpec
 from bot.scheduler.timing import BadOffset, local_date, parse_offsets
 
 app = typer.Typer(help="Lịch hạn và nhắc việc.", no_args_is_help=True)
-STATES = {"pending": "chờ đến giờ", "done": "đã quét", "superseded": "bỏ qua (đã muộn)",
-          "cancelled": "đã hủy"}
+STATES = {
+    "pending": "chờ đến giờ",
+    "done": "đã quét",
+    "superseded": "bỏ qua (đã muộn)",
+    "cancelled": "đã hủy",
+}
 
 
 @app.command("import")
 def import_file(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="Tệp YAML (xem docs/REMINDERS.md)")],
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Tệp YAML (xem docs/REMINDERS.md)")
+    ],
 ) -> None:
     """Nạp (thêm hoặc cập nhật) các hạn từ tệp YAML; có lỗi thì không nạp gì."""
 
@@ -61,8 +66,12 @@ def add(
             due_at = parse_due(due, tz)
             marks = tuple(parse_offsets(offsets))
             async with bot.db.transaction() as session:
-                who = await parse_spec(session, audience, progress=reminders.deadlines.progress,
-                                       on=local_date(bot.services.clock.now(), tz))
+                who = await parse_spec(
+                    session,
+                    audience,
+                    progress=reminders.deadlines.progress,
+                    on=local_date(bot.services.clock.now(), tz),
+                )
         except BadDue:
             fail(f"Hạn '{due}' chưa đúng, ví dụ: '30/06/2026 17:00'.")
             return
@@ -72,10 +81,13 @@ def add(
         except BadAudience as error:
             fail(str(error))
             return
-        view, created = await reminders.deadlines.define(DeadlineSpec(
-            code, title.strip(), due_at, who, description.strip(), marks, urgent))
-        typer.echo(f"{'Đã thêm' if created else 'Đã cập nhật'} hạn {view.code}: {view.title} "
-                   f"(hạn {fmt_datetime(view.due_at, tz)}).")
+        view, created = await reminders.deadlines.define(
+            DeadlineSpec(code, title.strip(), due_at, who, description.strip(), marks, urgent)
+        )
+        typer.echo(
+            f"{'Đã thêm' if created else 'Đã cập nhật'} hạn {view.code}: {view.title} "
+            f"(hạn {fmt_datetime(view.due_at, tz)})."
+        )
 
     run(body)
 
@@ -90,8 +102,10 @@ def list_deadlines() -> None:
             typer.echo("Chưa có hạn nào.")
         for item in items:
             state = "đã hủy" if item.cancelled else ("khẩn" if item.urgent else "")
-            typer.echo(f"{item.code}\t{fmt_datetime(item.due_at, bot.settings.tz)}\t"
-                       f"{item.title}\t{','.join(item.offsets)}\t{state}".rstrip())
+            typer.echo(
+                f"{item.code}\t{fmt_datetime(item.due_at, bot.settings.tz)}\t"
+                f"{item.title}\t{','.join(item.offsets)}\t{state}".rstrip()
+            )
 
     run(body)
 
@@ -119,9 +133,12 @@ def report(code: Annotated[str, typer.Argument(help="Mã hạn (bỏ trống: m�
         console = Console()
         for item in reports:
             console.print(_table(item, bot))
-            console.print(f"Đối tượng: {item.audience}.\nNgười được nhắc: {item.recipients}; "
-                          f"đã nhận được ít nhất một tin: {item.reached}; "
-                          f"đã bấm \"Đã nhận\": {item.acknowledged}.\n", soft_wrap=True)
+            console.print(
+                f"Đối tượng: {item.audience}.\nNgười được nhắc: {item.recipients}; "
+                f"đã nhận được ít nhất một tin: {item.reached}; "
+                f'đã bấm "Đã nhận": {item.acknowledged}.\n',
+                soft_wrap=True,
+            )
 
     run(body)
 
@@ -132,8 +149,10 @@ def sweep() -> None:
 
     async def body(bot: BotApp) -> None:
         done = await bot.services.reminders.sweeper.run()
-        typer.echo(f"Đã xếp hàng: {done.messages} tin nhắc hạn, {done.tips} mẹo, "
-                   f"{done.nudges} tin nhắc tiến độ.")
+        typer.echo(
+            f"Đã xếp hàng: {done.messages} tin nhắc hạn, {done.tips} mẹo, "
+            f"{done.nudges} tin nhắc tiến độ."
+        )
 
     run(body)
 
@@ -143,12 +162,26 @@ def _table(item: DeadlineReport, bot: BotApp) -> Table:
     deadline = item.deadline
     heading = f"{deadline.code} — {deadline.title} (hạn {fmt_datetime(deadline.due_at, tz)})"
     table = Table(title=heading, title_justify="left")
-    for column in ("Mốc", "Thời điểm", "Trạng thái", "Người nhận", "Đã gửi", "Đang chờ",
-                   "Thất bại (lý do)"):
+    for column in (
+        "Mốc",
+        "Thời điểm",
+        "Trạng thái",
+        "Người nhận",
+        "Đã gửi",
+        "Đang chờ",
+        "Thất bại (lý do)",
+    ):
         table.add_column(column)
     for row in item.rounds:
         counts = row.counts
         failed = ", ".join(f"{reason}: {count}" for reason, count in sorted(counts.failed.items()))
-        table.add_row(row.label, fmt_datetime(row.fire_at, tz), STATES.get(row.state, row.state),
-                      str(counts.total), str(counts.sent), str(counts.pending), failed or "0")
+        table.add_row(
+            row.label,
+            fmt_datetime(row.fire_at, tz),
+            STATES.get(row.state, row.state),
+            str(counts.total),
+            str(counts.sent),
+            str(counts.pending),
+            failed or "0",
+        )
     return table

@@ -31,7 +31,8 @@ def open_round(
     closes: str = typer.Option(..., "--closes", help="Ngày đóng (dd/mm/yyyy), nhận hết ngày này"),
     opens: str = typer.Option("", "--opens", help="Ngày mở (dd/mm/yyyy); mặc định hôm nay"),
     categories: str = typer.Option(
-        "ca-nhan,tap-the,sang-kien", "--categories",
+        "ca-nhan,tap-the,sang-kien",
+        "--categories",
         help="Loại nhận đề cử: ca-nhan, tap-the, sang-kien (cách nhau bằng dấu phẩy)",
     ),
     code: str = typer.Option("", "--code", help="Mã đợt (chữ thường không dấu); mặc định từ tên"),
@@ -43,8 +44,11 @@ def open_round(
         try:
             opens_on: date = parse_day(opens) if opens else service.today()
             opened = await service.open(
-                name=name, code=code, categories=parse_categories(categories),
-                opens_on=opens_on, closes_on=parse_day(closes),
+                name=name,
+                code=code,
+                categories=parse_categories(categories),
+                opens_on=opens_on,
+                closes_on=parse_day(closes),
             )
         except RoundError as error:
             _explain(error)
@@ -52,8 +56,10 @@ def open_round(
         t = load_catalog()
         kinds = ", ".join(category_label(t, c) for c in opened.categories)
         tz = bot.settings.tz
-        typer.echo(f"Đã mở đợt {opened.code}: {opened.name} ({kinds}), "
-                   f"từ {fmt_date(opened.opens_on, tz)} đến hết {fmt_date(opened.closes_on, tz)}.")
+        typer.echo(
+            f"Đã mở đợt {opened.code}: {opened.name} ({kinds}), "
+            f"từ {fmt_date(opened.opens_on, tz)} đến hết {fmt_date(opened.closes_on, tz)}."
+        )
 
     run(body)
 
@@ -95,8 +101,10 @@ def list_rounds() -> None:
             else:
                 state = "đã kết thúc"
             kinds = ", ".join(category_label(t, c) for c in found.categories)
-            typer.echo(f"{found.code}\t{found.name}\t{kinds}\t{fmt_date(found.opens_on, tz)} – "
-                       f"{fmt_date(found.closes_on, tz)}\t{state}\t{count} đề cử")
+            typer.echo(
+                f"{found.code}\t{found.name}\t{kinds}\t{fmt_date(found.opens_on, tz)} – "
+                f"{fmt_date(found.closes_on, tz)}\t{state}\t{count} đề cử"
+            )
 
     run(body)
 

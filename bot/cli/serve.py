@@ -13,5 +13,10 @@ def serve() -> None:
     """Chạy máy chủ."""
     config = settings()
     configure_logging(config)
-    uvicorn.run(create_app(config), host=config.web_host, port=config.web_port,
-                log_level=config.log_level.lower(), proxy_headers=True)
+    uvicorn.run(
+        create_app(config),
+        host=config.web_host,
+        port=config.web_port,
+        log_level=config.log_level.lower(),
+        proxy_headers=True,
+    )

@@ -25,8 +25,10 @@ def list_users() -> None:
     async def body(bot: BotApp) -> None:
         for person in await bot.services.users.list_registered():
             roles = ",".join(sorted(person.roles)) or "-"
-            typer.echo(f"{person.channel}:{person.external_id}\t{person.kind}\t"
-                       f"{person.full_name or ''}\t{person.unit_name or ''}\t{roles}")
+            typer.echo(
+                f"{person.channel}:{person.external_id}\t{person.kind}\t"
+                f"{person.full_name or ''}\t{person.unit_name or ''}\t{roles}"
+            )
 
     run(body)
 

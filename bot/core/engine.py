@@ -193,8 +193,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _without_control_characters(event: IncomingEvent) -> IncomingEvent:
     """Drop NUL and other control characters no keyboard types (PostgreSQL rejects NUL)."""
     if _CONTROL.search(event.text) or _CONTROL.search(event.args) or _CONTROL.search(event.action):
-        return replace(event, text=_CONTROL.sub("", event.text), args=_CONTROL.sub("", event.args),
-                       action=_CONTROL.sub("", event.action))
+        return replace(
+            event,
+            text=_CONTROL.sub("", event.text),
+            args=_CONTROL.sub("", event.args),
+            action=_CONTROL.sub("", event.action),
+        )
     return event
 
 

@@ -55,8 +55,14 @@ class IncomingEvent:
             name = head.split("@", 1)[0].lower()
             if name and name.replace("_", "").isalnum() and name.isascii():
                 return cls(
-                    channel, str(user_id), chat_id, EventKind.COMMAND, text=text,
-                    command=name, args=rest.strip(), **extra,
+                    channel,
+                    str(user_id),
+                    chat_id,
+                    EventKind.COMMAND,
+                    text=text,
+                    command=name,
+                    args=rest.strip(),
+                    **extra,
                 )
         return cls(channel, str(user_id), chat_id, EventKind.TEXT, text=text, **extra)
 

@@ -15,7 +15,11 @@ _LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ"})
 # Tone marks on the first vowel of the rhymes oa/oe/uy when nothing follows them: the placement
 # most readers see daily ("hòa", "khỏe", "thủy"), which is also what underthesea produces.
 _TONED = {
-    "a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ",
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
 }
 _TONE_OF = {ch: i for base in _TONED.values() for i, ch in enumerate(base)}
 
@@ -40,9 +44,7 @@ def _retone(match: re.Match[str]) -> str:
 
 
 _MOVABLE = {("o", "a"), ("o", "e"), ("u", "y")}
-_OLD_TONE = re.compile(
-    r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?![\w])"
-)
+_OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?![\w])")
 
 
 def normalize(text: str) -> str:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from bot.core.router import Need, Router
 from bot.handlers import (
-    faq, menu, my_nominations, nominate, profile, quiz, quiz_results, reminders, review, start,
+    faq,
+    menu,
+    my_nominations,
+    nominate,
+    profile,
+    quiz,
+    quiz_results,
+    reminders,
+    review,
+    start,
 )
 from bot.handlers.my_nominations import MyNomStep
 from bot.handlers.profile import ProfileStep
 from bot.handlers.quiz import QuizStep
-from bot.handlers.review import ReviewStep
 from bot.handlers.reminders import TipStep
+from bot.handlers.review import ReviewStep
 from bot.handlers.start import RegStep
 
 

@@ -35,8 +35,12 @@ async def unit_choices(
         return Text(t("start.unit_not_found", query=query.strip()[:60]))
     buttons = [[Button(unit.name, f"{action_prefix}{unit.id}")] for unit in found.units]
     if found.total > len(found.units):
-        lead = t("start.unit_too_many", total=found.total, query=query.strip()[:60],
-                 shown=len(found.units))
+        lead = t(
+            "start.unit_too_many",
+            total=found.total,
+            query=query.strip()[:60],
+            shown=len(found.units),
+        )
     else:
         lead = t(choose_key)
     return text(lead, *buttons)

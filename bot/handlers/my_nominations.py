@@ -36,13 +36,22 @@ async def show_mine(ctx: Context) -> Reply:
     rows: list[list[Button]] = []
     for index, item in enumerate(mine, 1):
         key = "nominate.mine_line_supporter" if item.as_supporter else "nominate.mine_line"
-        lines.append(t(key, index=index, code=item.code, name=item.nominee_name,
-                       category=category_label(t, item.category),
-                       status=status_label(t, item.status), date=fmt_date(item.at, tz)))
+        lines.append(
+            t(
+                key,
+                index=index,
+                code=item.code,
+                name=item.nominee_name,
+                category=category_label(t, item.category),
+                status=status_label(t, item.status),
+                date=fmt_date(item.at, tz),
+            )
+        )
         rows.append([Button(t("nominate.mine_view", code=item.code), f"mynom:view:{item.id}")])
         if item.status is Status.MORE_INFO:
-            rows.append([Button(t("nominate.more_button", code=item.code),
-                                f"mynom:more:{item.id}")])
+            rows.append(
+                [Button(t("nominate.more_button", code=item.code), f"mynom:more:{item.id}")]
+            )
     return text("\n".join(lines), *rows)
 
 
@@ -51,19 +60,32 @@ def own_detail(ctx: Context, item: OwnNomination) -> Text:
     t = ctx.t
     tz = ctx.services.settings.tz
     none = t("nominate.review.none")
-    body = t("nominate.own_detail", code=item.code, round=item.round_name,
-             category=category_label(t, item.category), name=item.nominee_name,
-             unit=item.unit_name, position=item.position or none, text=item.text,
-             results=item.results or none, status=status_label(t, item.status),
-             date=fmt_date(item.at, tz))
+    body = t(
+        "nominate.own_detail",
+        code=item.code,
+        round=item.round_name,
+        category=category_label(t, item.category),
+        name=item.nominee_name,
+        unit=item.unit_name,
+        position=item.position or none,
+        text=item.text,
+        results=item.results or none,
+        status=status_label(t, item.status),
+        date=fmt_date(item.at, tz),
+    )
     if item.as_supporter:
         body += "\n" + t("nominate.own_as_supporter")
     for decision in item.decisions:
-        body += "\n" + t("nominate.own_decision", date=fmt_date(decision.at, tz),
-                         action=action_label(t, decision.action), reason=decision.note or "")
+        body += "\n" + t(
+            "nominate.own_decision",
+            date=fmt_date(decision.at, tz),
+            action=action_label(t, decision.action),
+            reason=decision.note or "",
+        )
     if item.status is Status.MORE_INFO:
-        return text(body, [Button(t("nominate.more_button", code=item.code),
-                                  f"mynom:more:{item.id}")])
+        return text(
+            body, [Button(t("nominate.more_button", code=item.code), f"mynom:more:{item.id}")]
+        )
     return Text(body)
 
 
@@ -72,21 +94,31 @@ async def on_action(ctx: Context) -> Reply:
     t = ctx.t
     kind, value = (ctx.action_args + ["", ""])[:2]
     nomination_id = parse_int(value)
-    item = (await ctx.services.nominations.own(ctx.user.id, nomination_id)
-            if nomination_id else None)
+    item = await ctx.services.nominations.own(ctx.user.id, nomination_id) if nomination_id else None
     if item is None or kind not in {"view", "more"}:
         return Text(t("nominate.not_yours"))
     if kind == "view":
         return own_detail(ctx, item)
     if item.status is not Status.MORE_INFO:
-        return Text(t("nominate.more_not_needed", code=item.code,
-                      status=status_label(t, item.status)))
+        return Text(
+            t("nominate.more_not_needed", code=item.code, status=status_label(t, item.status))
+        )
     asked = next((d.note for d in reversed(item.decisions) if d.note), "")
     ctx.start_flow(MyNomStep.MORE, nomination_id=item.id, code=item.code, files=[])
-    key = ("nominate.more_question_text_only" if ctx.event.channel in NO_UPLOAD_CHANNELS
-           else "nominate.more_question")
-    return Text(t(key, code=item.code, asked=asked, min=validation.SUPPLEMENT[0],
-                  max=validation.SUPPLEMENT[1]))
+    key = (
+        "nominate.more_question_text_only"
+        if ctx.event.channel in NO_UPLOAD_CHANNELS
+        else "nominate.more_question"
+    )
+    return Text(
+        t(
+            key,
+            code=item.code,
+            asked=asked,
+            min=validation.SUPPLEMENT[0],
+            max=validation.SUPPLEMENT[1],
+        )
+    )
 
 
 async def on_more_input(ctx: Context) -> Reply:
@@ -98,9 +130,14 @@ async def on_more_input(ctx: Context) -> Reply:
     attachment = ctx.event.attachment
     if ctx.event.kind is EventKind.ATTACHMENT and attachment is not None:
         if attachment.size and attachment.size > services.max_attachment_bytes:
-            return Text(t("nominate.file_too_big", name=attachment.file_name or "",
-                          size=f"{attachment.size / 1048576:.1f}",
-                          mb=services.max_attachment_bytes // 1048576))
+            return Text(
+                t(
+                    "nominate.file_too_big",
+                    name=attachment.file_name or "",
+                    size=f"{attachment.size / 1048576:.1f}",
+                    mb=services.max_attachment_bytes // 1048576,
+                )
+            )
         if len(files) >= services.max_attachments:
             return Text(t("nominate.files_full", max=services.max_attachments))
         files.append(attachment_record(ctx.event.channel, attachment))
@@ -108,11 +145,17 @@ async def on_more_input(ctx: Context) -> Reply:
         return Text(t("nominate.more_file_received", count=len(files)))
     checked = validation.check_supplement(ctx.text)
     if not checked.ok:
-        return Text(t(f"nominate.invalid.{checked.problem}", min=validation.SUPPLEMENT[0],
-                      max=validation.SUPPLEMENT[1]))
+        return Text(
+            t(
+                f"nominate.invalid.{checked.problem}",
+                min=validation.SUPPLEMENT[0],
+                max=validation.SUPPLEMENT[1],
+            )
+        )
     assert checked.value is not None
-    item = await services.supplement(ctx.user, int(data.get("nomination_id", 0)), checked.value,
-                                     files)
+    item = await services.supplement(
+        ctx.user, int(data.get("nomination_id", 0)), checked.value, files
+    )
     ctx.finish()
     if item is None:
         return Text(t("nominate.more_not_needed_any", code=data.get("code", "")))

@@ -20,8 +20,12 @@ def no_round_message(ctx: Context, upcoming: RoundView | None) -> str:
     tz = ctx.services.settings.tz
     if upcoming is None:
         return ctx.t("nominate.no_round")
-    return ctx.t("nominate.no_round_next", round=upcoming.name,
-                 opens=fmt_date(upcoming.opens_on, tz), closes=fmt_date(upcoming.closes_on, tz))
+    return ctx.t(
+        "nominate.no_round_next",
+        round=upcoming.name,
+        opens=fmt_date(upcoming.opens_on, tz),
+        closes=fmt_date(upcoming.closes_on, tz),
+    )
 
 
 async def start(ctx: Context) -> Reply | list[Reply]:
@@ -37,11 +41,14 @@ async def start(ctx: Context) -> Reply | list[Reply]:
         return Text(message + ("\n\n" + t("nominate.draft_kept") if draft else ""))
     if draft is not None and draft != Draft():
         ctx.start_flow(NomStep.RESUME)
-        summary = draft.nominee_name or (category_label(t, draft.category) if draft.category
-                                         else t("nominate.review.none"))
-        return text(t("nominate.resume", summary=summary),
-                    [Button(t("nominate.resume_yes"), "nom:resume")],
-                    [Button(t("nominate.resume_new"), "nom:restart")])
+        summary = draft.nominee_name or (
+            category_label(t, draft.category) if draft.category else t("nominate.review.none")
+        )
+        return text(
+            t("nominate.resume", summary=summary),
+            [Button(t("nominate.resume_yes"), "nom:resume")],
+            [Button(t("nominate.resume_new"), "nom:restart")],
+        )
     return await _fresh(ctx, current)
 
 
@@ -75,11 +82,13 @@ async def on_action(ctx: Context) -> Reply | list[Reply]:
     if kind == "unit":
         return await form.on_unit_chosen(ctx, value)
     if kind == "skip" and ctx.state.step == NomStep.RESULTS:
-        return await form.advance(ctx, await services.drafts.update(
-            ctx.user.id, results=None, results_done=True))
+        return await form.advance(
+            ctx, await services.drafts.update(ctx.user.id, results=None, results_done=True)
+        )
     if kind == "done" and ctx.state.step == NomStep.EVIDENCE:
-        return await form.advance(ctx, await services.drafts.update(
-            ctx.user.id, evidence_done=True))
+        return await form.advance(
+            ctx, await services.drafts.update(ctx.user.id, evidence_done=True)
+        )
     if kind == "clear" and ctx.state.step == NomStep.EVIDENCE:
         cleared = await services.drafts.update(ctx.user.id, attachments=(), evidence_note=None)
         return form.evidence_question(ctx, cleared, ctx.t("nominate.evidence_cleared"))
@@ -107,9 +116,10 @@ async def _on_category(ctx: Context, draft: Draft, value: str) -> Reply:
     changes: dict[str, object] = {"category": category}
     if category is not Category.PERSON:
         changes["position"] = None
-    if draft.nominee_name is not None and not validation.check_nominee_name(
-        draft.nominee_name, category
-    ).ok:
+    if (
+        draft.nominee_name is not None
+        and not validation.check_nominee_name(draft.nominee_name, category).ok
+    ):
         changes["nominee_name"] = None
     updated = await ctx.services.nominations.drafts.update(ctx.user.id, **changes)
     return await form.advance(ctx, updated)
@@ -131,8 +141,11 @@ async def _send(ctx: Context, draft: Draft) -> Reply:
     if result.outcome is Outcome.NO_ROUND:
         return Text(no_round_message(ctx, result.next_round) + "\n\n" + t("nominate.draft_kept"))
     if result.outcome is Outcome.CATEGORY_CLOSED and result.round is not None:
-        lead = t("nominate.category_closed", round=result.round.name,
-                 category=category_label(t, draft.category or Category.PERSON))
+        lead = t(
+            "nominate.category_closed",
+            round=result.round.name,
+            category=category_label(t, draft.category or Category.PERSON),
+        )
         question = form.ask(ctx, Field.CATEGORY, draft, result.round)
         return Text(f"{lead}\n\n{question.text}", question.buttons)
     return await form.advance(ctx, draft)
@@ -159,9 +172,11 @@ async def on_input(ctx: Context) -> Reply | list[Reply]:
     if handler is not None:
         return await handler(ctx, draft)
     if step == NomStep.RESUME:
-        return text(ctx.t("nominate.resume_hint"),
-                    [Button(ctx.t("nominate.resume_yes"), "nom:resume")],
-                    [Button(ctx.t("nominate.resume_new"), "nom:restart")])
+        return text(
+            ctx.t("nominate.resume_hint"),
+            [Button(ctx.t("nominate.resume_yes"), "nom:resume")],
+            [Button(ctx.t("nominate.resume_new"), "nom:restart")],
+        )
     return await form.repeat(ctx, draft, ctx.t("nominate.use_buttons"))
 
 
@@ -172,9 +187,11 @@ async def on_cancel(ctx: Context) -> Reply:
 
 def _cancel_question(ctx: Context) -> Text:
     t = ctx.t
-    return text(t("nominate.cancel_confirm"),
-                [Button(t("nominate.cancel_yes"), "nom:cancel:yes")],
-                [Button(t("nominate.cancel_no"), "nom:cancel:no")])
+    return text(
+        t("nominate.cancel_confirm"),
+        [Button(t("nominate.cancel_yes"), "nom:cancel:yes")],
+        [Button(t("nominate.cancel_no"), "nom:cancel:no")],
+    )
 
 
 async def _on_cancel_button(ctx: Context, value: str, draft: Draft) -> Reply:

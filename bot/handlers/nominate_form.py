@@ -61,8 +61,10 @@ def ask(ctx: Context, field: Field, draft: Draft, current: RoundView | None = No
         low, high = validation.ACHIEVEMENTS
         return Text(t(f"nominate.ask.achievements_{kind}", min=low, max=high))
     if field is Field.RESULTS:
-        return text(t("nominate.ask.results", max=validation.RESULTS[1]),
-                    [Button(t("nominate.skip_results"), "nom:skip")])
+        return text(
+            t("nominate.ask.results", max=validation.RESULTS[1]),
+            [Button(t("nominate.skip_results"), "nom:skip")],
+        )
     return evidence_question(ctx, draft)
 
 
@@ -73,9 +75,12 @@ def evidence_question(ctx: Context, draft: Draft, lead: str = "") -> Text:
     if ctx.event.channel in NO_UPLOAD_CHANNELS:
         question = t("nominate.ask.evidence_text_only", max=validation.EVIDENCE_NOTE[1])
     else:
-        question = t("nominate.ask.evidence", files=services.max_attachments,
-                     mb=services.max_attachment_bytes // (1024 * 1024),
-                     max=validation.EVIDENCE_NOTE[1])
+        question = t(
+            "nominate.ask.evidence",
+            files=services.max_attachments,
+            mb=services.max_attachment_bytes // (1024 * 1024),
+            max=validation.EVIDENCE_NOTE[1],
+        )
     rows = [[Button(t("nominate.evidence_done"), "nom:done")]]
     if draft.attachments or draft.evidence_note:
         rows.append([Button(t("nominate.evidence_clear"), "nom:clear")])
@@ -93,8 +98,7 @@ def review_screen(ctx: Context, draft: Draft, lead: str = "") -> Text:
     kind = _category(draft)
     none = t("nominate.review.none")
     files = [attachment_line(t, AttachmentView(**item)) for item in draft.attachments]
-    evidence = t("nominate.review.evidence", files=len(files),
-                 note=draft.evidence_note or none)
+    evidence = t("nominate.review.evidence", files=len(files), note=draft.evidence_note or none)
     lines = [
         _line(ctx, 1, "nominate.label.category", category_label(t, kind)),
         _line(ctx, 2, f"nominate.label.name_{kind.value}", draft.nominee_name or none),
@@ -112,9 +116,15 @@ def review_screen(ctx: Context, draft: Draft, lead: str = "") -> Text:
     ] + [f"   • {line}" for line in files]
     fields += [Field.ACHIEVEMENTS, Field.RESULTS, Field.EVIDENCE]
     contact = Contact(**contact_snapshot(ctx.user))
-    body = t("nominate.review.title") + "\n" + "\n".join(lines) + "\n" + t(
-        "nominate.review.nominator", contact=contact_line(t, contact)) + "\n\n" + t(
-        "nominate.review.hint")
+    body = (
+        t("nominate.review.title")
+        + "\n"
+        + "\n".join(lines)
+        + "\n"
+        + t("nominate.review.nominator", contact=contact_line(t, contact))
+        + "\n\n"
+        + t("nominate.review.hint")
+    )
     rows = [[Button(t("nominate.send"), "nom:send")]]
     rows += [[Button(t(f"nominate.edit.{f.value}"), f"nom:edit:{f.value}")] for f in fields]
     rows.append([Button(t("nominate.discard"), "nom:cancel:ask")])
@@ -134,9 +144,14 @@ async def advance(ctx: Context, draft: Draft, lead: str = "") -> Reply:
 
 def invalid(ctx: Context, checked: Checked, draft: Draft) -> Text:
     """What to fix in an answer, with the question's buttons again (the answer is not kept)."""
-    limits = {"person": validation.PERSON_NAME, "title": validation.TITLE,
-              "position": validation.POSITION, "achievements": validation.ACHIEVEMENTS,
-              "results": validation.RESULTS, "evidence": validation.EVIDENCE_NOTE}
+    limits = {
+        "person": validation.PERSON_NAME,
+        "title": validation.TITLE,
+        "position": validation.POSITION,
+        "achievements": validation.ACHIEVEMENTS,
+        "results": validation.RESULTS,
+        "evidence": validation.EVIDENCE_NOTE,
+    }
     low, high = limits.get((checked.problem or "").split("_")[0], (0, 0))
     message = ctx.t(f"nominate.invalid.{checked.problem}", min=low, max=high)
     field = FIELD_OF.get(ctx.state.step or "")
@@ -169,8 +184,9 @@ async def on_unit_chosen(ctx: Context, value: str) -> Reply:
     if unit is None or ctx.state.step != NomStep.UNIT:
         return Text(ctx.t("common.stale_button"))
     drafts = ctx.services.nominations.drafts
-    return await advance(ctx, await drafts.update(ctx.user.id, unit_id=unit.id,
-                                                  unit_name=unit.name))
+    return await advance(
+        ctx, await drafts.update(ctx.user.id, unit_id=unit.id, unit_name=unit.name)
+    )
 
 
 async def on_position(ctx: Context, draft: Draft) -> Reply:
@@ -193,13 +209,13 @@ async def on_results(ctx: Context, draft: Draft) -> Reply:
     """Measurable results (optional: the skip button, or "bỏ qua" typed, skips)."""
     drafts = ctx.services.nominations.drafts
     if typed_one_of(ctx, "nominate.words.skip"):
-        return await advance(ctx, await drafts.update(ctx.user.id, results=None,
-                                                      results_done=True))
+        return await advance(ctx, await drafts.update(ctx.user.id, results=None, results_done=True))
     checked = validation.check_results(ctx.text)
     if not checked.ok:
         return invalid(ctx, checked, draft)
-    return await advance(ctx, await drafts.update(ctx.user.id, results=checked.value,
-                                                  results_done=True))
+    return await advance(
+        ctx, await drafts.update(ctx.user.id, results=checked.value, results_done=True)
+    )
 
 
 async def on_evidence(ctx: Context, draft: Draft) -> Reply:
@@ -211,18 +227,35 @@ async def on_evidence(ctx: Context, draft: Draft) -> Reply:
         kind_key = f"nominate.file_kind.{attachment.kind}"
         name = attachment.file_name or (t(kind_key) if t.has(kind_key) else attachment.kind)
         if attachment.size and attachment.size > services.max_attachment_bytes:
-            return evidence_question(ctx, draft, t(
-                "nominate.file_too_big", name=name, size=f"{attachment.size / 1048576:.1f}",
-                mb=services.max_attachment_bytes // 1048576))
+            return evidence_question(
+                ctx,
+                draft,
+                t(
+                    "nominate.file_too_big",
+                    name=name,
+                    size=f"{attachment.size / 1048576:.1f}",
+                    mb=services.max_attachment_bytes // 1048576,
+                ),
+            )
         updated = await services.drafts.add_attachment(
-            ctx.user.id, attachment_record(ctx.event.channel, attachment),
-            limit=services.max_attachments)
+            ctx.user.id,
+            attachment_record(ctx.event.channel, attachment),
+            limit=services.max_attachments,
+        )
         if updated is None:
-            return evidence_question(ctx, draft, t("nominate.files_full",
-                                                   max=services.max_attachments))
-        return evidence_question(ctx, updated, t(
-            "nominate.file_received", name=name, count=len(updated.attachments),
-            max=services.max_attachments))
+            return evidence_question(
+                ctx, draft, t("nominate.files_full", max=services.max_attachments)
+            )
+        return evidence_question(
+            ctx,
+            updated,
+            t(
+                "nominate.file_received",
+                name=name,
+                count=len(updated.attachments),
+                max=services.max_attachments,
+            ),
+        )
     if typed_one_of(ctx, "nominate.words.done"):
         return await advance(ctx, await services.drafts.update(ctx.user.id, evidence_done=True))
     checked = validation.check_evidence_note(ctx.text, draft.evidence_note)

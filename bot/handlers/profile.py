@@ -38,8 +38,13 @@ def _card(ctx: Context, user: Profile) -> Text:
     t = ctx.t
     consent = fmt_date(user.consent_at, ctx.services.settings.tz) if user.consent_at else ""
     if user.kind == "staff":
-        summary = t("profile.summary_staff", name=user.full_name or "", unit=user.unit_name or "",
-                    position=user.position or "", consent_date=consent)
+        summary = t(
+            "profile.summary_staff",
+            name=user.full_name or "",
+            unit=user.unit_name or "",
+            position=user.position or "",
+            consent_date=consent,
+        )
         rows = [
             [Button(t("profile.edit_name"), "prof:edit:name")],
             [Button(t("profile.edit_position"), "prof:edit:position")],
@@ -51,8 +56,10 @@ def _card(ctx: Context, user: Profile) -> Text:
     roles = [t(f"profile.role_{role}") for role in sorted(user.roles)]
     if roles:
         summary += "\n" + t("profile.roles_line", roles=", ".join(roles))
-    rows += [[Button(t("profile.edit_role"), "prof:edit:role")],
-             [Button(t("profile.erase"), "cmd:xoadulieu")]]
+    rows += [
+        [Button(t("profile.edit_role"), "prof:edit:role")],
+        [Button(t("profile.erase"), "cmd:xoadulieu")],
+    ]
     return text(summary, *rows)
 
 

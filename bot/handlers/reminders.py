@@ -35,24 +35,37 @@ async def show_deadlines(ctx: Context) -> Reply:
     if upcoming:
         parts = [t("reminders.list_title")]
         for item in upcoming:
-            entry = t("reminders.list_item", title=item.deadline.title,
-                      due=fmt_datetime(item.deadline.due_at, tz),
-                      left=when_left(t, item.deadline.due_at, now, tz))
+            entry = t(
+                "reminders.list_item",
+                title=item.deadline.title,
+                due=fmt_datetime(item.deadline.due_at, tz),
+                left=when_left(t, item.deadline.due_at, now, tz),
+            )
             parts.append(entry + ("\n" + t("reminders.list_item_acked") if item.acked else ""))
         body = "\n".join(parts)
     else:
         body = t("reminders.list_empty")
     hour = await reminders.tips.hour_of(ctx.user.id)
-    body += "\n\n" + (t("reminders.list_tips_on", hour=hour) if hour is not None
-                      else t("reminders.list_tips_off"))
-    rows = [[Button(t("reminders.list_ack_button", title=_short(item.deadline.title)),
-                    f"ack:{item.deadline.id}")]
-            for item in upcoming if not item.acked][:MAX_ACK_BUTTONS]
+    body += "\n\n" + (
+        t("reminders.list_tips_on", hour=hour) if hour is not None else t("reminders.list_tips_off")
+    )
+    rows = [
+        [
+            Button(
+                t("reminders.list_ack_button", title=_short(item.deadline.title)),
+                f"ack:{item.deadline.id}",
+            )
+        ]
+        for item in upcoming
+        if not item.acked
+    ][:MAX_ACK_BUTTONS]
     if hour is None:
         rows.append([Button(t("reminders.tips_on_button"), "tip:ask")])
     else:
-        rows += [[Button(t("reminders.tips_change_button"), "tip:ask")],
-                 [Button(t("reminders.tips_off_button"), "tip:off")]]
+        rows += [
+            [Button(t("reminders.tips_change_button"), "tip:ask")],
+            [Button(t("reminders.tips_off_button"), "tip:off")],
+        ]
     ctx.finish()
     return text(body, *rows)
 
@@ -61,16 +74,20 @@ async def on_ack(ctx: Context) -> Reply:
     """The "Đã nhận" button under a reminder: ack:<deadline id>."""
     t = ctx.t
     deadline_id = parse_int(ctx.action_args[0]) if ctx.action_args else None
-    outcome = (await ctx.services.reminders.deadlines.acknowledge(ctx.user.id, deadline_id)
-               if deadline_id else None)
+    outcome = (
+        await ctx.services.reminders.deadlines.acknowledge(ctx.user.id, deadline_id)
+        if deadline_id
+        else None
+    )
     if outcome is None:
         return Text(t("common.stale_button"))
     deadline = outcome.deadline
     if deadline.cancelled:
         return Text(t("reminders.ack_cancelled", title=deadline.title))
     key = "reminders.ack_done" if outcome.new else "reminders.ack_again"
-    return Text(t(key, title=deadline.title,
-                  due=fmt_datetime(deadline.due_at, ctx.services.settings.tz)))
+    return Text(
+        t(key, title=deadline.title, due=fmt_datetime(deadline.due_at, ctx.services.settings.tz))
+    )
 
 
 async def subscribe_tips(ctx: Context) -> Reply:
@@ -110,14 +127,25 @@ async def _ask_hour(ctx: Context) -> Reply:
     current = await tips.hour_of(ctx.user.id)
     hours = tips.hours
     ctx.start_flow(TipStep.HOUR)
-    buttons = [Button(t("reminders.sub_default_button" if hour == tips.default_hour
-                        else "reminders.sub_hour_button", hour=hour), f"tip:hour:{hour}")
-               for hour in SUGGESTED_HOURS if hour in hours]
+    buttons = [
+        Button(
+            t(
+                "reminders.sub_default_button"
+                if hour == tips.default_hour
+                else "reminders.sub_hour_button",
+                hour=hour,
+            ),
+            f"tip:hour:{hour}",
+        )
+        for hour in SUGGESTED_HOURS
+        if hour in hours
+    ]
     if current is None:
         lead = t("reminders.sub_ask_hour", first=f"{hours[0]}:00", last=f"{hours[-1]}:00")
     else:
-        lead = t("reminders.sub_current", hour=current, first=f"{hours[0]}:00",
-                 last=f"{hours[-1]}:00")
+        lead = t(
+            "reminders.sub_current", hour=current, first=f"{hours[0]}:00", last=f"{hours[-1]}:00"
+        )
     return text(lead, *buttons_in_rows(buttons, 3))
 
 
@@ -130,25 +158,37 @@ async def _subscribe(ctx: Context, typed: str) -> Reply:
     if hour is None:
         ctx.goto(TipStep.HOUR)
         question = await _ask_hour(ctx)
-        return Text(t("reminders.sub_bad_hour", typed=typed.strip()[:20], first=first, last=last),
-                    question.buttons)
+        return Text(
+            t("reminders.sub_bad_hour", typed=typed.strip()[:20], first=first, last=last),
+            question.buttons,
+        )
     try:
         subscribed = await tips.subscribe(ctx.user.id, hour)
     except QuietHour:
         question = await _ask_hour(ctx)
         settings = ctx.services.settings
-        return Text(t("reminders.sub_quiet_hour", quiet_start=settings.quiet_hours_start,
-                      quiet_end=settings.quiet_hours_end, first=first, last=last),
-                    question.buttons)
+        return Text(
+            t(
+                "reminders.sub_quiet_hour",
+                quiet_start=settings.quiet_hours_start,
+                quiet_end=settings.quiet_hours_end,
+                first=first,
+                last=last,
+            ),
+            question.buttons,
+        )
     ctx.finish()
-    today = (subscribed.next_at.astimezone(ctx.services.settings.tz).date()
-             == ctx.clock.now().astimezone(ctx.services.settings.tz).date())
-    return Text(t("reminders.sub_done_today" if today else "reminders.sub_done",
-                  hour=subscribed.hour))
+    today = (
+        subscribed.next_at.astimezone(ctx.services.settings.tz).date()
+        == ctx.clock.now().astimezone(ctx.services.settings.tz).date()
+    )
+    return Text(
+        t("reminders.sub_done_today" if today else "reminders.sub_done", hour=subscribed.hour)
+    )
 
 
 def parse_hour(typed: str) -> int | None:
-    """"8", "8h", "08:00", "5 giờ chiều" → the hour of the day; None if not an hour."""
+    """ "8", "8h", "08:00", "5 giờ chiều" → the hour of the day; None if not an hour."""
     folded = fold_words(typed)  # "08:00" → "08 00", "5 giờ chiều" → "5 gio chieu"
     match = _HOUR.match(folded)
     if match is None:

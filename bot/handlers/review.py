@@ -45,18 +45,31 @@ def _detail_text(ctx: Context, item: NominationDetail) -> str:
     t = ctx.t
     tz = ctx.services.settings.tz
     none = t("nominate.review.none")
-    body = t("review.detail", code=item.code, status=status_label(t, item.status),
-             round=item.round_name, category=category_label(t, item.category),
-             name_label=t(f"nominate.label.name_{item.category.value}"), name=item.nominee_name,
-             unit=item.unit_name, position=item.position or none,
-             achievements_label=t(f"nominate.label.achievements_{item.category.value}"),
-             achievements=item.achievements, results=item.results or none,
-             evidence_note=item.evidence_note or none, files=len(item.attachments),
-             contact=contact_line(t, item.contact), date=fmt_datetime(item.submitted_at, tz))
+    body = t(
+        "review.detail",
+        code=item.code,
+        status=status_label(t, item.status),
+        round=item.round_name,
+        category=category_label(t, item.category),
+        name_label=t(f"nominate.label.name_{item.category.value}"),
+        name=item.nominee_name,
+        unit=item.unit_name,
+        position=item.position or none,
+        achievements_label=t(f"nominate.label.achievements_{item.category.value}"),
+        achievements=item.achievements,
+        results=item.results or none,
+        evidence_note=item.evidence_note or none,
+        files=len(item.attachments),
+        contact=contact_line(t, item.contact),
+        date=fmt_datetime(item.submitted_at, tz),
+    )
     body += "".join(f"\n   • {attachment_line(t, a)}" for a in item.attachments)
     if item.history:
-        body += "\n" + t("review.history") + "".join(
-            f"\n• {history_line(t, entry, tz)}" for entry in item.history)
+        body += (
+            "\n"
+            + t("review.history")
+            + "".join(f"\n• {history_line(t, entry, tz)}" for entry in item.history)
+        )
     return body
 
 
@@ -68,18 +81,24 @@ def show(
     tz = ctx.services.settings.tz
     replies: list[Reply] = [Text((lead + "\n\n" if lead else "") + _detail_text(ctx, item))]
     if item.supporters:
-        replies.append(Text(t("review.supporters", count=len(item.supporters)) + "\n\n" +
-                            "\n\n".join(supporter_line(t, i, s, tz)
-                                        for i, s in enumerate(item.supporters, 1))))
+        replies.append(
+            Text(
+                t("review.supporters", count=len(item.supporters))
+                + "\n\n"
+                + "\n\n".join(supporter_line(t, i, s, tz) for i, s in enumerate(item.supporters, 1))
+            )
+        )
     ending = t("review.waiting", count=waiting) + "\n" if waiting else ""
     status = item.status.value
-    replies.append(text(
-        ending + t("review.choose"),
-        [Button(t("review.approve"), f"rev:{Decision.APPROVE.value}:{item.id}:{status}")],
-        [Button(t("review.reject"), f"rev:{Decision.REJECT.value}:{item.id}:{status}")],
-        [Button(t("review.more_info"), f"rev:{Decision.MORE_INFO.value}:{item.id}:{status}")],
-        [Button(t("review.later"), f"rev:skip:{item.id}")],
-    ))
+    replies.append(
+        text(
+            ending + t("review.choose"),
+            [Button(t("review.approve"), f"rev:{Decision.APPROVE.value}:{item.id}:{status}")],
+            [Button(t("review.reject"), f"rev:{Decision.REJECT.value}:{item.id}:{status}")],
+            [Button(t("review.more_info"), f"rev:{Decision.MORE_INFO.value}:{item.id}:{status}")],
+            [Button(t("review.later"), f"rev:skip:{item.id}")],
+        )
+    )
     return replies
 
 
@@ -120,10 +139,23 @@ async def on_action(ctx: Context) -> list[Reply]:
     item = await ctx.services.nominations.review.detail(nomination_id)
     if decision is None or expected is None or item is None:
         return [Text(t("common.stale_button"))]
-    ctx.start_flow(ReviewStep.REASON, nomination_id=nomination_id, decision=decision.value,
-                   expected=expected.value, **{SKIPPED: skipped})
-    return [Text(t(f"review.ask_reason_{decision.value}", code=item.code,
-                   min=validation.REASON[0], max=validation.REASON[1]))]
+    ctx.start_flow(
+        ReviewStep.REASON,
+        nomination_id=nomination_id,
+        decision=decision.value,
+        expected=expected.value,
+        **{SKIPPED: skipped},
+    )
+    return [
+        Text(
+            t(
+                f"review.ask_reason_{decision.value}",
+                code=item.code,
+                min=validation.REASON[0],
+                max=validation.REASON[1],
+            )
+        )
+    ]
 
 
 async def on_reason(ctx: Context) -> list[Reply]:
@@ -132,12 +164,22 @@ async def on_reason(ctx: Context) -> list[Reply]:
     data = ctx.state.data
     checked = validation.check_reason(ctx.text)
     if not checked.ok:
-        return [Text(t(f"nominate.invalid.{checked.problem}", min=validation.REASON[0],
-                       max=validation.REASON[1]))]
+        return [
+            Text(
+                t(
+                    f"nominate.invalid.{checked.problem}",
+                    min=validation.REASON[0],
+                    max=validation.REASON[1],
+                )
+            )
+        ]
     assert checked.value is not None
     decision = Decision(data["decision"])
     result = await ctx.services.nominations.review.decide(
-        int(data["nomination_id"]), decision=decision, reason=checked.value, reviewer=ctx.user,
+        int(data["nomination_id"]),
+        decision=decision,
+        reason=checked.value,
+        reviewer=ctx.user,
         expected=Status(data["expected"]),
     )
     skipped = list(data.get(SKIPPED, []))
@@ -146,12 +188,20 @@ async def on_reason(ctx: Context) -> list[Reply]:
     if result.verdict is Verdict.CHANGED:
         item = await ctx.services.nominations.review.detail(int(data["nomination_id"]))
         _browse(ctx, skipped)
-        lead = t("review.changed", code=result.code,
-                 status=status_label(t, result.status or Status.PENDING))
+        lead = t(
+            "review.changed",
+            code=result.code,
+            status=status_label(t, result.status or Status.PENDING),
+        )
         return show(ctx, item, lead=lead) if item else [Text(lead)]
     _notify(ctx, int(data["nomination_id"]), decision, checked.value, result)
-    lead = t("review.recorded", code=result.code, status=status_label(t, decision.status),
-             reason=checked.value, count=len(result.recipients))
+    lead = t(
+        "review.recorded",
+        code=result.code,
+        status=status_label(t, decision.status),
+        reason=checked.value,
+        count=len(result.recipients),
+    )
     return await _next(ctx, skipped, lead)
 
 
@@ -161,11 +211,21 @@ def _notify(
     """Tell the nominator and every supporter, each on their own channel."""
     t = ctx.t
     for person in result.recipients:
-        message = t(f"review.notice_{decision.value}", code=result.code,
-                    name=person.nominee_name, reason=reason)
+        message = t(
+            f"review.notice_{decision.value}",
+            code=result.code,
+            name=person.nominee_name,
+            reason=reason,
+        )
         if decision is Decision.MORE_INFO:
-            reply = text(message, [Button(t("nominate.more_button", code=result.code),
-                                          f"mynom:more:{nomination_id}")])
+            reply = text(
+                message,
+                [
+                    Button(
+                        t("nominate.more_button", code=result.code), f"mynom:more:{nomination_id}"
+                    )
+                ],
+            )
         else:
             reply = Text(message)
         ctx.notify(person.channel, person.user_id, reply)
@@ -178,10 +238,15 @@ async def export(ctx: Context) -> Reply:
     code = ctx.event.args.strip()
     found = await services.rounds.get(code) if code else await services.rounds.latest()
     if found is None:
-        return Text(t("review.export_no_round", code=code[:30]) if code
-                    else t("review.export_none"))
+        return Text(
+            t("review.export_no_round", code=code[:30]) if code else t("review.export_none")
+        )
     exported = await services.export_xlsx(found.code)
     assert exported is not None
     _, data = exported
-    return Document(file_name=f"de-cu-{found.code}.xlsx", data=data, mime_type=XLSX_MIME,
-                    caption=t("review.export_caption", round=found.name))
+    return Document(
+        file_name=f"de-cu-{found.code}.xlsx",
+        data=data,
+        mime_type=XLSX_MIME,
+        caption=t("review.export_caption", round=found.name),
+    )

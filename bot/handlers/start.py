@@ -50,11 +50,13 @@ async def on_start(ctx: Context) -> list[Reply]:
     if ctx.user.registered:
         if unit is not None and unit.id != ctx.user.unit_id:
             ctx.start_flow(RegStep.ROLE, invite_unit_id=unit.id)
-            replies.append(text(
-                t("start.join_unit_confirm", unit=unit.name),
-                [Button(t("start.join_unit_yes"), f"reg:join:{unit.id}")],
-                [Button(t("start.join_unit_no"), "cmd:menu")],
-            ))
+            replies.append(
+                text(
+                    t("start.join_unit_confirm", unit=unit.name),
+                    [Button(t("start.join_unit_yes"), f"reg:join:{unit.id}")],
+                    [Button(t("start.join_unit_no"), "cmd:menu")],
+                )
+            )
             return replies
         ctx.finish()
         replies.append(main_menu(ctx, t("start.welcome_back")))
@@ -120,10 +122,14 @@ async def on_reg_action(ctx: Context) -> Reply | list[Reply]:
 
 async def on_consent_text(ctx: Context) -> Reply:
     """Typed text while the consent question is open."""
-    return _consent_question(ctx) if not ctx.text.strip() else text(
-        ctx.t("start.consent_hint"),
-        [Button(ctx.t("start.consent_yes"), "reg:consent:yes")],
-        [Button(ctx.t("start.consent_no"), "reg:consent:no")],
+    return (
+        _consent_question(ctx)
+        if not ctx.text.strip()
+        else text(
+            ctx.t("start.consent_hint"),
+            [Button(ctx.t("start.consent_yes"), "reg:consent:yes")],
+            [Button(ctx.t("start.consent_no"), "reg:consent:no")],
+        )
     )
 
 

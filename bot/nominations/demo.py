@@ -17,6 +17,8 @@ async def load_nominations_demo(bot: BotApp, *, echo: Callable[[str], None] = pr
     )
     tz = bot.settings.tz
     state = "mới mở" if created else "đang mở"
-    echo(f"Đợt đề cử {state}: {found.name} (mã {found.code}), đến hết "
-         f"{fmt_date(found.closes_on, tz)}.")
+    echo(
+        f"Đợt đề cử {state}: {found.name} (mã {found.code}), đến hết "
+        f"{fmt_date(found.closes_on, tz)}."
+    )
     return []

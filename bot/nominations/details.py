@@ -27,8 +27,13 @@ DECISIONS = (Action.APPROVED, Action.REJECTED, Action.MORE_INFO)
 
 def contact_snapshot(user: Profile) -> dict[str, Any]:
     """What is kept of a nominator's profile with their nomination."""
-    return {"channel": user.channel, "kind": user.kind, "full_name": user.full_name,
-            "position": user.position, "unit_name": user.unit_name}
+    return {
+        "channel": user.channel,
+        "kind": user.kind,
+        "full_name": user.full_name,
+        "position": user.position,
+        "unit_name": user.unit_name,
+    }
 
 
 def actor_label(user: Profile) -> str:
@@ -39,8 +44,13 @@ def actor_label(user: Profile) -> str:
 def _contact(data: dict[str, Any] | None) -> Contact | None:
     if not data:
         return None
-    return Contact(data.get("channel", ""), data.get("kind"), data.get("full_name"),
-                   data.get("position"), data.get("unit_name"))
+    return Contact(
+        data.get("channel", ""),
+        data.get("kind"),
+        data.get("full_name"),
+        data.get("position"),
+        data.get("unit_name"),
+    )
 
 
 def _attachment(row: NominationAttachment) -> AttachmentView:
@@ -49,8 +59,12 @@ def _attachment(row: NominationAttachment) -> AttachmentView:
 
 def _supporter(row: NominationSupport, files: list[NominationAttachment]) -> SupporterView:
     return SupporterView(
-        contact=_contact(row.contact), nominee_name=row.nominee_name, reason=row.reason,
-        results=row.results, evidence_note=row.evidence_note, at=row.created_at,
+        contact=_contact(row.contact),
+        nominee_name=row.nominee_name,
+        reason=row.reason,
+        results=row.results,
+        evidence_note=row.evidence_note,
+        at=row.created_at,
         attachments=tuple(_attachment(f) for f in files if f.support_id == row.id),
     )
 
@@ -78,9 +92,7 @@ async def load_detail(session: AsyncSession, nomination: Nomination) -> Nominati
         contact=_contact(nomination.nominator_contact),
         attachments=tuple(_attachment(f) for f in files if f.support_id is None),
         supporters=tuple(_supporter(row, files) for row in supports),
-        history=tuple(
-            HistoryEntry(Action(h.action), h.actor_label, h.note, h.at) for h in history
-        ),
+        history=tuple(HistoryEntry(Action(h.action), h.actor_label, h.note, h.at) for h in history),
     )
 
 
@@ -94,8 +106,7 @@ async def load_own(
     round_row = await round_repo.round_by_id(session, round_id=nomination.round_id)
     history = await repo.history_of(session, nomination_id=nomination.id)
     decisions = tuple(
-        HistoryEntry(Action(h.action), None, h.note, h.at) for h in history
-        if h.action in DECISIONS
+        HistoryEntry(Action(h.action), None, h.note, h.at) for h in history if h.action in DECISIONS
     )
     mine = support is not None
     return OwnNomination(

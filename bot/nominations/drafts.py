@@ -78,9 +78,14 @@ class Draft:
 
 def attachment_record(channel: str, attachment: Attachment) -> dict[str, Any]:
     """What is kept of an attachment: the channel's handle and its metadata."""
-    return {"channel": channel, "kind": attachment.kind[:32], "ref": attachment.ref,
-            "file_name": (attachment.file_name or "")[:255] or None,
-            "mime_type": (attachment.mime_type or "")[:128] or None, "size": attachment.size}
+    return {
+        "channel": channel,
+        "kind": attachment.kind[:32],
+        "ref": attachment.ref,
+        "file_name": (attachment.file_name or "")[:255] or None,
+        "mime_type": (attachment.mime_type or "")[:128] or None,
+        "size": attachment.size,
+    }
 
 
 class DraftService:
@@ -107,8 +112,9 @@ class DraftService:
         async with self._db.transaction() as session:
             row = await repo.get_draft(session, user_id=user_id)
             draft = replace(Draft.from_json(row.data if row else {}), **changes)
-            await repo.save_draft(session, user_id=user_id, data=draft.to_json(),
-                                  now=self._clock.now())
+            await repo.save_draft(
+                session, user_id=user_id, data=draft.to_json(), now=self._clock.now()
+            )
             return draft
 
     async def add_attachment(
@@ -121,8 +127,9 @@ class DraftService:
             if len(draft.attachments) >= limit:
                 return None
             draft = replace(draft, attachments=draft.attachments + (record,))
-            await repo.save_draft(session, user_id=user_id, data=draft.to_json(),
-                                  now=self._clock.now())
+            await repo.save_draft(
+                session, user_id=user_id, data=draft.to_json(), now=self._clock.now()
+            )
             return draft
 
     async def discard(self, user_id: int) -> None:
@@ -132,5 +139,6 @@ class DraftService:
 
     async def _save(self, user_id: int, draft: Draft) -> None:
         async with self._db.transaction() as session:
-            await repo.save_draft(session, user_id=user_id, data=draft.to_json(),
-                                  now=self._clock.now())
+            await repo.save_draft(
+                session, user_id=user_id, data=draft.to_json(), now=self._clock.now()
+            )

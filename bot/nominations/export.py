@@ -52,56 +52,113 @@ def _sheet(book: Workbook, title: str, headers: list[str], widths: list[int]) ->
 
 def _nominee_row(t: Catalog, item: NominationDetail, tz: ZoneInfo) -> list[Any]:
     return [
-        item.code, item.round_name, category_label(t, item.category), item.nominee_name,
-        item.unit_name, item.position or "", item.achievements, item.results or "",
-        "\n".join(attachment_line(t, a) for a in item.attachments), item.evidence_note or "",
-        contact_line(t, item.contact), fmt_datetime(item.submitted_at, tz), len(item.supporters),
+        item.code,
+        item.round_name,
+        category_label(t, item.category),
+        item.nominee_name,
+        item.unit_name,
+        item.position or "",
+        item.achievements,
+        item.results or "",
+        "\n".join(attachment_line(t, a) for a in item.attachments),
+        item.evidence_note or "",
+        contact_line(t, item.contact),
+        fmt_datetime(item.submitted_at, tz),
+        len(item.supporters),
         "\n\n".join(supporter_line(t, i, s, tz) for i, s in enumerate(item.supporters, 1)),
         status_label(t, item.status),
         "\n".join(history_line(t, h, tz) for h in item.history),
     ]
 
 
-def workbook_bytes(
-    round_: RoundView, details: Sequence[NominationDetail], tz: ZoneInfo
-) -> bytes:
+def workbook_bytes(round_: RoundView, details: Sequence[NominationDetail], tz: ZoneInfo) -> bytes:
     """The XLSX file of a round's nominations, with Vietnamese headers."""
     t = load_catalog()
     book = Workbook()
     book.remove(book.active)
-    main = _sheet(book, t("nominate.export.sheet_nominees"),
-                  [t(f"nominate.export.col_{name}") for name in (
-                      "code", "round", "category", "name", "unit", "position", "achievements",
-                      "results", "files", "evidence_note", "nominator", "submitted",
-                      "supporter_count", "supporters", "status", "history")],
-                  [14, 20, 18, 30, 30, 20, _WIDE, 30, 30, 30, 35, 17, 10, _WIDE, 16, _WIDE])
+    main = _sheet(
+        book,
+        t("nominate.export.sheet_nominees"),
+        [
+            t(f"nominate.export.col_{name}")
+            for name in (
+                "code",
+                "round",
+                "category",
+                "name",
+                "unit",
+                "position",
+                "achievements",
+                "results",
+                "files",
+                "evidence_note",
+                "nominator",
+                "submitted",
+                "supporter_count",
+                "supporters",
+                "status",
+                "history",
+            )
+        ],
+        [14, 20, 18, 30, 30, 20, _WIDE, 30, 30, 30, 35, 17, 10, _WIDE, 16, _WIDE],
+    )
     for index, item in enumerate(details, 2):
         _write(main, index, _nominee_row(t, item, tz))
     main.auto_filter.ref = main.dimensions
-    supporters = _sheet(book, t("nominate.export.sheet_supporters"),
-                        [t(f"nominate.export.col_{name}") for name in (
-                            "code", "name_as_typed", "supporter", "reason", "results", "files",
-                            "evidence_note", "submitted")],
-                        [14, 30, 35, _WIDE, 30, 30, 30, 17])
-    history = _sheet(book, t("nominate.export.sheet_history"),
-                     [t(f"nominate.export.col_{name}") for name in (
-                         "code", "at", "action", "actor", "note")],
-                     [14, 17, 22, 30, _WIDE])
+    supporters = _sheet(
+        book,
+        t("nominate.export.sheet_supporters"),
+        [
+            t(f"nominate.export.col_{name}")
+            for name in (
+                "code",
+                "name_as_typed",
+                "supporter",
+                "reason",
+                "results",
+                "files",
+                "evidence_note",
+                "submitted",
+            )
+        ],
+        [14, 30, 35, _WIDE, 30, 30, 30, 17],
+    )
+    history = _sheet(
+        book,
+        t("nominate.export.sheet_history"),
+        [t(f"nominate.export.col_{name}") for name in ("code", "at", "action", "actor", "note")],
+        [14, 17, 22, 30, _WIDE],
+    )
     support_row = history_row = 2
     for item in details:
         for supporter in item.supporters:
-            _write(supporters, support_row, [
-                item.code, supporter.nominee_name, contact_line(t, supporter.contact),
-                supporter.reason, supporter.results or "",
-                "\n".join(attachment_line(t, a) for a in supporter.attachments),
-                supporter.evidence_note or "", fmt_datetime(supporter.at, tz),
-            ])
+            _write(
+                supporters,
+                support_row,
+                [
+                    item.code,
+                    supporter.nominee_name,
+                    contact_line(t, supporter.contact),
+                    supporter.reason,
+                    supporter.results or "",
+                    "\n".join(attachment_line(t, a) for a in supporter.attachments),
+                    supporter.evidence_note or "",
+                    fmt_datetime(supporter.at, tz),
+                ],
+            )
             support_row += 1
         for entry in item.history:
-            _write(history, history_row, [
-                item.code, fmt_datetime(entry.at, tz), action_label(t, entry.action),
-                entry.actor or t("nominate.contact.erased"), entry.note or "",
-            ])
+            _write(
+                history,
+                history_row,
+                [
+                    item.code,
+                    fmt_datetime(entry.at, tz),
+                    action_label(t, entry.action),
+                    entry.actor or t("nominate.contact.erased"),
+                    entry.note or "",
+                ],
+            )
             history_row += 1
     book.properties.title = t("nominate.export.title", round=round_.name)
     buffer = io.BytesIO()

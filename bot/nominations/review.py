@@ -72,8 +72,10 @@ class ReviewService:
     async def in_round(self, round_id: int) -> list[NominationDetail]:
         """Every nomination of a round in full (exports)."""
         async with self._db.transaction() as session:
-            return [await load_detail(session, row)
-                    for row in await repo.in_round(session, round_id=round_id)]
+            return [
+                await load_detail(session, row)
+                for row in await repo.in_round(session, round_id=round_id)
+            ]
 
     async def decide(
         self,
@@ -91,13 +93,21 @@ class ReviewService:
             if row is None:
                 return DecisionResult(Verdict.NOT_FOUND)
             status = decision.status
-            if not await repo.set_status(session, nomination_id=nomination_id, expected=expected,
-                                         status=status, now=now):
+            if not await repo.set_status(
+                session, nomination_id=nomination_id, expected=expected, status=status, now=now
+            ):
                 return DecisionResult(Verdict.CHANGED, row.code, Status(row.status))
-            await repo.add_history(session, nomination_id=nomination_id,
-                                   action=Action(decision.value), actor_id=reviewer.id,
-                                   actor_label=actor_label(reviewer), note=reason, at=now)
+            await repo.add_history(
+                session,
+                nomination_id=nomination_id,
+                action=Action(decision.value),
+                actor_id=reviewer.id,
+                actor_label=actor_label(reviewer),
+                note=reason,
+                at=now,
+            )
             people = await repo.people_to_notify(session, nomination_id=nomination_id)
-            recipients = tuple(Recipient(user.channel, user.external_id, name)
-                               for user, name in people)
+            recipients = tuple(
+                Recipient(user.channel, user.external_id, name) for user, name in people
+            )
             return DecisionResult(Verdict.RECORDED, row.code, status, recipients)

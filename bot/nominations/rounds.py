@@ -62,8 +62,9 @@ def code_from_name(name: str) -> str:
 def view(row: NominationRound) -> RoundView:
     """The read-only view of a round row."""
     categories = tuple(c for c in map(category_of, row.categories) if c is not None)
-    return RoundView(row.id, row.code, row.name, categories, row.opens_on, row.closes_on,
-                     row.closed_at)
+    return RoundView(
+        row.id, row.code, row.name, categories, row.opens_on, row.closes_on, row.closed_at
+    )
 
 
 class RoundService:
@@ -105,8 +106,13 @@ class RoundService:
             if clash:
                 raise RoundError("overlap", value=clash[0].code)
             row = await repo.add_round(
-                session, code=code, name=name, categories=[c.value for c in categories],
-                opens_on=opens_on, closes_on=closes_on, now=self._clock.now(),
+                session,
+                code=code,
+                name=name,
+                categories=[c.value for c in categories],
+                opens_on=opens_on,
+                closes_on=closes_on,
+                now=self._clock.now(),
             )
             return view(row)
 
@@ -165,8 +171,13 @@ class RoundService:
             row = await repo.round_by_code(session, code=DEMO_CODE)
             if row is None:
                 row = await repo.add_round(
-                    session, code=DEMO_CODE, name=name, categories=[c.value for c in Category],
-                    opens_on=today, closes_on=today + timedelta(days=days), now=self._clock.now(),
+                    session,
+                    code=DEMO_CODE,
+                    name=name,
+                    categories=[c.value for c in Category],
+                    opens_on=today,
+                    closes_on=today + timedelta(days=days),
+                    now=self._clock.now(),
                 )
             else:
                 row.opens_on, row.closes_on = today, today + timedelta(days=days)

@@ -84,7 +84,9 @@ class NominationService:
                 return Submission(Outcome.CATEGORY_CLOSED, round=current)
             assert draft.nominee_name is not None and draft.unit_id is not None
             existing = await repo.find_duplicate(
-                session, round_id=current.id, unit_id=draft.unit_id,
+                session,
+                round_id=current.id,
+                unit_id=draft.unit_id,
                 name_key=fold_words(draft.nominee_name),
             )
             if existing is not None:
@@ -97,18 +99,39 @@ class NominationService:
                 return Submission(Outcome.JOINED, existing.code, current)
             code = format_code(local.year, await round_repo.next_number(session, year=local.year))
             nomination = await repo.add_nomination(
-                session, code=code, round_id=current.id, kind=draft.category,
-                nominee_name=draft.nominee_name, name_key=fold_words(draft.nominee_name),
-                unit_id=draft.unit_id, position=draft.position, achievements=draft.achievements,
-                results=draft.results, evidence_note=draft.evidence_note, status=Status.PENDING,
-                nominator_id=user.id, nominator_contact=contact_snapshot(user),
-                submitted_at=now, updated_at=now,
+                session,
+                code=code,
+                round_id=current.id,
+                kind=draft.category,
+                nominee_name=draft.nominee_name,
+                name_key=fold_words(draft.nominee_name),
+                unit_id=draft.unit_id,
+                position=draft.position,
+                achievements=draft.achievements,
+                results=draft.results,
+                evidence_note=draft.evidence_note,
+                status=Status.PENDING,
+                nominator_id=user.id,
+                nominator_contact=contact_snapshot(user),
+                submitted_at=now,
+                updated_at=now,
             )
-            await repo.add_attachments(session, nomination_id=nomination.id, support_id=None,
-                                       items=draft.attachments, now=now)
-            await repo.add_history(session, nomination_id=nomination.id, action=Action.SUBMITTED,
-                                   actor_id=user.id, actor_label=actor_label(user), note=None,
-                                   at=now)
+            await repo.add_attachments(
+                session,
+                nomination_id=nomination.id,
+                support_id=None,
+                items=draft.attachments,
+                now=now,
+            )
+            await repo.add_history(
+                session,
+                nomination_id=nomination.id,
+                action=Action.SUBMITTED,
+                actor_id=user.id,
+                actor_label=actor_label(user),
+                note=None,
+                at=now,
+            )
             await round_repo.delete_draft(session, user_id=user.id)
             return Submission(Outcome.CREATED, code, current)
 
@@ -117,15 +140,34 @@ class NominationService:
     ) -> None:
         now = self._clock.now()
         support = await repo.add_support(
-            session, nomination_id=nomination_id, user_id=user.id, contact=contact_snapshot(user),
-            kind=draft.category, nominee_name=draft.nominee_name, position=draft.position,
-            reason=draft.achievements, results=draft.results, evidence_note=draft.evidence_note,
+            session,
+            nomination_id=nomination_id,
+            user_id=user.id,
+            contact=contact_snapshot(user),
+            kind=draft.category,
+            nominee_name=draft.nominee_name,
+            position=draft.position,
+            reason=draft.achievements,
+            results=draft.results,
+            evidence_note=draft.evidence_note,
             created_at=now,
         )
-        await repo.add_attachments(session, nomination_id=nomination_id, support_id=support.id,
-                                   items=draft.attachments, now=now)
-        await repo.add_history(session, nomination_id=nomination_id, action=Action.SUPPORTED,
-                               actor_id=user.id, actor_label=actor_label(user), note=None, at=now)
+        await repo.add_attachments(
+            session,
+            nomination_id=nomination_id,
+            support_id=support.id,
+            items=draft.attachments,
+            now=now,
+        )
+        await repo.add_history(
+            session,
+            nomination_id=nomination_id,
+            action=Action.SUPPORTED,
+            actor_id=user.id,
+            actor_label=actor_label(user),
+            note=None,
+            at=now,
+        )
 
     async def mine(self, user_id: int, *, limit: int = 20) -> list[OwnNomination]:
         """The person's nominations and supports, newest first."""
@@ -150,16 +192,31 @@ class NominationService:
             own = await self._own(session, user.id, nomination_id)
             if own is None or own.status is not Status.MORE_INFO:
                 return None
-            if not await repo.set_status(session, nomination_id=nomination_id,
-                                         expected=Status.MORE_INFO, status=Status.PENDING, now=now):
+            if not await repo.set_status(
+                session,
+                nomination_id=nomination_id,
+                expected=Status.MORE_INFO,
+                status=Status.PENDING,
+                now=now,
+            ):
                 return None
             support = await repo.support_by(session, nomination_id=nomination_id, user_id=user.id)
-            await repo.add_attachments(session, nomination_id=nomination_id,
-                                       support_id=support.id if support else None, items=files,
-                                       now=now)
-            await repo.add_history(session, nomination_id=nomination_id,
-                                   action=Action.SUPPLEMENTED, actor_id=user.id,
-                                   actor_label=actor_label(user), note=text, at=now)
+            await repo.add_attachments(
+                session,
+                nomination_id=nomination_id,
+                support_id=support.id if support else None,
+                items=files,
+                now=now,
+            )
+            await repo.add_history(
+                session,
+                nomination_id=nomination_id,
+                action=Action.SUPPLEMENTED,
+                actor_id=user.id,
+                actor_label=actor_label(user),
+                note=text,
+                at=now,
+            )
             return await self._own(session, user.id, nomination_id)
 
     async def export_xlsx(self, round_code: str) -> tuple[RoundView, bytes] | None:
@@ -186,5 +243,6 @@ async def erase_nominator(session: AsyncSession, user_id: int) -> None:
     """Personal-data deletion: the person's draft goes, and their identity is removed from their
     nominations and supports; what they wrote about the nominee stays for the council."""
     await round_repo.delete_draft(session, user_id=user_id)
-    await repo.forget_person(session, user_id=user_id,
-                             nominator_actions=[action.value for action in NOMINATOR_ACTIONS])
+    await repo.forget_person(
+        session, user_id=user_id, nominator_actions=[action.value for action in NOMINATOR_ACTIONS]
+    )

@@ -18,7 +18,7 @@ from bot.nominations.types import (
 
 
 def category_label(t: Catalog, category: Category) -> str:
-    """"Cá nhân tiêu biểu", "Tập thể tiêu biểu" or "Sáng kiến chuyển đổi số"."""
+    """ "Cá nhân tiêu biểu", "Tập thể tiêu biểu" or "Sáng kiến chuyển đổi số"."""
     return t(f"nominate.category.{category.value}")
 
 
@@ -45,16 +45,18 @@ def contact_line(t: Catalog, contact: Contact | None) -> str:
     channel = channel_label(t, contact.channel)
     if contact.full_name:
         details = ", ".join(part for part in (contact.position, contact.unit_name) if part)
-        return t("nominate.contact.staff", name=contact.full_name, details=details,
-                 channel=channel)
+        return t("nominate.contact.staff", name=contact.full_name, details=details, channel=channel)
     return t("nominate.contact.citizen", channel=channel)
 
 
 def attachment_line(t: Catalog, item: AttachmentView) -> str:
     """One piece of evidence: its kind, name, size and channel."""
     size = f"{item.size / (1024 * 1024):.1f} MB" if item.size else ""
-    kind = t(f"nominate.file_kind.{item.kind}") if t.has(f"nominate.file_kind.{item.kind}") \
+    kind = (
+        t(f"nominate.file_kind.{item.kind}")
+        if t.has(f"nominate.file_kind.{item.kind}")
         else item.kind
+    )
     parts = [kind, item.file_name or "", size, channel_label(t, item.channel)]
     return " · ".join(part for part in parts if part)
 
@@ -71,7 +73,13 @@ def history_line(t: Catalog, entry: HistoryEntry, tz: ZoneInfo) -> str:
 
 def supporter_line(t: Catalog, index: int, supporter: SupporterView, tz: ZoneInfo) -> str:
     """A supporter with their reason."""
-    return t("nominate.supporter_line", index=index, contact=contact_line(t, supporter.contact),
-             date=fmt_datetime(supporter.at, tz), name=supporter.nominee_name,
-             reason=supporter.reason, results=supporter.results or "—",
-             files=len(supporter.attachments))
+    return t(
+        "nominate.supporter_line",
+        index=index,
+        contact=contact_line(t, supporter.contact),
+        date=fmt_datetime(supporter.at, tz),
+        name=supporter.nominee_name,
+        reason=supporter.reason,
+        results=supporter.results or "—",
+        files=len(supporter.attachments),
+    )

@@ -21,10 +21,14 @@ def category_of(value: object) -> Category | None:
 
 
 CATEGORY_ALIASES = {
-    "person": Category.PERSON, "ca-nhan": Category.PERSON, "canhan": Category.PERSON,
-    "collective": Category.COLLECTIVE, "tap-the": Category.COLLECTIVE,
+    "person": Category.PERSON,
+    "ca-nhan": Category.PERSON,
+    "canhan": Category.PERSON,
+    "collective": Category.COLLECTIVE,
+    "tap-the": Category.COLLECTIVE,
     "tapthe": Category.COLLECTIVE,
-    "initiative": Category.INITIATIVE, "sang-kien": Category.INITIATIVE,
+    "initiative": Category.INITIATIVE,
+    "sang-kien": Category.INITIATIVE,
     "sangkien": Category.INITIATIVE,
 }
 """Names accepted on the command line (English ids and unaccented Vietnamese)."""

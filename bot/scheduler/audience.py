@@ -54,14 +54,22 @@ class Audience:
 
     def to_json(self) -> dict[str, Any]:
         """The form kept in the database."""
-        return {"kind": self.kind.value, "unit_ids": list(self.unit_ids),
-                "subunits": self.subunits, "target_id": self.target_id}
+        return {
+            "kind": self.kind.value,
+            "unit_ids": list(self.unit_ids),
+            "subunits": self.subunits,
+            "target_id": self.target_id,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Audience:
         """Read the stored form back."""
-        return cls(AudienceKind(data["kind"]), tuple(data.get("unit_ids") or ()),
-                   bool(data.get("subunits")), data.get("target_id"))
+        return cls(
+            AudienceKind(data["kind"]),
+            tuple(data.get("unit_ids") or ()),
+            bool(data.get("subunits")),
+            data.get("target_id"),
+        )
 
 
 SPEC_HELP = (
@@ -69,15 +77,17 @@ SPEC_HELP = (
     "below-target[:MÃ_CHỈ_TIÊU]"
 )
 _SIMPLE = {
-    "all-staff": AudienceKind.ALL_STAFF, "managers": AudienceKind.MANAGERS,
-    "everyone": AudienceKind.EVERYONE, "subscribers": AudienceKind.SUBSCRIBERS,
+    "all-staff": AudienceKind.ALL_STAFF,
+    "managers": AudienceKind.MANAGERS,
+    "everyone": AudienceKind.EVERYONE,
+    "subscribers": AudienceKind.SUBSCRIBERS,
 }
 
 
 async def parse_spec(
     session: AsyncSession, spec: str, *, progress: ProgressSource | None, on: date
 ) -> Audience:
-    """"units:SKHCN,SYT" / "under:DLK" / "below-target:CDS-2026" … → an Audience (command line)."""
+    """ "units:SKHCN,SYT" / "under:DLK" / "below-target:CDS-2026" … → an Audience (command line)."""
     head, _, rest = spec.strip().partition(":")
     head = head.strip().lower().replace("_", "-")
     if head in _SIMPLE and not rest:
@@ -86,8 +96,9 @@ async def parse_spec(
         codes = [code.strip() for code in rest.split(",") if code.strip()]
         return await from_unit_codes(session, codes, subunits=head == "under")
     if head == "below-target":
-        return Audience(AudienceKind.BELOW_TARGET,
-                        target_id=await target_id_of(rest.strip(), progress, on))
+        return Audience(
+            AudienceKind.BELOW_TARGET, target_id=await target_id_of(rest.strip(), progress, on)
+        )
     raise BadAudience(f"Đối tượng '{spec}' chưa đúng. Viết một trong: {SPEC_HELP}.")
 
 
@@ -106,12 +117,14 @@ async def from_mapping(
         codes = data.get("units") or []
         if isinstance(codes, str):
             codes = [codes]
-        return await from_unit_codes(session, [str(c) for c in codes],
-                                     subunits=bool(data.get("subunits", False)))
+        return await from_unit_codes(
+            session, [str(c) for c in codes], subunits=bool(data.get("subunits", False))
+        )
     if kind is AudienceKind.BELOW_TARGET:
         target = data.get("target")
-        return Audience(kind, target_id=await target_id_of(
-            "" if target is None else str(target), progress, on))
+        return Audience(
+            kind, target_id=await target_id_of("" if target is None else str(target), progress, on)
+        )
     return Audience(kind)
 
 
@@ -148,8 +161,9 @@ async def members(
     if kind is AudienceKind.ALL_STAFF:
         return await audience_repo.staff(session)
     if kind is AudienceKind.UNITS:
-        return await audience_repo.staff(session, unit_ids=audience.unit_ids,
-                                         subunits=audience.subunits)
+        return await audience_repo.staff(
+            session, unit_ids=audience.unit_ids, subunits=audience.subunits
+        )
     if kind is AudienceKind.MANAGERS:
         found = await audience_repo.managers(session)
         return set().union(*found.values()) if found else set()
@@ -164,8 +178,12 @@ async def members(
 
 
 async def describe(
-    session: AsyncSession, audience: Audience, t: Catalog, *,
-    progress: ProgressSource | None = None, on: date | None = None,
+    session: AsyncSession,
+    audience: Audience,
+    t: Catalog,
+    *,
+    progress: ProgressSource | None = None,
+    on: date | None = None,
 ) -> str:
     """The audience in words (lists, reports); a target is named by its code when known."""
     kind = audience.kind
@@ -177,7 +195,13 @@ async def describe(
     if kind is AudienceKind.BELOW_TARGET and audience.target_id is not None:
         name = f"#{audience.target_id}"
         if progress is not None and on is not None:
-            name = next((target.code for target in await progress.active_targets(on)
-                         if target.id == audience.target_id), name)
+            name = next(
+                (
+                    target.code
+                    for target in await progress.active_targets(on)
+                    if target.id == audience.target_id
+                ),
+                name,
+            )
         return t("reminders.audience_below_one", target=name)
     return t(f"reminders.audience_{kind.value}")

@@ -53,8 +53,14 @@ class Queued:
 class BroadcastService:
     """Plans, queues and follows broadcasts."""
 
-    def __init__(self, db: Database, clock: Clock, t: Catalog, quiet: QuietHours,
-                 progress: ProgressSource | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        t: Catalog,
+        quiet: QuietHours,
+        progress: ProgressSource | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._t = t
@@ -69,27 +75,41 @@ class BroadcastService:
             people = await self._people(session, audience, active_days)
             unreachable = await audience_repo.unreachable(session, user_ids=[p.id for p in people])
             words = await describe(session, audience, self._t, progress=self.progress, on=today)
-            return BroadcastPlan(audience, words,
-                                 len(people), dict(Counter(p.channel for p in people)),
-                                 unreachable)
+            return BroadcastPlan(
+                audience, words, len(people), dict(Counter(p.channel for p in people)), unreachable
+            )
 
     async def send(
-        self, plan: BroadcastPlan, message: str, *, urgent: bool = False,
+        self,
+        plan: BroadcastPlan,
+        message: str,
+        *,
+        urgent: bool = False,
         active_days: int | None = None,
     ) -> Queued:
         """Queue the broadcast for everyone in the audience now, in one transaction."""
         body = normalize_message(message)
         now = self._clock.now()
         async with self._db.transaction() as session:
-            record = Broadcast(text=body, audience=plan.audience.to_json(), urgent=urgent,
-                               created_at=now)
+            record = Broadcast(
+                text=body, audience=plan.audience.to_json(), urgent=urgent, created_at=now
+            )
             session.add(record)
             await session.flush()
             reply = compose.broadcast(self._t, body)
-            pushes = [Push(person, (reply,), f"broadcast:{record.id}")
-                      for person in await self._people(session, plan.audience, active_days)]
-            queued = await add(session, Purpose.BROADCAST, pushes, at=now, urgent=urgent,
-                               quiet=self._quiet, broadcast_id=record.id)
+            pushes = [
+                Push(person, (reply,), f"broadcast:{record.id}")
+                for person in await self._people(session, plan.audience, active_days)
+            ]
+            queued = await add(
+                session,
+                Purpose.BROADCAST,
+                pushes,
+                at=now,
+                urgent=urgent,
+                quiet=self._quiet,
+                broadcast_id=record.id,
+            )
             return Queued(record.id, queued, release_time(now, urgent=urgent, quiet=self._quiet))
 
     async def progress_of(
@@ -97,8 +117,9 @@ class BroadcastService:
     ) -> Tally:
         """Counts by outcome so far (of the messages on these channels, or all)."""
         async with self._db.transaction() as session:
-            counts = await outbox_repo.status_counts(session, broadcast_id=broadcast_id,
-                                                     by_channel=True)
+            counts = await outbox_repo.status_counts(
+                session, broadcast_id=broadcast_id, by_channel=True
+            )
         progress = Tally()
         for (channel, _, status, reason), count in counts.items():
             if channels is None or channel in channels:
@@ -123,5 +144,6 @@ def normalize_message(message: str) -> str:
         raise BadBroadcast("Nội dung thông báo đang trống.")
     if len(body) > MAX_TEXT:
         raise BadBroadcast(
-            f"Nội dung dài {len(body)} ký tự, quá giới hạn {MAX_TEXT}. Anh/chị rút gọn lại nhé.")
+            f"Nội dung dài {len(body)} ký tự, quá giới hạn {MAX_TEXT}. Anh/chị rút gọn lại nhé."
+        )
     return body

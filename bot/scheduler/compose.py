@@ -20,7 +20,7 @@ def percent(rate: float) -> str:
 
 
 def when_left(t: Catalog, due_at: datetime, moment: datetime, tz: ZoneInfo) -> str:
-    """"còn 3 ngày", "hôm nay là hạn cuối" or "đã quá hạn" as seen at `moment`."""
+    """ "còn 3 ngày", "hôm nay là hạn cuối" or "đã quá hạn" as seen at `moment`."""
     if moment >= due_at:
         return t("reminders.left_overdue")
     days = days_left(due_at, moment, tz)
@@ -31,15 +31,24 @@ def deadline_reminder(
     t: Catalog, deadline: Deadline, *, at: datetime, tz: ZoneInfo, acked: bool
 ) -> Text:
     """A reminder of one deadline, with the "Đã nhận" button until the person pressed it."""
-    body = t("reminders.reminder", left=when_left(t, deadline.due_at, at, tz).capitalize(),
-             due=fmt_datetime(deadline.due_at, tz), title=deadline.title)
+    body = t(
+        "reminders.reminder",
+        left=when_left(t, deadline.due_at, at, tz).capitalize(),
+        due=fmt_datetime(deadline.due_at, tz),
+        title=deadline.title,
+    )
     if deadline.description:
         body += "\n" + deadline.description
     if acked:
-        return text(body + "\n" + t("reminders.reminder_acked"),
-                    [Button(t("reminders.open_list"), "cmd:lichhan")])
-    return text(body, [Button(t("reminders.ack_button"), f"ack:{deadline.id}")],
-                [Button(t("reminders.open_list"), "cmd:lichhan")])
+        return text(
+            body + "\n" + t("reminders.reminder_acked"),
+            [Button(t("reminders.open_list"), "cmd:lichhan")],
+        )
+    return text(
+        body,
+        [Button(t("reminders.ack_button"), f"ack:{deadline.id}")],
+        [Button(t("reminders.open_list"), "cmd:lichhan")],
+    )
 
 
 def overdue_summary(
@@ -47,8 +56,16 @@ def overdue_summary(
 ) -> Text:
     """To a unit's managers the day after a deadline: how many of theirs were reminded and
     acknowledged."""
-    return Text(t("reminders.overdue", title=deadline.title, due=fmt_datetime(deadline.due_at, tz),
-                  unit=unit, total=total, acked=acked))
+    return Text(
+        t(
+            "reminders.overdue",
+            title=deadline.title,
+            due=fmt_datetime(deadline.due_at, tz),
+            unit=unit,
+            total=total,
+            acked=acked,
+        )
+    )
 
 
 def tip(t: Catalog, tip_text: str, source_title: str, source_url: str) -> Text:
@@ -58,24 +75,44 @@ def tip(t: Catalog, tip_text: str, source_title: str, source_url: str) -> Text:
 
 def nudge(t: Catalog, items: Sequence[PersonalProgress], tz: ZoneInfo) -> Text:
     """A personal weekly nudge: each unmet target of the person's unit."""
-    lines = [t("reminders.nudge_line", title=item.title, rate=percent(item.unit_rate),
-               required=percent(item.required_rate), remaining=item.sets_remaining,
-               due=fmt_date(item.due_on, tz)) for item in items]
-    return text(t("reminders.nudge", lines="\n".join(lines)),
-                [Button(t("reminders.nudge_button"), "cmd:kiemtra")])
+    lines = [
+        t(
+            "reminders.nudge_line",
+            title=item.title,
+            rate=percent(item.unit_rate),
+            required=percent(item.required_rate),
+            remaining=item.sets_remaining,
+            due=fmt_date(item.due_on, tz),
+        )
+        for item in items
+    ]
+    return text(
+        t("reminders.nudge", lines="\n".join(lines)),
+        [Button(t("reminders.nudge_button"), "cmd:kiemtra")],
+    )
 
 
 def manager_summary(t: Catalog, unit: str, items: Sequence[UnitProgress], tz: ZoneInfo) -> Text:
     """A unit manager's weekly summary of the unit's active targets."""
-    lines = [t("reminders.summary_line", title=item.title, rate=percent(item.rate),
-               required=percent(item.required_rate), passed=item.passed,
-               headcount=item.headcount, registered=item.registered,
-               due=fmt_date(item.due_on, tz)) for item in items]
-    return text(t("reminders.summary", unit=unit, lines="\n".join(lines)),
-                [Button(t("reminders.summary_button"), "cmd:donvi")])
+    lines = [
+        t(
+            "reminders.summary_line",
+            title=item.title,
+            rate=percent(item.rate),
+            required=percent(item.required_rate),
+            passed=item.passed,
+            headcount=item.headcount,
+            registered=item.registered,
+            due=fmt_date(item.due_on, tz),
+        )
+        for item in items
+    ]
+    return text(
+        t("reminders.summary", unit=unit, lines="\n".join(lines)),
+        [Button(t("reminders.summary_button"), "cmd:donvi")],
+    )
 
 
 def broadcast(t: Catalog, message: str) -> Text:
     """An administrator's announcement."""
     return Text(t("reminders.broadcast", text=message))
-

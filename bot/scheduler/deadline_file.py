@@ -57,15 +57,19 @@ class DeadlineFile:
 
 
 def parse_due(text: str, tz: ZoneInfo) -> datetime:
-    """"30/06/2026 17:00", "30/06/2026" (17:00) or ISO 8601 → aware UTC."""
+    """ "30/06/2026 17:00", "30/06/2026" (17:00) or ISO 8601 → aware UTC."""
     value = text.strip()
     match = _DUE.match(value)
     if match:
         day, month, year, hour, minute = match.groups()
         try:
-            moment = datetime(int(year), int(month), int(day),
-                              int(hour) if hour else DEFAULT_DUE_TIME.hour,
-                              int(minute) if minute else DEFAULT_DUE_TIME.minute)
+            moment = datetime(
+                int(year),
+                int(month),
+                int(day),
+                int(hour) if hour else DEFAULT_DUE_TIME.hour,
+                int(minute) if minute else DEFAULT_DUE_TIME.minute,
+            )
         except ValueError:
             raise BadDue(value) from None
         return moment.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
@@ -96,8 +100,9 @@ def read(content: str, *, tz: ZoneInfo, today: date) -> DeadlineFile:
         entry = _entry(position, item, tz, today, problems)
         if entry is not None and entry.code in seen:
             problems.append(f"mã '{entry.code}' bị trùng")
-        label = f"Mục {position}" + (f" ({item.get('code')})" if isinstance(item, dict) and
-                                      item.get("code") else "")
+        label = f"Mục {position}" + (
+            f" ({item.get('code')})" if isinstance(item, dict) and item.get("code") else ""
+        )
         result.errors.extend(f"{label}: {problem}." for problem in problems)
         if entry is not None and not problems:
             seen.add(entry.code)
@@ -105,8 +110,9 @@ def read(content: str, *, tz: ZoneInfo, today: date) -> DeadlineFile:
     return result
 
 
-def _entry(position: int, item: Any, tz: ZoneInfo, today: date,
-           problems: list[str]) -> DeadlineEntry | None:
+def _entry(
+    position: int, item: Any, tz: ZoneInfo, today: date, problems: list[str]
+) -> DeadlineEntry | None:
     if not isinstance(item, dict):
         problems.append("mỗi mục phải là một bảng khóa: giá trị")
         return None
@@ -128,12 +134,19 @@ def _entry(position: int, item: Any, tz: ZoneInfo, today: date,
         audience = {}
     if problems or due_at is None:
         return None
-    return DeadlineEntry(position, code, title, normalize(str(item.get("description") or "")),
-                         due_at, audience, offsets, bool(item.get("urgent", False)))
+    return DeadlineEntry(
+        position,
+        code,
+        title,
+        normalize(str(item.get("description") or "")),
+        due_at,
+        audience,
+        offsets,
+        bool(item.get("urgent", False)),
+    )
 
 
-def _due(item: dict[str, Any], tz: ZoneInfo, today: date,
-         problems: list[str]) -> datetime | None:
+def _due(item: dict[str, Any], tz: ZoneInfo, today: date, problems: list[str]) -> datetime | None:
     if "due_in_days" in item:
         try:
             days = int(item["due_in_days"])

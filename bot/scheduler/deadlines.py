@@ -112,16 +112,32 @@ class DeadlineReport:
 
 def view(deadline: Deadline) -> DeadlineView:
     """The read-only view of a row."""
-    return DeadlineView(deadline.id, deadline.code, deadline.title, deadline.description,
-                        deadline.due_at, Audience.from_json(deadline.audience),
-                        tuple(deadline.offsets), deadline.urgent, deadline.cancelled_at is not None)
+    return DeadlineView(
+        deadline.id,
+        deadline.code,
+        deadline.title,
+        deadline.description,
+        deadline.due_at,
+        Audience.from_json(deadline.audience),
+        tuple(deadline.offsets),
+        deadline.urgent,
+        deadline.cancelled_at is not None,
+    )
 
 
 class DeadlineService:
     """Creates deadlines with their reminder times, and answers who must see which."""
 
-    def __init__(self, db: Database, clock: Clock, t: Catalog, *, tz: ZoneInfo,
-                 morning_hour: int, progress: ProgressSource | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        t: Catalog,
+        *,
+        tz: ZoneInfo,
+        morning_hour: int,
+        progress: ProgressSource | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._t = t
@@ -131,16 +147,27 @@ class DeadlineService:
 
     async def define(self, spec: DeadlineSpec) -> tuple[DeadlineView, bool]:
         """Create or update a deadline by code and (re)schedule its reminders not yet sent."""
-        times = reminder_times(spec.due_at, list(spec.offsets), tz=self._tz,
-                               morning_hour=self._morning_hour)
+        times = reminder_times(
+            spec.due_at, list(spec.offsets), tz=self._tz, morning_hour=self._morning_hour
+        )
         async with self._db.transaction() as session:
-            deadline, created = await deadline_repo.upsert(session, code=spec.code, fields={
-                "title": spec.title, "description": spec.description, "due_at": spec.due_at,
-                "audience": spec.audience.to_json(), "offsets": list(spec.offsets),
-                "urgent": spec.urgent, "cancelled_at": None, "updated_at": self._clock.now(),
-            })
-            await deadline_repo.replace_pending_reminders(session, deadline_id=deadline.id,
-                                                          times=times)
+            deadline, created = await deadline_repo.upsert(
+                session,
+                code=spec.code,
+                fields={
+                    "title": spec.title,
+                    "description": spec.description,
+                    "due_at": spec.due_at,
+                    "audience": spec.audience.to_json(),
+                    "offsets": list(spec.offsets),
+                    "urgent": spec.urgent,
+                    "cancelled_at": None,
+                    "updated_at": self._clock.now(),
+                },
+            )
+            await deadline_repo.replace_pending_reminders(
+                session, deadline_id=deadline.id, times=times
+            )
             return view(deadline), created
 
     async def import_text(self, content: str) -> DeadlineImport:
@@ -152,13 +179,26 @@ class DeadlineService:
         async with self._db.transaction() as session:
             for entry in parsed.entries:
                 try:
-                    audience = await from_mapping(session, entry.audience, progress=self.progress,
-                                                  on=local_date(now, self._tz))
+                    audience = await from_mapping(
+                        session,
+                        entry.audience,
+                        progress=self.progress,
+                        on=local_date(now, self._tz),
+                    )
                 except BadAudience as error:
                     report.errors.append(f"Mục {entry.position} ({entry.code}): {error}.")
                     continue
-                specs.append(DeadlineSpec(entry.code, entry.title, entry.due_at, audience,
-                                          entry.description, entry.offsets, entry.urgent))
+                specs.append(
+                    DeadlineSpec(
+                        entry.code,
+                        entry.title,
+                        entry.due_at,
+                        audience,
+                        entry.description,
+                        entry.offsets,
+                        entry.urgent,
+                    )
+                )
         if report.errors:
             return report
         for spec in specs:
@@ -208,8 +248,9 @@ class DeadlineService:
                 return None
             if deadline.cancelled_at is not None:
                 return AckOutcome(view(deadline), False)
-            new = await deadline_repo.acknowledge(session, deadline_id=deadline_id,
-                                                  user_id=user_id, now=self._clock.now())
+            new = await deadline_repo.acknowledge(
+                session, deadline_id=deadline_id, user_id=user_id, now=self._clock.now()
+            )
             return AckOutcome(view(deadline), new)
 
     async def report(self, code: str | None = None) -> list[DeadlineReport]:
@@ -224,26 +265,38 @@ class DeadlineService:
             reports = []
             for deadline in rows:
                 audience = await describe(
-                    session, Audience.from_json(deadline.audience), self._t,
-                    progress=self.progress, on=local_date(self._clock.now(), self._tz))
+                    session,
+                    Audience.from_json(deadline.audience),
+                    self._t,
+                    progress=self.progress,
+                    on=local_date(self._clock.now(), self._tz),
+                )
                 match = {"deadline_id": deadline.id, "purpose": "deadline"}
                 report = DeadlineReport(
-                    view(deadline), audience,
+                    view(deadline),
+                    audience,
                     recipients=len(await outbox_repo.recipients_of(session, **match)),
-                    reached=len(await outbox_repo.recipients_of(
-                        session, status=outbox_repo.SENT, **match)),
+                    reached=len(
+                        await outbox_repo.recipients_of(session, status=outbox_repo.SENT, **match)
+                    ),
                     acknowledged=await deadline_repo.ack_count(session, deadline_id=deadline.id),
                 )
                 counts = await outbox_repo.status_counts(session, deadline_id=deadline.id)
                 for reminder in await deadline_repo.reminders_of(session, deadline_id=deadline.id):
-                    report.rounds.append(_round(reminder.label, reminder.fire_at, reminder.state,
-                                                deadline, counts))
+                    report.rounds.append(
+                        _round(reminder.label, reminder.fire_at, reminder.state, deadline, counts)
+                    )
                 reports.append(report)
             return reports
 
 
-def _round(label: str, fire_at: datetime, state: str, deadline: Deadline,
-           counts: dict[tuple[str, ...], int]) -> RoundReport:
+def _round(
+    label: str,
+    fire_at: datetime,
+    state: str,
+    deadline: Deadline,
+    counts: dict[tuple[str, ...], int],
+) -> RoundReport:
     """Tally the outbox rows of one reminder round (their occurrence names the round)."""
     prefix = deadline_occurrence(deadline, label)
     tally = Tally()

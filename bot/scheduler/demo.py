@@ -21,8 +21,7 @@ async def load_reminders_demo(bot: BotApp, path: Path, *, echo: Callable[[str], 
     if not missing:
         echo("Hạn mẫu đã có sẵn.")
         return []
-    report = await deadlines.import_text(yaml.safe_dump({"deadlines": missing},
-                                                        allow_unicode=True))
+    report = await deadlines.import_text(yaml.safe_dump({"deadlines": missing}, allow_unicode=True))
     if report.errors:
         return report.errors
     echo(f"Hạn mẫu: {report.created} mới.")

@@ -37,8 +37,14 @@ class SchedulerJobs:
     """Runs the sweep every `sweep_interval_seconds` and drains the outbox every
     `sender_interval_seconds` (and at once when a notice is queued)."""
 
-    def __init__(self, app: BotApp, senders: Mapping[str, ChannelSender], *,
-                 sweep: bool = True, send: bool = True) -> None:
+    def __init__(
+        self,
+        app: BotApp,
+        senders: Mapping[str, ChannelSender],
+        *,
+        sweep: bool = True,
+        send: bool = True,
+    ) -> None:
         self._app = app
         reminders = app.services.reminders
         self._reminders = reminders
@@ -54,16 +60,34 @@ class SchedulerJobs:
         scheduler = AsyncIOScheduler(timezone=settings.tz)
         now = datetime.now(settings.tz)
         if self._sweep_enabled:
-            scheduler.add_job(self.sweep, "interval", seconds=settings.sweep_interval_seconds,
-                              id="sweep", max_instances=1, coalesce=True, next_run_time=now)
+            scheduler.add_job(
+                self.sweep,
+                "interval",
+                seconds=settings.sweep_interval_seconds,
+                id="sweep",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=now,
+            )
         if self._send_enabled:
-            scheduler.add_job(self.send, "interval", seconds=settings.sender_interval_seconds,
-                              id="send", max_instances=1, coalesce=True, next_run_time=now)
+            scheduler.add_job(
+                self.send,
+                "interval",
+                seconds=settings.sender_interval_seconds,
+                id="send",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=now,
+            )
             self._reminders.notifier.on_queued = self.wake
         scheduler.start()
         self._scheduler = scheduler
-        log.info("scheduler started (sweep=%s, send=%s as %s)", self._sweep_enabled,
-                 self._send_enabled, self.sender.name)
+        log.info(
+            "scheduler started (sweep=%s, send=%s as %s)",
+            self._sweep_enabled,
+            self._send_enabled,
+            self.sender.name,
+        )
 
     async def run_once(self) -> None:
         """One sweep and one drain, without the scheduler (`cdsbot worker --once`, cron)."""

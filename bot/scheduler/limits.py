@@ -66,8 +66,9 @@ class ChannelLimits:
 
     def __init__(self, rates: dict[str, Rate], *, max_chats: int = 10_000) -> None:
         self._rates = rates
-        self._overall = {name: Pacer(rate.overall * HEADROOM)
-                         for name, rate in rates.items() if rate.overall > 0}
+        self._overall = {
+            name: Pacer(rate.overall * HEADROOM) for name, rate in rates.items() if rate.overall > 0
+        }
         self._chats: OrderedDict[tuple[str, str], AsyncLimiter] = OrderedDict()
         self._max_chats = max_chats
         self._paused_until: dict[str, float] = {}

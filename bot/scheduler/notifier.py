@@ -38,15 +38,20 @@ class OutboxNotifier(SenderRegistry):
         async with self._db.transaction() as session:
             pushes = []
             for notice in notices:
-                user = await user_repo.find(session, channel=notice.channel,
-                                            external_id=notice.user_id)
+                user = await user_repo.find(
+                    session, channel=notice.channel, external_id=notice.user_id
+                )
                 if user is None:
                     # Platforms let a bot write only to people who wrote to it first.
-                    log.warning("notice for unknown account %s:%s not queued", notice.channel,
-                                notice.user_id)
+                    log.warning(
+                        "notice for unknown account %s:%s not queued",
+                        notice.channel,
+                        notice.user_id,
+                    )
                     continue
-                person = Person(user.id, user.channel, user.external_id, user.unit_id,
-                                user.full_name)
+                person = Person(
+                    user.id, user.channel, user.external_id, user.unit_id, user.full_name
+                )
                 pushes.append(Push(person, tuple(notice.replies), uuid.uuid4().hex))
             await add(session, Purpose.NOTICE, pushes, at=now, urgent=False, quiet=self._quiet)
         if self.on_queued is not None:

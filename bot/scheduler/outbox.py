@@ -91,11 +91,18 @@ async def add(
     available_at = release_time(at, urgent=urgent, quiet=quiet)
     rows: Sequence[dict[str, Any]] = [
         {
-            "purpose": purpose.value, "recipient_id": push.person.id,
-            "occurrence": push.occurrence[:200], "channel": push.person.channel,
-            "chat_id": push.person.external_id, "payload": payload.dump(push.replies),
-            "urgent": urgent, "deadline_id": deadline_id, "broadcast_id": broadcast_id,
-            "status": outbox_repo.PENDING, "available_at": available_at, "attempts": 0,
+            "purpose": purpose.value,
+            "recipient_id": push.person.id,
+            "occurrence": push.occurrence[:200],
+            "channel": push.person.channel,
+            "chat_id": push.person.external_id,
+            "payload": payload.dump(push.replies),
+            "urgent": urgent,
+            "deadline_id": deadline_id,
+            "broadcast_id": broadcast_id,
+            "status": outbox_repo.PENDING,
+            "available_at": available_at,
+            "attempts": 0,
             "created_at": at,
         }
         for push in pushes

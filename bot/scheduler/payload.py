@@ -28,13 +28,21 @@ def _dump_one(reply: Reply) -> dict[str, Any]:
             item["edit_key"] = reply.edit_key
         return item
     if isinstance(reply, Image):
-        return {"type": "image", "caption": reply.caption, "url": reply.url,
-                "data": base64.b64encode(reply.data).decode("ascii"),
-                "file_name": reply.file_name}
+        return {
+            "type": "image",
+            "caption": reply.caption,
+            "url": reply.url,
+            "data": base64.b64encode(reply.data).decode("ascii"),
+            "file_name": reply.file_name,
+        }
     if isinstance(reply, Document):
-        return {"type": "document", "caption": reply.caption, "file_name": reply.file_name,
-                "data": base64.b64encode(reply.data).decode("ascii"),
-                "mime_type": reply.mime_type}
+        return {
+            "type": "document",
+            "caption": reply.caption,
+            "file_name": reply.file_name,
+            "data": base64.b64encode(reply.data).decode("ascii"),
+            "mime_type": reply.mime_type,
+        }
     raise TypeError(f"cannot store {type(reply).__name__} in the outbox")
 
 
@@ -46,11 +54,17 @@ def _load_one(item: dict[str, Any]) -> Reply:
         )
         return Text(item["text"], rows, edit_key=item.get("edit_key", ""))
     if kind == "image":
-        return Image(caption=item.get("caption", ""), url=item.get("url", ""),
-                     data=base64.b64decode(item.get("data", "")),
-                     file_name=item.get("file_name", "image.png"))
+        return Image(
+            caption=item.get("caption", ""),
+            url=item.get("url", ""),
+            data=base64.b64decode(item.get("data", "")),
+            file_name=item.get("file_name", "image.png"),
+        )
     if kind == "document":
-        return Document(file_name=item["file_name"], data=base64.b64decode(item.get("data", "")),
-                        caption=item.get("caption", ""),
-                        mime_type=item.get("mime_type", "application/octet-stream"))
+        return Document(
+            file_name=item["file_name"],
+            data=base64.b64decode(item.get("data", "")),
+            caption=item.get("caption", ""),
+            mime_type=item.get("mime_type", "application/octet-stream"),
+        )
     raise ValueError(f"unknown reply type in outbox payload: {kind!r}")

@@ -148,8 +148,13 @@ class Sender:
         now = self._clock.now()
         async with self._db.transaction() as session:
             return await outbox_repo.claim(
-                session, channels=channels, now=now, lease_until=now + self._lease,
-                worker=self.name, limit=self._batch, urgent_only=self._quiet.contains(now),
+                session,
+                channels=channels,
+                now=now,
+                lease_until=now + self._lease,
+                worker=self.name,
+                limit=self._batch,
+                urgent_only=self._quiet.contains(now),
             )
 
     async def _work(self, queue: asyncio.Queue[Claimed | None], stats: SendStats) -> None:
@@ -161,7 +166,8 @@ class Sender:
                 # A row that waited long in the queue renews its lease first, and is dropped if
                 # another sender already took it over: it must not go out twice.
                 if self._clock.now() > row.lease_until - self._lease / 2 and not await self._hold(
-                        row):
+                    row
+                ):
                     log.warning("outbox row %s was taken over by another sender", row.id)
                     continue
                 await self._deliver(row, stats)
@@ -219,11 +225,17 @@ class Sender:
 
     async def _unreachable(self, row: Claimed, reason: str) -> None:
         async with self._db.transaction() as session:
-            await user_repo.update_fields(session, user_id=row.recipient_id,
-                                          unreachable_reason=reason[:200])
-            await outbox_repo.finish(session, message_id=row.id, worker=self.name,
-                                     status=outbox_repo.UNDELIVERABLE, now=self._clock.now(),
-                                     reason=reason[:200])
+            await user_repo.update_fields(
+                session, user_id=row.recipient_id, unreachable_reason=reason[:200]
+            )
+            await outbox_repo.finish(
+                session,
+                message_id=row.id,
+                worker=self.name,
+                status=outbox_repo.UNDELIVERABLE,
+                now=self._clock.now(),
+                reason=reason[:200],
+            )
 
     def _finish(self, row: Claimed, status: str, reason: str | None = None) -> None:
         """Hand an outcome to the recorder."""
@@ -233,12 +245,19 @@ class Sender:
     async def _give_back(self, row: Claimed, delay: float, reason: str) -> None:
         async with self._db.transaction() as session:
             await outbox_repo.retry_at(
-                session, message_id=row.id, worker=self.name,
-                available_at=self._clock.now() + timedelta(seconds=delay), reason=reason,
+                session,
+                message_id=row.id,
+                worker=self.name,
+                available_at=self._clock.now() + timedelta(seconds=delay),
+                reason=reason,
             )
 
     async def _hold(self, row: Claimed) -> bool:
         """Renew the lease on a row; False if another sender has taken it."""
         async with self._db.transaction() as session:
-            return await outbox_repo.extend_lease(session, message_id=row.id, worker=self.name,
-                                                  lease_until=self._clock.now() + self._lease)
+            return await outbox_repo.extend_lease(
+                session,
+                message_id=row.id,
+                worker=self.name,
+                lease_until=self._clock.now() + self._lease,
+            )

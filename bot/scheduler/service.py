@@ -34,26 +34,37 @@ WEB = "web"
 class ReminderService:
     """Everything scheduled: what handlers, the CLI, the web inbox and the jobs use."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings,
-                 t: Catalog | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, settings: Settings, t: Catalog | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
         self.settings = settings
         t = t or load_catalog()
         self.quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
-        self.deadlines = DeadlineService(db, clock, t, tz=settings.tz,
-                                         morning_hour=settings.reminder_morning_hour)
+        self.deadlines = DeadlineService(
+            db, clock, t, tz=settings.tz, morning_hour=settings.reminder_morning_hour
+        )
         self.tips = TipService(db, clock, self.quiet, default_hour=settings.tip_default_hour)
         self.broadcasts = BroadcastService(db, clock, t, self.quiet)
         self.notifier = OutboxNotifier(db, clock, self.quiet)
-        self.sweeper = Sweeper(db, clock, t, SweepRules(
-            tz=settings.tz, quiet=self.quiet, nudges_enabled=settings.nudges_enabled,
-            nudge_weekday=settings.nudge_weekday, nudge_hour=settings.nudge_hour,
-            pull_ttl=timedelta(days=settings.web_session_ttl_days),
-        ))
+        self.sweeper = Sweeper(
+            db,
+            clock,
+            t,
+            SweepRules(
+                tz=settings.tz,
+                quiet=self.quiet,
+                nudges_enabled=settings.nudges_enabled,
+                nudge_weekday=settings.nudge_weekday,
+                nudge_hour=settings.nudge_hour,
+                pull_ttl=timedelta(days=settings.web_session_ttl_days),
+            ),
+        )
 
-    def connect(self, *, progress: ProgressSource | None = None,
-                tips: TipSource | None = None) -> None:
+    def connect(
+        self, *, progress: ProgressSource | None = None, tips: TipSource | None = None
+    ) -> None:
         """Give the scheduler the quiz progress and the daily tips (other features)."""
         if progress is not None:
             self.deadlines.progress = self.broadcasts.progress = progress
@@ -73,19 +84,27 @@ class ReminderService:
         given: tests and benchmarks)."""
         settings = self.settings
         return Sender(
-            self._db, self._clock, senders,
+            self._db,
+            self._clock,
+            senders,
             limits=limits or ChannelLimits(rates_from(settings)),
-            policy=policy or RetryPolicy(settings.retry_base_seconds, settings.retry_cap_seconds,
-                                         settings.outbox_max_attempts),
-            quiet=self.quiet, lease_seconds=settings.outbox_lease_seconds,
+            policy=policy
+            or RetryPolicy(
+                settings.retry_base_seconds,
+                settings.retry_cap_seconds,
+                settings.outbox_max_attempts,
+            ),
+            quiet=self.quiet,
+            lease_seconds=settings.outbox_lease_seconds,
             concurrency=concurrency or settings.sender_concurrency,
         )
 
     async def inbox(self, web_user_id: str) -> list[Reply]:
         """Pushed messages waiting for a web-chat user (the page polls for them)."""
         async with self._db.transaction() as session:
-            bodies = await outbox_repo.take_for_chat(session, channel=WEB, chat_id=web_user_id,
-                                                     now=self._clock.now())
+            bodies = await outbox_repo.take_for_chat(
+                session, channel=WEB, chat_id=web_user_id, now=self._clock.now()
+            )
         return [reply for body in bodies for reply in payload.load(body)]
 
     async def erase(self, session: AsyncSession, user_id: int) -> None:

@@ -110,41 +110,50 @@ class Sweeper:
         for deadline_id in deadline_ids:
             try:
                 async with self._db.transaction() as session:
-                    due = await deadline_repo.due_reminders(session, deadline_id=deadline_id,
-                                                            now=now)
+                    due = await deadline_repo.due_reminders(
+                        session, deadline_id=deadline_id, now=now
+                    )
                     if due:
                         await self._deadline(session, deadline_id, due, now, report)
             except Exception:
-                log.exception("reminders of deadline %s not queued; the next sweep tries again",
-                              deadline_id)
+                log.exception(
+                    "reminders of deadline %s not queued; the next sweep tries again", deadline_id
+                )
 
     async def _deadline(
-        self, session: AsyncSession, deadline_id: int, reminders: list[DeadlineReminder],
-        now: datetime, report: SweepReport,
+        self,
+        session: AsyncSession,
+        deadline_id: int,
+        reminders: list[DeadlineReminder],
+        now: datetime,
+        report: SweepReport,
     ) -> None:
         deadline = await deadline_repo.by_id(session, deadline_id=deadline_id)
         before = sorted((r for r in reminders if r.label != OVERDUE), key=lambda r: r.fire_at)
         overdue = [r for r in reminders if r.label == OVERDUE]
         if deadline is None or deadline.cancelled_at is not None:
             for reminder in reminders:
-                await deadline_repo.mark_reminder(session, reminder_id=reminder.id,
-                                                  state="cancelled", now=now)
+                await deadline_repo.mark_reminder(
+                    session, reminder_id=reminder.id, state="cancelled", now=now
+                )
             return
         # Several reminders due at once (created late, or the bot was down): only the latest
         # goes out, and none once the due time has passed — no burst of stale reminders.
         latest = before[-1] if before and now < deadline.due_at else None
         for reminder in before:
             if reminder is not latest:
-                await deadline_repo.mark_reminder(session, reminder_id=reminder.id,
-                                                  state="superseded", now=now)
+                await deadline_repo.mark_reminder(
+                    session, reminder_id=reminder.id, state="superseded", now=now
+                )
         if latest is not None and await deadline_repo.mark_reminder(
             session, reminder_id=latest.id, state="done", now=now
         ):
             report.reminders += 1
             report.messages += await self._remind(session, deadline, latest.label, now)
         for reminder in overdue:
-            if await deadline_repo.mark_reminder(session, reminder_id=reminder.id, state="done",
-                                                 now=now):
+            if await deadline_repo.mark_reminder(
+                session, reminder_id=reminder.id, state="done", now=now
+            ):
                 report.reminders += 1
                 report.messages += await self._overdue(session, deadline, now)
 
@@ -153,24 +162,39 @@ class Sweeper:
     ) -> int:
         audience = Audience.from_json(deadline.audience)
         people = await audience_repo.people(
-            session, user_ids=await members(session, audience, progress=self.progress))
+            session, user_ids=await members(session, audience, progress=self.progress)
+        )
         acked = await deadline_repo.acked_users(session, deadline_id=deadline.id)
         send_at = self._rules.quiet.release(now) if not deadline.urgent else now
         occurrence = deadline_occurrence(deadline, label)
         pushes = [
-            Push(person, (compose.deadline_reminder(self._t, deadline, at=send_at,
-                                                    tz=self._rules.tz,
-                                                    acked=person.id in acked),), occurrence)
+            Push(
+                person,
+                (
+                    compose.deadline_reminder(
+                        self._t, deadline, at=send_at, tz=self._rules.tz, acked=person.id in acked
+                    ),
+                ),
+                occurrence,
+            )
             for person in people
         ]
-        return await add(session, Purpose.DEADLINE, pushes, at=now, urgent=deadline.urgent,
-                         quiet=self._rules.quiet, deadline_id=deadline.id)
+        return await add(
+            session,
+            Purpose.DEADLINE,
+            pushes,
+            at=now,
+            urgent=deadline.urgent,
+            quiet=self._rules.quiet,
+            deadline_id=deadline.id,
+        )
 
     async def _overdue(self, session: AsyncSession, deadline: Deadline, now: datetime) -> int:
         """Tell each unit's managers how their people stood when the deadline passed."""
         audience = Audience.from_json(deadline.audience)
         people = await audience_repo.people(
-            session, user_ids=await members(session, audience, progress=self.progress))
+            session, user_ids=await members(session, audience, progress=self.progress)
+        )
         by_unit: dict[int, list[int]] = defaultdict(list)
         for person in people:
             if person.unit_id is not None:
@@ -180,19 +204,38 @@ class Sweeper:
         acked = await deadline_repo.acked_users(session, deadline_id=deadline.id)
         managers = await audience_repo.managers(session, unit_ids=by_unit)
         names = await audience_repo.unit_names(session, unit_ids=by_unit)
-        recipients = {p.id: p for p in await audience_repo.people(
-            session, user_ids=set().union(*managers.values()) if managers else set())}
+        recipients = {
+            p.id: p
+            for p in await audience_repo.people(
+                session, user_ids=set().union(*managers.values()) if managers else set()
+            )
+        }
         pushes = []
         for unit_id, manager_ids in managers.items():
             ids = by_unit[unit_id]
             message = compose.overdue_summary(
-                self._t, deadline, unit=names.get(unit_id, ""), total=len(ids),
-                acked=sum(1 for user_id in ids if user_id in acked), tz=self._rules.tz)
+                self._t,
+                deadline,
+                unit=names.get(unit_id, ""),
+                total=len(ids),
+                acked=sum(1 for user_id in ids if user_id in acked),
+                tz=self._rules.tz,
+            )
             occurrence = f"{deadline_occurrence(deadline, OVERDUE)}:{unit_id}"
-            pushes += [Push(recipients[m], (message,), occurrence)
-                       for m in sorted(manager_ids) if m in recipients]
-        return await add(session, Purpose.OVERDUE, pushes, at=now, urgent=False,
-                         quiet=self._rules.quiet, deadline_id=deadline.id)
+            pushes += [
+                Push(recipients[m], (message,), occurrence)
+                for m in sorted(manager_ids)
+                if m in recipients
+            ]
+        return await add(
+            session,
+            Purpose.OVERDUE,
+            pushes,
+            at=now,
+            urgent=False,
+            quiet=self._rules.quiet,
+            deadline_id=deadline.id,
+        )
 
     # Daily tips ----------------------------------------------------------------------------
 
@@ -203,8 +246,10 @@ class Sweeper:
             due = await tip_repo.due(session, now=now, limit=BATCH)
             if not due:
                 return False
-            people = {p.id: p for p in await audience_repo.people(
-                session, user_ids=[sub.user_id for sub in due])}
+            people = {
+                p.id: p
+                for p in await audience_repo.people(session, user_ids=[sub.user_id for sub in due])
+            }
             pushes = []
             for sub in due:
                 day = local_date(sub.next_at, self._rules.tz)
@@ -219,8 +264,9 @@ class Sweeper:
                 pushes.append(Push(person, (message,), f"tip:{day.isoformat()}"))
             if not tips:
                 log.warning("no daily tips available; %d subscriptions skipped today", len(due))
-            report.tips += await add(session, Purpose.TIP, pushes, at=now, urgent=False,
-                                     quiet=self._rules.quiet)
+            report.tips += await add(
+                session, Purpose.TIP, pushes, at=now, urgent=False, quiet=self._rules.quiet
+            )
         return len(due) == BATCH
 
     # Weekly nudges -------------------------------------------------------------------------
@@ -230,8 +276,9 @@ class Sweeper:
         now = self._clock.now()
         if not rules.nudges_enabled or self.progress is None:
             return
-        if now < weekly_moment(now, weekday=rules.nudge_weekday, hour=rules.nudge_hour,
-                               tz=rules.tz):
+        if now < weekly_moment(
+            now, weekday=rules.nudge_weekday, hour=rules.nudge_hour, tz=rules.tz
+        ):
             return
         period = week_period(now, rules.tz)
         if await self._job_done("nudges", period):
@@ -242,23 +289,38 @@ class Sweeper:
         async with self._db.transaction() as session:
             if not await deadline_repo.mark_job(session, job="nudges", period=period, now=now):
                 return
-            people = {p.id: p for p in await audience_repo.people(
-                session, user_ids=set(personal) | set(summaries))}
-            nudges = [Push(people[uid], (message,), f"nudge:{period}")
-                      for uid, message in personal.items() if uid in people]
-            report.nudges += await add(session, Purpose.NUDGE, nudges, at=now, urgent=False,
-                                       quiet=rules.quiet)
-            digest = [Push(people[uid], tuple(messages), f"summary:{period}")
-                      for uid, messages in summaries.items() if uid in people]
-            report.nudges += await add(session, Purpose.SUMMARY, digest, at=now, urgent=False,
-                                       quiet=rules.quiet)
+            people = {
+                p.id: p
+                for p in await audience_repo.people(
+                    session, user_ids=set(personal) | set(summaries)
+                )
+            }
+            nudges = [
+                Push(people[uid], (message,), f"nudge:{period}")
+                for uid, message in personal.items()
+                if uid in people
+            ]
+            report.nudges += await add(
+                session, Purpose.NUDGE, nudges, at=now, urgent=False, quiet=rules.quiet
+            )
+            digest = [
+                Push(people[uid], tuple(messages), f"summary:{period}")
+                for uid, messages in summaries.items()
+                if uid in people
+            ]
+            report.nudges += await add(
+                session, Purpose.SUMMARY, digest, at=now, urgent=False, quiet=rules.quiet
+            )
 
     async def _personal_nudges(self, now: datetime) -> dict[int, Text]:
         assert self.progress is not None
         nudges: dict[int, Text] = {}
         for user_id in await self.progress.staff_below_target(None):
-            unmet = [item for item in await self.progress.personal_progress(user_id)
-                     if item.sets_remaining > 0 and item.due_on >= local_date(now, self._rules.tz)]
+            unmet = [
+                item
+                for item in await self.progress.personal_progress(user_id)
+                if item.sets_remaining > 0 and item.due_on >= local_date(now, self._rules.tz)
+            ]
             if unmet:
                 nudges[user_id] = compose.nudge(self._t, unmet, self._rules.tz)
         return nudges
@@ -273,8 +335,9 @@ class Sweeper:
             progress = await self.progress.unit_progress(unit_id)
             if not progress:
                 continue
-            message = compose.manager_summary(self._t, names.get(unit_id, ""), progress,
-                                              self._rules.tz)
+            message = compose.manager_summary(
+                self._t, names.get(unit_id, ""), progress, self._rules.tz
+            )
             for user_id in managers[unit_id]:
                 summaries[user_id].append(message)
         return summaries
@@ -289,6 +352,8 @@ class Sweeper:
         """Web-chat messages nobody came to read within the session lifetime are undeliverable."""
         async with self._db.transaction() as session:
             report.expired += await outbox_repo.expire_pull(
-                session, channel="web", created_before=self._clock.now() - self._rules.pull_ttl,
-                reason="web_session_expired")
-
+                session,
+                channel="web",
+                created_before=self._clock.now() - self._rules.pull_ttl,
+                reason="web_session_expired",
+            )

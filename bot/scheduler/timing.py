@@ -52,7 +52,7 @@ class QuietHours:
 
 
 def parse_offsets(spec: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """"7d,3d,1d,morning" → ["7d", "3d", "1d", "morning"]; raises BadOffset on anything else."""
+    """ "7d,3d,1d,morning" → ["7d", "3d", "1d", "morning"]; raises BadOffset on anything else."""
     if spec is None:
         return list(DEFAULT_OFFSETS)
     items = spec.split(",") if isinstance(spec, str) else list(spec)

@@ -35,8 +35,7 @@ class TipService:
     @property
     def hours(self) -> list[int]:
         """The local hours one may choose (outside the quiet hours)."""
-        return [hour for hour in range(24)
-                if not self._quiet.contains(self._at_local_hour(hour))]
+        return [hour for hour in range(24) if not self._quiet.contains(self._at_local_hour(hour))]
 
     def _at_local_hour(self, hour: int) -> datetime:
         return next_daily(self._clock.now(), hour, self._quiet.tz)
@@ -55,8 +54,9 @@ class TipService:
         now = self._clock.now()
         next_at = next_daily(now, chosen, self._quiet.tz)
         async with self._db.transaction() as session:
-            await tip_repo.subscribe(session, user_id=user_id, hour=chosen, next_at=next_at,
-                                     now=now)
+            await tip_repo.subscribe(
+                session, user_id=user_id, hour=chosen, next_at=next_at, now=now
+            )
         return Subscribed(chosen, next_at)
 
     async def unsubscribe(self, user_id: int) -> bool:

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
-from bot.storage.db import Database
-from bot.services.channels import ChannelStateService
-from bot.quiz.service import QuizService, erase_quiz_data
 from bot.nominations.service import NominationService, erase_nominator
+from bot.quiz.service import QuizService, erase_quiz_data
 from bot.scheduler.service import ReminderService
+from bot.services.channels import ChannelStateService
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
+from bot.storage.db import Database
 
 
 @dataclass(slots=True)
@@ -47,14 +47,20 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     reminders.connect(progress=quiz)
     users.add_eraser(reminders.erase)
     services = Services(
-        settings=settings, db=db, clock=clock, users=users, units=units,
+        settings=settings,
+        db=db,
+        clock=clock,
+        users=users,
+        units=units,
         web_sessions=web_sessions,
         channels=ChannelStateService(db, clock),
         quiz=quiz,
         nominations=nominations,
         reminders=reminders,
         knowledge=KnowledgeService(
-            db, clock, content_dir=settings.content_dir,
+            db,
+            clock,
+            content_dir=settings.content_dir,
             check_every=settings.content_check_seconds,
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -106,7 +107,8 @@ class UnitService:
 
     async def import_csv(self, path: Path) -> ImportReport:
         """Create or update units from a CSV file; all or nothing."""
-        return await self.import_text(path.read_bytes().decode("utf-8-sig", errors="strict"))
+        raw = await asyncio.to_thread(path.read_bytes)
+        return await self.import_text(raw.decode("utf-8-sig", errors="strict"))
 
     async def import_text(self, content: str) -> ImportReport:
         """Create or update units from CSV text (header row first)."""
@@ -119,9 +121,13 @@ class UnitService:
             _check_tree(rows, existing, report)
             report.errors.sort(key=_line_of)
             for row in rows:
-                if row.invite_code and await unit_repo.invite_code_taken(
-                    session, invite_code=row.invite_code, except_code=row.code
-                ) and row.invite_code.lower() not in _invites_moving(rows, existing):
+                if (
+                    row.invite_code
+                    and await unit_repo.invite_code_taken(
+                        session, invite_code=row.invite_code, except_code=row.code
+                    )
+                    and row.invite_code.lower() not in _invites_moving(rows, existing)
+                ):
                     report.errors.append(
                         f"Dòng {row.line}: mã mời '{row.invite_code}' đã dùng cho đơn vị khác."
                     )
@@ -194,15 +200,25 @@ def _parse(content: str, report: ImportReport) -> list[_Row]:
         if invite:
             invites[invite.lower()] = number
         rows.append(
-            _Row(number, code, name, values.get("parent_code", ""), values.get("kind", ""),
-                 int(headcount_text), normalize(values.get("head_name", "")), invite)
+            _Row(
+                number,
+                code,
+                name,
+                values.get("parent_code", ""),
+                values.get("kind", ""),
+                int(headcount_text),
+                normalize(values.get("head_name", "")),
+                invite,
+            )
         )
     return rows
 
 
 def _check_tree(rows: list[_Row], existing: dict[str, Unit], report: ImportReport) -> None:
-    parent_of = {code: unit.path.strip("/").split("/")[-2] if unit.parent_id else ""
-                 for code, unit in existing.items()}
+    parent_of = {
+        code: unit.path.strip("/").split("/")[-2] if unit.parent_id else ""
+        for code, unit in existing.items()
+    }
     parent_of.update({row.code: row.parent_code for row in rows})
     for row in rows:
         if row.parent_code and row.parent_code not in parent_of:
@@ -227,7 +243,11 @@ def _invites_moving(rows: list[_Row], existing: dict[str, Unit]) -> set[str]:
     by_code = {row.code: row for row in rows}
     for code, unit in existing.items():
         row = by_code.get(code)
-        if unit.invite_code and row is not None and row.invite_code.lower() != unit.invite_code.lower():
+        if (
+            unit.invite_code
+            and row is not None
+            and row.invite_code.lower() != unit.invite_code.lower()
+        ):
             moving.add(unit.invite_code.lower())
     return moving
 

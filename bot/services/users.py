@@ -126,8 +126,12 @@ class UserService:
             )
             profile = await _profile(session, user)
             row = await conversation_repo.get(session, channel=channel, user_id=external_id)
-            state = ConversationState() if row is None else ConversationState(
-                row.step, dict(row.data or {}), list(row.menu or []), row.version
+            state = (
+                ConversationState()
+                if row is None
+                else ConversationState(
+                    row.step, dict(row.data or {}), list(row.menu or []), row.version
+                )
             )
             return profile, state
 
@@ -147,7 +151,9 @@ class UserService:
         """Remember that and when the person agreed."""
         async with self._db.transaction() as session:
             await user_repo.update_fields(
-                session, user_id=user_id, consent_at=self._clock.now(),
+                session,
+                user_id=user_id,
+                consent_at=self._clock.now(),
                 consent_version=CONSENT_VERSION,
             )
 
@@ -155,8 +161,13 @@ class UserService:
         """Finish registration as a citizen (no further personal data is collected)."""
         async with self._db.transaction() as session:
             await user_repo.update_fields(
-                session, user_id=user_id, kind=Kind.CITIZEN, full_name=None, position=None,
-                unit_id=None, registered_at=self._clock.now(),
+                session,
+                user_id=user_id,
+                kind=Kind.CITIZEN,
+                full_name=None,
+                position=None,
+                unit_id=None,
+                registered_at=self._clock.now(),
             )
 
     async def register_staff(
@@ -165,8 +176,13 @@ class UserService:
         """Finish registration as staff of a unit."""
         async with self._db.transaction() as session:
             await user_repo.update_fields(
-                session, user_id=user_id, kind=Kind.STAFF, unit_id=unit_id, full_name=full_name,
-                position=position, registered_at=self._clock.now(),
+                session,
+                user_id=user_id,
+                kind=Kind.STAFF,
+                unit_id=unit_id,
+                full_name=full_name,
+                position=position,
+                registered_at=self._clock.now(),
             )
 
     async def update_profile(
@@ -180,8 +196,11 @@ class UserService:
         """Change one or more profile fields."""
         fields = {
             key: value
-            for key, value in {"full_name": full_name, "position": position, "unit_id": unit_id}
-            .items()
+            for key, value in {
+                "full_name": full_name,
+                "position": position,
+                "unit_id": unit_id,
+            }.items()
             if value is not None
         }
         if fields:
@@ -197,12 +216,17 @@ class UserService:
             for eraser in self._erasers:
                 await eraser(session, user_id)
             await user_repo.revoke_all(session, user_id=user_id)
-            await conversation_repo.reset(
-                session, channel=user.channel, user_id=user.external_id
-            )
+            await conversation_repo.reset(session, channel=user.channel, user_id=user.external_id)
             await user_repo.update_fields(
-                session, user_id=user_id, kind=None, consent_at=None, consent_version=None,
-                full_name=None, position=None, unit_id=None, registered_at=None,
+                session,
+                user_id=user_id,
+                kind=None,
+                consent_at=None,
+                consent_version=None,
+                full_name=None,
+                position=None,
+                unit_id=None,
+                registered_at=None,
             )
 
     async def grant(
@@ -250,7 +274,8 @@ async def _profile(session: AsyncSession, user: User) -> Profile:
         unit_name=unit_name,
         roles=frozenset(grant.role for grant in grants),
         managed_unit_ids=tuple(
-            grant.unit_id for grant in grants
+            grant.unit_id
+            for grant in grants
             if grant.role == Role.MANAGER and grant.unit_id is not None
         ),
     )

@@ -28,7 +28,9 @@ class WebSessionService:
         token = secrets.token_urlsafe(32)
         async with self._db.transaction() as session:
             await user_repo.add_web_session(
-                session, token_hash=_hash(token), external_id=f"w{secrets.token_hex(12)}",
+                session,
+                token_hash=_hash(token),
+                external_id=f"w{secrets.token_hex(12)}",
                 now=self._clock.now(),
             )
         return token

@@ -18,14 +18,20 @@ class SqlStateStore:
             row = await repo.get(session, channel=key.channel, user_id=key.user_id)
             if row is None:
                 return ConversationState()
-            return ConversationState(row.step, dict(row.data or {}), list(row.menu or []),
-                                     row.version)
+            return ConversationState(
+                row.step, dict(row.data or {}), list(row.menu or []), row.version
+            )
 
     async def save(self, key: ConversationKey, state: ConversationState) -> None:
         async with self._db.transaction() as session:
             saved = await repo.save(
-                session, channel=key.channel, user_id=key.user_id, step=state.step,
-                data=state.data, menu=state.menu, expected_version=state.version,
+                session,
+                channel=key.channel,
+                user_id=key.user_id,
+                step=state.step,
+                data=state.data,
+                menu=state.menu,
+                expected_version=state.version,
             )
         if not saved:
             raise StaleState(key)

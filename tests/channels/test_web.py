@@ -74,8 +74,7 @@ async def test_registration_as_staff_through_the_api(base_url: str) -> None:
 async def test_missing_or_invalid_token_is_refused(base_url: str) -> None:
     async with httpx.AsyncClient(base_url=base_url) as client:
         for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
-            response = await client.post("/api/chat/messages", json={"text": "hi"},
-                                         headers=headers)
+            response = await client.post("/api/chat/messages", json={"text": "hi"}, headers=headers)
             assert response.status_code == 401
             assert "Phiên trò chuyện không hợp lệ" in response.json()["detail"]
 
@@ -87,8 +86,11 @@ async def test_malformed_bodies_get_422_with_a_clear_message(base_url: str) -> N
             response = await client.post("/api/chat/messages", json=body, headers=auth)
             assert response.status_code == 422, body
             assert "text" in response.json()["detail"]
-        response = await client.post("/api/chat/messages", content=b"{not json",
-                                     headers={**auth, "Content-Type": "application/json"})
+        response = await client.post(
+            "/api/chat/messages",
+            content=b"{not json",
+            headers={**auth, "Content-Type": "application/json"},
+        )
         assert response.status_code == 422
 
 
@@ -103,10 +105,13 @@ async def test_two_concurrent_sessions_never_share_state(base_url: str) -> None:
     async with httpx.AsyncClient(base_url=base_url) as client:
         first, second = await _session(client), await _session(client)
         assert first != second
-        r1, r2 = await asyncio.gather(_say(client, first, text="/start"),
-                                      _say(client, second, text="/start"))
-        await asyncio.gather(_say(client, first, action=_action(r1, "Đồng ý")),
-                             _say(client, second, action=_action(r2, "Không đồng ý")))
+        r1, r2 = await asyncio.gather(
+            _say(client, first, text="/start"), _say(client, second, text="/start")
+        )
+        await asyncio.gather(
+            _say(client, first, action=_action(r1, "Đồng ý")),
+            _say(client, second, action=_action(r2, "Không đồng ý")),
+        )
         # Only the first person consented: the second cannot answer the role question.
         replies = await _say(client, second, action="reg:role:staff")
         assert "không còn dùng được" in replies[0]["text"]

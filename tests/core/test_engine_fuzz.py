@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.app import BotApp
 from bot.config import Settings
@@ -23,14 +24,43 @@ texts = st.one_of(
     st.just(""),
     st.text(min_size=1, max_size=3).map(lambda s: s * 5000),  # ~10,000 characters and more
     st.builds(lambda n: str(n), st.integers(-5, 50)),  # numbered answers, in and out of range
-    st.sampled_from(["/start", "/menu", "/hoso", "/huy", "/trogiup", "/xoadulieu", "Đồng ý",
-                     "nguoi dan", "/start skhcn2026", "/không", "/", "//", "/a" * 40]),
+    st.sampled_from(
+        [
+            "/start",
+            "/menu",
+            "/hoso",
+            "/huy",
+            "/trogiup",
+            "/xoadulieu",
+            "Đồng ý",
+            "nguoi dan",
+            "/start skhcn2026",
+            "/không",
+            "/",
+            "//",
+            "/a" * 40,
+        ]
+    ),
 )
 actions = st.one_of(
     st.text(max_size=64),
-    st.sampled_from(["reg:consent:yes", "reg:role:staff", "reg:unit:999999", "reg:unit:x",
-                     "prof:edit:name", "erase:yes", "cmd:kiemtra", "cmd:xyz", "menu:ask", ":",
-                     "reg", "cmd:", "prof:unit:-1"]),
+    st.sampled_from(
+        [
+            "reg:consent:yes",
+            "reg:role:staff",
+            "reg:unit:999999",
+            "reg:unit:x",
+            "prof:edit:name",
+            "erase:yes",
+            "cmd:kiemtra",
+            "cmd:xyz",
+            "menu:ask",
+            ":",
+            "reg",
+            "cmd:",
+            "prof:unit:-1",
+        ]
+    ),
 )
 
 
@@ -38,9 +68,12 @@ def events(channel: str, user: str) -> st.SearchStrategy[IncomingEvent]:
     return st.one_of(
         texts.map(lambda text: IncomingEvent.from_text(channel, user, text)),
         actions.map(lambda action: IncomingEvent.from_action(channel, user, action)),
-        st.builds(lambda ref: IncomingEvent(channel, user, user, EventKind.ATTACHMENT,
-                                            attachment=Attachment("photo", ref)),
-                  st.text(min_size=1, max_size=20)),
+        st.builds(
+            lambda ref: IncomingEvent(
+                channel, user, user, EventKind.ATTACHMENT, attachment=Attachment("photo", ref)
+            ),
+            st.text(min_size=1, max_size=20),
+        ),
     )
 
 
@@ -59,9 +92,15 @@ def running(
         loop.close()
 
 
-@settings(max_examples=1000, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(data=st.data())
 def test_engine_always_answers_in_vietnamese(running, data) -> None:
     loop, app = running

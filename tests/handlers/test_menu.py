@@ -11,8 +11,9 @@ from tests.helpers.chat import Chat
 def test_help_mentions_every_registered_command() -> None:
     t = load_catalog()
     explained = t("menu.help") + t("menu.help_council")
-    missing = [name for name in build_router().commands if f"/{name}" not in explained
-               and name != "start"]
+    missing = [
+        name for name in build_router().commands if f"/{name}" not in explained and name != "start"
+    ]
     assert not missing, missing
 
 

@@ -45,7 +45,11 @@ async def test_erase_removes_personal_data_after_confirmation(chat: Chat) -> Non
     profile = await chat.bot.services.users.find(channel="test", external_id="u1")
     assert profile is not None
     assert (profile.full_name, profile.position, profile.unit_id, profile.consent_at) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 async def test_citizen_can_become_staff(chat: Chat) -> None:
@@ -66,10 +70,12 @@ async def test_roles_granted_from_cli_show_in_profile(chat: Chat) -> None:
     services = chat.bot.services
     from bot.services.users import Role
 
-    assert await services.users.grant(channel="test", external_id="u1", role=Role.MANAGER,
-                                      unit_code="SKHCN")
-    assert not await services.users.grant(channel="test", external_id="u1", role=Role.MANAGER,
-                                          unit_code="SKHCN")
+    assert await services.users.grant(
+        channel="test", external_id="u1", role=Role.MANAGER, unit_code="SKHCN"
+    )
+    assert not await services.users.grant(
+        channel="test", external_id="u1", role=Role.MANAGER, unit_code="SKHCN"
+    )
     await chat.converse("""
         > /hoso
         < lãnh đạo đơn vị

@@ -47,8 +47,13 @@ class Turn:
     @property
     def buttons(self) -> list[tuple[str, str]]:
         """(label, action) of every button in the turn, in order."""
-        return [(b.label, b.action) for reply in self.replies if isinstance(reply, Text)
-                for row in reply.buttons for b in row]
+        return [
+            (b.label, b.action)
+            for reply in self.replies
+            if isinstance(reply, Text)
+            for row in reply.buttons
+            for b in row
+        ]
 
     def button(self, label: str) -> str:
         """The action of the button whose label contains `label` (diacritics-insensitive)."""

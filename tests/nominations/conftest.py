@@ -15,15 +15,23 @@ ROUND_OPENS = date(2026, 5, 15)
 ROUND_CLOSES = date(2026, 6, 30)  # the test clock starts on 01/06/2026
 
 
-async def register_staff(bot: BotApp, user_id: str, *, name: str, unit: str = "SKHCN",
-                         position: str = "Chuyên viên", channel: str = "test") -> Chat:
+async def register_staff(
+    bot: BotApp,
+    user_id: str,
+    *,
+    name: str,
+    unit: str = "SKHCN",
+    position: str = "Chuyên viên",
+    channel: str = "test",
+) -> Chat:
     """A registered cadre of a unit, chatting on a channel."""
     users = bot.services.users
     profile = await users.touch(channel=channel, external_id=user_id)
     await users.record_consent(profile.id)
     found = await bot.services.units.search(unit)
-    await users.register_staff(profile.id, unit_id=found.units[0].id, full_name=name,
-                               position=position)
+    await users.register_staff(
+        profile.id, unit_id=found.units[0].id, full_name=name, position=position
+    )
     return Chat(bot, channel=channel, user_id=user_id)
 
 
@@ -47,8 +55,11 @@ async def make_council(bot: BotApp, user_id: str, *, name: str = "Trần Văn H�
 async def open_round(bot: BotApp) -> RoundView:
     """A round accepting every category on the test clock's day."""
     return await bot.services.nominations.rounds.open(
-        name="Đợt 1 năm 2026", code="dot1-2026", categories=tuple(Category),
-        opens_on=ROUND_OPENS, closes_on=ROUND_CLOSES,
+        name="Đợt 1 năm 2026",
+        code="dot1-2026",
+        categories=tuple(Category),
+        opens_on=ROUND_OPENS,
+        closes_on=ROUND_CLOSES,
     )
 
 

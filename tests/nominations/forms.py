@@ -36,8 +36,9 @@ PERSON = f"""
 """
 
 
-async def nominate_person(chat: Chat, name: str = "Lê Văn Minh", unit: str = "Sở Y tế",
-                          achievements: str = ACHIEVEMENTS) -> str:
+async def nominate_person(
+    chat: Chat, name: str = "Lê Văn Minh", unit: str = "Sở Y tế", achievements: str = ACHIEVEMENTS
+) -> str:
     """Fill in and send a person's nomination; returns the bot's last answer."""
     await chat.converse("""
         > /decu

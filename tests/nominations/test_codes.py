@@ -21,8 +21,14 @@ async def _ready(bot: BotApp, user_id: str, nominee: str) -> Profile:
     assert profile is not None
     unit = (await bot.services.units.search("Sở Tư pháp")).units[0]
     await bot.services.nominations.drafts.update(
-        profile.id, category=Category.COLLECTIVE, nominee_name=nominee, unit_id=unit.id,
-        unit_name=unit.name, achievements=TEXT, results_done=True, evidence_done=True,
+        profile.id,
+        category=Category.COLLECTIVE,
+        nominee_name=nominee,
+        unit_id=unit.id,
+        unit_name=unit.name,
+        achievements=TEXT,
+        results_done=True,
+        evidence_done=True,
     )
     return profile
 
@@ -38,21 +44,26 @@ def test_code_format() -> None:
 
 async def test_codes_follow_the_local_year(bot: BotApp, clock: FrozenClock) -> None:
     await bot.services.nominations.rounds.open(
-        name="Đợt cuối năm", categories=tuple(Category), opens_on=date(2026, 12, 1),
-        closes_on=date(2027, 1, 31))
+        name="Đợt cuối năm",
+        categories=tuple(Category),
+        opens_on=date(2026, 12, 1),
+        closes_on=date(2027, 1, 31),
+    )
     clock.set(datetime(2026, 12, 31, 16, 0, tzinfo=UTC))  # 23:00 on 31/12 in Đắk Lắk
     first = await _submit(bot, await _ready(bot, "a", "Phòng Hành chính"))
     second = await _submit(bot, await _ready(bot, "b", "Phòng Tư pháp số"))
     clock.set(datetime(2026, 12, 31, 17, 30, tzinfo=UTC))  # 00:30 on 01/01/2027 locally
     third = await _submit(bot, await _ready(bot, "c", "Phòng Lưu trữ"))
-    assert [first.code, second.code, third.code] == ["DC-2026-0001", "DC-2026-0002",
-                                                     "DC-2027-0001"]
+    assert [first.code, second.code, third.code] == ["DC-2026-0001", "DC-2026-0002", "DC-2027-0001"]
 
 
 async def test_concurrent_submissions_get_distinct_consecutive_codes(bot: BotApp) -> None:
     await bot.services.nominations.rounds.open(
-        name="Đợt 1", categories=tuple(Category), opens_on=date(2026, 6, 1),
-        closes_on=date(2026, 6, 30))
+        name="Đợt 1",
+        categories=tuple(Category),
+        opens_on=date(2026, 6, 1),
+        closes_on=date(2026, 6, 30),
+    )
     people = [await _ready(bot, f"u{i}", f"Tổ số hóa {i}") for i in range(12)]
     results = await asyncio.gather(*(_submit(bot, person) for person in people))
     assert sorted(r.code for r in results) == [format_code(2026, n) for n in range(1, 13)]

@@ -25,8 +25,9 @@ SECOND_REASON = (
 async def test_a_duplicate_becomes_a_supporter_with_its_reason(bot: BotApp, staff: Chat) -> None:
     assert "DC-2026-0001" in await nominate_person(staff)
     other = await register_staff(bot, "u2", name="Đỗ Quang Huy", unit="SNV")
-    answer = await nominate_person(other, name="le van  MINH.", unit="Sở Y tế",
-                                   achievements=SECOND_REASON)
+    answer = await nominate_person(
+        other, name="le van  MINH.", unit="Sở Y tế", achievements=SECOND_REASON
+    )
     assert "đã có đề cử DC-2026-0001" in answer
     assert "anh/chị là người ủng hộ" in answer
     assert "Lê Văn Minh" not in answer  # the first nominator's spelling is not revealed
@@ -60,8 +61,12 @@ async def test_another_round_or_unit_is_another_nominee(
     await nominate_person(staff)
     rounds = bot.services.nominations.rounds
     await rounds.close(open_round.code)
-    await rounds.open(name="Đợt 2 năm 2026", categories=tuple(Category),
-                      opens_on=date(2026, 6, 1), closes_on=date(2026, 12, 31))
+    await rounds.open(
+        name="Đợt 2 năm 2026",
+        categories=tuple(Category),
+        opens_on=date(2026, 6, 1),
+        closes_on=date(2026, 12, 31),
+    )
     answer = await nominate_person(staff)
     assert "Đã gửi đề cử DC-2026-0002" in answer
     other = await register_citizen(bot, "c-2")
@@ -78,9 +83,15 @@ async def test_simultaneous_nominations_of_one_nominee_make_one_entry(bot: BotAp
         profile = await bot.services.users.find(channel="test", external_id=f"p{index}")
         assert profile is not None
         await bot.services.nominations.drafts.update(
-            profile.id, category=Category.PERSON, nominee_name="Trần Thị Thu" if index % 2
-            else "tran thi thu", unit_id=unit.id, unit_name=unit.name, position="Bác sĩ",
-            achievements=SECOND_REASON, results_done=True, evidence_done=True,
+            profile.id,
+            category=Category.PERSON,
+            nominee_name="Trần Thị Thu" if index % 2 else "tran thi thu",
+            unit_id=unit.id,
+            unit_name=unit.name,
+            position="Bác sĩ",
+            achievements=SECOND_REASON,
+            results_done=True,
+            evidence_done=True,
         )
         people.append(profile)
         assert chat is not None

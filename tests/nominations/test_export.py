@@ -19,7 +19,7 @@ from tests.nominations.conftest import register_citizen
 from tests.nominations.forms import ACHIEVEMENTS, nominate_person
 
 runner = CliRunner()
-FORMULA = "=HYPERLINK(\"http://x\",\"bấm\") & <b>đậm</b> 😀"
+FORMULA = '=HYPERLINK("http://x","bấm") & <b>đậm</b> 😀'
 
 
 @pytest.fixture
@@ -31,17 +31,28 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 async def _two_nominees_one_supporter(bot: BotApp, staff: Chat) -> None:
     await nominate_person(staff)
-    await nominate_person(staff, name="Vũ Thị Ngọc", unit="Sở Tư pháp", achievements=(
-        FORMULA + " — hướng dẫn người dân nộp hồ sơ trực tuyến suốt hai năm liền."))
+    await nominate_person(
+        staff,
+        name="Vũ Thị Ngọc",
+        unit="Sở Tư pháp",
+        achievements=(FORMULA + " — hướng dẫn người dân nộp hồ sơ trực tuyến suốt hai năm liền."),
+    )
     supporter = await register_citizen(bot, "c-1")
-    await nominate_person(supporter, name="le van minh",
-                          achievements="Tôi được anh Minh hướng dẫn tận tình khi làm thủ tục.")
+    await nominate_person(
+        supporter,
+        name="le van minh",
+        achievements="Tôi được anh Minh hướng dẫn tận tình khi làm thủ tục.",
+    )
     reviewer = await bot.services.users.find(channel="test", external_id="u1")
     detail = await bot.services.nominations.review.by_code("DC-2026-0002")
     assert reviewer is not None and detail is not None
     await bot.services.nominations.review.decide(
-        detail.id, decision=Decision.REJECT, reason="Chưa đủ một năm.", reviewer=reviewer,
-        expected=Status.PENDING)
+        detail.id,
+        decision=Decision.REJECT,
+        reason="Chưa đủ một năm.",
+        reviewer=reviewer,
+        expected=Status.PENDING,
+    )
 
 
 @pytest.mark.usefixtures("open_round")
@@ -54,8 +65,13 @@ async def test_the_export_has_one_row_per_nominee(bot: BotApp, staff: Chat) -> N
     sheet = book["Đề cử"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = rows[0]
-    assert header[:5] == ["Mã đề cử", "Đợt", "Loại đề cử", "Cá nhân / tập thể / sáng kiến",
-                          "Đơn vị"]
+    assert header[:5] == [
+        "Mã đề cử",
+        "Đợt",
+        "Loại đề cử",
+        "Cá nhân / tập thể / sáng kiến",
+        "Đơn vị",
+    ]
     assert "Số người ủng hộ" in header and "Lịch sử quyết định" in header
     column = {name: index for index, name in enumerate(header)}
     assert len(rows) == 3
@@ -75,8 +91,12 @@ async def test_the_export_has_one_row_per_nominee(bot: BotApp, staff: Chat) -> N
     supporters = [[c.value for c in row] for row in book["Người ủng hộ"].iter_rows()]
     assert supporters[1][:2] == ["DC-2026-0001", "le van minh"]
     history = [[c.value for c in row] for row in book["Lịch sử xét duyệt"].iter_rows()]
-    assert [row[2] for row in history[1:]] == ["Gửi đề cử", "Ủng hộ (đề cử trùng)", "Gửi đề cử",
-                                                "Không duyệt"]
+    assert [row[2] for row in history[1:]] == [
+        "Gửi đề cử",
+        "Ủng hộ (đề cử trùng)",
+        "Gửi đề cử",
+        "Không duyệt",
+    ]
 
 
 @pytest.mark.usefixtures("open_round")
@@ -94,30 +114,70 @@ async def test_the_council_exports_from_chat(bot: BotApp, staff: Chat, council: 
 def test_rounds_and_export_from_the_command_line(env: Settings, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["nominations", "round", "list"])
     assert result.exit_code == 0 and "Chưa có đợt đề cử nào" in result.output
-    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Đợt 1 năm 2099",
-                                 "--opens", "01/01/2099", "--closes", "31/01/2099",
-                                 "--categories", "ca-nhan, sang-kien"])
+    result = runner.invoke(
+        cli,
+        [
+            "nominations",
+            "round",
+            "open",
+            "--name",
+            "Đợt 1 năm 2099",
+            "--opens",
+            "01/01/2099",
+            "--closes",
+            "31/01/2099",
+            "--categories",
+            "ca-nhan, sang-kien",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "dot-1-nam-2099" in result.output and "01/01/2099" in result.output
-    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Trùng", "--opens",
-                                 "15/01/2099", "--closes", "20/02/2099"])
+    result = runner.invoke(
+        cli,
+        [
+            "nominations",
+            "round",
+            "open",
+            "--name",
+            "Trùng",
+            "--opens",
+            "15/01/2099",
+            "--closes",
+            "20/02/2099",
+        ],
+    )
     assert result.exit_code == 1 and "trùng với đợt" in result.output
-    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Sai", "--closes",
-                                 "31/13/2099"])
+    result = runner.invoke(
+        cli, ["nominations", "round", "open", "--name", "Sai", "--closes", "31/13/2099"]
+    )
     assert result.exit_code == 1 and "dd/mm/yyyy" in result.output
-    result = runner.invoke(cli, ["nominations", "round", "open", "--name", "Sai loại",
-                                 "--closes", "31/12/2099", "--categories", "ca-nhan,khac"])
+    result = runner.invoke(
+        cli,
+        [
+            "nominations",
+            "round",
+            "open",
+            "--name",
+            "Sai loại",
+            "--closes",
+            "31/12/2099",
+            "--categories",
+            "ca-nhan,khac",
+        ],
+    )
     assert result.exit_code == 1 and 'Loại đề cử "khac" không có' in result.output
     result = runner.invoke(cli, ["nominations", "round", "list"])
     assert "Cá nhân tiêu biểu, Sáng kiến chuyển đổi số" in result.output
     assert "sắp mở" in result.output and "0 đề cử" in result.output
     target = tmp_path / "out" / "de-cu.xlsx"
-    result = runner.invoke(cli, ["nominations", "export", "--round", "dot-1-nam-2099",
-                                 "--xlsx", str(target)])
+    result = runner.invoke(
+        cli, ["nominations", "export", "--round", "dot-1-nam-2099", "--xlsx", str(target)]
+    )
     assert result.exit_code == 0, result.output
     assert load_workbook(target)["Đề cử"].max_row == 1
-    result = runner.invoke(cli, ["nominations", "export", "--round", "khong", "--xlsx",
-                                 str(target)])
+    result = runner.invoke(
+        cli, ["nominations", "export", "--round", "khong", "--xlsx", str(target)]
+    )
     assert result.exit_code == 1 and 'Không có đợt mã "khong"' in result.output
     result = runner.invoke(cli, ["nominations", "round", "close", "dot-1-nam-2099"])
     assert result.exit_code == 0 and "Đã đóng đợt" in result.output

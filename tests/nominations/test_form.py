@@ -34,18 +34,30 @@ async def _user_id(chat: Chat) -> int:
 
 
 def _file(chat: Chat, ref: str, *, size: int = 200_000, name: str = "anh.jpg") -> IncomingEvent:
-    return IncomingEvent(chat.channel, chat.user_id, chat.user_id, EventKind.ATTACHMENT,
-                         attachment=Attachment("photo", ref, name, "image/jpeg", size))
+    return IncomingEvent(
+        chat.channel,
+        chat.user_id,
+        chat.user_id,
+        EventKind.ATTACHMENT,
+        attachment=Attachment("photo", ref, name, "image/jpeg", size),
+    )
 
 
 async def test_complete_person_nomination(bot: BotApp, staff: Chat) -> None:
-    await staff.converse(PERSON + """
+    await staff.converse(
+        PERSON
+        + """
         > [Gửi đề cử]
         < Đã gửi đề cử DC-2026-0001 (Lê Văn Minh) cho Hội đồng Thi đua – Khen thưởng
-    """)
+    """
+    )
     detail = await _detail(bot, "DC-2026-0001")
     assert (detail.category, detail.nominee_name, detail.unit_name, detail.position) == (
-        Category.PERSON, "Lê Văn Minh", "Sở Y tế", "Phó Chánh Văn phòng")
+        Category.PERSON,
+        "Lê Văn Minh",
+        "Sở Y tế",
+        "Phó Chánh Văn phòng",
+    )
     assert detail.achievements == ACHIEVEMENTS
     assert detail.results == "giảm 30 % thời gian xử lý hồ sơ"
     assert detail.status is Status.PENDING
@@ -148,7 +160,9 @@ async def test_invalid_fields_are_explained_and_earlier_answers_kept(staff: Chat
 
 
 async def test_editing_one_field_from_the_review_screen(bot: BotApp, staff: Chat) -> None:
-    await staff.converse(PERSON + """
+    await staff.converse(
+        PERSON
+        + """
         > [Sửa đơn vị]
         < công tác ở đơn vị nào
         > khoa hoc
@@ -166,7 +180,8 @@ async def test_editing_one_field_from_the_review_screen(bot: BotApp, staff: Chat
         < Tên sáng kiến: Lê Văn Minh
         > [Gửi đề cử]
         < Đã gửi đề cử DC-2026-0001
-    """)
+    """
+    )
     detail = await _detail(bot, "DC-2026-0001")
     assert detail.unit_name == "Sở Khoa học và Công nghệ"
     assert detail.results == "giảm 50 % giấy tờ"
@@ -328,8 +343,11 @@ async def test_nothing_is_asked_outside_a_round(bot: BotApp, staff: Chat) -> Non
     draft = await bot.services.nominations.drafts.get(await _user_id(staff))
     assert draft is not None and draft.nominee_name == "Lê Văn Minh"
     await bot.services.nominations.rounds.open(
-        name="Đợt 2 năm 2026", categories=(Category.PERSON,), opens_on=date(2026, 9, 1),
-        closes_on=date(2026, 9, 30))
+        name="Đợt 2 năm 2026",
+        categories=(Category.PERSON,),
+        opens_on=date(2026, 9, 1),
+        closes_on=date(2026, 9, 30),
+    )
     await staff.converse("""
         > /decu
         < Đợt tiếp theo "Đợt 2 năm 2026" mở từ ngày 01/09/2026 đến hết ngày 30/09/2026
@@ -343,8 +361,11 @@ async def test_nothing_is_asked_outside_a_round(bot: BotApp, staff: Chat) -> Non
 async def test_a_round_that_excludes_a_category_only_offers_the_others(bot: BotApp) -> None:
     await bot.services.nominations.rounds.close("dot1-2026")
     await bot.services.nominations.rounds.open(
-        name="Đợt sáng kiến", categories=(Category.INITIATIVE,), opens_on=date(2026, 6, 1),
-        closes_on=date(2026, 6, 30))
+        name="Đợt sáng kiến",
+        categories=(Category.INITIATIVE,),
+        opens_on=date(2026, 6, 1),
+        closes_on=date(2026, 6, 30),
+    )
     chat = await register_citizen(bot, "citizen-2")
     turn = await chat.converse("""
         > /decu

@@ -35,9 +35,15 @@ async def test_a_citizen_never_sees_another_persons_nomination(
     for command in ("/duyetdecu", "/duyetdecu DC-2026-0001", "/xuatdecu", "/xuatdecu dot1-2026"):
         turns.append(await other.say(command))
     for forged_id in range(1, 6):
-        for action in (f"mynom:view:{forged_id}", f"mynom:more:{forged_id}",
-                       f"rev:approve:{forged_id}:pending", f"rev:skip:{forged_id}",
-                       f"nom:edit:{forged_id}", f"nom:unit:{forged_id}", "nom:send"):
+        for action in (
+            f"mynom:view:{forged_id}",
+            f"mynom:more:{forged_id}",
+            f"rev:approve:{forged_id}:pending",
+            f"rev:skip:{forged_id}",
+            f"nom:edit:{forged_id}",
+            f"nom:unit:{forged_id}",
+            "nom:send",
+        ):
             turns.append(await other.act(action))
     # The same nominee, typed differently: the citizen joins as a supporter without seeing more.
     turns.append(await other.say("/decu"))
@@ -113,8 +119,9 @@ async def test_erasure_removes_the_nominators_identity_but_keeps_the_content(
     assert detail.contact is None and detail.achievements == SECRET_TEXT
     assert detail.nominee_name == SECRET_NAME
     assert len(detail.supporters) == 1 and detail.supporters[0].contact is None
-    assert all(h.actor is None for h in detail.history
-               if h.action in (Action.SUBMITTED, Action.SUPPORTED))
+    assert all(
+        h.actor is None for h in detail.history if h.action in (Action.SUBMITTED, Action.SUPPORTED)
+    )
     profile = await bot.services.users.find(channel="test", external_id="u1")
     assert profile is not None
     assert await bot.services.nominations.drafts.get(profile.id) is None

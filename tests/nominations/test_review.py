@@ -20,8 +20,13 @@ pytestmark = pytest.mark.usefixtures("open_round")
 
 
 def _notice_texts(turn: Turn, channel: str, user_id: str) -> list[str]:
-    return [reply.text for notice in turn.notices if (notice.channel, notice.user_id) == (
-        channel, user_id) for reply in notice.replies if isinstance(reply, Text)]
+    return [
+        reply.text
+        for notice in turn.notices
+        if (notice.channel, notice.user_id) == (channel, user_id)
+        for reply in notice.replies
+        if isinstance(reply, Text)
+    ]
 
 
 async def test_approve_notifies_the_nominator_and_supporters(
@@ -175,8 +180,13 @@ async def test_later_skips_and_a_code_opens_one_even_when_decided(
     profile = await bot.services.users.find(channel="test", external_id="c1")
     detail = await review.by_code("DC-2026-0001")
     assert profile is not None and detail is not None
-    first = await review.decide(detail.id, decision=Decision.REJECT, reason="Thiếu minh chứng.",
-                                reviewer=profile, expected=Status.PENDING)
+    first = await review.decide(
+        detail.id,
+        decision=Decision.REJECT,
+        reason="Thiếu minh chứng.",
+        reviewer=profile,
+        expected=Status.PENDING,
+    )
     assert first.status is Status.REJECTED
     turn = await council.converse("""
         > /duyetdecu DC-2026-0001
@@ -188,5 +198,3 @@ async def test_later_skips_and_a_code_opens_one_even_when_decided(
         < Đề cử DC-2026-0002
     """)
     assert len(turn.notices) == 1
-
-

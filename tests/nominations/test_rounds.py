@@ -25,8 +25,12 @@ def test_parsing_dates_and_categories() -> None:
 
 async def test_a_round_is_open_on_local_days_only(bot: BotApp, clock: FrozenClock) -> None:
     rounds = bot.services.nominations.rounds
-    await rounds.open(name="Đợt tháng 7", categories=tuple(Category), opens_on=date(2026, 7, 1),
-                      closes_on=date(2026, 7, 31))
+    await rounds.open(
+        name="Đợt tháng 7",
+        categories=tuple(Category),
+        opens_on=date(2026, 7, 1),
+        closes_on=date(2026, 7, 31),
+    )
     clock.set(datetime(2026, 6, 30, 16, 59, tzinfo=UTC))  # 23:59 on 30/06 locally
     assert await rounds.current() is None
     upcoming = await rounds.upcoming()
@@ -41,17 +45,25 @@ async def test_a_round_is_open_on_local_days_only(bot: BotApp, clock: FrozenCloc
 
 async def test_invalid_rounds_are_refused(bot: BotApp) -> None:
     rounds = bot.services.nominations.rounds
-    await rounds.open(name="Đợt A", code="a", categories=(Category.PERSON,),
-                      opens_on=date(2026, 6, 1), closes_on=date(2026, 6, 30))
+    await rounds.open(
+        name="Đợt A",
+        code="a",
+        categories=(Category.PERSON,),
+        opens_on=date(2026, 6, 1),
+        closes_on=date(2026, 6, 30),
+    )
     cases = {
-        "overlap": dict(name="Đợt B", code="b", opens_on=date(2026, 6, 20),
-                        closes_on=date(2026, 7, 10)),
-        "code_taken": dict(name="Đợt A lại", code="A", opens_on=date(2026, 8, 1),
-                           closes_on=date(2026, 8, 2)),
+        "overlap": dict(
+            name="Đợt B", code="b", opens_on=date(2026, 6, 20), closes_on=date(2026, 7, 10)
+        ),
+        "code_taken": dict(
+            name="Đợt A lại", code="A", opens_on=date(2026, 8, 1), closes_on=date(2026, 8, 2)
+        ),
         "bad_range": dict(name="Đợt C", opens_on=date(2026, 9, 2), closes_on=date(2026, 9, 1)),
         "in_past": dict(name="Đợt cũ", opens_on=date(2026, 1, 1), closes_on=date(2026, 1, 31)),
-        "bad_code": dict(name="Đợt D", code="đợt d", opens_on=date(2026, 9, 1),
-                         closes_on=date(2026, 9, 2)),
+        "bad_code": dict(
+            name="Đợt D", code="đợt d", opens_on=date(2026, 9, 1), closes_on=date(2026, 9, 2)
+        ),
         "bad_name": dict(name="  ", opens_on=date(2026, 9, 1), closes_on=date(2026, 9, 2)),
     }
     for key, values in cases.items():
@@ -60,8 +72,13 @@ async def test_invalid_rounds_are_refused(bot: BotApp) -> None:
         assert refused.value.key == key
     closed = await rounds.close("a")
     assert closed.closed_at is not None and await rounds.current() is None
-    again = await rounds.open(name="Đợt B", code="b", categories=tuple(Category),
-                              opens_on=date(2026, 6, 20), closes_on=date(2026, 7, 10))
+    again = await rounds.open(
+        name="Đợt B",
+        code="b",
+        categories=tuple(Category),
+        opens_on=date(2026, 6, 20),
+        closes_on=date(2026, 7, 10),
+    )
     assert again.code == "b"
     with pytest.raises(RoundError):
         await rounds.close("khong-co")

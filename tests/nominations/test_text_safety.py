@@ -59,8 +59,9 @@ async def test_markup_emoji_long_words_and_nfd_are_kept_exactly(bot: BotApp, sta
     assert NFD_NAME in review.text and NASTY_TEXT in review.text and NASTY_RESULTS in review.text
     for shown in (_telegram_plain(review), _zalo_plain(review)):
         assert NFD_NAME in shown and NASTY_TEXT in shown and NASTY_RESULTS in shown
-    html = "".join(m.html for r in review.replies for m in telegram_render.render(r)
-                   if isinstance(m, TgText))
+    html = "".join(
+        m.html for r in review.replies for m in telegram_render.render(r) if isinstance(m, TgText)
+    )
     assert "<b>" not in html and "&lt;b&gt;Thành tích&lt;/b&gt; &amp;" in html
 
     sent = await staff.press("Gửi đề cử")
@@ -68,7 +69,8 @@ async def test_markup_emoji_long_words_and_nfd_are_kept_exactly(bot: BotApp, sta
     detail = await bot.services.nominations.review.by_code("DC-2026-0001")
     assert detail is not None
     assert detail.nominee_name == NFD_NAME and detail.nominee_name != unicodedata.normalize(
-        "NFC", NFD_NAME)
+        "NFC", NFD_NAME
+    )
     assert detail.achievements == NASTY_TEXT
     assert detail.results == NASTY_RESULTS
     assert detail.position == "Chuyên viên <b>"

@@ -19,7 +19,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local(text: str) -> datetime:
-    """"30/06/2026 17:00" in Đắk Lắk → aware UTC."""
+    """ "30/06/2026 17:00" in Đắk Lắk → aware UTC."""
     return datetime.strptime(text, "%d/%m/%Y %H:%M").replace(tzinfo=VN).astimezone(UTC)
 
 
@@ -29,8 +29,14 @@ async def unit_id(bot: BotApp, code: str) -> int:
     return found.units[0].id
 
 
-async def person(bot: BotApp, external_id: str, *, unit: str | None = None,
-                 channel: str = "telegram", manager_of: str | None = None) -> int:
+async def person(
+    bot: BotApp,
+    external_id: str,
+    *,
+    unit: str | None = None,
+    channel: str = "telegram",
+    manager_of: str | None = None,
+) -> int:
     """A registered person (staff of `unit`, else a citizen); returns the user id."""
     users = bot.services.users
     profile = await users.touch(channel=channel, external_id=external_id)
@@ -38,13 +44,18 @@ async def person(bot: BotApp, external_id: str, *, unit: str | None = None,
     if unit is None:
         await users.register_citizen(profile.id)
     else:
-        await users.register_staff(profile.id, unit_id=await unit_id(bot, unit),
-                                   full_name=f"Cán bộ {external_id}", position="Chuyên viên")
+        await users.register_staff(
+            profile.id,
+            unit_id=await unit_id(bot, unit),
+            full_name=f"Cán bộ {external_id}",
+            position="Chuyên viên",
+        )
     if manager_of is not None:
         from bot.services.users import Role
 
-        await users.grant(channel=channel, external_id=external_id, role=Role.MANAGER,
-                          unit_code=manager_of)
+        await users.grant(
+            channel=channel, external_id=external_id, role=Role.MANAGER, unit_code=manager_of
+        )
     return profile.id
 
 
@@ -81,28 +92,42 @@ class RecordingSender:
 
     def texts(self, chat_id: str) -> list[str]:
         """Texts sent to one chat."""
-        return [reply.text for chat, replies in self.sent if chat == chat_id
-                for reply in replies if isinstance(reply, Text)]
+        return [
+            reply.text
+            for chat, replies in self.sent
+            if chat == chat_id
+            for reply in replies
+            if isinstance(reply, Text)
+        ]
 
 
-async def many_people(bot: BotApp, count: int, *, first_chat: int = 100_000,
-                      channel: str = "telegram") -> list[str]:
+async def many_people(
+    bot: BotApp, count: int, *, first_chat: int = 100_000, channel: str = "telegram"
+) -> list[str]:
     """`count` registered citizens with chat ids first_chat, first_chat+1, … (bulk insert)."""
     from bot.storage.models import User
 
     now = datetime.now(UTC)
     chats = [str(first_chat + n) for n in range(count)]
-    rows = [{"channel": channel, "external_id": chat, "kind": "citizen", "consent_at": now,
-             "consent_version": "2026-01", "registered_at": now, "created_at": now,
-             "last_seen_at": now} for chat in chats]
+    rows = [
+        {
+            "channel": channel,
+            "external_id": chat,
+            "kind": "citizen",
+            "consent_at": now,
+            "consent_version": "2026-01",
+            "registered_at": now,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        for chat in chats
+    ]
     async with bot.db.transaction() as session:
         await session.execute(User.__table__.insert(), rows)
     return chats
 
 
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], seconds: float, what: str
-) -> None:
+async def wait_until(condition: Callable[[], Awaitable[bool]], seconds: float, what: str) -> None:
     """Poll `condition` until it holds, failing after `seconds`."""
     deadline = time.monotonic() + seconds
     while not await condition():

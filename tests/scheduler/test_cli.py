@@ -36,10 +36,16 @@ deadlines:
 def env(settings: Settings, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The CLI's settings (from the environment): a test database and the fake Telegram; quiet
     hours off, because the CLI runs on the real clock."""
-    values = {"DATABASE_URL": settings.resolved_database_url, "DATA_DIR": str(settings.data_dir),
-              "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
-              "QUIET_HOURS_START": "0", "QUIET_HOURS_END": "0", "TELEGRAM_RATE_PER_SECOND": "200",
-              "COLUMNS": "200"}
+    values = {
+        "DATABASE_URL": settings.resolved_database_url,
+        "DATA_DIR": str(settings.data_dir),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "QUIET_HOURS_START": "0",
+        "QUIET_HOURS_END": "0",
+        "TELEGRAM_RATE_PER_SECOND": "200",
+        "COLUMNS": "200",
+    }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     assert invoke("units", "import", "bot/demo/units.csv").exit_code == 0
@@ -63,13 +69,17 @@ def people(settings: Settings) -> None:
     asyncio.run(body())
 
 
-def test_deadlines_import_sweep_send_and_report(env: Settings, fake: FakeTelegram,
-                                                tmp_path: Path) -> None:
+def test_deadlines_import_sweep_send_and_report(
+    env: Settings, fake: FakeTelegram, tmp_path: Path
+) -> None:
     people(env)
     fake.configure(blocked_chats=[502])
     bad = tmp_path / "bad.yaml"
-    bad.write_text("deadlines:\n  - code: x y\n    title: ''\n    due: 31/02/2026\n"
-                   "    audience: {kind: units, units: [KHONGCO]}\n", encoding="utf-8")
+    bad.write_text(
+        "deadlines:\n  - code: x y\n    title: ''\n    due: 31/02/2026\n"
+        "    audience: {kind: units, units: [KHONGCO]}\n",
+        encoding="utf-8",
+    )
     result = invoke("deadlines", "import", str(bad))
     assert result.exit_code == 1
     assert "Mục 1 (x y): mã (code) chỉ gồm" in result.output
@@ -96,25 +106,56 @@ def test_deadlines_import_sweep_send_and_report(env: Settings, fake: FakeTelegra
 
 
 def test_deadline_add_checks_what_is_typed(env: Settings) -> None:
-    result = invoke("deadlines", "add", "q3", "--title", "Báo cáo quý III", "--due", "31/9/2026",
-                    "--audience", "all-staff")
+    result = invoke(
+        "deadlines",
+        "add",
+        "q3",
+        "--title",
+        "Báo cáo quý III",
+        "--due",
+        "31/9/2026",
+        "--audience",
+        "all-staff",
+    )
     assert result.exit_code == 1 and "'31/9/2026' chưa đúng" in result.output
-    result = invoke("deadlines", "add", "q3", "--title", "Báo cáo quý III", "--due",
-                    "30/09/2026 17:00", "--audience", "under:KHONGCO")
+    result = invoke(
+        "deadlines",
+        "add",
+        "q3",
+        "--title",
+        "Báo cáo quý III",
+        "--due",
+        "30/09/2026 17:00",
+        "--audience",
+        "under:KHONGCO",
+    )
     assert result.exit_code == 1 and "Không có đơn vị mã 'KHONGCO'" in result.output
-    result = invoke("deadlines", "add", "q3", "--title", "Báo cáo quý III", "--due",
-                    "30/09/2026 17:00", "--audience", "under:SYT", "--offsets", "3d,morning")
+    result = invoke(
+        "deadlines",
+        "add",
+        "q3",
+        "--title",
+        "Báo cáo quý III",
+        "--due",
+        "30/09/2026 17:00",
+        "--audience",
+        "under:SYT",
+        "--offsets",
+        "3d,morning",
+    )
     assert result.exit_code == 0 and "Đã thêm hạn q3" in result.output
 
 
-def test_broadcast_dry_run_then_send_with_a_summary(env: Settings, fake: FakeTelegram,
-                                                   tmp_path: Path) -> None:
+def test_broadcast_dry_run_then_send_with_a_summary(
+    env: Settings, fake: FakeTelegram, tmp_path: Path
+) -> None:
     people(env)
     fake.configure(blocked_chats=[503])
     message = tmp_path / "thong-bao.txt"
     message.write_text("Hội nghị sơ kết phong trào thi đua lúc 8:00 ngày 15/12.\n", "utf-8")
-    result = invoke("broadcast", "--audience", "all-staff", "--text-file", str(message),
-                    "--dry-run")
+    result = invoke(
+        "broadcast", "--audience", "all-staff", "--text-file", str(message), "--dry-run"
+    )
     assert result.exit_code == 0, result.output
     assert "toàn bộ cán bộ, công chức, viên chức — 3 người (telegram: 3)" in result.output
     assert "Chạy thử" in result.output and fake.messages == []

@@ -22,7 +22,8 @@ def test_due_times_in_the_usual_notations() -> None:
 
 
 def test_a_file_with_problems_lists_every_one_with_its_entry() -> None:
-    parsed = read("""
+    parsed = read(
+        """
 deadlines:
   - code: tot
     title: Việc tốt
@@ -37,7 +38,10 @@ deadlines:
     due: 30/06/2026
     offsets: [7 ngày]
   - just a string
-""", tz=VN, today=date(2026, 6, 1))
+""",
+        tz=VN,
+        today=date(2026, 6, 1),
+    )
     assert [entry.code for entry in parsed.entries] == ["tot"]
     assert parsed.errors == [
         "Mục 2 (tot): mã 'tot' bị trùng.",
@@ -48,13 +52,18 @@ deadlines:
         "Mục 4: mỗi mục phải là một bảng khóa: giá trị.",
     ]
     assert read("deadlines: nope", tz=VN, today=date(2026, 6, 1)).errors == [
-        "Tệp cần có danh sách 'deadlines:'."]
-    assert read("deadlines: [", tz=VN, today=date(2026, 6, 1)).errors[0].startswith(
-        "Tệp YAML không đọc được")
+        "Tệp cần có danh sách 'deadlines:'."
+    ]
+    assert (
+        read("deadlines: [", tz=VN, today=date(2026, 6, 1))
+        .errors[0]
+        .startswith("Tệp YAML không đọc được")
+    )
 
 
 def test_relative_due_dates_and_defaults() -> None:
-    [entry] = read("""
+    [entry] = read(
+        """
 deadlines:
   - code: demo
     title: "  Báo cáo  mẫu "
@@ -62,7 +71,10 @@ deadlines:
     due_time: "16:30"
     audience: {kind: managers}
     urgent: true
-""", tz=VN, today=date(2026, 6, 1)).entries
+""",
+        tz=VN,
+        today=date(2026, 6, 1),
+    ).entries
     assert entry.due_at == local("04/06/2026 16:30")
     assert entry.title == "Báo cáo mẫu" and entry.urgent
     assert entry.offsets == ("7d", "3d", "1d", "morning")

@@ -12,12 +12,25 @@ from bot.scheduler.timing import parse_offsets
 from tests.scheduler.helpers import RecordingSender, first_text, local, outbox, person, unit_id
 
 
-async def define(bot: BotApp, due: str, audience: Audience, *, code: str = "bao-cao-q2",
-                 offsets: str | None = None, urgent: bool = False) -> int:
-    view, _ = await bot.services.reminders.deadlines.define(DeadlineSpec(
-        code=code, title="Nộp báo cáo chuyển đổi số quý II", due_at=local(due),
-        audience=audience, offsets=tuple(parse_offsets(offsets)), urgent=urgent,
-    ))
+async def define(
+    bot: BotApp,
+    due: str,
+    audience: Audience,
+    *,
+    code: str = "bao-cao-q2",
+    offsets: str | None = None,
+    urgent: bool = False,
+) -> int:
+    view, _ = await bot.services.reminders.deadlines.define(
+        DeadlineSpec(
+            code=code,
+            title="Nộp báo cáo chuyển đổi số quý II",
+            due_at=local(due),
+            audience=audience,
+            offsets=tuple(parse_offsets(offsets)),
+            urgent=urgent,
+        )
+    )
     return view.id
 
 
@@ -42,7 +55,8 @@ async def test_reminders_fire_at_each_offset_in_local_time_and_only_once(
     rows = await outbox(bot, purpose="deadline")
     assert sorted(row.recipient_id for row in rows) == sorted([inside, below])
     assert first_text(rows[0]).startswith(
-        "⏰ Còn 7 ngày (đến 17:00 30/06/2026): Nộp báo cáo chuyển đổi số quý II.")
+        "⏰ Còn 7 ngày (đến 17:00 30/06/2026): Nộp báo cáo chuyển đổi số quý II."
+    )
     assert rows[0].payload[0]["buttons"][0][0] == ["✅ Đã nhận", f"ack:{rows[0].deadline_id}"]
 
     assert await sweep_at(bot, clock, "27/06/2026 17:00") == 2
@@ -50,7 +64,11 @@ async def test_reminders_fire_at_each_offset_in_local_time_and_only_once(
     assert await sweep_at(bot, clock, "30/06/2026 08:00") == 2
     texts = [first_text(row) for row in await outbox(bot, recipient_id=inside)]
     assert [text.split(" (")[0] for text in texts] == [
-        "⏰ Còn 7 ngày", "⏰ Còn 3 ngày", "⏰ Còn 1 ngày", "⏰ Hôm nay là hạn cuối"]
+        "⏰ Còn 7 ngày",
+        "⏰ Còn 3 ngày",
+        "⏰ Còn 1 ngày",
+        "⏰ Hôm nay là hạn cuối",
+    ]
     assert await sweep_at(bot, clock, "30/06/2026 18:00") == 0
 
 
@@ -60,16 +78,19 @@ async def test_overdue_reminder_goes_to_the_unit_managers_with_acknowledgements(
     staff = [await person(bot, str(n), unit="SKHCN") for n in range(3)]
     manager = await person(bot, "boss", unit="SKHCN", manager_of="SKHCN")
     other_manager = await person(bot, "other", unit="SYT", manager_of="SYT")
-    deadline_id = await define(bot, "30/06/2026 17:00",
-                               Audience(AudienceKind.UNITS, (await unit_id(bot, "SKHCN"),)),
-                               offsets="1d")
+    deadline_id = await define(
+        bot,
+        "30/06/2026 17:00",
+        Audience(AudienceKind.UNITS, (await unit_id(bot, "SKHCN"),)),
+        offsets="1d",
+    )
     await sweep_at(bot, clock, "29/06/2026 17:00")
     await bot.services.reminders.deadlines.acknowledge(staff[0], deadline_id)
     assert await sweep_at(bot, clock, "01/07/2026 07:59") == 0
     assert await sweep_at(bot, clock, "01/07/2026 08:00") == 1
     [row] = await outbox(bot, purpose="overdue")
     assert row.recipient_id == manager and row.recipient_id != other_manager
-    assert "Đã quá hạn \"Nộp báo cáo chuyển đổi số quý II\" (17:00 30/06/2026)" in first_text(row)
+    assert 'Đã quá hạn "Nộp báo cáo chuyển đổi số quý II" (17:00 30/06/2026)' in first_text(row)
     assert "Sở Khoa học và Công nghệ: 1/4 người được nhắc" in first_text(row)
 
 
@@ -78,8 +99,14 @@ async def test_quiet_hours_hold_reminders_until_seven_unless_urgent(
 ) -> None:
     await person(bot, "1", unit="SKHCN")
     await define(bot, "30/06/2026 23:30", Audience(AudienceKind.ALL_STAFF), offsets="1d")
-    await define(bot, "30/06/2026 23:30", Audience(AudienceKind.ALL_STAFF), offsets="1d",
-                 code="khan", urgent=True)
+    await define(
+        bot,
+        "30/06/2026 23:30",
+        Audience(AudienceKind.ALL_STAFF),
+        offsets="1d",
+        code="khan",
+        urgent=True,
+    )
     assert await sweep_at(bot, clock, "29/06/2026 23:30") == 2
     normal, urgent = await outbox(bot, purpose="deadline")
     assert normal.available_at == local("30/06/2026 07:00")
@@ -110,8 +137,12 @@ async def test_a_late_deadline_sends_only_the_latest_due_reminder(
     report = (await bot.services.reminders.deadlines.report("bao-cao-q2"))[0]
     # 7d and 3d were both past when it was created: one reminder now ("còn 1 ngày"), not two.
     assert [(r.label, r.state) for r in report.rounds] == [
-        ("7d", "superseded"), ("3d", "done"), ("1d", "pending"), ("morning", "pending"),
-        ("overdue", "pending")]
+        ("7d", "superseded"),
+        ("3d", "done"),
+        ("1d", "pending"),
+        ("morning", "pending"),
+        ("overdue", "pending"),
+    ]
 
 
 async def test_a_moved_due_time_reschedules_and_a_cancelled_deadline_stays_silent(
@@ -134,8 +165,9 @@ async def test_sweeps_running_at_the_same_time_queue_each_reminder_once(
     for n in range(30):
         await person(bot, str(n), unit="SYT")
     for code in ("a", "b", "c"):
-        await define(bot, "30/06/2026 17:00", Audience(AudienceKind.ALL_STAFF), code=code,
-                     offsets="1d")
+        await define(
+            bot, "30/06/2026 17:00", Audience(AudienceKind.ALL_STAFF), code=code, offsets="1d"
+        )
     clock.set(local("29/06/2026 17:00"))
     sweeper = bot.services.reminders.sweeper
     reports = await asyncio.gather(*(sweeper.run() for _ in range(4)))

@@ -30,19 +30,36 @@ async def test_web_users_fetch_pushed_messages_once_and_not_at_night(
     bot: BotApp, clock: FrozenClock
 ) -> None:
     app = create_app(bot.settings, bot=bot)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
         token = (await client.post("/api/chat/sessions")).json()["session"]
         auth = {"Authorization": f"Bearer {token}"}
         await client.post("/api/chat/messages", json={"text": "/start"}, headers=auth)
         web_user = await web_user_id(bot)
-        await bot.deliver_notices([Notice("web", web_user, (
-            text("Đề cử DC-2026-0042 đã được duyệt.", [Button("Xem đề cử", "cmd:decucuatoi")]),
-        ))])
+        await bot.deliver_notices(
+            [
+                Notice(
+                    "web",
+                    web_user,
+                    (
+                        text(
+                            "Đề cử DC-2026-0042 đã được duyệt.",
+                            [Button("Xem đề cử", "cmd:decucuatoi")],
+                        ),
+                    ),
+                )
+            ]
+        )
         first = (await client.get("/api/chat/messages", headers=auth)).json()["replies"]
-        assert first == [{"text": "Đề cử DC-2026-0042 đã được duyệt.", "image_url": None,
-                          "document": None,
-                          "buttons": [[{"label": "Xem đề cử", "action": "cmd:decucuatoi"}]]}]
+        assert first == [
+            {
+                "text": "Đề cử DC-2026-0042 đã được duyệt.",
+                "image_url": None,
+                "document": None,
+                "buttons": [[{"label": "Xem đề cử", "action": "cmd:decucuatoi"}]],
+            }
+        ]
         assert (await client.get("/api/chat/messages", headers=auth)).json()["replies"] == []
 
         clock.set(local("01/06/2026 22:00"))

@@ -15,11 +15,18 @@ from tests.quiz.helpers import register_citizen, register_staff
 from tests.scheduler.helpers import first_text, local, outbox
 
 
-async def add_deadline(bot: BotApp, code: str, title: str, due: str,
-                       kind: AudienceKind = AudienceKind.ALL_STAFF) -> int:
-    view, _ = await bot.services.reminders.deadlines.define(DeadlineSpec(
-        code=code, title=title, due_at=local(due), audience=Audience(kind),
-        offsets=tuple(parse_offsets(None))))
+async def add_deadline(
+    bot: BotApp, code: str, title: str, due: str, kind: AudienceKind = AudienceKind.ALL_STAFF
+) -> int:
+    view, _ = await bot.services.reminders.deadlines.define(
+        DeadlineSpec(
+            code=code,
+            title=title,
+            due_at=local(due),
+            audience=Audience(kind),
+            offsets=tuple(parse_offsets(None)),
+        )
+    )
     return view.id
 
 
@@ -27,8 +34,9 @@ async def test_deadline_list_and_acknowledgement(chat: Chat, clock: FrozenClock)
     bot = chat.bot
     user_id = await register_staff(chat, "SYT")
     first = await add_deadline(bot, "q2", "Nộp báo cáo chuyển đổi số quý II", "30/06/2026 17:00")
-    await add_deadline(bot, "atttt", "Hoàn thành bài kiểm tra An toàn thông tin",
-                       "15/06/2026 17:00")
+    await add_deadline(
+        bot, "atttt", "Hoàn thành bài kiểm tra An toàn thông tin", "15/06/2026 17:00"
+    )
     await add_deadline(bot, "qua", "Việc đã qua", "20/05/2026 17:00")
     await add_deadline(bot, "qly", "Việc của lãnh đạo", "20/06/2026 17:00", AudienceKind.MANAGERS)
     turn = await chat.converse("""
@@ -105,8 +113,10 @@ async def test_subscribe_change_and_unsubscribe_daily_tips(chat: Chat) -> None:
 
 
 def test_typed_hours_are_understood() -> None:
-    assert [parse_hour(typed) for typed in ("8", "08:00", "8h", "8 giờ sáng", "9g", "5 giờ chiều",
-                                            "20h00")] == [8, 8, 8, 8, 9, 17, 20]
+    assert [
+        parse_hour(typed)
+        for typed in ("8", "08:00", "8h", "8 giờ sáng", "9g", "5 giờ chiều", "20h00")
+    ] == [8, 8, 8, 8, 9, 17, 20]
     assert [parse_hour(typed) for typed in ("8:30", "25", "tám giờ", "")] == [None] * 4
 
 

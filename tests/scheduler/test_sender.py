@@ -46,8 +46,9 @@ async def test_a_429_waits_exactly_retry_after_then_sends(bot: BotApp) -> None:
     assert stats.sent == 1 and len(channel.sent) == 1
 
 
-async def test_server_errors_back_off_with_a_cap_then_give_up(bot: BotApp,
-                                                              clock: FrozenClock) -> None:
+async def test_server_errors_back_off_with_a_cap_then_give_up(
+    bot: BotApp, clock: FrozenClock
+) -> None:
     await person(bot, "10")
     await notify(bot, "10")
     channel = RecordingSender()
@@ -57,7 +58,8 @@ async def test_server_errors_back_off_with_a_cap_then_give_up(bot: BotApp,
     for _ in range(3):
         sender = reminders.sender(  # a fresh limiter each time: no per-chat wait
             {"telegram": channel},
-            policy=RetryPolicy(base_seconds=10, cap_seconds=25, max_attempts=3))
+            policy=RetryPolicy(base_seconds=10, cap_seconds=25, max_attempts=3),
+        )
         before = clock.now()
         await sender.drain()
         [row] = await outbox(bot)
@@ -71,7 +73,7 @@ async def test_server_errors_back_off_with_a_cap_then_give_up(bot: BotApp,
 
 
 async def test_blocked_person_is_marked_and_never_retried_until_they_write_again(
-    bot: BotApp
+    bot: BotApp,
 ) -> None:
     blocked = await person(bot, "7")
     await person(bot, "8")
@@ -129,9 +131,15 @@ async def test_a_crashed_senders_rows_are_retried_after_its_lease(
     await notify(bot, "0", "1", "2")
     now = clock.now()
     async with bot.db.transaction() as session:  # a sender claims, then dies
-        held = await outbox_repo.claim(session, channels=["telegram"], now=now,
-                                       lease_until=now + timedelta(seconds=120),
-                                       worker="dead", limit=2, urgent_only=False)
+        held = await outbox_repo.claim(
+            session,
+            channels=["telegram"],
+            now=now,
+            lease_until=now + timedelta(seconds=120),
+            worker="dead",
+            limit=2,
+            urgent_only=False,
+        )
     assert len(held) == 2
     channel = RecordingSender()
     sender = bot.services.reminders.sender({"telegram": channel})

@@ -26,17 +26,21 @@ async def test_limits_errors_and_blocked_people_over_real_http(
     chats = await many_people(bot, 40)
     blocked = {int(chat) for chat in chats[::10]}
     # The platform allows 10/s while the sender is told 20/s: 429s are certain.
-    fake.configure(rate_limits=True, overall_per_second=10, blocked_chats=blocked,
-                   failure_rate=0.1, seed=7)
-    telegram = TelegramSender.from_settings(get_settings(
-        telegram_bot_token=TOKEN, telegram_api_base_url=fake.base_url, _env_file=None))
+    fake.configure(
+        rate_limits=True, overall_per_second=10, blocked_chats=blocked, failure_rate=0.1, seed=7
+    )
+    telegram = TelegramSender.from_settings(
+        get_settings(telegram_bot_token=TOKEN, telegram_api_base_url=fake.base_url, _env_file=None)
+    )
     reminders = bot.services.reminders
     broadcasts = reminders.broadcasts
     queued = await broadcasts.send(await broadcasts.plan("everyone"), "Thông báo", urgent=True)
     sender = reminders.sender(
-        {"telegram": telegram}, concurrency=4,
+        {"telegram": telegram},
+        concurrency=4,
         limits=ChannelLimits({"telegram": Rate(overall=20, per_chat=1)}),
-        policy=RetryPolicy(base_seconds=0.2, cap_seconds=1, max_attempts=10))
+        policy=RetryPolicy(base_seconds=0.2, cap_seconds=1, max_attempts=10),
+    )
     for _ in range(40):
         await sender.drain()
         if (await broadcasts.progress_of(queued.id)).done:
@@ -53,6 +57,7 @@ async def test_limits_errors_and_blocked_people_over_real_http(
     final = await broadcasts.progress_of(queued.id)
     assert (final.sent, final.failed) == (len(chats) - len(blocked), {"blocked": len(blocked)})
     async with bot.db.transaction() as session:
-        marked = await session.scalar(select(func.count()).select_from(User).where(
-            User.unreachable_reason == "blocked"))
+        marked = await session.scalar(
+            select(func.count()).select_from(User).where(User.unreachable_reason == "blocked")
+        )
     assert marked == len(blocked)

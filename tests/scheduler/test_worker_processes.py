@@ -29,13 +29,25 @@ CONCURRENCY = 16
 
 def start_worker(db_url: str, fake: FakeTelegram, data_dir: Path) -> subprocess.Popen[bytes]:
     """`cdsbot worker --no-sweep` in a process of its own."""
-    env = dict(os.environ, DATABASE_URL=db_url, DATA_DIR=str(data_dir),
-               TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake.base_url,
-               TELEGRAM_RATE_PER_SECOND="400", SENDER_CONCURRENCY=str(CONCURRENCY),
-               SENDER_INTERVAL_SECONDS="0.2", OUTBOX_LEASE_SECONDS="4", LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=db_url,
+        DATA_DIR=str(data_dir),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        TELEGRAM_RATE_PER_SECOND="400",
+        SENDER_CONCURRENCY=str(CONCURRENCY),
+        SENDER_INTERVAL_SECONDS="0.2",
+        OUTBOX_LEASE_SECONDS="4",
+        LOG_LEVEL="WARNING",
+    )
     return subprocess.Popen(
         [sys.executable, "-c", "from bot.cli import main; main()", "worker", "--no-sweep"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 async def broadcast(bot: BotApp) -> int:
@@ -43,8 +55,9 @@ async def broadcast(bot: BotApp) -> int:
     be inside the quiet hours)."""
     await many_people(bot, MESSAGES)
     broadcasts = bot.services.reminders.broadcasts
-    queued = await broadcasts.send(await broadcasts.plan("everyone"), "Thông báo thử nghiệm",
-                                   urgent=True)
+    queued = await broadcasts.send(
+        await broadcasts.plan("everyone"), "Thông báo thử nghiệm", urgent=True
+    )
     assert queued.queued == MESSAGES
     return queued.id
 
@@ -52,9 +65,14 @@ async def broadcast(bot: BotApp) -> int:
 async def in_flight(bot: BotApp) -> int:
     """Rows claimed by a sender and not yet finished."""
     async with bot.db.transaction() as session:
-        return int(await session.scalar(
-            select(func.count()).select_from(OutboxMessage)
-            .where(OutboxMessage.status == "sending")) or 0)
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == "sending")
+            )
+            or 0
+        )
 
 
 def stop(worker: subprocess.Popen[bytes]) -> str:
@@ -93,8 +111,10 @@ async def test_a_killed_sender_loses_nothing_and_repeats_at_most_what_was_in_fli
         errors = stop(restarted)
     per_chat = Counter(message["chat_id"] for message in fake.messages)
     duplicates = sum(count - 1 for count in per_chat.values())
-    print(f"\ncrash test: {delivered_at_kill} delivered when killed, {held_at_kill} rows in flight,"
-          f" {duplicates} sent twice")
+    print(
+        f"\ncrash test: {delivered_at_kill} delivered when killed, {held_at_kill} rows in flight,"
+        f" {duplicates} sent twice"
+    )
     assert len(per_chat) == MESSAGES, errors  # every recipient got the message
     assert duplicates <= held_at_kill  # at most what the killed sender held, unfinished
     assert (await progress(broadcast_id)).sent == MESSAGES
@@ -123,6 +143,5 @@ async def _count(fake: FakeTelegram, at_least: int) -> bool:
     return len(fake.messages) >= at_least
 
 
-async def _done(progress: Callable[[int], Awaitable[Tally]],
-                broadcast_id: int) -> bool:
+async def _done(progress: Callable[[int], Awaitable[Tally]], broadcast_id: int) -> bool:
     return (await progress(broadcast_id)).done

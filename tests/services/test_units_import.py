@@ -34,11 +34,11 @@ async def test_bom_deep_tree_and_reimport_updates(bot: BotApp, tmp_path: Path) -
 
 async def test_errors_name_their_lines_and_change_nothing(bot: BotApp) -> None:
     content = HEADER + (
-        "X1,Đơn vị một,,so,abc,,\n"      # line 2: headcount
-        "X2,,,so,3,,\n"                  # line 3: no name
+        "X1,Đơn vị một,,so,abc,,\n"  # line 2: headcount
+        "X2,,,so,3,,\n"  # line 3: no name
         "X3,Đơn vị ba,KHONGCO,so,3,,\n"  # line 4: unknown parent
-        "X1,Trùng mã,,so,3,,\n"          # line 5: duplicate code
-        "X 4,Sai mã,,so,3,,\n"           # line 6: code format
+        "X1,Trùng mã,,so,3,,\n"  # line 5: duplicate code
+        "X 4,Sai mã,,so,3,,\n"  # line 6: code format
     )
     report = await bot.services.units.import_text(content)
     text = "\n".join(report.errors)

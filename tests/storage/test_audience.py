@@ -13,8 +13,9 @@ async def test_data_only_accounts_are_left_out_of_audiences(bot: BotApp) -> None
     for channel in ("demo", "telegram"):
         profile = await users.touch(channel=channel, external_id="42")
         await users.record_consent(profile.id)
-        await users.register_staff(profile.id, unit_id=unit.id, full_name="Lê Văn A",
-                                   position="Chuyên viên")
+        await users.register_staff(
+            profile.id, unit_id=unit.id, full_name="Lê Văn A", position="Chuyên viên"
+        )
         ids.append(profile.id)
     async with bot.db.transaction() as session:
         staff = await audience_repo.staff(session)

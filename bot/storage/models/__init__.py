@@ -2,30 +2,73 @@
 
 from bot.storage.models.base import Base
 from bot.storage.models.channels import (
-    ChannelInboxEvent, ChannelMessageRef, ZaloOaContact, ZaloOaToken,
+    ChannelInboxEvent,
+    ChannelMessageRef,
+    ZaloOaContact,
+    ZaloOaToken,
 )
 from bot.storage.models.conversations import Conversation, ProcessedEvent
 from bot.storage.models.knowledge import AnswerFeedback, ContentVersion, UnansweredQuestion
 from bot.storage.models.nominations import (
-    Nomination, NominationAttachment, NominationCounter, NominationDraft, NominationHistory,
-    NominationRound, NominationSupport,
+    Nomination,
+    NominationAttachment,
+    NominationCounter,
+    NominationDraft,
+    NominationHistory,
+    NominationRound,
+    NominationSupport,
 )
 from bot.storage.models.quiz import (
-    QuizAnswer, QuizAttempt, QuizTarget, QuizTargetMember, StaffRosterEntry,
+    QuizAnswer,
+    QuizAttempt,
+    QuizTarget,
+    QuizTargetMember,
+    StaffRosterEntry,
 )
 from bot.storage.models.reminders import (
-    Broadcast, Deadline, DeadlineAck, DeadlineReminder, JobRun, OutboxMessage, TipSubscription,
+    Broadcast,
+    Deadline,
+    DeadlineAck,
+    DeadlineReminder,
+    JobRun,
+    OutboxMessage,
+    TipSubscription,
 )
 from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
 
 __all__ = [
-    "ChannelInboxEvent", "ChannelMessageRef", "ZaloOaContact", "ZaloOaToken",
-    "Base", "Conversation", "ProcessedEvent", "QuizAnswer", "QuizAttempt", "QuizTarget",
-    "QuizTargetMember", "RoleGrant", "StaffRosterEntry", "Unit", "User", "WebSession",
-    "Broadcast", "Deadline", "DeadlineAck", "DeadlineReminder", "JobRun", "OutboxMessage",
+    "ChannelInboxEvent",
+    "ChannelMessageRef",
+    "ZaloOaContact",
+    "ZaloOaToken",
+    "Base",
+    "Conversation",
+    "ProcessedEvent",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizTarget",
+    "QuizTargetMember",
+    "RoleGrant",
+    "StaffRosterEntry",
+    "Unit",
+    "User",
+    "WebSession",
+    "Broadcast",
+    "Deadline",
+    "DeadlineAck",
+    "DeadlineReminder",
+    "JobRun",
+    "OutboxMessage",
     "TipSubscription",
-    "AnswerFeedback", "ContentVersion", "UnansweredQuestion",
-    "Nomination", "NominationAttachment", "NominationCounter", "NominationDraft",
-    "NominationHistory", "NominationRound", "NominationSupport",
+    "AnswerFeedback",
+    "ContentVersion",
+    "UnansweredQuestion",
+    "Nomination",
+    "NominationAttachment",
+    "NominationCounter",
+    "NominationDraft",
+    "NominationHistory",
+    "NominationRound",
+    "NominationSupport",
 ]

@@ -124,9 +124,7 @@ class OutboxMessage(Base):
     chat_id: Mapped[str] = mapped_column(String(128))
     payload: Mapped[list[Any]] = mapped_column(JSON)
     urgent: Mapped[bool] = mapped_column(default=False)
-    deadline_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deadlines.id", ondelete="SET NULL")
-    )
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id", ondelete="SET NULL"))
     broadcast_id: Mapped[int | None] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="SET NULL")
     )

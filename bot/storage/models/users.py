@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
 
-
 DATA_ONLY_CHANNELS = ("demo",)
 """Channels whose accounts exist only as data (the demo staff behind the demo leaderboard):
 nobody can write as them and nothing can be pushed to them, so audiences leave them out."""

@@ -26,7 +26,8 @@ class Person:
 
 def _registered():  # type: ignore[no-untyped-def]
     return select(User.id).where(
-        User.consent_at.is_not(None), User.kind.is_not(None),
+        User.consent_at.is_not(None),
+        User.kind.is_not(None),
         User.channel.not_in(DATA_ONLY_CHANNELS),
     )
 
@@ -66,8 +67,12 @@ async def managers(
     statement = (
         select(RoleGrant.unit_id, RoleGrant.user_id)
         .join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.role == "manager", RoleGrant.unit_id.is_not(None),
-               User.consent_at.is_not(None), User.channel.not_in(DATA_ONLY_CHANNELS))
+        .where(
+            RoleGrant.role == "manager",
+            RoleGrant.unit_id.is_not(None),
+            User.consent_at.is_not(None),
+            User.channel.not_in(DATA_ONLY_CHANNELS),
+        )
     )
     if unit_ids is not None:
         statement = statement.where(RoleGrant.unit_id.in_(list(unit_ids)))
@@ -89,7 +94,7 @@ async def people(session: AsyncSession, *, user_ids: Iterable[int]) -> list[Pers
     for start in range(0, len(ids), 1000):
         rows = await session.execute(
             select(User.id, User.channel, User.external_id, User.unit_id, User.full_name)
-            .where(User.id.in_(ids[start:start + 1000]), User.channel.not_in(DATA_ONLY_CHANNELS))
+            .where(User.id.in_(ids[start : start + 1000]), User.channel.not_in(DATA_ONLY_CHANNELS))
             .order_by(User.id)
         )
         found.extend(Person(*row) for row in rows.all())
@@ -101,10 +106,14 @@ async def unreachable(session: AsyncSession, *, user_ids: Iterable[int]) -> int:
     ids = list(set(user_ids))
     count = 0
     for start in range(0, len(ids), 1000):
-        count += int(await session.scalar(
-            select(func.count()).select_from(User).where(
-                User.id.in_(ids[start:start + 1000]), User.unreachable_reason.is_not(None))
-        ) or 0)
+        count += int(
+            await session.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(User.id.in_(ids[start : start + 1000]), User.unreachable_reason.is_not(None))
+            )
+            or 0
+        )
     return count
 
 

@@ -32,8 +32,14 @@ async def save(
         inserted = await insert_ignore(
             session,
             Conversation.__table__,
-            {"channel": channel, "user_id": user_id, "step": step, "data": data, "menu": menu,
-             "version": 1},
+            {
+                "channel": channel,
+                "user_id": user_id,
+                "step": step,
+                "data": data,
+                "menu": menu,
+                "version": 1,
+            },
         )
         if inserted:
             return True

@@ -59,13 +59,16 @@ async def replace_pending_reminders(
 ) -> None:
     """Forget reminders not yet fired and schedule these instead (times already fired stay)."""
     await session.execute(
-        delete(DeadlineReminder).where(DeadlineReminder.deadline_id == deadline_id,
-                                       DeadlineReminder.state == "pending")
+        delete(DeadlineReminder).where(
+            DeadlineReminder.deadline_id == deadline_id, DeadlineReminder.state == "pending"
+        )
     )
     for label, fire_at in times:
-        await insert_ignore(session, DeadlineReminder.__table__,
-                            {"deadline_id": deadline_id, "label": label, "fire_at": fire_at,
-                             "state": "pending"})
+        await insert_ignore(
+            session,
+            DeadlineReminder.__table__,
+            {"deadline_id": deadline_id, "label": label, "fire_at": fire_at, "state": "pending"},
+        )
 
 
 async def with_due_reminders(session: AsyncSession, *, now: datetime) -> list[int]:
@@ -86,8 +89,11 @@ async def due_reminders(
     PostgreSQL: another sweep busy with them is not waited for)."""
     statement = (
         select(DeadlineReminder)
-        .where(DeadlineReminder.deadline_id == deadline_id, DeadlineReminder.state == "pending",
-               DeadlineReminder.fire_at <= now)
+        .where(
+            DeadlineReminder.deadline_id == deadline_id,
+            DeadlineReminder.state == "pending",
+            DeadlineReminder.fire_at <= now,
+        )
         .order_by(DeadlineReminder.fire_at, DeadlineReminder.id)
         .with_for_update(skip_locked=True)
     )
@@ -128,8 +134,11 @@ async def acknowledge(
     session: AsyncSession, *, deadline_id: int, user_id: int, now: datetime
 ) -> bool:
     """Record that a person got a deadline's reminder; False if they already had."""
-    return await insert_ignore(session, DeadlineAck.__table__,
-                               {"deadline_id": deadline_id, "user_id": user_id, "acked_at": now})
+    return await insert_ignore(
+        session,
+        DeadlineAck.__table__,
+        {"deadline_id": deadline_id, "user_id": user_id, "acked_at": now},
+    )
 
 
 async def acked_users(session: AsyncSession, *, deadline_id: int) -> set[int]:
@@ -146,8 +155,9 @@ async def acked_by(session: AsyncSession, *, user_id: int) -> set[int]:
 
 async def ack_count(session: AsyncSession, *, deadline_id: int) -> int:
     """How many people acknowledged a deadline."""
-    statement = select(func.count()).select_from(DeadlineAck).where(
-        DeadlineAck.deadline_id == deadline_id)
+    statement = (
+        select(func.count()).select_from(DeadlineAck).where(DeadlineAck.deadline_id == deadline_id)
+    )
     return int(await session.scalar(statement) or 0)
 
 
@@ -158,8 +168,9 @@ async def delete_acks_of(session: AsyncSession, *, user_id: int) -> None:
 
 async def mark_job(session: AsyncSession, *, job: str, period: str, now: datetime) -> bool:
     """Claim a periodic job's period; False if it was already done (by any process)."""
-    return await insert_ignore(session, JobRun.__table__,
-                               {"job": job, "period": period, "done_at": now})
+    return await insert_ignore(
+        session, JobRun.__table__, {"job": job, "period": period, "done_at": now}
+    )
 
 
 async def job_done(session: AsyncSession, *, job: str, period: str) -> bool:

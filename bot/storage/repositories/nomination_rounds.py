@@ -23,8 +23,14 @@ async def add_round(
     now: datetime,
 ) -> NominationRound:
     """Store a new round."""
-    row = NominationRound(code=code, name=name, categories=categories, opens_on=opens_on,
-                          closes_on=closes_on, created_at=now)
+    row = NominationRound(
+        code=code,
+        name=name,
+        categories=categories,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_at=now,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -108,9 +114,11 @@ async def save_draft(
     statement = insert_for(session, NominationDraft.__table__).values(
         user_id=user_id, data=data, updated_at=now
     )
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["user_id"], set_={"data": data, "updated_at": now}
-    ))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id"], set_={"data": data, "updated_at": now}
+        )
+    )
 
 
 async def delete_draft(session: AsyncSession, *, user_id: int) -> None:

@@ -69,11 +69,19 @@ async def add_attachments(
 ) -> None:
     """Store evidence sent with a nomination, a support or a supplement."""
     for item in items:
-        session.add(NominationAttachment(
-            nomination_id=nomination_id, support_id=support_id, channel=item["channel"],
-            kind=item["kind"], ref=item["ref"], file_name=item.get("file_name"),
-            mime_type=item.get("mime_type"), size=item.get("size"), created_at=now,
-        ))
+        session.add(
+            NominationAttachment(
+                nomination_id=nomination_id,
+                support_id=support_id,
+                channel=item["channel"],
+                kind=item["kind"],
+                ref=item["ref"],
+                file_name=item.get("file_name"),
+                mime_type=item.get("mime_type"),
+                size=item.get("size"),
+                created_at=now,
+            )
+        )
     await session.flush()
 
 
@@ -88,8 +96,16 @@ async def add_history(
     at: datetime,
 ) -> None:
     """Record what happened to a nomination."""
-    session.add(NominationHistory(nomination_id=nomination_id, action=action, actor_id=actor_id,
-                                  actor_label=actor_label, note=note, at=at))
+    session.add(
+        NominationHistory(
+            nomination_id=nomination_id,
+            action=action,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            note=note,
+            at=at,
+        )
+    )
     await session.flush()
 
 
@@ -112,9 +128,7 @@ async def next_with_status(
     statement = select(Nomination).where(Nomination.status == status)
     if exclude:
         statement = statement.where(Nomination.id.not_in(list(exclude)))
-    return await session.scalar(
-        statement.order_by(Nomination.submitted_at, Nomination.id).limit(1)
-    )
+    return await session.scalar(statement.order_by(Nomination.submitted_at, Nomination.id).limit(1))
 
 
 async def count_with_status(session: AsyncSession, *, status: str) -> int:

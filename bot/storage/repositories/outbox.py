@@ -45,7 +45,7 @@ async def enqueue(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> i
     )
     inserted = 0
     for start in range(0, len(rows), 500):
-        result = await session.execute(statement, list(rows[start:start + 500]))
+        result = await session.execute(statement, list(rows[start : start + 500]))
         inserted += len(result.all())
     return inserted
 
@@ -85,21 +85,36 @@ async def claim(
     statement = (
         update(table)
         .where(table.id == chosen.c.id)
-        .values(status=SENDING, claimed_until=lease_until, claimed_by=worker,
-                attempts=table.attempts + 1)
-        .returning(table.id, table.purpose, table.recipient_id, table.channel, table.chat_id,
-                   table.payload, table.attempts)
+        .values(
+            status=SENDING,
+            claimed_until=lease_until,
+            claimed_by=worker,
+            attempts=table.attempts + 1,
+        )
+        .returning(
+            table.id,
+            table.purpose,
+            table.recipient_id,
+            table.channel,
+            table.chat_id,
+            table.payload,
+            table.attempts,
+        )
     )
     rows = (await session.execute(statement)).all()
     if not rows:
         return []
     reasons = dict(
-        (await session.execute(
-            select(User.id, User.unreachable_reason).where(User.id.in_({r[2] for r in rows}))
-        )).all()
+        (
+            await session.execute(
+                select(User.id, User.unreachable_reason).where(User.id.in_({r[2] for r in rows}))
+            )
+        ).all()
     )
-    claimed = [Claimed(*row, lease_until=lease_until, unreachable_reason=reasons.get(row[2]))
-               for row in rows]
+    claimed = [
+        Claimed(*row, lease_until=lease_until, unreachable_reason=reasons.get(row[2]))
+        for row in rows
+    ]
     return sorted(claimed, key=lambda item: item.id)
 
 
@@ -115,10 +130,17 @@ async def finish(
     """Record a final outcome of a row this worker holds; False if its lease was lost."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
-               OutboxMessage.status == SENDING)
-        .values(status=status, reason=reason, claimed_until=None,
-                sent_at=now if status == SENT else None)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == SENDING,
+        )
+        .values(
+            status=status,
+            reason=reason,
+            claimed_until=None,
+            sent_at=now if status == SENT else None,
+        )
     )
     return bool(result.rowcount)
 
@@ -140,15 +162,28 @@ async def finish_many(session: AsyncSession, *, worker: str, outcomes: Sequence[
     table = OutboxMessage.__table__
     statement = (
         update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.claimed_by == worker,
-               table.c.status == SENDING)
-        .values(status=bindparam("b_status"), reason=bindparam("b_reason"), claimed_until=None,
-                sent_at=bindparam("b_sent_at", type_=table.c.sent_at.type))
+        .where(
+            table.c.id == bindparam("b_id"), table.c.claimed_by == worker, table.c.status == SENDING
+        )
+        .values(
+            status=bindparam("b_status"),
+            reason=bindparam("b_reason"),
+            claimed_until=None,
+            sent_at=bindparam("b_sent_at", type_=table.c.sent_at.type),
+        )
     )
-    await session.execute(statement, [
-        {"b_id": o.message_id, "b_status": o.status, "b_reason": o.reason,
-         "b_sent_at": o.at if o.status == SENT else None} for o in outcomes
-    ])
+    await session.execute(
+        statement,
+        [
+            {
+                "b_id": o.message_id,
+                "b_status": o.status,
+                "b_reason": o.reason,
+                "b_sent_at": o.at if o.status == SENT else None,
+            }
+            for o in outcomes
+        ],
+    )
 
 
 async def retry_at(
@@ -157,8 +192,11 @@ async def retry_at(
     """Give a held row back, to be tried again from `available_at`."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
-               OutboxMessage.status == SENDING)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == SENDING,
+        )
         .values(status=PENDING, available_at=available_at, claimed_until=None, reason=reason)
     )
 
@@ -170,8 +208,11 @@ async def extend_lease(
     sender has taken it meanwhile."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
-               OutboxMessage.status == SENDING)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == SENDING,
+        )
         .values(claimed_until=lease_until)
     )
     return bool(result.rowcount)
@@ -183,10 +224,16 @@ async def take_for_chat(
     """Payloads of the due rows for one chat of a pull channel (the web inbox), oldest first,
     marked sent in the same statement so that two polls never take the same row."""
     table = OutboxMessage
-    candidates = select(table.id).where(
-        table.channel == channel, table.chat_id == chat_id, table.status == PENDING,
-        table.available_at <= now,
-    ).with_for_update(skip_locked=True)
+    candidates = (
+        select(table.id)
+        .where(
+            table.channel == channel,
+            table.chat_id == chat_id,
+            table.status == PENDING,
+            table.available_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+    )
     chosen = candidates.cte("chosen")
     statement = (
         update(table)
@@ -204,8 +251,11 @@ async def expire_pull(
     """Mark pull-channel rows nobody fetched in time as undeliverable."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.status == PENDING,
-               OutboxMessage.created_at < created_before)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.status == PENDING,
+            OutboxMessage.created_at < created_before,
+        )
         .values(status=UNDELIVERABLE, reason=reason)
     )
     return result.rowcount or 0
@@ -214,8 +264,9 @@ async def expire_pull(
 async def cancel_pending(session: AsyncSession, *, deadline_id: int) -> int:
     """Drop the not-yet-sent rows of a cancelled deadline."""
     result = await session.execute(
-        delete(OutboxMessage).where(OutboxMessage.deadline_id == deadline_id,
-                                    OutboxMessage.status == PENDING)
+        delete(OutboxMessage).where(
+            OutboxMessage.deadline_id == deadline_id, OutboxMessage.status == PENDING
+        )
     )
     return result.rowcount or 0
 
@@ -233,8 +284,9 @@ async def status_counts(
     return {tuple(row[:-1]): row[-1] for row in (await session.execute(statement)).all()}
 
 
-async def recipients_of(session: AsyncSession, *, status: str | None = None,
-                        **match: Any) -> set[int]:
+async def recipients_of(
+    session: AsyncSession, *, status: str | None = None, **match: Any
+) -> set[int]:
     """The distinct recipients of rows matching column=value filters (and a status)."""
     statement = select(OutboxMessage.recipient_id).distinct()
     if status is not None:

@@ -23,8 +23,7 @@ async def subscribe(
     statement = (
         insert_for(session, TipSubscription.__table__)
         .values(user_id=user_id, hour=hour, next_at=next_at, created_at=now, sent=0)
-        .on_conflict_do_update(index_elements=["user_id"],
-                               set_={"hour": hour, "next_at": next_at})
+        .on_conflict_do_update(index_elements=["user_id"], set_={"hour": hour, "next_at": next_at})
     )
     await session.execute(statement)
 
