@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,6 +31,10 @@ def channel_senders(app: BotApp) -> dict[str, ChannelSender]:
 
         ChannelSet.from_app(app)  # builds the configured channels; they register their senders
     return dict(registry.senders)
+
+
+KEEP_EVENTS = timedelta(days=7)
+"""How long processed update ids are kept: Telegram redelivers for at most 24 hours."""
 
 
 class SchedulerJobs:
@@ -69,6 +73,16 @@ class SchedulerJobs:
                 coalesce=True,
                 next_run_time=now,
             )
+        if self._sweep_enabled:
+            scheduler.add_job(
+                self.housekeeping,
+                "interval",
+                hours=1,
+                id="housekeeping",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=now,
+            )
         if self._send_enabled:
             scheduler.add_job(
                 self.send,
@@ -93,6 +107,7 @@ class SchedulerJobs:
         """One sweep and one drain, without the scheduler (`cdsbot worker --once`, cron)."""
         if self._sweep_enabled:
             await self._sweep()
+            await self._housekeeping()
         if self._send_enabled:
             await self._send()
 
@@ -104,6 +119,15 @@ class SchedulerJobs:
     async def sweep(self) -> None:
         """Job: one sweep."""
         await self._tracked(self._sweep())
+
+    async def housekeeping(self) -> None:
+        """Job: forget processed-update ids older than any redelivery."""
+        await self._tracked(self._housekeeping())
+
+    async def _housekeeping(self) -> None:
+        dropped = await self._app.services.users.forget_processed_events(older_than=KEEP_EVENTS)
+        if dropped:
+            log.info("forgot %d processed update ids", dropped)
 
     async def send(self) -> None:
         """Job: drain the outbox."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,13 +116,14 @@ class UserService:
         """Everything the engine needs to start handling an event, in one transaction: claim the
         update (None when it was processed before), mark the person seen, their profile and their
         conversation state."""
+        now = self._clock.now()
         async with self._db.transaction() as session:
             if dedup_key and not await conversation_repo.claim_event(
-                session, channel=channel, event_key=dedup_key
+                session, channel=channel, event_key=dedup_key, now=now
             ):
                 return None
             user = await user_repo.get_or_create(
-                session, channel=channel, external_id=external_id, now=self._clock.now()
+                session, channel=channel, external_id=external_id, now=now
             )
             profile = await _profile(session, user)
             row = await conversation_repo.get(session, channel=channel, user_id=external_id)
@@ -134,6 +135,13 @@ class UserService:
                 )
             )
             return profile, state
+
+    async def forget_processed_events(self, *, older_than: timedelta) -> int:
+        """Drop redelivery bookkeeping older than any platform redelivers (Telegram: 24 h)."""
+        async with self._db.transaction() as session:
+            return await conversation_repo.prune_events(
+                session, before=self._clock.now() - older_than
+            )
 
     async def get(self, user_id: int) -> Profile | None:
         """A profile by internal id."""

@@ -64,10 +64,14 @@ async def reset(session: AsyncSession, *, channel: str, user_id: str) -> None:
     )
 
 
-async def claim_event(session: AsyncSession, *, channel: str, event_key: str) -> bool:
+async def claim_event(
+    session: AsyncSession, *, channel: str, event_key: str, now: datetime
+) -> bool:
     """Record an update as taken; False if it was taken before (a redelivery)."""
     return await insert_ignore(
-        session, ProcessedEvent.__table__, {"channel": channel, "event_key": event_key}
+        session,
+        ProcessedEvent.__table__,
+        {"channel": channel, "event_key": event_key, "created_at": now},
     )
 
 
