@@ -22,9 +22,9 @@ def render(reply: Reply) -> str:
     if isinstance(reply, Text):
         return numbered(reply, t("common.numbered_hint"))
     if isinstance(reply, Image):
-        return f"[Hình ảnh] {reply.caption}".strip()
+        return t("console.image", caption=reply.caption).strip()
     if isinstance(reply, Document):
-        return f"[Tệp {reply.file_name}] {reply.caption}".strip()
+        return t("console.file", name=reply.file_name, caption=reply.caption).strip()
     return str(reply)
 
 
@@ -35,9 +35,9 @@ async def run_console(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> None:
-    """Read lines, print replies, until end of input or 'thoat'."""
+    """Read lines, print replies, until the end of input."""
     user = user_id or getpass.getuser()
-    stdout.write("Trợ lý Chuyển đổi số — gõ /start để bắt đầu, Ctrl+D để thoát.\n")
+    stdout.write(load_catalog()("console.welcome") + "\n")
     stdout.flush()
     while True:
         line = await asyncio.to_thread(stdin.readline)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Conversation, ProcessedEvent
@@ -88,12 +88,3 @@ async def prune_events(session: AsyncSession, *, before: datetime) -> int:
     """Drop claims older than any redelivery could be."""
     result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < before))
     return result.rowcount or 0
-
-
-async def step_of(session: AsyncSession, *, channel: str, user_id: str) -> str | None:
-    """Only the current step (cheap check for other services)."""
-    return await session.scalar(
-        select(Conversation.step).where(
-            Conversation.channel == channel, Conversation.user_id == user_id
-        )
-    )

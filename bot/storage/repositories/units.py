@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Unit
@@ -63,14 +63,6 @@ async def all_units(session: AsyncSession) -> list[Unit]:
     return list((await session.scalars(select(Unit).order_by(Unit.depth, Unit.id))).all())
 
 
-async def by_codes(session: AsyncSession, *, codes: Sequence[str]) -> dict[str, Unit]:
-    """Units by code, for imports."""
-    if not codes:
-        return {}
-    rows = await session.scalars(select(Unit).where(Unit.code.in_(list(codes))))
-    return {unit.code: unit for unit in rows}
-
-
 async def invite_code_taken(session: AsyncSession, *, invite_code: str, except_code: str) -> bool:
     """Whether another unit already uses this invitation code."""
     found = await session.scalar(
@@ -79,8 +71,3 @@ async def invite_code_taken(session: AsyncSession, *, invite_code: str, except_c
         )
     )
     return found is not None
-
-
-def any_of_codes(codes: Sequence[str]):  # type: ignore[no-untyped-def]
-    """A filter for units with any of these codes."""
-    return or_(*(Unit.code == code for code in codes))

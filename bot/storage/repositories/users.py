@@ -95,14 +95,6 @@ async def list_users(session: AsyncSession, *, limit: int = 200) -> list[User]:
     return list(rows.all())
 
 
-async def holders_of(session: AsyncSession, *, role: str) -> list[User]:
-    """Users holding a role (e.g. every admin, to notify them)."""
-    rows = await session.scalars(
-        select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(RoleGrant.role == role)
-    )
-    return list(rows.unique().all())
-
-
 async def add_web_session(
     session: AsyncSession, *, token_hash: str, external_id: str, now: datetime
 ) -> None:
