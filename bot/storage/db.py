@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+PING_AFTER_IDLE_S = 10.0
+"""A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out."""
+
+
+POSTGRES_SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+"""asyncpg prepares every statement; after five runs PostgreSQL may switch a prepared statement to
+a generic plan that ignores the parameters' values. For the bot's aggregates that plan misjudges
+the filters (a unit path prefix, a person's attempts within a period) and scans far too much: a
+leaderboard 4x slower, a person's standing refresh 2 ms instead of 0.5. The bot's statements are
+short to plan, so every run is planned with its real values."""
 
 
 class Database:
@@ -24,8 +39,16 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False, pool_size: int = 10) -> Database:
-        """Create the engine; for SQLite, make sure the folder exists and enable WAL."""
+    def from_url(
+        cls,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        ping_after_idle_s: float = PING_AFTER_IDLE_S,
+    ) -> Database:
+        """Create the engine; for SQLite, make sure the folder exists and enable WAL; for
+        PostgreSQL, check a pooled connection before use when it has been idle a while."""
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
@@ -34,8 +57,13 @@ class Database:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             engine = create_async_engine(
-                url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                connect_args={"server_settings": POSTGRES_SESSION_SETTINGS},
             )
+            _ping_when_idle(engine, ping_after_idle_s)
         return cls(engine)
 
     @property
@@ -49,6 +77,13 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection inside one transaction, for hot paths that need no ORM objects
+        (answering a quiz question): no identity map, no unit of work, a third less CPU."""
+        async with self.engine.begin() as connection:
+            yield connection
+
     async def close(self) -> None:
         """Release every pooled connection."""
         await self.engine.dispose()
@@ -61,3 +96,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
+    """Pessimistic disconnect handling without a round trip on every checkout.
+
+    `pool_pre_ping` pings before every transaction: a quarter of a millisecond each, on every
+    update and every recorded answer. A connection in steady use is known to be alive, so only
+    one that sat idle (where a database restart or a firewall may have cut it) is pinged; a dead
+    one is replaced before anyone uses it. A restart during steady traffic still fails the
+    transactions already holding a connection; SQLAlchemy then discards the whole pool.
+    """
+    dialect = engine.sync_engine.dialect
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_s:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure means the connection is unusable
+            raise DisconnectionError("connection closed while idle") from exc
+
+    event.listen(engine.sync_engine, "checkin", checkin)
+    event.listen(engine.sync_engine, "checkout", checkout)
