@@ -12,8 +12,10 @@ import math
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.clock import Clock, as_utc
@@ -30,11 +32,14 @@ from bot.quiz.selection import draw_questions, seen_counts, shuffled_order
 from bot.quiz.targets import refresh_after_attempt
 from bot.quiz.views import AttemptSummary
 from bot.storage.db import Database
-from bot.storage.models import QuizAnswer, QuizAttempt
+from bot.storage.models import QuizAttempt
 from bot.storage.repositories import quiz_attempts as repo
 from bot.storage.repositories import users as user_repo
 
 STAFF = "staff"
+
+AttemptRecord = QuizAttempt | Row[Any]
+"""An attempt as an ORM object or as the row the answer path reads (same attribute names)."""
 
 
 class AttemptService:
@@ -128,8 +133,8 @@ class AttemptService:
     ) -> AnswerOutcome:
         """Record the option shown at `shown_option` for question `question_index`."""
         now = self._clock.now()
-        async with self._db.transaction() as session:
-            attempt = await repo.get(session, attempt_id=attempt_id)
+        async with self._db.connection() as connection:
+            attempt = await repo.read(connection, attempt_id=attempt_id)
             if attempt is None:
                 return AnswerOutcome(Outcome.NOT_FOUND, question_index)
             if attempt.user_id != user_id:
@@ -144,7 +149,7 @@ class AttemptService:
             bank = self._banks.get(attempt.set_slug)
             question = bank.question(attempt.question_ids[index]) if bank else None
             if bank is None or question is None:
-                await repo.set_status(session, attempt_id=attempt.id, status=repo.ABANDONED)
+                await repo.set_status(connection, attempt_id=attempt.id, status=repo.ABANDONED)
                 return AnswerOutcome(Outcome.WITHDRAWN, question_index)
             order = attempt.option_orders[index]
             timed_out = shown_option is None or now > self._deadline(attempt)
@@ -155,31 +160,28 @@ class AttemptService:
                     return AnswerOutcome(Outcome.STALE, question_index, question=view)
                 chosen = order[shown_option]
             correct = chosen == question.correct
-            if not await repo.add_answer(
-                session,
-                attempt_id=attempt.id,
-                question_index=index,
-                question_id=question.id,
-                chosen=chosen,
-                correct=correct,
-                timed_out=timed_out,
-                answered_at=now,
-            ):
-                return AnswerOutcome(Outcome.DUPLICATE, question_index)
-            finished = index + 1 >= len(attempt.question_ids)
+            total = len(attempt.question_ids)
+            finished = index + 1 >= total
             correct_count = attempt.correct_count + int(correct)
-            values: dict[str, object] = {"current_index": index + 1, "correct_count": correct_count}
+            result = None
             if finished:
-                total = len(attempt.question_ids)
-                values.update(
-                    status=repo.FINISHED,
-                    finished_at=now,
-                    score=correct_count / total,
-                    passed=correct_count >= _needed(attempt.pass_ratio, total),
-                )
-            else:
-                values["question_sent_at"] = now
-            if not await repo.advance(session, attempt_id=attempt.id, from_index=index, **values):
+                passed = correct_count >= _needed(attempt.pass_ratio, total)
+                result = (correct_count / total, passed)
+            recorded = await repo.record_answer(
+                connection,
+                attempt_id=attempt.id,
+                from_index=index,
+                answer={
+                    "question_id": question.id,
+                    "chosen": chosen,
+                    "correct": correct,
+                    "timed_out": timed_out,
+                },
+                correct_count=correct_count,
+                now=now,
+                result=result,
+            )
+            if not recorded:
                 return AnswerOutcome(Outcome.DUPLICATE, question_index)
             outcome = AnswerOutcome(
                 Outcome.TIMED_OUT if timed_out else Outcome.ACCEPTED,
@@ -194,13 +196,13 @@ class AttemptService:
             if finished:
                 if not attempt.practice:
                     await refresh_after_attempt(
-                        session,
+                        connection,
                         user_id=user_id,
                         set_slug=attempt.set_slug,
                         finished_at=now,
                         tz=self._tz,
                     )
-                answers = await repo.answers(session, attempt_id=attempt.id)
+                answers = await repo.answers(connection, attempt_id=attempt.id)
                 outcome.result = self._result(attempt, bank, answers, correct_count)
             else:
                 outcome.question = self._view(attempt, now, index=index + 1, sent_at=now)
@@ -237,13 +239,13 @@ class AttemptService:
         bank = self._banks.get(slug)
         return bank.title if bank else slug
 
-    def _deadline(self, attempt: QuizAttempt, sent_at: datetime | None = None) -> datetime:
+    def _deadline(self, attempt: AttemptRecord, sent_at: datetime | None = None) -> datetime:
         sent = as_utc(sent_at or attempt.question_sent_at or attempt.started_at)
         return sent + timedelta(seconds=attempt.time_limit_s)
 
     def _view(
         self,
-        attempt: QuizAttempt,
+        attempt: AttemptRecord,
         now: datetime,
         *,
         index: int | None = None,
@@ -270,7 +272,7 @@ class AttemptService:
         )
 
     def _result(
-        self, attempt: QuizAttempt, bank: Bank, answers: list[QuizAnswer], correct_count: int
+        self, attempt: AttemptRecord, bank: Bank, answers: list[Row[Any]], correct_count: int
     ) -> AttemptResult:
         wrong = []
         for answer in answers:

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.core.text import normalize
 from bot.quiz.bank import Bank
@@ -134,15 +134,20 @@ async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo) -> No
 
 
 async def refresh_after_attempt(
-    session: AsyncSession, *, user_id: int, set_slug: str, finished_at: datetime, tz: ZoneInfo
+    connection: AsyncConnection,
+    *,
+    user_id: int,
+    set_slug: str,
+    finished_at: datetime,
+    tz: ZoneInfo,
 ) -> None:
     """Update the person's standing in every target that counts this finished attempt."""
     day = finished_at.astimezone(tz).date()
-    for target in await target_repo.active_on(session, on=day):
+    for target in await target_repo.periods_on(connection, on=day):
         if set_slug in target.set_slugs:
             start, end = period_bounds(target.starts_on, target.due_on, tz)
             await progress_repo.refresh_member(
-                session,
+                connection,
                 target_id=target.id,
                 user_id=user_id,
                 set_slugs=target.set_slugs,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
 from bot.storage.repositories import quiz_attempts as attempt_repo
@@ -121,6 +123,32 @@ async def test_double_tap_counts_once(chat: Chat) -> None:
     async with chat.bot.db.transaction() as session:
         attempt = await attempt_repo.get(session, attempt_id=attempt_id)
         assert attempt is not None and attempt.correct_count == 1 and attempt.current_index == 1
+        assert len(await attempt_repo.answers(session, attempt_id=attempt_id)) == 1
+
+
+async def test_two_workers_answering_at_once_count_once(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two deliveries of the same tap in two bot processes (no shared lock): both read the
+    attempt at question 1 before either writes; one answer is recorded, the other is a
+    duplicate, and the attempt moves by one question."""
+    user_id = await register_staff(chat, "SKHCN")
+    attempt_id = await _start_counted(chat)
+    both_read = asyncio.Barrier(2)
+    read = attempt_repo.read
+
+    async def read_then_wait(connection, *, attempt_id):  # type: ignore[no-untyped-def]
+        row = await read(connection, attempt_id=attempt_id)
+        await both_read.wait()
+        return row
+
+    monkeypatch.setattr(attempt_repo, "read", read_then_wait)
+    attempts = chat.bot.services.quiz.attempts
+    outcomes = await asyncio.gather(*(attempts.answer(user_id, attempt_id, 0, 1) for _ in "ab"))
+    assert sorted(o.kind.value for o in outcomes) == ["accepted", "duplicate"]
+    async with chat.bot.db.transaction() as session:
+        attempt = await attempt_repo.get(session, attempt_id=attempt_id)
+        assert attempt is not None and attempt.current_index == 1
         assert len(await attempt_repo.answers(session, attempt_id=attempt_id)) == 1
 
 

@@ -6,7 +6,17 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+Executor = AsyncSession | AsyncConnection
+"""Where a repository function can run: an ORM session or a Core connection (hot paths)."""
+
+
+def dialect_name(executor: Executor) -> str:
+    """'sqlite' or 'postgresql', for a session or a connection."""
+    if isinstance(executor, AsyncConnection):
+        return executor.dialect.name
+    return executor.bind.dialect.name
 
 
 def insert_for(session: AsyncSession, table: Table | type) -> Any:

@@ -1,16 +1,22 @@
-"""Quiz attempts and their answers: creation, idempotent answers, history, anonymisation."""
+"""Quiz attempts and their answers: creation, idempotent answers, history, anonymisation.
+
+Answering a question is the hottest write the bot has (every tap of every quiz), so its two
+statements are built once, run as Core on the session's connection (no ORM identity map) and, on
+PostgreSQL, the answer row and the attempt's advance travel as one statement.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import QuizAnswer, QuizAttempt
-from bot.storage.repositories._dialect import insert_ignore
+from bot.storage.repositories._dialect import Executor
 
 ACTIVE = "active"
 FINISHED = "finished"
@@ -26,8 +32,110 @@ async def create(session: AsyncSession, **fields: Any) -> QuizAttempt:
 
 
 async def get(session: AsyncSession, *, attempt_id: int) -> QuizAttempt | None:
-    """One attempt (concurrent answers are settled by `add_answer` and `advance`, not locks)."""
+    """One attempt as an ORM object."""
     return await session.get(QuizAttempt, attempt_id)
+
+
+_ATTEMPTS = QuizAttempt.__table__
+_ANSWERS = QuizAnswer.__table__
+_READ = select(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+
+
+async def read(connection: AsyncConnection, *, attempt_id: int) -> Row[Any] | None:
+    """One attempt's row, with the same attribute names as `QuizAttempt` (concurrent answers are
+    settled by the conditional update in `record_answer`, not by locks)."""
+    return (await connection.execute(_READ, {"attempt_id": attempt_id})).first()
+
+
+async def record_answer(
+    connection: AsyncConnection,
+    *,
+    attempt_id: int,
+    from_index: int,
+    answer: dict[str, Any],
+    correct_count: int,
+    now: datetime,
+    result: tuple[float, bool] | None,
+) -> bool:
+    """Store the answer to question `from_index` and move the attempt past it — to the next
+    question sent at `now`, or, with `result` (score, passed), to finished. False when the
+    attempt is no longer at that question (a double tap, another worker): nothing is written."""
+    params = {
+        "attempt_id": attempt_id,
+        "from_index": from_index,
+        "to_index": from_index + 1,
+        "to_correct": correct_count,
+        "now": now,
+        **{f"a_{name}": value for name, value in answer.items()},
+    }
+    if result is not None:
+        params["to_score"], params["to_passed"] = result
+    finishing = result is not None
+    if connection.dialect.name == "postgresql":
+        row = (await connection.execute(_record_pg(finishing), params)).first()
+        return row is not None
+    moved = await connection.execute(_advance(finishing), params)
+    if not moved.rowcount:
+        return False
+    await connection.execute(_insert_answer(), params)
+    return True
+
+
+_ANSWER_FIELDS = ("question_id", "chosen", "correct", "timed_out")
+
+
+@cache
+def _advance(finishing: bool) -> Any:
+    """UPDATE quiz_attempts … WHERE it is still active at `from_index`."""
+    values: dict[str, Any] = {
+        "current_index": bindparam("to_index"),
+        "correct_count": bindparam("to_correct"),
+    }
+    if finishing:
+        values.update(
+            status=FINISHED,
+            finished_at=bindparam("now", type_=_ATTEMPTS.c.finished_at.type),
+            score=bindparam("to_score", type_=_ATTEMPTS.c.score.type),
+            passed=bindparam("to_passed", type_=_ATTEMPTS.c.passed.type),
+        )
+    else:
+        values["question_sent_at"] = bindparam("now", type_=_ATTEMPTS.c.question_sent_at.type)
+    return (
+        update(_ATTEMPTS)
+        .where(
+            _ATTEMPTS.c.id == bindparam("attempt_id"),
+            _ATTEMPTS.c.current_index == bindparam("from_index"),
+            _ATTEMPTS.c.status == ACTIVE,
+        )
+        .values(values)
+    )
+
+
+def _answer_values(attempt_id: Any) -> list[Any]:
+    return [
+        attempt_id,
+        bindparam("from_index", type_=_ANSWERS.c.question_index.type),
+        *(bindparam(f"a_{name}", type_=_ANSWERS.c[name].type) for name in _ANSWER_FIELDS),
+        bindparam("now", type_=_ANSWERS.c.answered_at.type),
+    ]
+
+
+_ANSWER_COLUMNS = ["attempt_id", "question_index", *_ANSWER_FIELDS, "answered_at"]
+
+
+@cache
+def _insert_answer() -> Any:
+    values = _answer_values(bindparam("attempt_id", type_=_ANSWERS.c.attempt_id.type))
+    return insert(_ANSWERS).from_select(_ANSWER_COLUMNS, select(*values))
+
+
+@cache
+def _record_pg(finishing: bool) -> Any:
+    """PostgreSQL: the advance as a data-modifying CTE feeding the answer's INSERT, so the
+    answer is written exactly when the attempt moved (one round trip)."""
+    moved = _advance(finishing).returning(_ATTEMPTS.c.id).cte("moved")
+    source = select(*_answer_values(moved.c.id))
+    return insert(_ANSWERS).from_select(_ANSWER_COLUMNS, source).returning(_ANSWERS.c.attempt_id)
 
 
 async def active_for_user(session: AsyncSession, *, user_id: int) -> QuizAttempt | None:
@@ -50,53 +158,9 @@ async def drawn_questions(session: AsyncSession, *, user_id: int, set_slug: str)
     return [list(ids) for ids in rows]
 
 
-async def add_answer(
-    session: AsyncSession,
-    *,
-    attempt_id: int,
-    question_index: int,
-    question_id: str,
-    chosen: int | None,
-    correct: bool,
-    timed_out: bool,
-    answered_at: datetime,
-) -> bool:
-    """Record an answer; False if this question of the attempt was answered already."""
-    return await insert_ignore(
-        session,
-        QuizAnswer.__table__,
-        {
-            "attempt_id": attempt_id,
-            "question_index": question_index,
-            "question_id": question_id,
-            "chosen": chosen,
-            "correct": correct,
-            "timed_out": timed_out,
-            "answered_at": answered_at,
-        },
-    )
-
-
-async def advance(
-    session: AsyncSession, *, attempt_id: int, from_index: int, **values: Any
-) -> bool:
-    """Move an attempt past question `from_index`; False if someone else already did."""
-    result = await session.execute(
-        update(QuizAttempt)
-        .where(
-            QuizAttempt.id == attempt_id,
-            QuizAttempt.current_index == from_index,
-            QuizAttempt.status == ACTIVE,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)
-
-
-async def set_status(session: AsyncSession, *, attempt_id: int, status: str) -> bool:
+async def set_status(executor: Executor, *, attempt_id: int, status: str) -> bool:
     """Change the status of an active attempt (abandon it); False if it was not active."""
-    result = await session.execute(
+    result = await executor.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt_id, QuizAttempt.status == ACTIVE)
         .values(status=status)
@@ -104,14 +168,16 @@ async def set_status(session: AsyncSession, *, attempt_id: int, status: str) -> 
     return bool(result.rowcount)
 
 
-async def answers(session: AsyncSession, *, attempt_id: int) -> list[QuizAnswer]:
-    """Every answer of an attempt, in question order."""
-    rows = await session.scalars(
-        select(QuizAnswer)
-        .where(QuizAnswer.attempt_id == attempt_id)
-        .order_by(QuizAnswer.question_index)
-    )
-    return list(rows.all())
+_ANSWERS_OF = (
+    select(_ANSWERS)
+    .where(_ANSWERS.c.attempt_id == bindparam("attempt_id"))
+    .order_by(_ANSWERS.c.question_index)
+)
+
+
+async def answers(connection: AsyncConnection, *, attempt_id: int) -> list[Row[Any]]:
+    """Every answer of an attempt, in question order (rows named like `QuizAnswer`)."""
+    return list((await connection.execute(_ANSWERS_OF, {"attempt_id": attempt_id})).all())
 
 
 async def recent(session: AsyncSession, *, user_id: int, limit: int = 10) -> list[QuizAttempt]:

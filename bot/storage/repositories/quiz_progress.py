@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, literal, select, text, true
+from sqlalchemy import Integer, Select, bindparam, case, delete, func, insert, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import as_utc
 from bot.storage.models import QuizAttempt, QuizTargetMember, User
-from bot.storage.repositories._dialect import insert_for
+from bot.storage.repositories._dialect import Executor, dialect_name
 
 STAFF = "staff"
 
@@ -52,7 +54,7 @@ def registered_staff(unit_ids: Select[Any]) -> Any:
     return (User.kind == STAFF) & User.consent_at.is_not(None) & User.unit_id.in_(unit_ids)
 
 
-def _rollup(set_slugs: Sequence[str], start: datetime, end: datetime, who: Any) -> Select[Any]:
+def _rollup(set_slugs: Any, start: Any, end: Any, who: Any) -> Select[Any]:
     """Per user (among attempts matching `who`): sum and count of the best score per set, how
     many sets were passed, and when the latest of those first passes happened."""
     attempt = QuizAttempt
@@ -63,7 +65,7 @@ def _rollup(set_slugs: Sequence[str], start: datetime, end: datetime, who: Any) 
             func.min(case((attempt.passed, attempt.finished_at))).label("first_pass"),
         )
         .where(
-            attempt.set_slug.in_(list(set_slugs)),
+            attempt.set_slug.in_(set_slugs),
             attempt.finished_at >= start,
             attempt.finished_at < end,
             attempt.practice.is_(False),
@@ -100,7 +102,7 @@ async def rebuild_members(
 
 
 async def refresh_member(
-    session: AsyncSession,
+    executor: Executor,
     *,
     target_id: int,
     user_id: int,
@@ -109,16 +111,37 @@ async def refresh_member(
     end: datetime,
 ) -> None:
     """Recompute one person's row after a counted attempt of theirs finished in the period
-    (one INSERT … SELECT … ON CONFLICT UPDATE, on both SQLite and PostgreSQL)."""
-    rollup = _rollup(set_slugs, start, end, QuizAttempt.user_id == user_id).subquery("rollup")
+    (one INSERT … SELECT … ON CONFLICT UPDATE, on both SQLite and PostgreSQL; built once per
+    dialect because it runs at the end of every counted attempt)."""
+    params: dict[str, Any] = {
+        "target_id": target_id,
+        "user_id": user_id,
+        "start": start,
+        "end": end,
+    }
+    params.update((f"set_{i}", slug) for i, slug in enumerate(set_slugs))
+    await executor.execute(_refresh_statement(dialect_name(executor), len(set_slugs)), params)
+
+
+@cache
+def _refresh_statement(dialect: str, set_count: int) -> Any:
+    """One statement per dialect and number of sets (an IN list of plain parameters is cached
+    whole; an expanding one would be re-rendered on every run)."""
+    attempt = QuizAttempt
+    rollup = _rollup(
+        [bindparam(f"set_{i}", type_=attempt.set_slug.type) for i in range(set_count)],
+        bindparam("start", type_=attempt.finished_at.type),
+        bindparam("end", type_=attempt.finished_at.type),
+        attempt.user_id == bindparam("user_id"),
+    ).subquery("rollup")
     # SQLite needs a WHERE in an upsert's SELECT, or it reads ON CONFLICT as a join condition.
-    source = select(literal(target_id), *rollup.c).where(true())
-    statement = insert_for(session, QuizTargetMember.__table__).from_select(_MEMBER_COLUMNS, source)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["target_id", "user_id"],
-            set_={name: statement.excluded[name] for name in _MEMBER_COLUMNS[2:]},
-        )
+    source = select(bindparam("target_id", type_=Integer), *rollup.c).where(true())
+    table = QuizTargetMember.__table__
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = statement.from_select(_MEMBER_COLUMNS, source)
+    return statement.on_conflict_do_update(
+        index_elements=["target_id", "user_id"],
+        set_={name: statement.excluded[name] for name in _MEMBER_COLUMNS[2:]},
     )
 
 
@@ -128,14 +151,6 @@ _MEMBER_COLUMNS = ["target_id", "user_id", "score_sum", "score_count", "sets_pas
 async def delete_members(session: AsyncSession, *, user_id: int) -> None:
     """Forget a person's standing against every target (personal-data erasure)."""
     await session.execute(delete(QuizTargetMember).where(QuizTargetMember.user_id == user_id))
-
-
-async def _custom_plans(session: AsyncSession) -> None:
-    """PostgreSQL switches a prepared statement to a generic plan after five runs; for these
-    aggregates that plan misjudges the unit filter (a LIKE on a parameter) and nests loops over
-    every staff member (4x slower). Plan each run with its real values instead."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _joined(target_id: int) -> Any:
@@ -153,7 +168,6 @@ async def unit_tallies(
     session: AsyncSession, *, target_id: int, set_count: int, unit_ids: Select[Any]
 ) -> list[UnitTally]:
     """Figures of every unit (among `unit_ids`) that has registered staff."""
-    await _custom_plans(session)
     member = QuizTargetMember
     met = member.sets_passed >= set_count
     statement = (
@@ -194,7 +208,6 @@ async def staff_results(
 ) -> list[StaffResult]:
     """Registered staff of the units (or only those who have not met the target), fewest sets
     passed first, with how many of the sets they passed."""
-    await _custom_plans(session)
     passed = func.coalesce(QuizTargetMember.sets_passed, 0)
     statement = (
         _joined(target_id)
@@ -216,7 +229,6 @@ async def staff_not_meeting(
     session: AsyncSession, *, target_id: int, set_count: int, unit_ids: Select[Any]
 ) -> list[int]:
     """Ids of registered staff of the units who have not met the target."""
-    await _custom_plans(session)
     passed = func.coalesce(QuizTargetMember.sets_passed, 0)
     rows = await session.scalars(
         _joined(target_id)

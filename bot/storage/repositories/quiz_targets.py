@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, bindparam, delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import QuizTarget, Unit
@@ -49,13 +49,30 @@ async def all_targets(session: AsyncSession) -> list[QuizTarget]:
     return list(rows.all())
 
 
+_ACTIVE_ON = (
+    select(QuizTarget)
+    .where(QuizTarget.starts_on <= bindparam("on"), QuizTarget.due_on >= bindparam("on"))
+    .order_by(QuizTarget.due_on, QuizTarget.id)
+)
+
+
+_PERIODS_ON = (
+    select(QuizTarget.id, QuizTarget.set_slugs, QuizTarget.starts_on, QuizTarget.due_on)
+    .where(QuizTarget.starts_on <= bindparam("on"), QuizTarget.due_on >= bindparam("on"))
+    .order_by(QuizTarget.due_on, QuizTarget.id)
+)
+
+
+async def periods_on(connection: AsyncConnection, *, on: date) -> list[Row[Any]]:
+    """Id, sets and period of every target active on `on` (the end of every counted attempt
+    reads this, on a Core connection)."""
+    return list((await connection.execute(_PERIODS_ON, {"on": on})).all())
+
+
 async def active_on(session: AsyncSession, *, on: date) -> list[QuizTarget]:
-    """Targets whose period contains `on`, the nearest due date first."""
-    rows = await session.scalars(
-        select(QuizTarget)
-        .where(QuizTarget.starts_on <= on, QuizTarget.due_on >= on)
-        .order_by(QuizTarget.due_on, QuizTarget.id)
-    )
+    """Targets whose period contains `on`, the nearest due date first (read at the end of
+    every counted attempt, so the statement is built once)."""
+    rows = await session.scalars(_ACTIVE_ON, {"on": on})
     return list(rows.all())
 
 
