@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from bot.core.state import ConversationState
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.repositories import conversations as conversation_repo
+from bot.storage.repositories import turns as turn_repo
 from bot.storage.repositories import units as unit_repo
 from bot.storage.repositories import users as user_repo
 
@@ -113,28 +115,33 @@ class UserService:
     async def begin_turn(
         self, *, channel: str, external_id: str, dedup_key: str = ""
     ) -> tuple[Profile, ConversationState] | None:
-        """Everything the engine needs to start handling an event, in one transaction: claim the
-        update (None when it was processed before), mark the person seen, their profile and their
-        conversation state."""
-        now = self._clock.now()
-        async with self._db.transaction() as session:
-            if dedup_key and not await conversation_repo.claim_event(
-                session, channel=channel, event_key=dedup_key, now=now
-            ):
-                return None
-            user = await user_repo.get_or_create(
-                session, channel=channel, external_id=external_id, now=now
+        """Everything the engine needs to start handling an event, atomically: claim the update
+        (None when it was processed before), mark the person seen, their profile and their
+        conversation state (one statement on PostgreSQL, see `turns`)."""
+        one_statement = turn_repo.is_one_statement(self._db.dialect)
+        async with self._db.connection(autocommit=one_statement) as connection:
+            begun = await turn_repo.begin(
+                connection,
+                channel=channel,
+                external_id=external_id,
+                event_key=dedup_key,
+                now=self._clock.now(),
             )
-            profile = await _profile(session, user)
-            row = await conversation_repo.get(session, channel=channel, user_id=external_id)
-            state = (
-                ConversationState()
-                if row is None
-                else ConversationState(
-                    row.step, dict(row.data or {}), list(row.menu or []), row.version
-                )
+        if begun is None:
+            return None
+        user, stored = begun.user, begun.conversation
+        profile = _profile_of(user, begun.unit_name, begun.grants)
+        state = (
+            ConversationState()
+            if stored is None
+            else ConversationState(
+                stored.conversation_step,
+                dict(stored.conversation_data or {}),
+                list(stored.conversation_menu or []),
+                stored.conversation_version,
             )
-            return profile, state
+        )
+        return profile, state
 
     async def forget_processed_events(self, *, older_than: timedelta) -> int:
         """Drop redelivery bookkeeping older than any platform redelivers (Telegram: 24 h)."""
@@ -270,6 +277,11 @@ class UserService:
 async def _profile(session: AsyncSession, user: User) -> Profile:
     grants = await user_repo.roles_of(session, user_id=user.id)
     unit_name = await user_repo.unit_name(session, unit_id=user.unit_id) if user.unit_id else None
+    return _profile_of(user, unit_name, [(grant.role, grant.unit_id) for grant in grants])
+
+
+def _profile_of(user: Any, unit_name: str | None, grants: list[tuple[str, int | None]]) -> Profile:
+    """A profile from a user (ORM object or row), their unit's name and their (role, unit)."""
     return Profile(
         id=user.id,
         channel=user.channel,
@@ -280,10 +292,8 @@ async def _profile(session: AsyncSession, user: User) -> Profile:
         position=user.position,
         unit_id=user.unit_id,
         unit_name=unit_name,
-        roles=frozenset(grant.role for grant in grants),
+        roles=frozenset(role for role, _ in grants),
         managed_unit_ids=tuple(
-            grant.unit_id
-            for grant in grants
-            if grant.role == Role.MANAGER and grant.unit_id is not None
+            unit_id for role, unit_id in grants if role == Role.MANAGER and unit_id is not None
         ),
     )

@@ -78,11 +78,17 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection inside one transaction, for hot paths that need no ORM objects
-        (answering a quiz question): no identity map, no unit of work, a third less CPU."""
-        async with self.engine.begin() as connection:
-            yield connection
+    async def connection(self, *, autocommit: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for hot paths that need no ORM objects (answering a quiz question,
+        starting a turn): no identity map, no unit of work, a third less CPU. Inside one
+        transaction, or with `autocommit` for work that is a single atomic statement (no BEGIN
+        and COMMIT round trips)."""
+        if not autocommit:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
     async def close(self) -> None:
         """Release every pooled connection."""

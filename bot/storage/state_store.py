@@ -23,9 +23,9 @@ class SqlStateStore:
             )
 
     async def save(self, key: ConversationKey, state: ConversationState) -> None:
-        async with self._db.transaction() as session:
+        async with self._db.connection(autocommit=True) as connection:
             saved = await repo.save(
-                session,
+                connection,
                 channel=key.channel,
                 user_id=key.user_id,
                 step=state.step,

@@ -1,15 +1,16 @@
-"""Conversation state rows and processed-event claims."""
+"""Conversation state rows and processed-event bookkeeping (claims are in `turns`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import Conversation, ProcessedEvent
-from bot.storage.repositories._dialect import insert_ignore
 
 
 async def get(session: AsyncSession, *, channel: str, user_id: str) -> Conversation | None:
@@ -18,7 +19,7 @@ async def get(session: AsyncSession, *, channel: str, user_id: str) -> Conversat
 
 
 async def save(
-    session: AsyncSession,
+    connection: AsyncConnection,
     *,
     channel: str,
     user_id: str,
@@ -27,32 +28,53 @@ async def save(
     menu: list[Any],
     expected_version: int,
 ) -> bool:
-    """Write the state if nobody else changed it since it was read; False on a lost race."""
+    """Write the state if nobody else changed it since it was read; False on a lost race.
+
+    Each statement is atomic by itself (insert if absent; update if still at the version read),
+    so this runs after most turns without a surrounding transaction."""
+    params = {
+        "key_channel": channel,
+        "key_user": user_id,
+        "to_step": step,
+        "to_data": data,
+        "to_menu": menu,
+        "expected": expected_version,
+        "to_version": expected_version + 1,
+    }
     if expected_version == 0:
-        inserted = await insert_ignore(
-            session,
-            Conversation.__table__,
-            {
-                "channel": channel,
-                "user_id": user_id,
-                "step": step,
-                "data": data,
-                "menu": menu,
-                "version": 1,
-            },
-        )
-        if inserted:
+        inserted = await connection.execute(_insert(connection.dialect.name), params)
+        if inserted.rowcount:
             return True
-    result = await session.execute(
-        update(Conversation)
-        .where(
-            Conversation.channel == channel,
-            Conversation.user_id == user_id,
-            Conversation.version == expected_version,
-        )
-        .values(step=step, data=data, menu=menu, version=expected_version + 1)
-    )
-    return bool(result.rowcount)
+    return bool((await connection.execute(_UPDATE, params)).rowcount)
+
+
+_TABLE = Conversation.__table__
+
+
+def _new_values() -> dict[str, Any]:
+    return {
+        "step": bindparam("to_step", type_=_TABLE.c.step.type),
+        "data": bindparam("to_data", type_=_TABLE.c.data.type),
+        "menu": bindparam("to_menu", type_=_TABLE.c.menu.type),
+        "version": bindparam("to_version"),
+    }
+
+
+_KEY = (_TABLE.c.channel == bindparam("key_channel")) & (_TABLE.c.user_id == bindparam("key_user"))
+_UPDATE = (
+    update(_TABLE).where(_KEY, _TABLE.c.version == bindparam("expected")).values(_new_values())
+)
+
+
+@cache
+def _insert(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {
+        "channel": bindparam("key_channel", type_=_TABLE.c.channel.type),
+        "user_id": bindparam("key_user", type_=_TABLE.c.user_id.type),
+        **_new_values(),
+    }
+    return insert(_TABLE).values(values).on_conflict_do_nothing()
 
 
 async def reset(session: AsyncSession, *, channel: str, user_id: str) -> None:
@@ -61,17 +83,6 @@ async def reset(session: AsyncSession, *, channel: str, user_id: str) -> None:
         update(Conversation)
         .where(Conversation.channel == channel, Conversation.user_id == user_id)
         .values(step=None, data={}, menu=[])
-    )
-
-
-async def claim_event(
-    session: AsyncSession, *, channel: str, event_key: str, now: datetime
-) -> bool:
-    """Record an update as taken; False if it was taken before (a redelivery)."""
-    return await insert_ignore(
-        session,
-        ProcessedEvent.__table__,
-        {"channel": channel, "event_key": event_key, "created_at": now},
     )
 
 

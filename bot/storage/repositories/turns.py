@@ -1,0 +1,148 @@
+"""What every incoming event starts with, in as few round trips as the database allows.
+
+Each update claims its delivery id (redeliveries are ignored), upserts the person (first contact
+creates them; every contact marks them seen) and reads their unit's name, their role grants and
+their conversation state. That is the bot's hottest path, so the statements are built once and
+run as Core: on PostgreSQL as one statement (data-modifying CTEs feed a joined SELECT), on
+SQLite as three in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Row, bindparam, exists, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.models import Conversation, ProcessedEvent, RoleGrant, Unit, User
+
+_USERS = User.__table__
+_EVENTS = ProcessedEvent.__table__
+_CONVERSATIONS = Conversation.__table__
+_GRANTS = RoleGrant.__table__
+_UNITS = Unit.__table__
+
+
+def is_one_statement(dialect: str) -> bool:
+    """Whether `begin` is a single statement there (so it needs no surrounding transaction)."""
+    return dialect == "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStart:
+    """The person (user row), their unit's name, their grants and their stored conversation."""
+
+    user: Row[Any]
+    unit_name: str | None
+    grants: list[tuple[str, int | None]]
+    conversation: Row[Any] | None
+
+
+async def begin(
+    connection: AsyncConnection, *, channel: str, external_id: str, event_key: str, now: datetime
+) -> TurnStart | None:
+    """Claim `event_key` (when given) and load the person; None when the event was claimed
+    before (a redelivery): then nothing else is written."""
+    params = {"channel": channel, "external_id": external_id, "event_key": event_key, "now": now}
+    claim = bool(event_key)
+    if connection.dialect.name == "postgresql":
+        rows = (await connection.execute(_begin_pg(claim), params)).all()
+        return _turn(rows) if rows else None
+    if claim and not (await connection.execute(_claim(sqlite.insert), params)).rowcount:
+        return None
+    user = (await connection.execute(_upsert(sqlite.insert, claim=False), params)).one()
+    rows = (await connection.execute(_context_of_user(), {"user_id": user.id})).all()
+    return _turn(rows, user)
+
+
+def _turn(rows: list[Row[Any]], user: Row[Any] | None = None) -> TurnStart:
+    first = rows[0]
+    grants = [(row.grant_role, row.grant_unit_id) for row in rows if row.grant_role is not None]
+    conversation = first if first.conversation_version is not None else None
+    return TurnStart(user or first, first.unit_name, grants, conversation)
+
+
+def _params() -> dict[str, Any]:
+    return {
+        "channel": bindparam("channel", type_=_USERS.c.channel.type),
+        "external_id": bindparam("external_id", type_=_USERS.c.external_id.type),
+        "now": bindparam("now", type_=_USERS.c.last_seen_at.type),
+    }
+
+
+@cache
+def _claim(insert: Any) -> Any:
+    p = _params()
+    return (
+        insert(_EVENTS)
+        .values(
+            channel=p["channel"],
+            event_key=bindparam("event_key", type_=_EVENTS.c.event_key.type),
+            created_at=p["now"],
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+@cache
+def _upsert(insert: Any, *, claim: bool) -> Any:
+    """INSERT the person or mark them seen; RETURNING the row. With `claim` (PostgreSQL), only
+    when the claim CTE inserted its row."""
+    p = _params()
+    source = select(p["channel"], p["external_id"], p["now"], p["now"])
+    if claim:
+        claimed = _claim(insert).returning(literal(1).label("claimed")).cte("claimed")
+        source = source.where(exists(select(claimed.c.claimed)))
+    else:
+        source = source.where(true())  # SQLite: an upsert's SELECT needs a WHERE
+    statement = insert(_USERS).from_select(
+        ["channel", "external_id", "created_at", "last_seen_at"], source
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={"last_seen_at": statement.excluded.last_seen_at, "unreachable_reason": None},
+    ).returning(*_USERS.c)
+
+
+def _context_columns() -> list[Any]:
+    return [
+        _UNITS.c.name.label("unit_name"),
+        _GRANTS.c.role.label("grant_role"),
+        _GRANTS.c.unit_id.label("grant_unit_id"),
+        _CONVERSATIONS.c.step.label("conversation_step"),
+        _CONVERSATIONS.c.data.label("conversation_data"),
+        _CONVERSATIONS.c.menu.label("conversation_menu"),
+        _CONVERSATIONS.c.version.label("conversation_version"),
+    ]
+
+
+def _with_context(person: Any, columns: list[Any]) -> Any:
+    """One row per grant (at least one): the unit's name and the conversation alongside."""
+    return (
+        select(*columns, *_context_columns())
+        .select_from(person)
+        .outerjoin(_UNITS, _UNITS.c.id == person.c.unit_id)
+        .outerjoin(_GRANTS, _GRANTS.c.user_id == person.c.id)
+        .outerjoin(
+            _CONVERSATIONS,
+            (_CONVERSATIONS.c.channel == person.c.channel)
+            & (_CONVERSATIONS.c.user_id == person.c.external_id),
+        )
+        .order_by(_GRANTS.c.id)
+    )
+
+
+@cache
+def _context_of_user() -> Any:
+    return _with_context(_USERS, []).where(_USERS.c.id == bindparam("user_id"))
+
+
+@cache
+def _begin_pg(claim: bool) -> Any:
+    """PostgreSQL: claim, upsert and context in one statement (one round trip, atomic)."""
+    person = _upsert(postgresql.insert, claim=claim).cte("person")
+    return _with_context(person, list(person.c))
