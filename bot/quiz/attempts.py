@@ -29,12 +29,13 @@ from bot.quiz.outcomes import (
     WrongAnswer,
 )
 from bot.quiz.selection import draw_questions, seen_counts, shuffled_order
-from bot.quiz.targets import refresh_after_attempt
+from bot.quiz.targets import refresh_standings
 from bot.quiz.views import AttemptSummary
 from bot.storage.db import Database
 from bot.storage.models import QuizAttempt
 from bot.storage.repositories import quiz_attempts as repo
 from bot.storage.repositories import users as user_repo
+from bot.storage.repositories.quiz_attempts import RecordedAnswer
 
 STAFF = "staff"
 
@@ -134,9 +135,12 @@ class AttemptService:
         """Record the option shown at `shown_option` for question `question_index`."""
         now = self._clock.now()
         async with self._db.connection() as connection:
-            attempt = await repo.read(connection, attempt_id=attempt_id)
-            if attempt is None:
+            found = await repo.read(
+                connection, attempt_id=attempt_id, day=now.astimezone(self._tz).date()
+            )
+            if found is None:
                 return AnswerOutcome(Outcome.NOT_FOUND, question_index)
+            attempt, periods = found
             if attempt.user_id != user_id:
                 return AnswerOutcome(Outcome.FOREIGN, question_index)
             index = attempt.current_index
@@ -181,7 +185,7 @@ class AttemptService:
                 now=now,
                 result=result,
             )
-            if not recorded:
+            if recorded is None:
                 return AnswerOutcome(Outcome.DUPLICATE, question_index)
             outcome = AnswerOutcome(
                 Outcome.TIMED_OUT if timed_out else Outcome.ACCEPTED,
@@ -195,15 +199,10 @@ class AttemptService:
             )
             if finished:
                 if not attempt.practice:
-                    await refresh_after_attempt(
-                        connection,
-                        user_id=user_id,
-                        set_slug=attempt.set_slug,
-                        finished_at=now,
-                        tz=self._tz,
+                    await refresh_standings(
+                        connection, periods, user_id=user_id, set_slug=attempt.set_slug, tz=self._tz
                     )
-                answers = await repo.answers(connection, attempt_id=attempt.id)
-                outcome.result = self._result(attempt, bank, answers, correct_count)
+                outcome.result = self._result(attempt, bank, recorded, correct_count)
             else:
                 outcome.question = self._view(attempt, now, index=index + 1, sent_at=now)
             return outcome
@@ -272,7 +271,7 @@ class AttemptService:
         )
 
     def _result(
-        self, attempt: AttemptRecord, bank: Bank, answers: list[Row[Any]], correct_count: int
+        self, attempt: AttemptRecord, bank: Bank, answers: list[RecordedAnswer], correct_count: int
     ) -> AttemptResult:
         wrong = []
         for answer in answers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.text import normalize
 from bot.quiz.bank import Bank
@@ -23,6 +23,8 @@ from bot.storage.models import QuizTarget
 from bot.storage.repositories import quiz_progress as progress_repo
 from bot.storage.repositories import quiz_targets as target_repo
 from bot.storage.repositories import units as unit_repo
+from bot.storage.repositories._dialect import Executor
+from bot.storage.repositories.quiz_attempts import TargetPeriod
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -134,7 +136,7 @@ async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo) -> No
 
 
 async def refresh_after_attempt(
-    connection: AsyncConnection,
+    executor: Executor,
     *,
     user_id: int,
     set_slug: str,
@@ -142,12 +144,25 @@ async def refresh_after_attempt(
     tz: ZoneInfo,
 ) -> None:
     """Update the person's standing in every target that counts this finished attempt."""
-    day = finished_at.astimezone(tz).date()
-    for target in await target_repo.periods_on(connection, on=day):
+    periods = await target_repo.periods_on(executor, on=finished_at.astimezone(tz).date())
+    await refresh_standings(executor, periods, user_id=user_id, set_slug=set_slug, tz=tz)
+
+
+async def refresh_standings(
+    executor: Executor,
+    periods: Sequence[TargetPeriod],
+    *,
+    user_id: int,
+    set_slug: str,
+    tz: ZoneInfo,
+) -> None:
+    """Update the person's standing in those of `periods` (targets active when their attempt
+    finished) that count the attempt's set."""
+    for target in periods:
         if set_slug in target.set_slugs:
             start, end = period_bounds(target.starts_on, target.due_on, tz)
             await progress_repo.refresh_member(
-                connection,
+                executor,
                 target_id=target.id,
                 user_id=user_id,
                 set_slugs=target.set_slugs,

@@ -137,10 +137,10 @@ async def test_two_workers_answering_at_once_count_once(
     both_read = asyncio.Barrier(2)
     read = attempt_repo.read
 
-    async def read_then_wait(connection, *, attempt_id):  # type: ignore[no-untyped-def]
-        row = await read(connection, attempt_id=attempt_id)
+    async def read_then_wait(connection, **keys):  # type: ignore[no-untyped-def]
+        found = await read(connection, **keys)
         await both_read.wait()
-        return row
+        return found
 
     monkeypatch.setattr(attempt_repo, "read", read_then_wait)
     attempts = chat.bot.services.quiz.attempts

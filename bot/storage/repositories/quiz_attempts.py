@@ -8,14 +8,15 @@ PostgreSQL, the answer row and the attempt's advance travel as one statement.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.storage.models import QuizAnswer, QuizAttempt
+from bot.storage.models import QuizAnswer, QuizAttempt, QuizTarget
 from bot.storage.repositories._dialect import Executor
 
 ACTIVE = "active"
@@ -38,13 +39,47 @@ async def get(session: AsyncSession, *, attempt_id: int) -> QuizAttempt | None:
 
 _ATTEMPTS = QuizAttempt.__table__
 _ANSWERS = QuizAnswer.__table__
-_READ = select(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+_TARGETS = QuizTarget.__table__
+_ACTIVE = (_TARGETS.c.starts_on <= bindparam("day")) & (_TARGETS.c.due_on >= bindparam("day"))
+_READ = (
+    select(
+        _ATTEMPTS,
+        _TARGETS.c.id.label("target_id"),
+        _TARGETS.c.set_slugs.label("target_sets"),
+        _TARGETS.c.starts_on.label("target_starts_on"),
+        _TARGETS.c.due_on.label("target_due_on"),
+    )
+    .select_from(_ATTEMPTS.outerjoin(_TARGETS, _ACTIVE))
+    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+    .order_by(_TARGETS.c.due_on, _TARGETS.c.id)
+)
 
 
-async def read(connection: AsyncConnection, *, attempt_id: int) -> Row[Any] | None:
-    """One attempt's row, with the same attribute names as `QuizAttempt` (concurrent answers are
-    settled by the conditional update in `record_answer`, not by locks)."""
-    return (await connection.execute(_READ, {"attempt_id": attempt_id})).first()
+@dataclass(frozen=True, slots=True)
+class TargetPeriod:
+    """A target active on the day of an answer: what a finished attempt's refresh needs."""
+
+    id: int
+    set_slugs: list[str]
+    starts_on: date
+    due_on: date
+
+
+async def read(
+    connection: AsyncConnection, *, attempt_id: int, day: date
+) -> tuple[Row[Any], list[TargetPeriod]] | None:
+    """One attempt's row (attribute names as on `QuizAttempt`) and the targets active on `day`,
+    in one round trip (the last answer refreshes the person's standing in those). Concurrent
+    answers are settled by the conditional update in `record_answer`, not by locks."""
+    rows = (await connection.execute(_READ, {"attempt_id": attempt_id, "day": day})).all()
+    if not rows:
+        return None
+    periods = [
+        TargetPeriod(row.target_id, row.target_sets, row.target_starts_on, row.target_due_on)
+        for row in rows
+        if row.target_id is not None
+    ]
+    return rows[0], periods
 
 
 async def record_answer(
@@ -56,10 +91,12 @@ async def record_answer(
     correct_count: int,
     now: datetime,
     result: tuple[float, bool] | None,
-) -> bool:
+) -> list[RecordedAnswer] | None:
     """Store the answer to question `from_index` and move the attempt past it — to the next
-    question sent at `now`, or, with `result` (score, passed), to finished. False when the
-    attempt is no longer at that question (a double tap, another worker): nothing is written."""
+    question sent at `now`, or, with `result` (score, passed), to finished. None when the
+    attempt is no longer at that question (a double tap, another worker): nothing is written.
+    Otherwise the attempt's answers in question order when it finished (for the review), else
+    an empty list."""
     params = {
         "attempt_id": attempt_id,
         "from_index": from_index,
@@ -72,13 +109,35 @@ async def record_answer(
         params["to_score"], params["to_passed"] = result
     finishing = result is not None
     if connection.dialect.name == "postgresql":
-        row = (await connection.execute(_record_pg(finishing), params)).first()
-        return row is not None
+        rows = (await connection.execute(_record_pg(finishing), params)).all()
+        if not rows:
+            return None
+        if not finishing:
+            return []
+        earlier = [_recorded(row) for row in rows if row.question_index is not None]
+        return [*earlier, RecordedAnswer(from_index, **answer)]
     moved = await connection.execute(_advance(finishing), params)
     if not moved.rowcount:
-        return False
+        return None
     await connection.execute(_insert_answer(), params)
-    return True
+    return await answers(connection, attempt_id=attempt_id) if finishing else []
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAnswer:
+    """One stored answer, as the end-of-attempt review needs it."""
+
+    question_index: int
+    question_id: str
+    chosen: int | None
+    correct: bool
+    timed_out: bool
+
+
+def _recorded(row: Row[Any]) -> RecordedAnswer:
+    return RecordedAnswer(
+        row.question_index, row.question_id, row.chosen, row.correct, row.timed_out
+    )
 
 
 _ANSWER_FIELDS = ("question_id", "chosen", "correct", "timed_out")
@@ -132,10 +191,23 @@ def _insert_answer() -> Any:
 @cache
 def _record_pg(finishing: bool) -> Any:
     """PostgreSQL: the advance as a data-modifying CTE feeding the answer's INSERT, so the
-    answer is written exactly when the attempt moved (one round trip)."""
+    answer is written exactly when the attempt moved (one round trip). The last answer also
+    reads the earlier ones (the statement's snapshot predates its own insert) for the review."""
     moved = _advance(finishing).returning(_ATTEMPTS.c.id).cte("moved")
     source = select(*_answer_values(moved.c.id))
-    return insert(_ANSWERS).from_select(_ANSWER_COLUMNS, source).returning(_ANSWERS.c.attempt_id)
+    added = insert(_ANSWERS).from_select(_ANSWER_COLUMNS, source).returning(_ANSWERS.c.attempt_id)
+    if not finishing:
+        return added
+    added_cte = added.cte("added")
+    earlier = _ANSWERS.alias("earlier")
+    return (
+        select(added_cte.c.attempt_id, *(earlier.c[name] for name in _REVIEW_FIELDS))
+        .select_from(added_cte.outerjoin(earlier, earlier.c.attempt_id == added_cte.c.attempt_id))
+        .order_by(earlier.c.question_index)
+    )
+
+
+_REVIEW_FIELDS = ("question_index", *_ANSWER_FIELDS)
 
 
 async def active_for_user(session: AsyncSession, *, user_id: int) -> QuizAttempt | None:
@@ -175,9 +247,10 @@ _ANSWERS_OF = (
 )
 
 
-async def answers(connection: AsyncConnection, *, attempt_id: int) -> list[Row[Any]]:
-    """Every answer of an attempt, in question order (rows named like `QuizAnswer`)."""
-    return list((await connection.execute(_ANSWERS_OF, {"attempt_id": attempt_id})).all())
+async def answers(connection: AsyncConnection, *, attempt_id: int) -> list[RecordedAnswer]:
+    """Every answer of an attempt, in question order."""
+    rows = await connection.execute(_ANSWERS_OF, {"attempt_id": attempt_id})
+    return [_recorded(row) for row in rows]
 
 
 async def recent(session: AsyncSession, *, user_id: int, limit: int = 10) -> list[QuizAttempt]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Select, bindparam, delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import QuizTarget, Unit
+from bot.storage.repositories._dialect import Executor
+from bot.storage.repositories.quiz_attempts import TargetPeriod
 
 
 async def by_code(session: AsyncSession, *, code: str) -> QuizTarget | None:
@@ -63,10 +65,11 @@ _PERIODS_ON = (
 )
 
 
-async def periods_on(connection: AsyncConnection, *, on: date) -> list[Row[Any]]:
-    """Id, sets and period of every target active on `on` (the end of every counted attempt
-    reads this, on a Core connection)."""
-    return list((await connection.execute(_PERIODS_ON, {"on": on})).all())
+async def periods_on(executor: Executor, *, on: date) -> list[TargetPeriod]:
+    """Id, sets and period of every target active on `on` (answering reads these together with
+    the attempt, see `quiz_attempts.read`; imports and tests use this)."""
+    rows = await executor.execute(_PERIODS_ON, {"on": on})
+    return [TargetPeriod(*row) for row in rows]
 
 
 async def active_on(session: AsyncSession, *, on: date) -> list[QuizTarget]:
