@@ -12,7 +12,7 @@ from bot.core.engine import Engine
 from bot.core.notify import Notifier
 from bot.core.replies import Notice
 from bot.handlers import build_router
-from bot.messages import load_catalog
+from bot.messages import Catalog, load_catalog
 from bot.services.container import Services, build_services
 from bot.storage.db import Database
 from bot.storage.state_store import SqlStateStore
@@ -27,6 +27,7 @@ class BotApp:
     services: Services
     engine: Engine
     notifier: Notifier  # the outbox (bot.scheduler): notices are retried, paced and never lost
+    catalog: Catalog  # the messages, in the configured address form (channels use it too)
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -34,15 +35,16 @@ class BotApp:
         clock = clock or SystemClock()
         db = Database.from_url(settings.resolved_database_url)
         services = build_services(settings=settings, db=db, clock=clock)
+        catalog = load_catalog(settings.address_form)
         engine = Engine(
             router=build_router(),
             services=services,
             store=SqlStateStore(db),
-            catalog=load_catalog(),
+            catalog=catalog,
             clock=clock,
             max_text_length=settings.max_text_length,
         )
-        return cls(settings, db, services, engine, services.reminders.notifier)
+        return cls(settings, db, services, engine, services.reminders.notifier, catalog)
 
     async def deliver_notices(self, notices: Sequence[Notice]) -> None:
         """Hand notices produced by a turn to the notifier."""

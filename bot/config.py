@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.messages.address import parse_address_form
+
 
 class Settings(BaseSettings):
     """Every setting of the bot; the README lists them with their defaults."""
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
     # Locale
     timezone: str = Field(
         "Asia/Ho_Chi_Minh", description="Time zone for dates shown and due times."
+    )
+    address_form: str = Field(
+        "anh/chị", description="How the bot addresses people: anh/chị, or bạn (also: ban)."
     )
     # Web chat and webhooks
     web_host: str = Field("127.0.0.1", description="Address the web server listens on.")
@@ -126,6 +131,11 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value() in {"changethis", "change-me", ""}:
             raise ValueError("đặt một giá trị bí mật thật, không dùng giá trị mẫu")
         return value
+
+    @field_validator("address_form")
+    @classmethod
+    def _known_address_form(cls, value: str) -> str:
+        return parse_address_form(value)
 
     @cached_property
     def tz(self) -> ZoneInfo:

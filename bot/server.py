@@ -16,7 +16,6 @@ from bot.app import BotApp
 from bot.channels import web
 from bot.channels.setup import ChannelSet
 from bot.config import Settings
-from bot.messages import load_catalog
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
 
 log = logging.getLogger(__name__)
@@ -63,14 +62,15 @@ def create_app(
         errors = [
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()
         ]
-        return JSONResponse(status_code=422, content=web.validation_message(request, errors))
+        body = web.validation_message(bot_app.catalog, request, errors)
+        return JSONResponse(status_code=422, content=body)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(ConnectionError)
     async def _storage_down(_: Request, exc: Exception) -> JSONResponse:
         log.error("storage unavailable: %s", type(exc).__name__)
-        return JSONResponse(status_code=503, content={"detail": load_catalog()("web.unavailable")})
+        return JSONResponse(status_code=503, content={"detail": bot_app.catalog("web.unavailable")})
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:

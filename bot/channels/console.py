@@ -11,14 +11,13 @@ from bot.app import BotApp
 from bot.channels.render import numbered
 from bot.core.events import IncomingEvent
 from bot.core.replies import Document, Image, Reply, Text
-from bot.messages import load_catalog
+from bot.messages import Catalog
 
 CHANNEL = "console"
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, t: Catalog) -> str:
     """A reply as terminal text."""
-    t = load_catalog()
     if isinstance(reply, Text):
         return numbered(reply, t("common.numbered_hint"))
     if isinstance(reply, Image):
@@ -37,7 +36,7 @@ async def run_console(
 ) -> None:
     """Read lines, print replies, until the end of input."""
     user = user_id or getpass.getuser()
-    stdout.write(load_catalog()("console.welcome") + "\n")
+    stdout.write(app.catalog("console.welcome") + "\n")
     stdout.flush()
     while True:
         line = await asyncio.to_thread(stdin.readline)
@@ -48,6 +47,6 @@ async def run_console(
         )
         await app.deliver_notices(outgoing.notices)
         for reply in outgoing.replies:
-            stdout.write("\n" + render(reply) + "\n")
+            stdout.write("\n" + render(reply, app.catalog) + "\n")
         stdout.write("\n> ")
         stdout.flush()

@@ -28,7 +28,7 @@ from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import DeliveryError, RetryLater
 from bot.core.replies import Reply, Text
 from bot.core.router import Need
-from bot.messages import Catalog, load_catalog
+from bot.messages import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class TelegramChannel:
         self.app = app
         self.sender = sender
         self.bot = sender.bot
-        self._t: Catalog = load_catalog()
+        self._t: Catalog = app.catalog
         self._poll_timeout = poll_timeout
         self._task: asyncio.Task[None] | None = None
 
@@ -57,7 +57,7 @@ class TelegramChannel:
             return None
         refs = app.services.channels
         sender = TelegramSender(
-            build_bot(app.settings), refs=refs, empty_text=load_catalog()("channels.empty_text")
+            build_bot(app.settings), refs=refs, empty_text=app.catalog("channels.empty_text")
         )
         return cls(app, sender)
 

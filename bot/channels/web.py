@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.app import BotApp
 from bot.core.events import IncomingEvent
 from bot.core.replies import Document, Image, Reply, Text
-from bot.messages import load_catalog
+from bot.messages import Catalog
 
 CHANNEL = "web"
 
@@ -73,7 +73,7 @@ def render(reply: Reply) -> ReplyOut:
 def build_router(app: BotApp) -> APIRouter:
     """The page and the chat API."""
     router = APIRouter()
-    t = load_catalog()
+    t = app.catalog
 
     async def current_user(
         authorization: Annotated[str | None, Header()] = None,
@@ -134,7 +134,8 @@ def build_router(app: BotApp) -> APIRouter:
     return router
 
 
-def validation_message(request: Request, errors: list[dict[str, Any]]) -> dict[str, Any]:
+def validation_message(
+    t: Catalog, request: Request, errors: list[dict[str, Any]]
+) -> dict[str, Any]:
     """A 422 body that says what was wrong in Vietnamese, with the details for developers."""
-    t = load_catalog()
     return {"detail": t("web.bad_request"), "errors": errors, "path": request.url.path}

@@ -24,7 +24,6 @@ from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
 from bot.core.notify import DeliveryError
 from bot.core.replies import Reply, Text
-from bot.messages import load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class ZaloBotChannel:
         self.app = app
         self.sender = sender
         self.client = sender.client
-        self._t = load_catalog()
+        self._t = app.catalog
         self._poll_timeout = poll_timeout
         self._task: asyncio.Task[None] | None = None
 
@@ -99,7 +98,8 @@ class ZaloBotChannel:
         if settings.zalo_bot_token is None:
             return None
         media = MediaStore.from_settings(settings)
-        return cls(app, ZaloBotSender(ZaloBotClient.from_settings(settings), media))
+        sender = ZaloBotSender(ZaloBotClient.from_settings(settings), media, catalog=app.catalog)
+        return cls(app, sender)
 
     @property
     def webhook_mode(self) -> bool:

@@ -31,7 +31,6 @@ from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
 from bot.core.notify import DeliveryError
 from bot.core.replies import Reply, Text
-from bot.messages import load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +107,7 @@ class ZaloOaChannel:
         self.app = app
         self.sender = sender
         self._state = app.services.channels
-        self._t = load_catalog()
+        self._t = app.catalog
         self._sweep_seconds = sweep_seconds
         self._drain_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -127,6 +126,7 @@ class ZaloOaChannel:
             app.services.clock,
             text_limit=settings.zalo_oa_text_limit,
             window=timedelta(hours=settings.zalo_oa_window_hours),
+            catalog=app.catalog,
         )
         return cls(app, sender)
 

@@ -52,7 +52,8 @@ def topic_reply(ctx: Context, topic: Topic) -> Text:
         ]
     )
     rows.append(_browse_row(ctx))
-    body = f"{topic.title}\n\n{to_plain(topic.answer)}\n\n{t('faq.helpful_question')}"
+    answer = t.addressed(to_plain(topic.answer))
+    body = f"{topic.title}\n\n{answer}\n\n{t('faq.helpful_question')}"
     return text(body, *rows)
 
 
@@ -65,7 +66,7 @@ def _detail_reply(ctx: Context, topic: Topic) -> Text:
     body = "\n\n".join(
         [
             t("faq.detail_title", title=topic.title),
-            to_plain(topic.detail),
+            t.addressed(to_plain(topic.detail)),
             f"{t('faq.sources')}\n{sources}",
             t("faq.reviewed", date=fmt_date(topic.reviewed)),
         ]

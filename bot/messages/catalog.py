@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from bot.messages.address import DEFAULT, readdress
+
 CATALOG_DIR = Path(__file__).parent / "vi"
 
 
@@ -25,8 +27,9 @@ class MissingMessage(KeyError):
 class Catalog:
     """Keyed Vietnamese messages with `str.format` placeholders."""
 
-    def __init__(self, messages: Mapping[str, str]) -> None:
+    def __init__(self, messages: Mapping[str, str], *, address_form: str = DEFAULT) -> None:
         self._messages = dict(messages)
+        self.address_form = address_form
 
     def __call__(self, key: str, /, **values: Any) -> str:
         """The message for `key`, with `{placeholders}` filled from `values`."""
@@ -35,6 +38,11 @@ class Catalog:
         except KeyError:
             raise MissingMessage(key) from None
         return template.format(**values) if values else template
+
+    def addressed(self, shipped_text: str) -> str:
+        """A text shipped with the bot outside the catalog (a knowledge-base answer, a tip) in
+        this catalog's address form. Never for what people typed."""
+        return readdress(shipped_text, self.address_form)
 
     def has(self, key: str) -> bool:
         """Whether the catalog knows `key`."""
@@ -59,17 +67,20 @@ def _flatten(prefix: str, node: Any, into: dict[str, str]) -> None:
         raise ValueError(f"message {prefix!r} must be text, got {type(node).__name__}")
 
 
-def read_catalog(directory: Path = CATALOG_DIR) -> Catalog:
-    """Read every catalog file in `directory` (no caching)."""
+def read_catalog(directory: Path = CATALOG_DIR, *, address_form: str = DEFAULT) -> Catalog:
+    """Read every catalog file in `directory` (no caching), addressing people in `address_form`."""
     messages: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
         with path.open(encoding="utf-8") as handle:
             data = yaml.safe_load(handle) or {}
         _flatten(path.stem, data, messages)
-    return Catalog(messages)
+    return Catalog(
+        {key: readdress(text, address_form) for key, text in messages.items()},
+        address_form=address_form,
+    )
 
 
 @cache
-def load_catalog() -> Catalog:
-    """The shipped catalog, read once per process."""
-    return read_catalog()
+def load_catalog(address_form: str = DEFAULT) -> Catalog:
+    """The shipped catalog, read once per process and address form (`ADDRESS_FORM`)."""
+    return read_catalog(address_form=address_form)

@@ -70,7 +70,8 @@ def overdue_summary(
 
 def tip(t: Catalog, tip_text: str, source_title: str, source_url: str) -> Text:
     """The daily tip, with its source and how to stop."""
-    return Text(t("reminders.tip", text=tip_text, source=source_title, url=source_url))
+    body = t.addressed(tip_text)
+    return Text(t("reminders.tip", text=body, source=source_title, url=source_url))
 
 
 def nudge(t: Catalog, items: Sequence[PersonalProgress], tz: ZoneInfo) -> Text:

@@ -40,7 +40,7 @@ class ReminderService:
         self._db = db
         self._clock = clock
         self.settings = settings
-        t = t or load_catalog()
+        t = t or load_catalog(settings.address_form)
         self.quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
         self.deadlines = DeadlineService(
             db, clock, t, tz=settings.tz, morning_hour=settings.reminder_morning_hour
