@@ -108,7 +108,12 @@ class TelegramSender:
         await self.bot.shutdown()
 
     async def send(
-        self, user_id: str, replies: Sequence[Reply], *, pressed_message_id: str | None = None
+        self,
+        user_id: str,
+        replies: Sequence[Reply],
+        *,
+        pressed_message_id: str | None = None,
+        skip: int = 0,
     ) -> list[int]:
         """Send replies in order; returns the message ids. `pressed_message_id` is the message
         whose button started this turn: a first reply with that message's edit key replaces it."""
@@ -121,6 +126,8 @@ class TelegramSender:
         ]
         sent: list[int] = []
         for index, message in enumerate(messages):
+            if index < skip:
+                continue
             try:
                 if isinstance(message, TgText):
                     editable = pressed_message_id if index == 0 else None
@@ -128,7 +135,7 @@ class TelegramSender:
                 else:
                     sent.append((await self._send_file(chat_id, message)).message_id)
             except TelegramError as error:
-                raise delivery_error(error) from error
+                raise delivery_error(error).after(index) from error
         return sent
 
     async def _send_text(self, chat_id: int, message: TgText, editable: str | None) -> int:

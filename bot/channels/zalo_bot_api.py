@@ -110,13 +110,16 @@ class ZaloBotSender:
         self._media = media
         self._t = catalog or load_catalog()
 
-    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
-        """Send replies in order."""
-        for piece in render_numbered(replies, self._t, limit=TEXT_LIMIT):
+    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
+        """Send replies in order, after the first `skip` pieces."""
+        pieces = render_numbered(replies, self._t, limit=TEXT_LIMIT)
+        for index, piece in enumerate(pieces):
+            if index < skip:
+                continue
             try:
                 await self._send_piece(user_id, piece)
             except ZaloBotError as error:
-                raise delivery_error(error) from error
+                raise delivery_error(error).after(index) from error
 
     async def typing(self, chat_id: str) -> None:
         """Show "typing…" (best effort)."""

@@ -164,21 +164,24 @@ class ZaloOaSender:
         self._window = window
         self._t = catalog or load_catalog()
 
-    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
-        """Send replies in order, if the person is inside the consultation window."""
+    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
+        """Send replies in order (after the first `skip` messages), if the person is inside the
+        consultation window."""
         last, _ = await self._state.oa_last_interaction(user_id)
         if last is None or self._clock.now() - last > self._window:
-            raise Unreachable("zalo_oa_window")
-        try:
-            for message in self.messages(replies):
+            raise Unreachable("zalo_oa_window").after(skip)
+        for index, message in enumerate(self.messages(replies)):
+            if index < skip:
+                continue
+            try:
                 if "file" in message:
                     message = await self._with_upload(message)
                 await self.client.call(
                     "/v3.0/oa/message/cs",
                     json={"recipient": {"user_id": user_id}, "message": message},
                 )
-        except ZaloOaError as error:
-            raise delivery_error(error) from error
+            except ZaloOaError as error:
+                raise delivery_error(error).after(index) from error
 
     def messages(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
         """The `message` objects to send (files still to upload carry a `file` key)."""

@@ -14,7 +14,11 @@ log = logging.getLogger(__name__)
 class ChannelSender(Protocol):
     """What a channel offers for pushing messages to a person."""
 
-    async def send(self, user_id: str, replies: Sequence[Reply]) -> None: ...
+    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
+        """Deliver `replies` as this platform's messages, leaving out the first `skip` of them
+        (delivered by an earlier try). A failure says how many were delivered by then
+        (`DeliveryError.delivered`, counting the skipped ones)."""
+        ...
 
 
 class Notifier(Protocol):
@@ -48,7 +52,17 @@ class DirectNotifier(SenderRegistry):
 
 
 class DeliveryError(Exception):
-    """A channel could not deliver a message; the subclass says what to do about it."""
+    """A channel could not deliver a message; the subclass says what to do about it.
+
+    `delivered`: how many platform messages of the push had gone out before it failed (a long
+    text is split into several), so that a retry does not send them twice."""
+
+    delivered: int = 0
+
+    def after(self, delivered: int) -> DeliveryError:
+        """This error, noting that the first `delivered` messages went out."""
+        self.delivered = delivered
+        return self
 
 
 class RetryLater(DeliveryError):

@@ -160,7 +160,7 @@ class Sender:
     async def _work(self, queue: asyncio.Queue[Claimed | None], stats: SendStats) -> None:
         while (row := await queue.get()) is not None:
             if self._stopping.is_set():
-                await self._give_back(row, 0.0, "stopped")
+                await self._give_back(row, 0.0, "stopped", row.parts_sent)
                 continue
             try:
                 # A row that waited long in the queue renews its lease first, and is dropped if
@@ -183,17 +183,19 @@ class Sender:
         sender = self._senders[row.channel]
         replies = payload.load(row.payload)
         waited = 0.0
+        delivered = row.parts_sent  # platform messages of this push already out
         while True:
             await self._limits.acquire(row.channel, row.chat_id)
             try:
-                await sender.send(row.chat_id, replies)
+                await sender.send(row.chat_id, replies, skip=delivered)
             except RetryLater as error:
+                delivered = max(delivered, error.delivered)
                 if error.retry_after is None:
-                    await self._back_off(row, str(error) or "server_error", stats)
+                    await self._back_off(row, str(error) or "server_error", stats, delivered)
                     return
                 self._limits.pause(row.channel, error.retry_after)
                 if waited + error.retry_after > self._max_inline_wait:
-                    await self._give_back(row, error.retry_after, "rate_limited")
+                    await self._give_back(row, error.retry_after, "rate_limited", delivered)
                     stats.count("retried", "rate_limited")
                     return
                 waited += error.retry_after
@@ -208,19 +210,19 @@ class Sender:
                 stats.count("rejected", "rejected")
             except Exception as error:  # a sender bug or an unmapped network error
                 log.warning("send of outbox row %s failed: %r", row.id, error)
-                await self._back_off(row, type(error).__name__, stats)
+                await self._back_off(row, type(error).__name__, stats, delivered)
             else:
                 self._finish(row, outbox_repo.SENT)
                 stats.count("sent")
             return
 
-    async def _back_off(self, row: Claimed, reason: str, stats: SendStats) -> None:
+    async def _back_off(self, row: Claimed, reason: str, stats: SendStats, delivered: int) -> None:
         reason = reason[:200]
         if self._policy.exhausted(row.attempts):
             self._finish(row, outbox_repo.FAILED, f"gave up: {reason}"[:200])
             stats.count("failed", "gave_up")
             return
-        await self._give_back(row, self._policy.backoff(row.attempts), reason)
+        await self._give_back(row, self._policy.backoff(row.attempts), reason, delivered)
         stats.count("retried", "backoff")
 
     async def _unreachable(self, row: Claimed, reason: str) -> None:
@@ -242,7 +244,8 @@ class Sender:
         self._outcomes.append(Outcome(row.id, status, self._clock.now(), reason))
         self._recordable.set()
 
-    async def _give_back(self, row: Claimed, delay: float, reason: str) -> None:
+    async def _give_back(self, row: Claimed, delay: float, reason: str, delivered: int) -> None:
+        """Return the row for a later try, which starts after the `delivered` messages."""
         async with self._db.transaction() as session:
             await outbox_repo.retry_at(
                 session,
@@ -250,6 +253,7 @@ class Sender:
                 worker=self.name,
                 available_at=self._clock.now() + timedelta(seconds=delay),
                 reason=reason,
+                parts_sent=delivered,
             )
 
     async def _hold(self, row: Claimed) -> bool:

@@ -79,6 +79,7 @@ class ReminderService:
         limits: ChannelLimits | None = None,
         policy: RetryPolicy | None = None,
         concurrency: int | None = None,
+        max_inline_wait: float = 30.0,
     ) -> Sender:
         """An outbox sender for these channel senders, paced and retried as configured (or as
         given: tests and benchmarks)."""
@@ -97,6 +98,7 @@ class ReminderService:
             quiet=self.quiet,
             lease_seconds=settings.outbox_lease_seconds,
             concurrency=concurrency or settings.sender_concurrency,
+            max_inline_wait=max_inline_wait,
         )
 
     async def inbox(self, web_user_id: str) -> list[Reply]:

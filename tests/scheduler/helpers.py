@@ -84,7 +84,7 @@ class RecordingSender:
         """Make the next sends to `chat_id` raise these errors, in order."""
         self.script.setdefault(chat_id, []).extend(errors)
 
-    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
+    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
         queued = self.script.get(user_id)
         if queued:
             raise queued.pop(0)

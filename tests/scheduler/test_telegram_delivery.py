@@ -13,8 +13,9 @@ from bot.app import BotApp
 from bot.channels.telegram import TelegramSender
 from bot.config import get_settings
 from bot.core.clock import FrozenClock
+from bot.core.replies import Notice, Text
 from bot.scheduler.limits import ChannelLimits, Rate, RetryPolicy
-from bot.storage.models import User
+from bot.storage.models import OutboxMessage, User
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.conftest import TOKEN
 from tests.scheduler.helpers import many_people
@@ -61,3 +62,48 @@ async def test_limits_errors_and_blocked_people_over_real_http(
             select(func.count()).select_from(User).where(User.unreachable_reason == "blocked")
         )
     assert marked == len(blocked)
+
+
+async def test_a_long_push_resumes_after_the_parts_already_delivered(
+    bot: BotApp, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    """A notice too long for one Telegram message goes out in parts; the platform's 1 message
+    per second per chat answers 429 to the second part. The retry continues with that part: each
+    part arrives once, in order — both when the wait is done inline and when the row is given
+    back and claimed again later."""
+    paragraphs = [f"Đoạn {n}: " + "Chuyển đổi số bắt đầu từ người dân. " * 60 for n in range(3)]
+    body = "\n\n".join(paragraphs)  # 3 × 2,200 characters: one message per paragraph
+    for inline_wait in (30.0, 0.0):
+        fake.reset()
+        fake.configure(rate_limits=True, per_chat_per_second=1)
+        chat = (await many_people(bot, 1, first_chat=300_000 + int(inline_wait)))[0]
+        telegram = TelegramSender.from_settings(
+            get_settings(
+                telegram_bot_token=TOKEN, telegram_api_base_url=fake.base_url, _env_file=None
+            )
+        )
+        await bot.notifier.deliver([Notice("telegram", chat, (Text(body),))])
+        sender = bot.services.reminders.sender(
+            {"telegram": telegram},
+            limits=ChannelLimits({"telegram": Rate(overall=30, per_chat=30)}),
+            max_inline_wait=inline_wait,
+        )
+        for _ in range(20):
+            await sender.drain()
+            if len(fake.sent_to(int(chat))) >= len(paragraphs):
+                break
+            clock.advance(timedelta(seconds=2))
+            await asyncio.sleep(1.0)  # the fake's per-chat window is real time
+        await sender.drain()
+        await telegram.close()
+
+        statuses = Counter(c["status"] for c in fake.calls if c["method"] == "sendMessage")
+        assert statuses[429] >= 1
+        texts = [m["text"] for m in fake.sent_to(int(chat))]
+        assert [t.split(":")[0] for t in texts] == ["Đoạn 0", "Đoạn 1", "Đoạn 2"]  # once each
+        assert "".join("".join(texts).split()) == "".join(body.split())  # all of it, once
+        async with bot.db.transaction() as session:
+            status = await session.scalar(
+                select(OutboxMessage.status).where(OutboxMessage.chat_id == chat)
+            )
+        assert status == "sent"

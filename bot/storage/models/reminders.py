@@ -134,6 +134,9 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(default=0)
+    # Platform messages of this push already delivered (a long text is several): a retry after a
+    # rate limit or an outage resumes after them instead of sending them again.
+    parts_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

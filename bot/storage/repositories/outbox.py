@@ -29,6 +29,7 @@ class Claimed:
     chat_id: str
     payload: list[Any]
     attempts: int
+    parts_sent: int
     lease_until: datetime
     unreachable_reason: str | None
 
@@ -99,6 +100,7 @@ async def claim(
             table.chat_id,
             table.payload,
             table.attempts,
+            table.parts_sent,
         )
     )
     rows = (await session.execute(statement)).all()
@@ -187,9 +189,16 @@ async def finish_many(session: AsyncSession, *, worker: str, outcomes: Sequence[
 
 
 async def retry_at(
-    session: AsyncSession, *, message_id: int, worker: str, available_at: datetime, reason: str
+    session: AsyncSession,
+    *,
+    message_id: int,
+    worker: str,
+    available_at: datetime,
+    reason: str,
+    parts_sent: int = 0,
 ) -> None:
-    """Give a held row back, to be tried again from `available_at`."""
+    """Give a held row back, to be tried again from `available_at`, after its first
+    `parts_sent` platform messages (delivered already)."""
     await session.execute(
         update(OutboxMessage)
         .where(
@@ -197,7 +206,13 @@ async def retry_at(
             OutboxMessage.claimed_by == worker,
             OutboxMessage.status == SENDING,
         )
-        .values(status=PENDING, available_at=available_at, claimed_until=None, reason=reason)
+        .values(
+            status=PENDING,
+            available_at=available_at,
+            claimed_until=None,
+            reason=reason,
+            parts_sent=parts_sent,
+        )
     )
 
 
