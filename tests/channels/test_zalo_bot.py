@@ -91,6 +91,28 @@ async def test_sender_splits_long_texts_links_images_and_maps_blocked(
     await sender.client.close()
 
 
+async def test_sender_resumes_after_the_pieces_already_sent(
+    fake_zalo_bot: FakeZaloBot, tmp_path
+) -> None:
+    """A retry of a long push (skip = pieces delivered before the failure) sends only the rest,
+    and a failure says how many pieces had gone out."""
+    settings = get_settings(
+        zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url, _env_file=None
+    )
+    sender = ZaloBotSender(ZaloBotClient.from_settings(settings), MediaStore(tmp_path, ""))
+    long = "\n\n".join(f"Đoạn {i}. " + "dịch vụ công trực tuyến " * 60 for i in range(4))
+    await sender.send("z7", [Text(long)])
+    whole = [m["text"] for m in fake_zalo_bot.messages]
+    assert len(whole) == 4
+    await sender.send("z7", [Text(long)], skip=2)
+    assert [m["text"] for m in fake_zalo_bot.messages[4:]] == whole[2:]
+    fake_zalo_bot.blocked_chats = {"z7"}
+    with pytest.raises(Unreachable) as refused:
+        await sender.send("z7", [Text(long)], skip=3)
+    assert refused.value.delivered == 3
+    await sender.client.close()
+
+
 async def test_polling_mode_processes_queued_events(
     db_url: str,
     tmp_path,
