@@ -135,22 +135,9 @@ async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo) -> No
     )
 
 
-async def refresh_after_attempt(
-    executor: Executor,
-    *,
-    user_id: int,
-    set_slug: str,
-    finished_at: datetime,
-    tz: ZoneInfo,
-) -> None:
-    """Update the person's standing in every target that counts this finished attempt."""
-    periods = await target_repo.periods_on(executor, on=finished_at.astimezone(tz).date())
-    await refresh_standings(executor, periods, user_id=user_id, set_slug=set_slug, tz=tz)
-
-
 async def refresh_standings(
     executor: Executor,
-    periods: Sequence[TargetPeriod],
+    periods: Sequence[TargetPeriod | QuizTarget],
     *,
     user_id: int,
     set_slug: str,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.app import BotApp
-from bot.quiz.targets import TargetSpec, refresh_after_attempt
+from bot.quiz.targets import TargetSpec, refresh_standings
 from bot.storage.models import QuizAttempt
+from bot.storage.repositories import quiz_targets as target_repo
 
 TREE = """code,name,parent_code,kind,headcount,head_name,invite_code
 QROOT,Khối thử nghiệm,,nhom,0,,
@@ -76,13 +77,9 @@ async def add_result(
         )
         await session.flush()
         if not practice:
-            await refresh_after_attempt(
-                session,
-                user_id=user_id,
-                set_slug=set_slug,
-                finished_at=finished_at,
-                tz=bot.settings.tz,
-            )
+            tz = bot.settings.tz
+            targets = await target_repo.active_on(session, on=finished_at.astimezone(tz).date())
+            await refresh_standings(session, targets, user_id=user_id, set_slug=set_slug, tz=tz)
 
 
 async def make_target(

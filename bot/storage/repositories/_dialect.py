@@ -19,11 +19,15 @@ def dialect_name(executor: Executor) -> str:
     return executor.bind.dialect.name
 
 
-def insert_for(session: AsyncSession, table: Table | type) -> Any:
-    """The dialect's INSERT construct (it has `on_conflict_do_nothing/update`)."""
-    if session.bind.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+def insert_of(dialect: str, table: Table | type) -> Any:
+    """The INSERT construct of a dialect by name (it has `on_conflict_do_nothing/update`);
+    statements built once per dialect use this."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def insert_for(executor: Executor, table: Table | type) -> Any:
+    """The INSERT construct of the dialect `executor` talks to."""
+    return insert_of(dialect_name(executor), table)
 
 
 async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:

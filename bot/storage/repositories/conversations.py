@@ -7,10 +7,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import Conversation, ProcessedEvent
+from bot.storage.repositories._dialect import insert_of
 
 
 async def get(session: AsyncSession, *, channel: str, user_id: str) -> Conversation | None:
@@ -68,13 +68,12 @@ _UPDATE = (
 
 @cache
 def _insert(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {
         "channel": bindparam("key_channel", type_=_TABLE.c.channel.type),
         "user_id": bindparam("key_user", type_=_TABLE.c.user_id.type),
         **_new_values(),
     }
-    return insert(_TABLE).values(values).on_conflict_do_nothing()
+    return insert_of(dialect, _TABLE).values(values).on_conflict_do_nothing()
 
 
 async def reset(session: AsyncSession, *, channel: str, user_id: str) -> None:

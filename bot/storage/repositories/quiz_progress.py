@@ -16,12 +16,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, case, delete, func, insert, literal, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import as_utc
 from bot.storage.models import QuizAttempt, QuizTargetMember, User
-from bot.storage.repositories._dialect import Executor, dialect_name
+from bot.storage.repositories._dialect import Executor, dialect_name, insert_of
 
 STAFF = "staff"
 
@@ -137,7 +136,7 @@ def _refresh_statement(dialect: str, set_count: int) -> Any:
     # SQLite needs a WHERE in an upsert's SELECT, or it reads ON CONFLICT as a join condition.
     source = select(bindparam("target_id", type_=Integer), *rollup.c).where(true())
     table = QuizTargetMember.__table__
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = insert_of(dialect, table)
     statement = statement.from_select(_MEMBER_COLUMNS, source)
     return statement.on_conflict_do_update(
         index_elements=["target_id", "user_id"],

@@ -10,8 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import QuizTarget, Unit
-from bot.storage.repositories._dialect import Executor
-from bot.storage.repositories.quiz_attempts import TargetPeriod
 
 
 async def by_code(session: AsyncSession, *, code: str) -> QuizTarget | None:
@@ -58,23 +56,9 @@ _ACTIVE_ON = (
 )
 
 
-_PERIODS_ON = (
-    select(QuizTarget.id, QuizTarget.set_slugs, QuizTarget.starts_on, QuizTarget.due_on)
-    .where(QuizTarget.starts_on <= bindparam("on"), QuizTarget.due_on >= bindparam("on"))
-    .order_by(QuizTarget.due_on, QuizTarget.id)
-)
-
-
-async def periods_on(executor: Executor, *, on: date) -> list[TargetPeriod]:
-    """Id, sets and period of every target active on `on` (answering reads these together with
-    the attempt, see `quiz_attempts.read`; imports and tests use this)."""
-    rows = await executor.execute(_PERIODS_ON, {"on": on})
-    return [TargetPeriod(*row) for row in rows]
-
-
 async def active_on(session: AsyncSession, *, on: date) -> list[QuizTarget]:
-    """Targets whose period contains `on`, the nearest due date first (read at the end of
-    every counted attempt, so the statement is built once)."""
+    """Targets whose period contains `on`, the nearest due date first (answering a question
+    reads the same with the attempt, see `quiz_attempts.read`)."""
     rows = await session.scalars(_ACTIVE_ON, {"on": on})
     return list(rows.all())
 

@@ -15,10 +15,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, bindparam, exists, literal, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models import Conversation, ProcessedEvent, RoleGrant, Unit, User
+from bot.storage.repositories._dialect import insert_of
 
 _USERS = User.__table__
 _EVENTS = ProcessedEvent.__table__
@@ -52,9 +52,9 @@ async def begin(
     if connection.dialect.name == "postgresql":
         rows = (await connection.execute(_begin_pg(claim), params)).all()
         return _turn(rows) if rows else None
-    if claim and not (await connection.execute(_claim(sqlite.insert), params)).rowcount:
+    if claim and not (await connection.execute(_claim("sqlite"), params)).rowcount:
         return None
-    user = (await connection.execute(_upsert(sqlite.insert, claim=False), params)).one()
+    user = (await connection.execute(_upsert("sqlite", claim=False), params)).one()
     rows = (await connection.execute(_context_of_user(), {"user_id": user.id})).all()
     return _turn(rows, user)
 
@@ -75,10 +75,10 @@ def _params() -> dict[str, Any]:
 
 
 @cache
-def _claim(insert: Any) -> Any:
+def _claim(dialect: str) -> Any:
     p = _params()
     return (
-        insert(_EVENTS)
+        insert_of(dialect, _EVENTS)
         .values(
             channel=p["channel"],
             event_key=bindparam("event_key", type_=_EVENTS.c.event_key.type),
@@ -89,17 +89,17 @@ def _claim(insert: Any) -> Any:
 
 
 @cache
-def _upsert(insert: Any, *, claim: bool) -> Any:
+def _upsert(dialect: str, *, claim: bool) -> Any:
     """INSERT the person or mark them seen; RETURNING the row. With `claim` (PostgreSQL), only
     when the claim CTE inserted its row."""
     p = _params()
     source = select(p["channel"], p["external_id"], p["now"], p["now"])
     if claim:
-        claimed = _claim(insert).returning(literal(1).label("claimed")).cte("claimed")
+        claimed = _claim(dialect).returning(literal(1).label("claimed")).cte("claimed")
         source = source.where(exists(select(claimed.c.claimed)))
     else:
         source = source.where(true())  # SQLite: an upsert's SELECT needs a WHERE
-    statement = insert(_USERS).from_select(
+    statement = insert_of(dialect, _USERS).from_select(
         ["channel", "external_id", "created_at", "last_seen_at"], source
     )
     return statement.on_conflict_do_update(
@@ -108,22 +108,21 @@ def _upsert(insert: Any, *, claim: bool) -> Any:
     ).returning(*_USERS.c)
 
 
-def _context_columns() -> list[Any]:
-    return [
-        _UNITS.c.name.label("unit_name"),
-        _GRANTS.c.role.label("grant_role"),
-        _GRANTS.c.unit_id.label("grant_unit_id"),
-        _CONVERSATIONS.c.step.label("conversation_step"),
-        _CONVERSATIONS.c.data.label("conversation_data"),
-        _CONVERSATIONS.c.menu.label("conversation_menu"),
-        _CONVERSATIONS.c.version.label("conversation_version"),
-    ]
+_CONTEXT = [
+    _UNITS.c.name.label("unit_name"),
+    _GRANTS.c.role.label("grant_role"),
+    _GRANTS.c.unit_id.label("grant_unit_id"),
+    _CONVERSATIONS.c.step.label("conversation_step"),
+    _CONVERSATIONS.c.data.label("conversation_data"),
+    _CONVERSATIONS.c.menu.label("conversation_menu"),
+    _CONVERSATIONS.c.version.label("conversation_version"),
+]
 
 
 def _with_context(person: Any, columns: list[Any]) -> Any:
     """One row per grant (at least one): the unit's name and the conversation alongside."""
     return (
-        select(*columns, *_context_columns())
+        select(*columns, *_CONTEXT)
         .select_from(person)
         .outerjoin(_UNITS, _UNITS.c.id == person.c.unit_id)
         .outerjoin(_GRANTS, _GRANTS.c.user_id == person.c.id)
@@ -144,5 +143,5 @@ def _context_of_user() -> Any:
 @cache
 def _begin_pg(claim: bool) -> Any:
     """PostgreSQL: claim, upsert and context in one statement (one round trip, atomic)."""
-    person = _upsert(postgresql.insert, claim=claim).cte("person")
+    person = _upsert("postgresql", claim=claim).cte("person")
     return _with_context(person, list(person.c))
