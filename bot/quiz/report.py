@@ -10,19 +10,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.core.clock import fmt_date
+from bot.messages import Catalog
 from bot.quiz.views import Leaderboard
 
-HEADERS = (
-    "Hạng",
-    "Mã đơn vị",
-    "Đơn vị",
-    "Biên chế",
-    "Đã đăng ký",
-    "Đã đạt",
-    "Tỷ lệ đạt",
-    "Điểm trung bình",
-    "Đạt chỉ tiêu",
-)
+COLUMNS = ("rank", "code", "unit", "headcount", "registered", "passed", "rate", "score", "met")
+"""The sheet's columns; their headers are `quiz.report.col_<name>` in the catalog."""
 WIDTHS = (7, 16, 48, 11, 12, 10, 11, 16, 13)
 HEADER_ROW = 5
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -40,34 +32,39 @@ def sheet_name(code: str, taken: set[str]) -> str:
     return name
 
 
-def targets_workbook(boards: list[Leaderboard], set_titles: dict[str, str]) -> bytes:
+def targets_workbook(boards: list[Leaderboard], set_titles: dict[str, str], t: Catalog) -> bytes:
     """The workbook as bytes (XLSX), one sheet per leaderboard, with a totals row."""
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     taken: set[str] = set()
     for board in boards:
-        _sheet(book, board, set_titles, sheet_name(board.target.code, taken))
+        _sheet(book, board, set_titles, sheet_name(board.target.code, taken), t)
     if not boards:
-        book.create_sheet("Chưa có chỉ tiêu")["A1"] = "Chưa có chỉ tiêu nào."
+        book.create_sheet(t("quiz.report.empty_sheet"))["A1"] = t("quiz.report.empty")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _sheet(book: Workbook, board: Leaderboard, set_titles: dict[str, str], name: str) -> None:
+def _sheet(
+    book: Workbook, board: Leaderboard, set_titles: dict[str, str], name: str, t: Catalog
+) -> None:
     target = board.target
     sheet = book.create_sheet(name)
     sheet["A1"] = target.title
     sheet["A1"].font = Font(bold=True, size=13)
     sets = ", ".join(set_titles.get(slug, slug) for slug in target.set_slugs)
-    sheet["A2"] = (
-        f"{target.period + '. ' if target.period else ''}Từ {fmt_date(target.starts_on)}"
-        f" đến {fmt_date(target.due_on)}; chỉ tiêu {target.required_rate:.0%} biên chế"
-        f" đạt các bộ: {sets}."
+    sheet["A2"] = t(
+        "quiz.report.period",
+        prefix=f"{target.period}. " if target.period else "",
+        starts=fmt_date(target.starts_on),
+        due=fmt_date(target.due_on),
+        required=f"{target.required_rate:.0%}",
+        sets=sets,
     )
-    sheet["A3"] = f"Phạm vi: {board.parent_name}."
-    for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), 1):
-        cell = sheet.cell(HEADER_ROW, column, header)
+    sheet["A3"] = t("quiz.report.scope", name=board.parent_name)
+    for column, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True), 1):
+        cell = sheet.cell(HEADER_ROW, column, t(f"quiz.report.col_{name}"))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -84,7 +81,7 @@ def _sheet(book: Workbook, board: Leaderboard, set_titles: dict[str, str], name:
             row.passed,
             row.rate,
             row.avg_score,
-            "Đạt" if row.rate >= target.required_rate else "Chưa",
+            t("quiz.report.met" if row.rate >= target.required_rate else "quiz.report.not_met"),
         )
         for column, value in enumerate(values, 1):
             sheet.cell(row_number, column, value)
@@ -95,7 +92,7 @@ def _sheet(book: Workbook, board: Leaderboard, set_titles: dict[str, str], name:
     totals = (
         "",
         "",
-        "Tổng cộng",
+        t("quiz.report.total"),
         headcount,
         registered,
         passed,
@@ -106,5 +103,5 @@ def _sheet(book: Workbook, board: Leaderboard, set_titles: dict[str, str], name:
         cell.font = Font(bold=True)
     sheet.cell(total_row, 7).number_format = "0.0%"
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    last_column = get_column_letter(len(HEADERS))
+    last_column = get_column_letter(len(COLUMNS))
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{max(row_number, HEADER_ROW)}"

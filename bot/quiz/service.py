@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.messages import load_catalog
 from bot.quiz.attempts import AttemptService
 from bot.quiz.bank import BANKS_DIR, Bank, load_banks
 from bot.quiz.progress import ProgressService
@@ -36,6 +37,7 @@ class QuizService:
         banks_dir: Path = BANKS_DIR,
     ) -> None:
         self.banks: Mapping[str, Bank] = banks if banks is not None else load_banks(banks_dir)
+        self._catalog = load_catalog(settings.address_form)
         self.attempts = AttemptService(
             db, clock, self.banks, settings.tz, question_seconds=settings.quiz_question_seconds
         )
@@ -71,7 +73,7 @@ class QuizService:
             if (board := await self.progress.leaderboard(target.id)) is not None
         ]
         titles = {slug: bank.title for slug, bank in self.banks.items()}
-        data = await asyncio.to_thread(targets_workbook, boards, titles)
+        data = await asyncio.to_thread(targets_workbook, boards, titles, self._catalog)
         return data, [code for code in codes if code not in known]
 
 
