@@ -131,13 +131,7 @@ async def finish(
 ) -> bool:
     """Record a final outcome of a row this worker holds; False if its lease was lost."""
     result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == SENDING,
-        )
-        .values(
+        _held(message_id, worker).values(
             status=status,
             reason=reason,
             claimed_until=None,
@@ -200,13 +194,7 @@ async def retry_at(
     """Give a held row back, to be tried again from `available_at`, after its first
     `parts_sent` platform messages (delivered already)."""
     await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == SENDING,
-        )
-        .values(
+        _held(message_id, worker).values(
             status=PENDING,
             available_at=available_at,
             claimed_until=None,
@@ -221,15 +209,7 @@ async def extend_lease(
 ) -> bool:
     """Keep holding a row (a long wait, or a row that waited in the queue); False if another
     sender has taken it meanwhile."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == SENDING,
-        )
-        .values(claimed_until=lease_until)
-    )
+    result = await session.execute(_held(message_id, worker).values(claimed_until=lease_until))
     return bool(result.rowcount)
 
 
@@ -314,3 +294,12 @@ async def recipients_of(
 async def delete_for_user(session: AsyncSession, *, user_id: int) -> None:
     """Remove every message to a person (personal-data deletion)."""
     await session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_id == user_id))
+
+
+def _held(message_id: int, worker: str) -> Any:
+    """An UPDATE of a row this worker still holds (no other sender took it after its lease)."""
+    return update(OutboxMessage).where(
+        OutboxMessage.id == message_id,
+        OutboxMessage.claimed_by == worker,
+        OutboxMessage.status == SENDING,
+    )
