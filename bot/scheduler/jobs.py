@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -63,36 +63,24 @@ class SchedulerJobs:
         settings = self._app.settings
         scheduler = AsyncIOScheduler(timezone=settings.tz)
         now = datetime.now(settings.tz)
-        if self._sweep_enabled:
+
+        def every(job: Any, job_id: str, **interval: float) -> None:
+            # One run at a time; missed runs collapse into one; the first run is now.
             scheduler.add_job(
-                self.sweep,
+                job,
                 "interval",
-                seconds=settings.sweep_interval_seconds,
-                id="sweep",
+                id=job_id,
                 max_instances=1,
                 coalesce=True,
                 next_run_time=now,
+                **interval,
             )
+
         if self._sweep_enabled:
-            scheduler.add_job(
-                self.housekeeping,
-                "interval",
-                hours=1,
-                id="housekeeping",
-                max_instances=1,
-                coalesce=True,
-                next_run_time=now,
-            )
+            every(self.sweep, "sweep", seconds=settings.sweep_interval_seconds)
+            every(self.housekeeping, "housekeeping", hours=1)
         if self._send_enabled:
-            scheduler.add_job(
-                self.send,
-                "interval",
-                seconds=settings.sender_interval_seconds,
-                id="send",
-                max_instances=1,
-                coalesce=True,
-                next_run_time=now,
-            )
+            every(self.send, "send", seconds=settings.sender_interval_seconds)
             self._reminders.notifier.on_queued = self.wake
         scheduler.start()
         self._scheduler = scheduler
