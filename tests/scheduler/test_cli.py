@@ -106,43 +106,15 @@ def test_deadlines_import_sweep_send_and_report(
 
 
 def test_deadline_add_checks_what_is_typed(env: Settings) -> None:
-    result = invoke(
-        "deadlines",
-        "add",
-        "q3",
-        "--title",
-        "Báo cáo quý III",
-        "--due",
-        "31/9/2026",
-        "--audience",
-        "all-staff",
-    )
+    def add_q3(due: str, audience: str, *more: str):  # type: ignore[no-untyped-def]
+        title = ("--title", "Báo cáo quý III")
+        return invoke("deadlines", "add", "q3", *title, "--due", due, "--audience", audience, *more)
+
+    result = add_q3("31/9/2026", "all-staff")
     assert result.exit_code == 1 and "'31/9/2026' chưa đúng" in result.output
-    result = invoke(
-        "deadlines",
-        "add",
-        "q3",
-        "--title",
-        "Báo cáo quý III",
-        "--due",
-        "30/09/2026 17:00",
-        "--audience",
-        "under:KHONGCO",
-    )
+    result = add_q3("30/09/2026 17:00", "under:KHONGCO")
     assert result.exit_code == 1 and "Không có đơn vị mã 'KHONGCO'" in result.output
-    result = invoke(
-        "deadlines",
-        "add",
-        "q3",
-        "--title",
-        "Báo cáo quý III",
-        "--due",
-        "30/09/2026 17:00",
-        "--audience",
-        "under:SYT",
-        "--offsets",
-        "3d,morning",
-    )
+    result = add_q3("30/09/2026 17:00", "under:SYT", "--offsets", "3d,morning")
     assert result.exit_code == 0 and "Đã thêm hạn q3" in result.output
 
 
