@@ -114,57 +114,21 @@ async def test_the_council_exports_from_chat(bot: BotApp, staff: Chat, council: 
 def test_rounds_and_export_from_the_command_line(env: Settings, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["nominations", "round", "list"])
     assert result.exit_code == 0 and "Chưa có đợt đề cử nào" in result.output
-    result = runner.invoke(
-        cli,
-        [
-            "nominations",
-            "round",
-            "open",
-            "--name",
-            "Đợt 1 năm 2099",
-            "--opens",
-            "01/01/2099",
-            "--closes",
-            "31/01/2099",
-            "--categories",
-            "ca-nhan, sang-kien",
-        ],
+
+    def open_round(name: str, *options: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, ["nominations", "round", "open", "--name", name, *options])
+
+    result = open_round(
+        "Đợt 1 năm 2099",
+        *("--opens", "01/01/2099", "--closes", "31/01/2099", "--categories", "ca-nhan, sang-kien"),
     )
     assert result.exit_code == 0, result.output
     assert "dot-1-nam-2099" in result.output and "01/01/2099" in result.output
-    result = runner.invoke(
-        cli,
-        [
-            "nominations",
-            "round",
-            "open",
-            "--name",
-            "Trùng",
-            "--opens",
-            "15/01/2099",
-            "--closes",
-            "20/02/2099",
-        ],
-    )
+    result = open_round("Trùng", "--opens", "15/01/2099", "--closes", "20/02/2099")
     assert result.exit_code == 1 and "trùng với đợt" in result.output
-    result = runner.invoke(
-        cli, ["nominations", "round", "open", "--name", "Sai", "--closes", "31/13/2099"]
-    )
+    result = open_round("Sai", "--closes", "31/13/2099")
     assert result.exit_code == 1 and "dd/mm/yyyy" in result.output
-    result = runner.invoke(
-        cli,
-        [
-            "nominations",
-            "round",
-            "open",
-            "--name",
-            "Sai loại",
-            "--closes",
-            "31/12/2099",
-            "--categories",
-            "ca-nhan,khac",
-        ],
-    )
+    result = open_round("Sai loại", "--closes", "31/12/2099", "--categories", "ca-nhan,khac")
     assert result.exit_code == 1 and 'Loại đề cử "khac" không có' in result.output
     result = runner.invoke(cli, ["nominations", "round", "list"])
     assert "Cá nhân tiêu biểu, Sáng kiến chuyển đổi số" in result.output
