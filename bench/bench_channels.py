@@ -45,6 +45,7 @@ from fastapi import FastAPI, Request, Response  # noqa: E402
 from telegram import Bot, Update  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bench.benchdoc import replace_section  # noqa: E402
 from bot.app import BotApp  # noqa: E402
 from bot.config import Settings, get_settings  # noqa: E402
 from bot.server import create_app  # noqa: E402
@@ -55,7 +56,6 @@ from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 PG = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TOKEN = "123456:BENCH-token"
 SECRET = "bench-secret"
-DOC = ROOT / "docs/BENCHMARKS.md"
 START, END = "<!-- channels:start -->", "<!-- channels:end -->"
 MESSAGES = ["/menu", "VNeID mức 2 là gì?", "/menu", "Cách đặt mật khẩu an toàn"]
 MIXES = {"all": "`/menu` and knowledge-base questions", "menu": "`/menu` only"}
@@ -256,17 +256,6 @@ def _row(name: str, figures: dict[str, float], ratio: float = 1.0) -> str:
     )
 
 
-def write(text: str) -> None:
-    """Replace (or append) the channels section of BENCHMARKS.md."""
-    doc = DOC.read_text(encoding="utf-8")
-    if START in doc:
-        before, rest = doc.split(START, 1)
-        doc = before + text + rest.split(END, 1)[1]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc, encoding="utf-8")
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=1500)
@@ -279,4 +268,4 @@ if __name__ == "__main__":
     text = section(result, arguments)
     print(text)
     if arguments.write:
-        write(text)
+        replace_section(text, START, END)

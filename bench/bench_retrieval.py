@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import bm25s  # noqa: E402
 import numpy as np  # noqa: E402
 
+from bench.benchdoc import replace_section  # noqa: E402
 from bot.content.analysis import Analyzer, load_lexicon, segment  # noqa: E402
 from bot.content.answers import AnswerKind, respond  # noqa: E402
 from bot.content.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
@@ -47,7 +48,6 @@ DEV_EXTRA = ROOT / "tests/content/devset_extra.jsonl"
 DEV_COLLOQUIAL = ROOT / "tests/content/devset_colloquial.jsonl"
 HOLDOUT = ROOT / "tests/content/holdout.jsonl"
 BLIND = ROOT / "tests/content/blind.jsonl"
-DOC = ROOT / "docs/BENCHMARKS.md"
 START, END = "<!-- retrieval:start -->", "<!-- retrieval:end -->"
 STYLES = ["accented", "unaccented", "teencode", "typo", "long"]
 
@@ -418,14 +418,7 @@ when unsure.
 
 {calibration}
 """
-    body += END
-    text = DOC.read_text(encoding="utf-8")
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + body + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(body + END, START, END)
 
 
 if __name__ == "__main__":
