@@ -46,11 +46,12 @@ def _record(answer: Answer) -> dict[str, object]:
 
 
 def _for_person(answer: Answer) -> str:
-    t = load_catalog()
+    """What the person would read (in the configured address form)."""
+    t = load_catalog(get_settings().address_form)
     if answer.kind is AnswerKind.SMALLTALK:
         return t(f"faq.smalltalk.{answer.smalltalk or 'ack'}")
     if answer.topic is not None:
-        return f"{answer.topic.title}\n\n{to_plain(answer.topic.answer)}"
+        return f"{answer.topic.title}\n\n{t.addressed(to_plain(answer.topic.answer))}"
     if not answer.suggestions:
         return t("faq.not_found")
     lines = [t("faq.not_sure"), ""]
