@@ -125,9 +125,7 @@ class TelegramSender:
             m for reply in replies for m in render(reply, empty_text=self._empty_text)
         ]
         sent: list[int] = []
-        for index, message in enumerate(messages):
-            if index < skip:
-                continue
+        for index, message in enumerate(messages[skip:], start=skip):
             try:
                 if isinstance(message, TgText):
                     editable = pressed_message_id if index == 0 else None

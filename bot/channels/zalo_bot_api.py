@@ -113,9 +113,7 @@ class ZaloBotSender:
     async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
         """Send replies in order, after the first `skip` pieces."""
         pieces = render_numbered(replies, self._t, limit=TEXT_LIMIT)
-        for index, piece in enumerate(pieces):
-            if index < skip:
-                continue
+        for index, piece in enumerate(pieces[skip:], start=skip):
             try:
                 await self._send_piece(user_id, piece)
             except ZaloBotError as error:

@@ -170,9 +170,7 @@ class ZaloOaSender:
         last, _ = await self._state.oa_last_interaction(user_id)
         if last is None or self._clock.now() - last > self._window:
             raise Unreachable("zalo_oa_window").after(skip)
-        for index, message in enumerate(self.messages(replies)):
-            if index < skip:
-                continue
+        for index, message in enumerate(self.messages(replies)[skip:], start=skip):
             try:
                 if "file" in message:
                     message = await self._with_upload(message)
