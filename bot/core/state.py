@@ -32,7 +32,7 @@ class StaleState(RuntimeError):
 class StateStore(Protocol):
     """Saves conversation state, and gives back a claimed update when handling it failed.
 
-    Loading happens together with the person's profile in one transaction
+    Loading happens together with the person's profile, atomically
     (`UserService.begin_turn`), because that is the hot path of every event.
     """
 

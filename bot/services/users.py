@@ -18,6 +18,7 @@ from bot.storage.repositories import conversations as conversation_repo
 from bot.storage.repositories import turns as turn_repo
 from bot.storage.repositories import units as unit_repo
 from bot.storage.repositories import users as user_repo
+from bot.storage.state_store import state_of
 
 CONSENT_VERSION = "2026-01"
 
@@ -134,10 +135,10 @@ class UserService:
         state = (
             ConversationState()
             if stored is None
-            else ConversationState(
+            else state_of(
                 stored.conversation_step,
-                dict(stored.conversation_data or {}),
-                list(stored.conversation_menu or []),
+                stored.conversation_data,
+                stored.conversation_menu,
                 stored.conversation_version,
             )
         )

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.core.state import ConversationKey, ConversationState, StaleState
 from bot.storage.db import Database
 from bot.storage.repositories import conversations as repo
+
+
+def state_of(step: str | None, data: Any, menu: Any, version: int) -> ConversationState:
+    """The state as stored: empty JSON columns read as an empty mapping and list."""
+    return ConversationState(step, dict(data or {}), list(menu or []), version)
 
 
 class SqlStateStore:
@@ -18,9 +25,7 @@ class SqlStateStore:
             row = await repo.get(session, channel=key.channel, user_id=key.user_id)
             if row is None:
                 return ConversationState()
-            return ConversationState(
-                row.step, dict(row.data or {}), list(row.menu or []), row.version
-            )
+            return state_of(row.step, row.data, row.menu, row.version)
 
     async def save(self, key: ConversationKey, state: ConversationState) -> None:
         async with self._db.connection(autocommit=True) as connection:
