@@ -135,9 +135,7 @@ def _refresh_statement(dialect: str, set_count: int) -> Any:
     ).subquery("rollup")
     # SQLite needs a WHERE in an upsert's SELECT, or it reads ON CONFLICT as a join condition.
     source = select(bindparam("target_id", type_=Integer), *rollup.c).where(true())
-    table = QuizTargetMember.__table__
-    statement = insert_of(dialect, table)
-    statement = statement.from_select(_MEMBER_COLUMNS, source)
+    statement = insert_of(dialect, QuizTargetMember.__table__).from_select(_MEMBER_COLUMNS, source)
     return statement.on_conflict_do_update(
         index_elements=["target_id", "user_id"],
         set_={name: statement.excluded[name] for name in _MEMBER_COLUMNS[2:]},
