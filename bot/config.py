@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     nudge_weekday: int = Field(0, description="Weekday of the nudges (0 = Monday).")
     nudge_hour: int = Field(9, description="Local hour of the weekly nudges.")
     tip_default_hour: int = Field(8, description="Default local hour of the daily tip.")
+    # Web console (/admin)
+    admin_secret_key: SecretStr | None = Field(
+        None, description="Key that signs console cookies; empty: one kept in the database."
+    )
+    admin_link_minutes: int = Field(10, description="Minutes a /dangnhapweb link stays valid.")
+    admin_session_hours: int = Field(8, description="Hours an idle console session stays valid.")
     # Logging
     log_level: str = Field("INFO", description="Python logging level.")
 
@@ -141,6 +147,13 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def console_base_url(self) -> str:
+        """Where people open the console: PUBLIC_BASE_URL, else this server's own address."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.web_host}:{self.web_port}"
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.admin import install as install_console
 from bot.app import BotApp
 from bot.channels import web
 from bot.channels.setup import ChannelSet
@@ -56,6 +57,7 @@ def create_app(
     app.include_router(web.build_router(bot_app))
     app.state.channels = channels
     channels.mount(app)
+    install_console(app, bot_app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import ask, chat, content, db, demo, doctor, nominations, serve, units, users
+from bot.cli import admin, ask, chat, content, db, demo, doctor, nominations, serve, units, users
 from bot.cli import broadcast as broadcast_cli
 from bot.cli import deadlines as deadlines_cli
 from bot.cli import quiz as quiz_cli
@@ -20,6 +20,7 @@ app.command("doctor", help="Kiểm tra cấu hình: cơ sở dữ liệu và cá
     doctor.doctor
 )
 app.add_typer(db.app, name="db")
+app.add_typer(admin.app, name="admin")
 app.add_typer(units.app, name="units")
 app.add_typer(users.app, name="users")
 app.add_typer(demo.app, name="demo")

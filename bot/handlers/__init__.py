@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.router import Need, Router
 from bot.handlers import (
+    console_login,
     faq,
     menu,
     my_nominations,
@@ -76,6 +77,9 @@ def build_router() -> Router:
     router.action("rev", review.on_action, Need.COUNCIL)
     router.step(ReviewStep.REASON, review.on_reason, Need.COUNCIL)
     router.command("xuatdecu", review.export, Need.COUNCIL)
+
+    # The web console: a one-time sign-in link for people who hold a role
+    router.command("dangnhapweb", console_login.send_link)
 
     # Questions and answers: the topic browser, its buttons and free text as questions
     router.command("hoidap", faq.show_themes)

@@ -13,10 +13,14 @@ async def show_menu(ctx: Context) -> Reply:
 
 
 async def show_help(ctx: Context) -> Reply:
-    """/trogiup: every command in one message (council commands only for the council)."""
+    """/trogiup: every command in one message (council and console commands only for those who
+    hold the role)."""
+    parts = [ctx.t("menu.help")]
     if ctx.user.is_council:
-        return Text(f"{ctx.t('menu.help')}\n\n{ctx.t('menu.help_council')}")
-    return Text(ctx.t("menu.help"))
+        parts.append(ctx.t("menu.help_council"))
+    if ctx.services.console.may_use_console(ctx.user):
+        parts.append(ctx.t("menu.help_console"))
+    return Text("\n\n".join(parts))
 
 
 async def on_menu_action(ctx: Context) -> Reply:

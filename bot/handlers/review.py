@@ -12,7 +12,9 @@ from bot.core.context import Context
 from bot.core.replies import Button, Document, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.nominations import validation
+from bot.nominations.details import actor_label
 from bot.nominations.export import XLSX_MIME
+from bot.nominations.notices import decision_notices
 from bot.nominations.review import DecisionResult, Verdict
 from bot.nominations.texts import (
     attachment_line,
@@ -179,7 +181,8 @@ async def on_reason(ctx: Context) -> list[Reply]:
         int(data["nomination_id"]),
         decision=decision,
         reason=checked.value,
-        reviewer=ctx.user,
+        reviewer_id=ctx.user.id,
+        reviewer_label=actor_label(ctx.user),
         expected=Status(data["expected"]),
     )
     skipped = list(data.get(SKIPPED, []))
@@ -209,26 +212,7 @@ def _notify(
     ctx: Context, nomination_id: int, decision: Decision, reason: str, result: DecisionResult
 ) -> None:
     """Tell the nominator and every supporter, each on their own channel."""
-    t = ctx.t
-    for person in result.recipients:
-        message = t(
-            f"review.notice_{decision.value}",
-            code=result.code,
-            name=person.nominee_name,
-            reason=reason,
-        )
-        if decision is Decision.MORE_INFO:
-            reply = text(
-                message,
-                [
-                    Button(
-                        t("nominate.more_button", code=result.code), f"mynom:more:{nomination_id}"
-                    )
-                ],
-            )
-        else:
-            reply = Text(message)
-        ctx.notify(person.channel, person.user_id, reply)
+    ctx.notices.extend(decision_notices(ctx.t, nomination_id, decision, reason, result))
 
 
 async def export(ctx: Context) -> Reply:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from bot.core.clock import Clock
-from bot.nominations.details import actor_label, load_detail
-from bot.nominations.types import Action, Decision, NominationDetail, Status
-from bot.services.users import Profile
+from bot.nominations.details import load_detail
+from bot.nominations.types import Action, Category, Decision, NominationDetail, Status
 from bot.storage.db import Database
+from bot.storage.repositories import nomination_queue as queue_repo
 from bot.storage.repositories import nominations as repo
 
 
@@ -83,7 +84,8 @@ class ReviewService:
         *,
         decision: Decision,
         reason: str,
-        reviewer: Profile,
+        reviewer_id: int | None,
+        reviewer_label: str,
         expected: Status,
     ) -> DecisionResult:
         """Record a decision with its reason, if the nomination is still as the reviewer saw it."""
@@ -101,8 +103,8 @@ class ReviewService:
                 session,
                 nomination_id=nomination_id,
                 action=Action(decision.value),
-                actor_id=reviewer.id,
-                actor_label=actor_label(reviewer),
+                actor_id=reviewer_id,
+                actor_label=reviewer_label,
                 note=reason,
                 at=now,
             )
@@ -111,3 +113,68 @@ class ReviewService:
                 Recipient(user.channel, user.external_id, name) for user, name in people
             )
             return DecisionResult(Verdict.RECORDED, row.code, status, recipients)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A line of the council's queue."""
+
+    id: int
+    code: str
+    category: Category
+    nominee_name: str
+    unit_name: str
+    round_name: str
+    status: Status
+    submitted_at: datetime
+    supporters: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of the queue, how many match, and the counts per status and category."""
+
+    items: list[QueueItem]
+    total: int
+    by_status: dict[Status, int]
+    by_category: dict[Category, int]
+
+
+async def queue_page(
+    db: Database,
+    *,
+    page: int,
+    per_page: int = 25,
+    status: Status | None = None,
+    round_id: int | None = None,
+    category: Category | None = None,
+    unit_path: str | None = None,
+) -> QueuePage:
+    """The council's queue with filters (used by the web console)."""
+    filters = {"status": status, "round_id": round_id, "kind": category, "unit_path": unit_path}
+    async with db.transaction() as session:
+        rows, total = await queue_repo.page(
+            session, offset=max(page - 1, 0) * per_page, limit=per_page, **filters
+        )
+        unfiltered = dict(filters, status=None, kind=None)
+        by_status = await queue_repo.counts_by(session, "status", **unfiltered)
+        by_kind = await queue_repo.counts_by(session, "kind", **unfiltered)
+    return QueuePage(
+        items=[
+            QueueItem(
+                row.id,
+                row.code,
+                Category(row.kind),
+                row.nominee_name,
+                row.unit_name,
+                row.round_name,
+                Status(row.status),
+                row.submitted_at,
+                int(row.supporters),
+            )
+            for row in rows
+        ],
+        total=total,
+        by_status={Status(key): value for key, value in by_status.items()},
+        by_category={Category(key): value for key, value in by_kind.items()},
+    )

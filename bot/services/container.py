@@ -11,6 +11,7 @@ from bot.nominations.service import NominationService, erase_nominator
 from bot.quiz.service import QuizService, erase_quiz_data
 from bot.scheduler.service import ReminderService
 from bot.services.channels import ChannelStateService
+from bot.services.console import ConsoleAccessService
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
@@ -32,6 +33,7 @@ class Services:
     nominations: NominationService
     reminders: ReminderService
     knowledge: KnowledgeService
+    console: ConsoleAccessService
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -62,6 +64,12 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
             clock,
             content_dir=settings.content_dir,
             check_every=settings.content_check_seconds,
+        ),
+        console=ConsoleAccessService(
+            db,
+            clock,
+            link_minutes=settings.admin_link_minutes,
+            session_hours=settings.admin_session_hours,
         ),
     )
     reminders.connect(tips=services.knowledge)

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +105,14 @@ class UnitService:
         async with self._db.transaction() as session:
             unit = await unit_repo.by_id(session, unit_id=unit_id)
             return _view(unit) if unit else None
+
+    async def paths_of(self, unit_ids: Iterable[int]) -> dict[int, str]:
+        """Each unit's tree path ("/DLK/SKHCN/"), to check who manages what."""
+        wanted = set(unit_ids)
+        if not wanted:
+            return {}
+        async with self._db.transaction() as session:
+            return await unit_repo.paths_of(session, unit_ids=wanted)
 
     async def import_csv(self, path: Path) -> ImportReport:
         """Create or update units from a CSV file; all or nothing."""

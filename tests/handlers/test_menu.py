@@ -10,7 +10,7 @@ from tests.helpers.chat import Chat
 
 def test_help_mentions_every_registered_command() -> None:
     t = load_catalog()
-    explained = t("menu.help") + t("menu.help_council")
+    explained = t("menu.help") + t("menu.help_council") + t("menu.help_console")
     missing = [
         name for name in build_router().commands if f"/{name}" not in explained and name != "start"
     ]
@@ -30,4 +30,19 @@ async def test_council_commands_are_shown_only_to_the_council(chat: Chat) -> Non
     await chat.converse("""
         > /trogiup
         < /duyetdecu
+    """)
+
+
+async def test_the_console_command_is_shown_only_to_role_holders(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > [Đồng ý]
+        > [Người dân]
+        > /trogiup
+    """)
+    assert "/dangnhapweb" not in chat.last.text  # type: ignore[union-attr]
+    await chat.bot.services.users.grant(channel="test", external_id="u1", role=Role.COUNCIL)
+    await chat.converse("""
+        > /trogiup
+        < /dangnhapweb
     """)

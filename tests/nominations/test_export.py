@@ -13,6 +13,7 @@ from bot.app import BotApp
 from bot.cli import app as cli
 from bot.config import Settings
 from bot.core.replies import Document
+from bot.nominations.details import actor_label
 from bot.nominations.types import Decision, Status
 from tests.helpers.chat import Chat
 from tests.nominations.conftest import register_citizen
@@ -50,7 +51,8 @@ async def _two_nominees_one_supporter(bot: BotApp, staff: Chat) -> None:
         detail.id,
         decision=Decision.REJECT,
         reason="Chưa đủ một năm.",
-        reviewer=reviewer,
+        reviewer_id=reviewer.id,
+        reviewer_label=actor_label(reviewer),
         expected=Status.PENDING,
     )
 

@@ -10,6 +10,7 @@ from bot.app import BotApp
 from bot.core.clock import FrozenClock
 from bot.core.replies import Text
 from bot.core.state import ConversationKey
+from bot.nominations.details import actor_label
 from bot.nominations.types import Action, Decision, Status
 from bot.storage.state_store import SqlStateStore
 from tests.helpers.chat import Chat, Turn
@@ -184,7 +185,8 @@ async def test_later_skips_and_a_code_opens_one_even_when_decided(
         detail.id,
         decision=Decision.REJECT,
         reason="Thiếu minh chứng.",
-        reviewer=profile,
+        reviewer_id=profile.id,
+        reviewer_label=actor_label(profile),
         expected=Status.PENDING,
     )
     assert first.status is Status.REJECTED

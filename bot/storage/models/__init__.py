@@ -1,5 +1,13 @@
 """All tables. Importing this package registers every model on `Base.metadata` (for Alembic)."""
 
+from bot.storage.models.admin import (
+    AdminAccount,
+    AdminLoginLink,
+    AdminSession,
+    AdminThrottle,
+    AppSecret,
+    AuditEntry,
+)
 from bot.storage.models.base import Base
 from bot.storage.models.channels import (
     ChannelInboxEvent,
@@ -38,6 +46,12 @@ from bot.storage.models.units import Unit
 from bot.storage.models.users import RoleGrant, User, WebSession
 
 __all__ = [
+    "AdminAccount",
+    "AdminLoginLink",
+    "AdminSession",
+    "AdminThrottle",
+    "AppSecret",
+    "AuditEntry",
     "ChannelInboxEvent",
     "ChannelMessageRef",
     "ZaloOaContact",

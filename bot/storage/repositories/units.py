@@ -71,3 +71,9 @@ async def invite_code_taken(session: AsyncSession, *, invite_code: str, except_c
         )
     )
     return found is not None
+
+
+async def paths_of(session: AsyncSession, *, unit_ids: set[int]) -> dict[int, str]:
+    """The tree path of each unit."""
+    rows = await session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(unit_ids)))
+    return {unit_id: path for unit_id, path in rows.all()}

@@ -1,0 +1,53 @@
+"""Templates and the small formatting filters the pages share (Vietnamese dates and numbers)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from bot.core.clock import fmt_date, fmt_datetime
+from bot.services.console import ConsoleUser
+
+TEMPLATES = Jinja2Templates(directory=str(resources.files("bot.admin").joinpath("templates")))
+
+
+def percent(value: float, digits: int = 1) -> str:
+    """0.698 → "69,8%" (Vietnamese decimal comma, no space before the sign)."""
+    return f"{value * 100:.{digits}f}".replace(".", ",") + "%"
+
+
+def number(value: int) -> str:
+    """12345 → "12.345" (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def when(value: datetime | date | None) -> str:
+    """dd/mm/yyyy (dates) or HH:MM dd/mm/yyyy (times), local time; empty when missing."""
+    if value is None:
+        return ""
+    return fmt_datetime(value) if isinstance(value, datetime) else fmt_date(value)
+
+
+TEMPLATES.env.filters.update(percent=percent, number=number, when=when)
+
+
+def page(
+    request: Request,
+    name: str,
+    user: ConsoleUser | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page with the signed-in person (for the menu and the forms' CSRF token)."""
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {"user": user, "t": request.app.state.bot.catalog, **context},
+        status_code=status_code,
+    )

@@ -1,0 +1,34 @@
+"""Wires the console into the FastAPI app: its routers, static files and error pages."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from bot.admin import audit, auth_pages, dashboard, nominations
+from bot.admin.rendering import page
+from bot.admin.security import Forbidden, Gate, NotSignedIn
+from bot.app import BotApp
+
+
+def install(app: FastAPI, bot: BotApp) -> None:
+    """Mount every /admin route, the console's static files and its error handling."""
+    gate = Gate(bot)
+    for module in (auth_pages, dashboard, nominations, audit):
+        app.include_router(module.build_router(bot, gate))
+    static = resources.files("bot.admin").joinpath("static")
+    app.mount("/admin/static", StaticFiles(directory=str(static)), name="admin-static")
+
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(request: Request, _: NotSignedIn) -> Response:
+        if request.method == "GET":
+            return RedirectResponse("/admin/dangnhap", status_code=303)
+        return page(request, "error.html", None, status_code=401, reason="signed_out")
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        user = await gate.user(request)
+        return page(request, "error.html", user, status_code=403, reason=exc.reason)
