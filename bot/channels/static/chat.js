@@ -290,17 +290,23 @@ async function api(method, path, body) {
 // Send one message. `shown` is its bubble (none for the page's own /start or /menu). The body
 // carries a client_id: "Gửi lại" repeats it, so a message whose answer was lost is not handled
 // twice by the server.
-async function deliver(body, shown) {
+async function deliver(body, shown, retried = false) {
   setBusy(true);
+  log.setAttribute('aria-busy', 'true');
   try {
     const data = await api('POST', '/api/chat/messages', body);
     if (shown) remember({ who: 'me', text: shown.textContent });
     hideFlow();
     setBusy(false);
     await showReplies(data.replies);
+    // A retry of a message the server had already handled may come back without its replies:
+    // then say where the conversation stands.
+    if (retried && !data.replies.length) await showState();
   } catch (e) {
     setBusy(false);
     failed(body, shown, e instanceof SendError ? e.message : TEXT.failed);
+  } finally {
+    log.setAttribute('aria-busy', 'false'); // the conversation is complete and scrolled
   }
 }
 
@@ -321,7 +327,7 @@ function failed(body, shown, reason) {
     target.classList.remove('failed');
     if (body.text !== undefined && input.value === body.text) { input.value = ''; saveDraft(); }
     if (!shown) target.remove();
-    deliver(body, shown);
+    deliver(body, shown, true);
   });
   box.append(message, retry);
   target.appendChild(box);
@@ -428,6 +434,7 @@ document.getElementById('clear').addEventListener('click', () => {
 // ---------- start ----------
 
 async function restore() {
+  log.setAttribute('aria-busy', 'true');
   for (const entry of history) {
     if (entry.who === 'me') showMine(entry.text);
     else if (entry.reply) showReply(entry.reply);
@@ -454,6 +461,13 @@ async function start() {
   else if (!history.length) await deliver({ text: '/menu', client_id: newId() }, null);
 }
 
+async function showState() {
+  try {
+    const state = await api('GET', '/api/chat/state');
+    if (state.flow) showFlow(state.flow);
+  } catch (e) { /* the next message will tell */ }
+}
+
 function failedStart(reason) {
   const target = bubble('bot failed');
   const box = document.createElement('div');
@@ -473,4 +487,4 @@ function failedStart(reason) {
 fitVisibleArea();
 input.value = readStore(STORE.draft) || '';
 input.focus();
-restore().then(start).then(() => poll());
+restore().then(start).finally(() => { log.setAttribute('aria-busy', 'false'); poll(); });
