@@ -52,9 +52,12 @@ def create_app(
         description="API trò chuyện của Trợ lý Chuyển đổi số (web chat) và các webhook nền tảng.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by web.mount_assets with local scripts
+        redoc_url=None,
     )
     app.state.bot = bot_app
     app.include_router(web.build_router(bot_app))
+    web.mount_assets(app)
     app.state.channels = channels
     channels.mount(app)
     install_console(app, bot_app)

@@ -1,19 +1,26 @@
 """The web chat: a JSON API for the page at `/`, and the reference rendering of replies."""
 
 import base64
+import hashlib
+import re
+from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.app import BotApp
+from bot.channels import api_docs
 from bot.core.events import IncomingEvent
 from bot.core.replies import Document, Image, Reply, Text
+from bot.core.state import flow_name
 from bot.messages import Catalog
 
 CHANNEL = "web"
+STATIC = "static"  # the page's own files (chat.html, chat.js, chat.css, favicon.svg)
 
 
 class SessionOut(BaseModel):
@@ -28,6 +35,17 @@ class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str | None = Field(None, max_length=100_000)
     action: str | None = Field(None, max_length=64)
+    client_id: str | None = Field(
+        None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description=(
+            "Mã do trang tạo cho mỗi tin (ví dụ một UUID), gửi lại y nguyên khi gửi lại tin đó. "
+            "Tin đã xử lý với cùng mã không được xử lý lần thứ hai (gửi lại sau khi mất kết nối "
+            "là an toàn)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "MessageIn":
@@ -52,6 +70,20 @@ class ReplyOut(BaseModel):
 
 class RepliesOut(BaseModel):
     replies: list[ReplyOut]
+
+
+class FlowOut(BaseModel):
+    """The unfinished flow a person is in: the next typed text goes to it."""
+
+    step: str
+    name: str
+    notice: str
+    buttons: list[ButtonOut]  # "Tiếp tục" (show its question again) and "Thoát"
+    choices: list[ButtonOut]  # the choices it last offered
+
+
+class StateOut(BaseModel):
+    flow: FlowOut | None = None
 
 
 def render(reply: Reply) -> ReplyOut:
@@ -94,7 +126,7 @@ def build_router(app: BotApp) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> str:
-        return resources.files("bot.channels").joinpath("static/chat.html").read_text("utf-8")
+        return chat_page()
 
     @router.post(
         "/api/chat/sessions",
@@ -113,10 +145,13 @@ def build_router(app: BotApp) -> APIRouter:
     async def post_message(
         body: MessageIn, user_id: Annotated[str, Depends(current_user)]
     ) -> RepliesOut:
+        # A retry of the same message (same client_id) is claimed once, like a platform's
+        # redelivery: it is never handled twice.
+        dedup = f"{CHANNEL}:{user_id}:{body.client_id}" if body.client_id else ""
         if body.action is not None:
-            event = IncomingEvent.from_action(CHANNEL, user_id, body.action)
+            event = IncomingEvent.from_action(CHANNEL, user_id, body.action, dedup_key=dedup)
         else:
-            event = IncomingEvent.from_text(CHANNEL, user_id, body.text or "")
+            event = IncomingEvent.from_text(CHANNEL, user_id, body.text or "", dedup_key=dedup)
         outgoing = await app.engine.handle(event)
         await app.deliver_notices(outgoing.notices)
         return RepliesOut(replies=[render(reply) for reply in outgoing.replies])
@@ -131,7 +166,53 @@ def build_router(app: BotApp) -> APIRouter:
         replies = await app.services.reminders.inbox(user_id)
         return RepliesOut(replies=[render(reply) for reply in replies])
 
+    @router.get(
+        "/api/chat/state",
+        response_model=StateOut,
+        summary="Việc đang làm dở (nếu có): tên, cách tiếp tục hoặc thoát, các lựa chọn đang chờ",
+    )
+    async def conversation_state(user_id: Annotated[str, Depends(current_user)]) -> StateOut:
+        state = await app.services.users.conversation(channel=CHANNEL, external_id=user_id)
+        if not state.step:
+            return StateOut()
+        name = flow_name(t, state.step)
+        return StateOut(
+            flow=FlowOut(
+                step=state.step,
+                name=name,
+                notice=t("flows.open", name=name),
+                buttons=[
+                    ButtonOut(label=t("flows.resume_button"), action="cmd:tieptuc"),
+                    ButtonOut(label=t("flows.leave_button"), action="cmd:huy"),
+                ],
+                choices=[ButtonOut(label=label, action=action) for label, action in state.menu],
+            )
+        )
+
     return router
+
+
+def mount_assets(app: FastAPI) -> None:
+    """Serve the page's script, style and icon, and the API documentation, from this server
+    (nothing is loaded from elsewhere: the page works offline and under `script-src 'self'`)."""
+    api_docs.mount(app)  # first: its files live under /static/api-docs
+    app.mount("/static", StaticFiles(packages=[("bot.channels", STATIC)]), name="static")
+
+
+_ASSET = re.compile(r'(?P<attr>(?:src|href)=")/static/(?P<name>[\w.-]+)"')
+
+
+@cache
+def chat_page() -> str:
+    """The page, with each of its files' URLs carrying a hash of the file's content, so that a
+    browser never combines a new page with an old cached script."""
+    folder = resources.files("bot.channels").joinpath(STATIC)
+
+    def versioned(match: re.Match[str]) -> str:
+        digest = hashlib.sha256(folder.joinpath(match["name"]).read_bytes()).hexdigest()[:12]
+        return f'{match["attr"]}/static/{match["name"]}?v={digest}"'
+
+    return _ASSET.sub(versioned, folder.joinpath("chat.html").read_text("utf-8"))
 
 
 def validation_message(

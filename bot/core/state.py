@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.messages import Catalog
+
 
 @dataclass(frozen=True, slots=True)
 class ConversationKey:
@@ -39,3 +41,14 @@ class StateStore(Protocol):
     async def save(self, key: ConversationKey, state: ConversationState) -> None: ...
 
     async def release(self, key: ConversationKey, event_key: str) -> None: ...
+
+
+def flow_of(step: str) -> str:
+    """The flow a step belongs to ("nom.unit" → "nom"), as the router groups steps."""
+    return step.split(".", 1)[0]
+
+
+def flow_name(t: Catalog, step: str) -> str:
+    """The open flow's name as people read it ("Gửi đề cử"), from the catalog's `flows.names`."""
+    key = f"flows.names.{flow_of(step)}"
+    return t(key) if t.has(key) else t("flows.unknown")

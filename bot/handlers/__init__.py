@@ -13,6 +13,7 @@ from bot.handlers import (
     quiz,
     quiz_results,
     reminders,
+    resume,
     review,
     start,
 )
@@ -88,6 +89,10 @@ def build_router() -> Router:
     # Menu, help and free text
     router.command("menu", menu.show_menu)
     router.command("trogiup", menu.show_help)
+    router.command(
+        "tieptuc",
+        resume.resume_command({"reg": start.resume, "quiz": quiz.resume, "nom": nominate.resume}),
+    )
     router.action("menu", menu.on_menu_action)
     router.fallback(faq.on_free_text)
 

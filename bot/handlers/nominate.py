@@ -52,6 +52,14 @@ async def start(ctx: Context) -> Reply | list[Reply]:
     return await _fresh(ctx, current)
 
 
+async def resume(ctx: Context) -> Reply | list[Reply]:
+    """/tieptuc during the form: the question it is waiting for (or the review screen)."""
+    draft = await ctx.services.nominations.drafts.get(ctx.user.id)
+    if ctx.state.step == NomStep.RESUME or draft is None:
+        return await start(ctx)
+    return await form.advance(ctx, draft)
+
+
 async def _fresh(ctx: Context, current: RoundView) -> list[Reply]:
     draft = await ctx.services.nominations.drafts.start(ctx.user.id)
     ctx.start_flow(NomStep.CATEGORY)

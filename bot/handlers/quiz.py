@@ -87,6 +87,17 @@ async def on_answer_text(ctx: Context) -> Reply | list[Reply]:
     return [Text(ctx.t("quiz.answer_hint")), question_reply(ctx, current, resumed=True)]
 
 
+async def resume(ctx: Context) -> Reply | list[Reply]:
+    """/tieptuc during a quiz: the current question again, with live buttons and the time left
+    (or, if its time ran out meanwhile, the feedback and the next question)."""
+    current = await ctx.services.quiz.attempts.current(ctx.user.id)
+    if current is None:
+        ctx.finish()
+        return Text(ctx.t("quiz.nothing_active"))
+    outcome = await ctx.services.quiz.attempts.resume(ctx.user.id, current.attempt_id)
+    return await _after_answer(ctx, outcome, current.attempt_id)
+
+
 async def on_cancel(ctx: Context) -> Reply | list[Reply]:
     """/huy during a quiz: confirm before abandoning."""
     current = await ctx.services.quiz.attempts.current(ctx.user.id)

@@ -120,6 +120,24 @@ async def on_reg_action(ctx: Context) -> Reply | list[Reply]:
     return Text(t("common.stale_button"))
 
 
+async def resume(ctx: Context) -> Reply | None:
+    """/tieptuc during registration: the question of the current step again (None: the step has
+    no question of its own to repeat, such as the offer to join an invited unit)."""
+    t, data = ctx.t, ctx.state.data
+    step = ctx.state.step
+    if step == RegStep.CONSENT:
+        return _consent_question(ctx)
+    if step == RegStep.ROLE and ctx.user.consented and not ctx.user.registered:
+        return role_question(ctx)
+    if step == RegStep.UNIT:
+        return Text(t("start.unit_question"))
+    if step == RegStep.NAME and data.get("unit_name"):
+        return Text(t("start.name_question", unit=data["unit_name"]))
+    if step == RegStep.POSITION and data.get("full_name"):
+        return Text(t("start.position_question", name=data["full_name"]))
+    return None
+
+
 async def on_consent_text(ctx: Context) -> Reply:
     """Typed text while the consent question is open."""
     return (

@@ -144,6 +144,14 @@ class UserService:
         )
         return profile, state
 
+    async def conversation(self, *, channel: str, external_id: str) -> ConversationState:
+        """Where a person is in a flow, read without starting a turn (the web page asks on load)."""
+        async with self._db.transaction() as session:
+            row = await conversation_repo.get(session, channel=channel, user_id=external_id)
+        if row is None:
+            return ConversationState()
+        return state_of(row.step, row.data, row.menu, row.version)
+
     async def forget_processed_events(self, *, older_than: timedelta) -> int:
         """Drop redelivery bookkeeping older than any platform redelivers (Telegram: 24 h)."""
         async with self._db.transaction() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,90 @@ async def test_profile_and_half_finished_flow_survive_a_server_restart(settings:
             replies = await _say(client, auth, text="/hoso")
             assert "Võ Minh Khang" in replies[0]["text"]
             assert "Kế toán viên" in replies[0]["text"]
+
+
+async def _quiz_started(client: httpx.AsyncClient, auth: dict[str, str]) -> list[dict]:
+    """Register as a citizen and open a practice quiz: its first question."""
+    replies = await _say(client, auth, text="/start")
+    replies = await _say(client, auth, action=_action(replies, "Đồng ý"))
+    replies = await _say(client, auth, action=_action(replies, "Người dân"))
+    replies = await _say(client, auth, text="/kiemtra")
+    return await _say(client, auth, action=replies[-1]["buttons"][0][0]["action"])
+
+
+async def test_a_retried_message_is_handled_once(base_url: str) -> None:
+    """The page re-sends a message whose answer was lost with the same client_id: the quiz
+    records one answer, whatever the retry is answered with."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        auth = await _session(client)
+        question = await _quiz_started(client, auth)
+        assert "Câu 1/" in question[-1]["text"]
+        first = await _say(client, auth, text="A", client_id="0f8e7a52-1d5c-4c1e-9d3e-6b1f2a7c9e01")
+        assert "Câu 2/" in first[-1]["text"]
+        await _say(client, auth, text="A", client_id="0f8e7a52-1d5c-4c1e-9d3e-6b1f2a7c9e01")
+        # Still at question 2: the retry did not answer it.
+        state = (await client.get("/api/chat/state", headers=auth)).json()
+        assert [b["label"] for b in state["flow"]["choices"]] == ["A", "B", "C", "D"]
+        assert all(":1:" in b["action"] for b in state["flow"]["choices"])
+        resumed = await _say(client, auth, action="cmd:tieptuc", client_id="resume-0000001")
+        assert "Câu 2/" in resumed[-1]["text"]
+        # A new message (a new id) is handled, and so is the same id in another session.
+        second = await _say(
+            client, auth, text="B", client_id="8c1d4e0b-9a7f-4f7e-8a55-2f0d3c6b7a11"
+        )
+        assert "Câu 3/" in second[-1]["text"]
+        other = await _session(client)
+        replies = await _say(client, other, text="/start", client_id="resume-0000001")
+        assert "Xin chào" in replies[0]["text"]
+
+
+async def test_client_ids_are_checked(base_url: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        auth = await _session(client)
+        for client_id in ("short", "x" * 65, "has space 123", "ký-tự-lạ-12345"):
+            response = await client.post(
+                "/api/chat/messages", json={"text": "hi", "client_id": client_id}, headers=auth
+            )
+            assert response.status_code == 422, client_id
+
+
+async def test_state_names_the_open_flow_with_a_way_out(base_url: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        auth = await _session(client)
+        assert (await client.get("/api/chat/state", headers=auth)).json() == {"flow": None}
+        assert (await client.get("/api/chat/state")).status_code == 401
+        await _quiz_started(client, auth)
+        flow = (await client.get("/api/chat/state", headers=auth)).json()["flow"]
+        assert flow["step"] == "quiz.answer"
+        assert flow["name"] == "Bài kiểm tra kỹ năng số"
+        assert "Anh/chị đang làm dở: Bài kiểm tra kỹ năng số" in flow["notice"]
+        assert [(b["label"], b["action"]) for b in flow["buttons"]] == [
+            ("▶️ Tiếp tục", "cmd:tieptuc"),
+            ("Thoát", "cmd:huy"),
+        ]
+        replies = await _say(client, auth, action="cmd:huy")
+        replies = await _say(client, auth, action=_action(replies, "Bỏ bài này"))
+        assert (await client.get("/api/chat/state", headers=auth)).json() == {"flow": None}
+
+
+async def test_page_docs_and_assets_are_served_from_this_server(base_url: str) -> None:
+    """Nothing comes from a CDN, and the page holds no inline script, style or event handler
+    (a Content-Security-Policy of script-src 'self' and style-src 'self' allows it)."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        page = (await client.get("/")).text
+        for inline in ("<style", " style=", " onclick=", " onload=", " onerror=", " onsubmit="):
+            assert inline not in page
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+        assert scripts and all('src="/static/' in attrs and not body for attrs, body in scripts)
+        docs = (await client.get("/docs")).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page) + re.findall(
+            r'(?:src|href)="([^"]+)"', docs
+        )
+        assert len(assets) >= 6
+        for url in assets:
+            assert url.startswith("/static/"), url
+            response = await client.get(url)
+            assert response.status_code == 200 and response.content, url
+        assert "<script>" not in docs
+        redoc = await client.get("/redoc")
+        assert redoc.status_code == 307 and redoc.headers["location"] == "/docs"
