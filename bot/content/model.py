@@ -8,10 +8,13 @@ from datetime import date
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """An official page a fact comes from."""
+    """The exact page a fact comes from: its document number and dates when it has them."""
 
     title: str
     url: str
+    number: str = ""
+    issued: date | None = None
+    checked: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
