@@ -63,8 +63,9 @@ def parse_unconfirmed(data: Any, file: str, issues: list[ContentIssue]) -> tuple
     for index, item in enumerate(raw or []):
         value = item.get("value") if isinstance(item, LineDict) else None
         reason = item.get("reason") if isinstance(item, LineDict) else None
-        if not isinstance(value, str | int) or not str(value).strip() or not reason:
-            issues.append(ContentIssue(file, raw.line_of(index), "mỗi mục cần 'value' và 'reason'"))
+        if not isinstance(value, str) or not value.strip() or not reason:
+            message = "mỗi mục cần 'value' (chữ, số điện thoại đặt trong ngoặc kép) và 'reason'"
+            issues.append(ContentIssue(file, raw.line_of(index), message))
             continue
         entries.append(Unconfirmed(str(value).strip(), str(reason).strip()))
     return tuple(entries)
