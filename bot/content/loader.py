@@ -234,6 +234,8 @@ def _topic(
         problems.proof(number + 1, lines[number])
     if reviewed != date.min:
         _check_updated_line(problems, answer, reviewed, body_line)
+        if any(source.checked and source.checked > reviewed for source in sources):
+            problems.add(header.line_of("reviewed"), "có nguồn 'checked' sau ngày 'reviewed'")
     if not answer:
         problems.add(body_line, "thiếu câu trả lời ngắn sau phần đầu YAML")
     elif len(answer) > MAX_ANSWER:

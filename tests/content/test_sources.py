@@ -85,6 +85,12 @@ MUC2 = "topics/vneid-muc-2.md"
         ),
         (
             MUC2,
+            "reviewed: 2026-12-02",
+            "reviewed: 2026-12-01",
+            "topics/vneid-muc-2.md:51: có nguồn 'checked' sau ngày 'reviewed'",
+        ),
+        (
+            MUC2,
             f"    url: {PLO}\n",
             f"    url: {PLO}\n    checkd: 2026-12-02\n",
             "topics/vneid-muc-2.md:46: khóa 'checkd' không có trong nguồn",
