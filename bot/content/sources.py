@@ -91,7 +91,7 @@ def parse_source(node: Any, line: int, report: Report, *, today: date) -> Source
         report(node.line_of("checked"), f"'checked' {checked.isoformat()} là ngày trong tương lai")
     if issued and checked and issued > checked:
         report(node.line_of("issued"), "'issued' sau ngày 'checked'")
-    return Source(title, url, number, issued, checked)
+    return Source(title, url, number or None, issued, checked)
 
 
 def parse_sources(node: LineDict, key: str, report: Report, *, today: date) -> tuple[Source, ...]:
