@@ -13,6 +13,7 @@ import typer
 
 from bot.app import BotApp
 from bot.cli._common import fail, run, settings
+from bot.content.crosscheck import bank_issues
 from bot.content.loader import CONTENT_DIR, parse_snapshot, read_snapshot
 from bot.core.clock import VN_TZ, fmt_datetime
 from bot.quiz.bank import BANKS_DIR, check_banks
@@ -34,9 +35,13 @@ def check(
 ) -> None:
     """Kiểm tra mọi tệp nội dung và bộ câu hỏi; báo lỗi kèm tệp và dòng."""
     directory = content_dir or settings().content_dir or CONTENT_DIR
-    kb, issues = parse_snapshot(read_snapshot(directory))
-    banks, bank_issues = check_banks(banks_dir)
-    problems = [str(issue) for issue in issues + bank_issues]
+    files = read_snapshot(directory)
+    kb, issues = parse_snapshot(files)
+    banks, found = check_banks(banks_dir)
+    issues = issues + found
+    if kb is not None:
+        issues += bank_issues(files, kb, banks, banks_dir)
+    problems = [str(issue) for issue in issues]
     if as_json:
         report: dict[str, object] = {
             "topics": sorted(kb.topics) if kb else [],
@@ -45,6 +50,10 @@ def check(
         }
         if problems:
             report["errors"] = problems
+            report["problems"] = [
+                {"file": issue.file, "line": issue.line, "message": issue.message}
+                for issue in issues
+            ]
         typer.echo(json.dumps(report, ensure_ascii=False))
         if problems:
             raise typer.Exit(1)

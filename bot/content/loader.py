@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.content.claims import CLAIMS_FILE, Claim, parse_claims, topic_contradictions
 from bot.content.model import KnowledgeBase, Source, Theme, Tip, Topic
+from bot.content.proofing import UNCONFIRMED_FILE, Unconfirmed, parse_unconfirmed, text_problems
+from bot.content.sources import parse_sources
 from bot.content.yaml_lines import ContentIssue, LineDict, LineList, YamlSyntaxError, parse_yaml
+from bot.core.clock import VN_TZ
 from bot.core.text import fold_words, normalize
 
 CONTENT_DIR = Path(__file__).parent
@@ -43,12 +47,17 @@ TOPIC_KEYS = {
     "reviewed",
 }
 _DETAIL_HEADING = re.compile(r"^##\s+Xem thêm\s*$", re.MULTILINE | re.IGNORECASE)
+# "Thông tin cập nhật đến tháng 12/2026" or "… đến 02/12/2026": must agree with `reviewed`.
+_UPDATED = re.compile(
+    r"cập nhật đến (?:ngày |tháng )?(?:(\d{1,2})/)?(\d{1,2})/(\d{4})", re.IGNORECASE
+)
+OPTIONAL_FILES = (CLAIMS_FILE, UNCONFIRMED_FILE)
 
 
 def read_snapshot(directory: Path = CONTENT_DIR) -> Snapshot:
     """The content files under `directory`: themes, tips and every topic file."""
     files: Snapshot = {}
-    for name in (THEMES_FILE, TIPS_FILE):
+    for name in (THEMES_FILE, TIPS_FILE, *OPTIONAL_FILES):
         path = directory / name
         if path.exists():
             files[name] = path.read_text(encoding="utf-8")
@@ -66,14 +75,28 @@ def fingerprint(files: Snapshot) -> str:
 
 
 class _Problems:
-    """Collects problems of one file with their lines."""
+    """Collects problems of one file with their lines, under the snapshot's proofing rules."""
 
-    def __init__(self, file: str, into: list[ContentIssue]) -> None:
+    def __init__(
+        self,
+        file: str,
+        into: list[ContentIssue],
+        *,
+        today: date | None = None,
+        deny: tuple[Unconfirmed, ...] = (),
+    ) -> None:
         self.file = file
         self._into = into
+        self.today = today or datetime.now(VN_TZ).date()
+        self.deny = deny
 
     def add(self, line: int, message: str) -> None:
         self._into.append(ContentIssue(self.file, line, message))
+
+    def proof(self, line: int, text: str, *, prose: bool = True) -> None:
+        """Report placeholders, unconfirmed addresses and straight quotes in published text."""
+        for problem in text_problems(text, self.deny, prose=prose):
+            self.add(line, problem)
 
     def text(self, node: LineDict, key: str, limit: int, *, required: bool = True) -> str:
         value = node.get(key)
@@ -104,22 +127,16 @@ class _Problems:
         return texts, lines
 
     def sources(self, node: LineDict, key: str) -> tuple[Source, ...]:
+        """Sources under `key` by the shared rules (exact page, checked date), proof-read."""
+        found = parse_sources(node, key, self.add, today=self.today)
         value = node.get(key)
         items = value if isinstance(value, LineList) else [value] if value is not None else []
-        found = []
-        for index, item in enumerate(items):
-            line = value.line_of(index) if isinstance(value, LineList) else node.line_of(key)
-            if not isinstance(item, LineDict):
-                self.add(line, f"mỗi nguồn trong '{key}' cần title và url")
-                continue
-            title = self.text(item, "title", 300)
-            url = self.text(item, "url", 500)
-            if url and not url.startswith(("https://", "http://")):
-                self.add(item.line_of("url"), f"đường dẫn nguồn phải bắt đầu bằng https://: {url}")
-            found.append(Source(title, url))
-        if not found:
-            self.add(node.line_of(key), f"cần ít nhất một nguồn trong '{key}' (title, url)")
-        return tuple(found)
+        for item in items:
+            if isinstance(item, LineDict):
+                for field, prose in (("title", True), ("url", False), ("number", False)):
+                    if isinstance(item.get(field), str):
+                        self.proof(item.line_of(field), item[field], prose=prose)
+        return found
 
 
 def _load_yaml(files: Snapshot, name: str, issues: list[ContentIssue]) -> Any:
@@ -162,8 +179,10 @@ def _split_body(body: str) -> tuple[str, str]:
     return body[: match.start()].strip(), body[match.end() :].strip()
 
 
-def _topic(name: str, text: str, theme_ids: set[str], issues: list[ContentIssue]) -> Topic | None:
-    problems = _Problems(name, issues)
+def _topic(
+    name: str, text: str, theme_ids: set[str], issues: list[ContentIssue], rules: dict[str, Any]
+) -> Topic | None:
+    problems = _Problems(name, issues, **rules)
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.add(1, "tệp phải bắt đầu bằng dòng '---' rồi phần đầu YAML")
@@ -189,6 +208,7 @@ def _topic(name: str, text: str, theme_ids: set[str], issues: list[ContentIssue]
     elif slug != stem:
         problems.add(header.line_of("slug"), f"slug '{slug}' phải trùng tên tệp '{stem}'")
     title = problems.text(header, "title", 120)
+    problems.proof(header.line_of("title"), title)
     theme = str(header.get("theme", ""))
     if theme not in theme_ids:
         problems.add(header.line_of("theme"), f"'theme' phải là một id trong {THEMES_FILE}")
@@ -206,8 +226,16 @@ def _topic(name: str, text: str, theme_ids: set[str], issues: list[ContentIssue]
     if not isinstance(reviewed, date):
         problems.add(header.line_of("reviewed"), "'reviewed' phải là ngày dạng 2026-11-29")
         reviewed = date.min
+    elif reviewed > problems.today:
+        problems.add(header.line_of("reviewed"), "'reviewed' là ngày trong tương lai")
     answer, detail = _split_body(normalize_body("\n".join(lines[end + 1 :])))
     body_line = end + 2
+    for number in range(end + 1, len(lines)):
+        problems.proof(number + 1, lines[number])
+    if reviewed != date.min:
+        _check_updated_line(problems, answer, reviewed, body_line)
+        if any(source.checked and source.checked > reviewed for source in sources):
+            problems.add(header.line_of("reviewed"), "có nguồn 'checked' sau ngày 'reviewed'")
     if not answer:
         problems.add(body_line, "thiếu câu trả lời ngắn sau phần đầu YAML")
     elif len(answer) > MAX_ANSWER:
@@ -228,6 +256,20 @@ def _topic(name: str, text: str, theme_ids: set[str], issues: list[ContentIssue]
         answer,
         detail,
     )
+
+
+def _check_updated_line(problems: _Problems, answer: str, reviewed: date, line: int) -> None:
+    """The short answer says as of when it holds, and that is the `reviewed` month."""
+    match = _UPDATED.search(answer)
+    if match is None:
+        problems.add(line, "câu trả lời ngắn thiếu dòng “Thông tin cập nhật đến tháng MM/YYYY”")
+        return
+    day, month, year = (int(g) if g else None for g in match.groups())
+    if (month, year) != (reviewed.month, reviewed.year) or day not in (None, reviewed.day):
+        problems.add(
+            line,
+            f"dòng “{match.group(0)}” không khớp 'reviewed' {reviewed.strftime('%d/%m/%Y')}",
+        )
 
 
 def normalize_body(text: str) -> str:
@@ -275,9 +317,11 @@ def _key_line(text: str, key: str) -> int:
     return next((n for n, line in enumerate(text.split("\n"), 1) if line.startswith(f"{key}:")), 0)
 
 
-def _tips(files: Snapshot, topics: dict[str, Topic], issues: list[ContentIssue]) -> tuple[Tip, ...]:
+def _tips(
+    files: Snapshot, topics: dict[str, Topic], issues: list[ContentIssue], rules: dict[str, Any]
+) -> tuple[Tip, ...]:
     data = _load_yaml(files, TIPS_FILE, issues)
-    problems = _Problems(TIPS_FILE, issues)
+    problems = _Problems(TIPS_FILE, issues, **rules)
     raw = data.get("tips") if isinstance(data, LineDict) else None
     if not isinstance(raw, LineList):
         if data is not None:
@@ -294,6 +338,7 @@ def _tips(files: Snapshot, topics: dict[str, Topic], issues: list[ContentIssue])
         elif any(tip.id == tip_id for tip in tips):
             problems.add(item.line_of("id"), f"id mẹo '{tip_id}' bị trùng")
         text = problems.text(item, "text", MAX_TIP)
+        problems.proof(item.line_of("text"), text)
         topic = item.get("topic")
         if topic is not None and str(topic) not in topics:
             problems.add(item.line_of("topic"), f"'topic' nhắc chủ đề không có: {topic}")
@@ -310,25 +355,52 @@ def _tips(files: Snapshot, topics: dict[str, Topic], issues: list[ContentIssue])
     return tuple(tips)
 
 
-def parse_snapshot(files: Snapshot) -> tuple[KnowledgeBase | None, list[ContentIssue]]:
-    """Validate a snapshot; the knowledge base is None whenever any problem was found."""
+def parse_snapshot(
+    files: Snapshot, *, today: date | None = None
+) -> tuple[KnowledgeBase | None, list[ContentIssue]]:
+    """Validate a snapshot; the knowledge base is None whenever any problem was found.
+
+    `today` (default: today in Asia/Ho_Chi_Minh) bounds the `checked` and `reviewed` dates.
+    """
     issues: list[ContentIssue] = []
+    deny: tuple[Unconfirmed, ...] = ()
+    if UNCONFIRMED_FILE in files:
+        deny = load_deny_list(files, issues)
+    rules: dict[str, Any] = {"today": today, "deny": deny}
     themes = _themes(files, issues)
     theme_ids = {theme.id for theme in themes}
     topics: dict[str, Topic] = {}
     names: dict[str, str] = {}
     for name in sorted(n for n in files if n.startswith(f"{TOPICS_DIR}/")):
-        topic = _topic(name, files[name], theme_ids, issues)
+        topic = _topic(name, files[name], theme_ids, issues, rules)
         if topic is not None and topic.slug not in topics:
             topics[topic.slug] = topic
             names[topic.slug] = name
     if not topics:
         issues.append(ContentIssue(TOPICS_DIR, 1, "không có chủ đề nào"))
     _check_topics(topics, names, files, issues)
-    tips = _tips(files, topics, issues)
+    claims = load_claims(files, topics, issues)
+    issues.extend(topic_contradictions(claims, topics, files, names))
+    tips = _tips(files, topics, issues, rules)
     if issues:
         return None, sorted(set(issues))
     by_theme = {
         theme.id: tuple(s for s, t in topics.items() if t.theme == theme.id) for theme in themes
     }
     return KnowledgeBase(topics, themes, tips, fingerprint(files), by_theme), []
+
+
+def load_claims(
+    files: Snapshot, topics: dict[str, Topic], issues: list[ContentIssue]
+) -> tuple[Claim, ...]:
+    """The curated claims of the snapshot (none when it has no claims file)."""
+    if CLAIMS_FILE not in files:
+        return ()
+    return parse_claims(_load_yaml(files, CLAIMS_FILE, issues), CLAIMS_FILE, topics, issues)
+
+
+def load_deny_list(files: Snapshot, issues: list[ContentIssue]) -> tuple[Unconfirmed, ...]:
+    """The addresses and numbers known to be unconfirmed (none without the file)."""
+    if UNCONFIRMED_FILE not in files:
+        return ()
+    return parse_unconfirmed(_load_yaml(files, UNCONFIRMED_FILE, issues), UNCONFIRMED_FILE, issues)

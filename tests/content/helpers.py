@@ -9,9 +9,9 @@ from bot.content.loader import CONTENT_DIR
 
 
 def copy_content(target: Path) -> Path:
-    """Copy themes, tips and topics to `target` and return it."""
+    """Copy themes, tips, claims, the deny list and topics to `target` and return it."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("themes.yaml", "tips.yaml"):
+    for name in ("themes.yaml", "tips.yaml", "claims.yaml", "unconfirmed.yaml"):
         shutil.copy(CONTENT_DIR / name, target / name)
     shutil.copytree(CONTENT_DIR / "topics", target / "topics", dirs_exist_ok=True)
     return target

@@ -91,9 +91,9 @@ def _problems(directory: Path) -> list[str]:
         ),
         (
             "topics/vneid-muc-2.md",
-            "reviewed: 2026-11-29",
+            "reviewed: 2026-12-02",
             "reviewed: hôm qua",
-            "topics/vneid-muc-2.md:45: 'reviewed'",
+            "topics/vneid-muc-2.md:51: 'reviewed'",
         ),
         (
             "topics/vneid-muc-2.md",
@@ -117,13 +117,13 @@ def _problems(directory: Path) -> list[str]:
             "topics/vneid-muc-2.md",
             "Đăng ký mức 2:\n",
             "Đăng ký mức 2:\n" + "x" * 900 + "\n",
-            "topics/vneid-muc-2.md:47: câu trả lời ngắn dài",
+            "topics/vneid-muc-2.md:53: câu trả lời ngắn dài",
         ),
         (
             "topics/vneid-muc-2.md",
-            "    url: https://bocongan.gov.vn/\n",
-            "    url: bocongan\n",
-            "topics/vneid-muc-2.md:40: đường dẫn nguồn phải bắt đầu bằng https://",
+            "    url: https://plo.vn/can-lam-gi-khi-quen-passcode-cua-ung-dung-vneid-post795976.html\n",
+            "    url: plo.vn/can-lam-gi\n",
+            "topics/vneid-muc-2.md:45: đường dẫn nguồn phải bắt đầu bằng https://",
         ),
         (
             "tips.yaml",
