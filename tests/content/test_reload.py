@@ -34,7 +34,8 @@ async def test_reload_reaches_a_running_bot_and_invalid_edits_are_refused(
     try:
         assert FIRST_LINE in await _answer(running)
 
-        edit(content / TOPIC_FILE, FIRST_LINE, "Bản sửa mới: ngày 10/10 hằng năm")
+        # the body's first line (a source title may quote the same words)
+        edit(content / TOPIC_FILE, "\n" + FIRST_LINE, "\nBản sửa mới: ngày 10/10 hằng năm")
         assert "Bản sửa mới" not in await _answer(running)  # nothing changes by itself
         result = await editor.services.knowledge.reload()
         assert result.changed and not result.issues and result.topics == 30
