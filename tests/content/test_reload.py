@@ -68,7 +68,7 @@ async def test_a_restart_on_edited_files_publishes_them_to_other_processes(
     try:
         assert FIRST_LINE in await _answer(running)
         edited = copy_content(tmp_path / "edited")
-        edit(edited / TOPIC_FILE, FIRST_LINE, "Sau khi khởi động lại: ngày 10/10 hằng năm")
+        edit(edited / TOPIC_FILE, "\n" + FIRST_LINE, "\nSau khi khởi động lại: ngày 10/10 hằng năm")
         restarted = _bot(settings, edited, clock)
         try:
             assert "Sau khi khởi động lại" in await _answer(restarted)

@@ -13,11 +13,12 @@ async def test_unaccented_question_gets_the_topic_answer_with_follow_ups(chat: C
         < Xem thêm
     """)
     assert ("👍 Có ích", "kb:f:vneid-muc-2:1") in turn.buttons
-    await chat.converse("""
+    reviewed = chat.bot.services.knowledge.topic("vneid-muc-2").reviewed  # type: ignore[union-attr]
+    await chat.converse(f"""
         > [Xem thêm]
         < So sánh nhanh
         < Nguồn:
-        < Thông tin được rà soát ngày 29/11/2026
+        < Thông tin được rà soát ngày {reviewed:%d/%m/%Y}
     """)
 
 
