@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.content.desk import KnowledgeDesk
 from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
 from bot.nominations.service import NominationService, erase_nominator
@@ -34,6 +35,7 @@ class Services:
     reminders: ReminderService
     knowledge: KnowledgeService
     console: ConsoleAccessService
+    desk: KnowledgeDesk
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -48,6 +50,9 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     reminders = ReminderService(db, clock, settings)
     reminders.connect(progress=quiz)
     users.add_eraser(reminders.erase)
+    knowledge = KnowledgeService(
+        db, clock, content_dir=settings.content_dir, check_every=settings.content_check_seconds
+    )
     services = Services(
         settings=settings,
         db=db,
@@ -59,12 +64,8 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
         quiz=quiz,
         nominations=nominations,
         reminders=reminders,
-        knowledge=KnowledgeService(
-            db,
-            clock,
-            content_dir=settings.content_dir,
-            check_every=settings.content_check_seconds,
-        ),
+        knowledge=knowledge,
+        desk=KnowledgeDesk(db, clock, knowledge, settings.content_dir),
         console=ConsoleAccessService(
             db,
             clock,
