@@ -13,6 +13,7 @@ from bot.quiz.service import QuizService, erase_quiz_data
 from bot.scheduler.service import ReminderService
 from bot.services.channels import ChannelStateService
 from bot.services.console import ConsoleAccessService
+from bot.services.unit_admin import UnitAdminService
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
@@ -36,6 +37,7 @@ class Services:
     knowledge: KnowledgeService
     console: ConsoleAccessService
     desk: KnowledgeDesk
+    unit_admin: UnitAdminService
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -66,6 +68,7 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
         reminders=reminders,
         knowledge=knowledge,
         desk=KnowledgeDesk(db, clock, knowledge, settings.content_dir),
+        unit_admin=UnitAdminService(db, users),
         console=ConsoleAccessService(
             db,
             clock,
