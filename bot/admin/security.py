@@ -123,12 +123,14 @@ def same_origin(request: Request) -> bool:
     return urlparse(origin).netloc == request.headers.get("host", request.url.netloc)
 
 
-async def checked_form(request: Request, expected: str) -> FormData:
+async def checked_form(
+    request: Request, expected: str, *, max_bytes: int = MAX_FORM_BYTES
+) -> FormData:
     """The posted form, if its CSRF token matches and it came from this site; else Forbidden."""
     if not same_origin(request):
         raise Forbidden("csrf")
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
+    if length is None or not length.isdigit() or int(length) > max_bytes:
         raise Forbidden("too_large")
     form = await request.form()
     given = form.get("csrf")

@@ -8,7 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot.admin import audit, auth_pages, dashboard, nominations
+from bot.admin import (
+    audit,
+    auth_pages,
+    dashboard,
+    knowledge,
+    nominations,
+    reminders,
+    units,
+)
 from bot.admin.rendering import page
 from bot.admin.security import Forbidden, Gate, NotSignedIn
 from bot.app import BotApp
@@ -17,7 +25,7 @@ from bot.app import BotApp
 def install(app: FastAPI, bot: BotApp) -> None:
     """Mount every /admin route, the console's static files and its error handling."""
     gate = Gate(bot)
-    for module in (auth_pages, dashboard, nominations, audit):
+    for module in (auth_pages, dashboard, nominations, units, reminders, knowledge, audit):
         app.include_router(module.build_router(bot, gate))
     static = resources.files("bot.admin").joinpath("static")
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="admin-static")

@@ -102,6 +102,11 @@ class KnowledgeService:
         assert self._kb is not None
         return self._kb
 
+    async def refresh_now(self) -> KnowledgeBase:
+        """Pick up a just-published version at once (the knowledge desk after publishing)."""
+        self._checked_at = None
+        return await self.refresh()
+
     async def _refresh_locked(self) -> None:
         if not self._started:
             await self._first_load()

@@ -72,6 +72,14 @@ class BroadcastService:
         async with self._db.transaction() as session:
             today = local_date(self._clock.now(), self._quiet.tz)
             audience = await parse_spec(session, spec, progress=self.progress, on=today)
+        return await self.plan_audience(audience, active_days=active_days)
+
+    async def plan_audience(
+        self, audience: Audience, *, active_days: int | None = None
+    ) -> BroadcastPlan:
+        """Count an audience and say in words who it is (before anything is queued)."""
+        async with self._db.transaction() as session:
+            today = local_date(self._clock.now(), self._quiet.tz)
             people = await self._people(session, audience, active_days)
             unreachable = await audience_repo.unreachable(session, user_ids=[p.id for p in people])
             words = await describe(session, audience, self._t, progress=self.progress, on=today)

@@ -253,6 +253,12 @@ class DeadlineService:
             )
             return AckOutcome(view(deadline), new)
 
+    async def acknowledgers(self, deadline_id: int) -> list[tuple[str, str, datetime]]:
+        """(name, unit, when) of everyone who pressed "Đã nhận" on a deadline."""
+        async with self._db.transaction() as session:
+            rows = await deadline_repo.acknowledgers(session, deadline_id=deadline_id)
+        return [(name or "", unit or "", at) for name, unit, at in rows]
+
     async def report(self, code: str | None = None) -> list[DeadlineReport]:
         """Per deadline: people reminded, reached and acknowledging; per round: recipients,
         delivered, pending and failed by reason (overdue rounds go to managers)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.content.desk import KnowledgeDesk
 from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
 from bot.nominations.service import NominationService, erase_nominator
@@ -12,6 +13,7 @@ from bot.quiz.service import QuizService, erase_quiz_data
 from bot.scheduler.service import ReminderService
 from bot.services.channels import ChannelStateService
 from bot.services.console import ConsoleAccessService
+from bot.services.unit_admin import UnitAdminService
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import WebSessionService
@@ -34,6 +36,8 @@ class Services:
     reminders: ReminderService
     knowledge: KnowledgeService
     console: ConsoleAccessService
+    desk: KnowledgeDesk
+    unit_admin: UnitAdminService
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -48,6 +52,9 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     reminders = ReminderService(db, clock, settings)
     reminders.connect(progress=quiz)
     users.add_eraser(reminders.erase)
+    knowledge = KnowledgeService(
+        db, clock, content_dir=settings.content_dir, check_every=settings.content_check_seconds
+    )
     services = Services(
         settings=settings,
         db=db,
@@ -59,12 +66,9 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
         quiz=quiz,
         nominations=nominations,
         reminders=reminders,
-        knowledge=KnowledgeService(
-            db,
-            clock,
-            content_dir=settings.content_dir,
-            check_every=settings.content_check_seconds,
-        ),
+        knowledge=knowledge,
+        desk=KnowledgeDesk(db, clock, knowledge, settings.content_dir),
+        unit_admin=UnitAdminService(db, users),
         console=ConsoleAccessService(
             db,
             clock,

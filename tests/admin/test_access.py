@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.admin import audit, auth_pages, dashboard, nominations
+from bot.admin import audit, auth_pages, dashboard, knowledge, nominations, reminders, units
 from bot.admin.security import Gate
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
@@ -24,7 +24,7 @@ def console_routes(bot: BotApp) -> list[tuple[str, str]]:
     """Every (method, path) of the console, read from its routers (so a new page is covered)."""
     gate = Gate(bot)
     found = []
-    for module in (auth_pages, dashboard, nominations, audit):
+    for module in (auth_pages, dashboard, nominations, units, reminders, knowledge, audit):
         for route in module.build_router(bot, gate).routes:
             for method in sorted(route.methods):  # type: ignore[attr-defined]
                 found.append((method, route.path))  # type: ignore[attr-defined]
@@ -32,7 +32,9 @@ def console_routes(bot: BotApp) -> list[tuple[str, str]]:
 
 
 def concrete(path: str) -> str:
-    return path.replace("{nomination_id}", "1").replace("{token}", "x" * 43)
+    for name in ("{nomination_id}", "{triage_id}", "{index}", "{unit_id}", "{code}"):
+        path = path.replace(name, "1")
+    return path.replace("{token}", "x" * 43)
 
 
 async def test_every_route_refuses_anonymous_requests(bot: BotApp, web: httpx.AsyncClient) -> None:
@@ -61,9 +63,27 @@ async def test_people_without_a_role_get_no_link_and_no_access(
 @pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
-        (Role.MANAGER, ["/admin"], ["/admin/de-cu", "/admin/de-cu/1", "/admin/nhat-ky"]),
-        (Role.COUNCIL, ["/admin", "/admin/de-cu"], ["/admin/nhat-ky", "/admin/nhat-ky.csv"]),
-        (Role.ADMIN, ["/admin", "/admin/de-cu", "/admin/nhat-ky", "/admin/nhat-ky.csv"], []),
+        (
+            Role.MANAGER,
+            ["/admin"],
+            [
+                "/admin/de-cu",
+                "/admin/de-cu/1",
+                "/admin/nhat-ky",
+                "/admin/kien-thuc",
+                "/admin/thong-bao",
+            ],
+        ),
+        (
+            Role.COUNCIL,
+            ["/admin", "/admin/de-cu"],
+            ["/admin/nhat-ky", "/admin/nhat-ky.csv", "/admin/kien-thuc", "/admin/han"],
+        ),
+        (
+            Role.ADMIN,
+            ["/admin", "/admin/de-cu", "/admin/nhat-ky", "/admin/nhat-ky.csv", "/admin/kien-thuc"],
+            [],
+        ),
     ],
 )
 async def test_each_role_reaches_only_its_pages(

@@ -115,3 +115,52 @@ async def test_the_audit_log_is_shown_and_exported_to_admins(
     assert exported.headers["content-type"].startswith("text/csv")
     assert exported.text.startswith("\ufeffThời điểm")
     assert "audit.export" in (await web.get("/admin/nhat-ky")).text
+
+
+@pytest.mark.usefixtures("open_round")
+async def test_evidence_opens_in_the_browser_and_a_round_exports(
+    bot: BotApp, web: httpx.AsyncClient, staff: Chat
+) -> None:
+    from pydantic import SecretStr
+
+    from bot.storage.models import NominationAttachment
+    from tests.fakes.telegram_api import FakeTelegram
+
+    await nominate_person(staff)
+    detail = await bot.services.nominations.review.by_code("DC-2026-0001")
+    assert detail is not None
+    photo = b"\x89PNG\r\n\x1a\n" + b"x" * 100
+    async with bot.db.transaction() as session:
+        session.add(
+            NominationAttachment(
+                nomination_id=detail.id,
+                channel="telegram",
+                kind="photo",
+                ref="PHOTO-1",
+                file_name=None,
+                mime_type="image/png",
+                size=len(photo),
+            )
+        )
+    fake = FakeTelegram()
+    fake.files["PHOTO-1"] = photo
+    council = await person_with(bot, "c1", Role.COUNCIL)
+    await sign_in_with_link(web, await link_token(council))
+    with fake.running():
+        bot.settings.telegram_bot_token = SecretStr(fake.token)
+        bot.settings.telegram_api_base_url = fake.base_url
+        page = await web.get(f"/admin/de-cu/{detail.id}")
+        assert f"/admin/de-cu/{detail.id}/minh-chung/0" in page.text
+        shown = await web.get(f"/admin/de-cu/{detail.id}/minh-chung/0")
+        assert shown.status_code == 200 and shown.content == photo
+        assert shown.headers["content-type"] == "image/png"
+        assert shown.headers["content-disposition"].startswith("inline")
+        assert "sandbox" in shown.headers["content-security-policy"]
+        fake.files.clear()
+        gone = await web.get(f"/admin/de-cu/{detail.id}/minh-chung/0")
+        assert gone.status_code == 502 and "Chưa mở được tệp" in gone.text
+    assert (await web.get(f"/admin/de-cu/{detail.id}/minh-chung/7")).status_code == 404
+
+    exported = await web.get("/admin/de-cu/xuat")
+    assert exported.status_code == 200
+    assert exported.content[:2] == b"PK"  # an XLSX (zip) file

@@ -137,6 +137,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
             self._sent_per_chat: dict[int, deque[float]] = defaultdict(deque)
             self._sent_overall: deque[float] = deque()
             self._update_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+            self.files: dict[str, bytes] = {}  # file_id → bytes people "sent" (getFile)
 
     def configure(self, **changes: Any) -> None:
         """Change options at run time (rate_limits, blocked_chats, failure_rate, seed, …)."""
@@ -290,6 +291,19 @@ class FakeTelegram(TelegramUsers, ServedFake):
         self._open_queries.discard(query_id)
         self.callback_answers.append(dict(params))
         return True
+
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id", ""))
+        with self._lock:
+            data = self.files.get(file_id)
+        if data is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{abs(hash(file_id))}",
+            "file_size": len(data),
+            "file_path": f"documents/{file_id}.bin",
+        }
 
     def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
         chat_id = chat_id_param(params)
@@ -486,6 +500,14 @@ class FakeTelegram(TelegramUsers, ServedFake):
                 return JSONResponse(body, status_code=error.code)
             self._log_call(method, 200, started)
             return {"ok": True, "result": result}
+
+        @app.get("/file/bot{token}/{kind}/{name}")
+        async def file(token: str, kind: str, name: str) -> Response:
+            with self._lock:
+                data = self.files.get(name.removesuffix(".bin"))
+            if token != self.token or data is None:
+                return Response(status_code=404)
+            return Response(data, media_type="application/octet-stream")
 
         @app.get("/_test/messages")
         async def messages() -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from bot.storage.models.admin import (
     AdminThrottle,
     AppSecret,
     AuditEntry,
+    KnowledgeTriage,
 )
 from bot.storage.models.base import Base
 from bot.storage.models.channels import (
@@ -52,6 +53,7 @@ __all__ = [
     "AdminThrottle",
     "AppSecret",
     "AuditEntry",
+    "KnowledgeTriage",
     "ChannelInboxEvent",
     "ChannelMessageRef",
     "ZaloOaContact",

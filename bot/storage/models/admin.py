@@ -99,3 +99,20 @@ class AppSecret(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeTriage(Base):
+    """An editor's verdict on a question the bot could not answer: it belongs to a topic (an
+    example question waiting to be published into that topic's file) or it is out of scope."""
+
+    __tablename__ = "kb_triage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(600), unique=True)
+    question: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(16))  # "topic" | "out_of_scope"
+    topic_slug: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # "pending" | "published" | "done"
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Deadline, DeadlineAck, DeadlineReminder, JobRun
+from bot.storage.models import Deadline, DeadlineAck, DeadlineReminder, JobRun, Unit, User
 from bot.storage.repositories._dialect import insert_ignore
 
 
@@ -176,3 +176,15 @@ async def mark_job(session: AsyncSession, *, job: str, period: str, now: datetim
 async def job_done(session: AsyncSession, *, job: str, period: str) -> bool:
     """Whether a periodic job's period was already done."""
     return await session.get(JobRun, (job, period)) is not None
+
+
+async def acknowledgers(session: AsyncSession, *, deadline_id: int) -> list[Row[Any]]:
+    """Who pressed "Đã nhận" on a deadline (name, unit name, when), earliest first."""
+    rows = await session.execute(
+        select(User.full_name, Unit.name, DeadlineAck.acked_at)
+        .join(User, User.id == DeadlineAck.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(DeadlineAck.deadline_id == deadline_id)
+        .order_by(DeadlineAck.acked_at)
+    )
+    return list(rows.all())

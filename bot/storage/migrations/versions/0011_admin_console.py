@@ -1,5 +1,5 @@
 """admin console: password accounts, one-time sign-in links, sessions, sign-in throttle,
-audit log, shared secrets
+audit log, shared secrets, the knowledge desk's triage of unanswered questions
 
 Revision ID: 0011_admin_console
 Revises: 0008_outbox_parts_sent
@@ -41,6 +41,22 @@ def upgrade() -> None:
     sa.Column('created_at', bot.storage.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_app_secrets'))
     )
+    op.create_table('kb_triage',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('question_key', sa.String(length=600), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('verdict', sa.String(length=16), nullable=False),
+    sa.Column('topic_slug', sa.String(length=100), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('actor', sa.String(length=200), nullable=False),
+    sa.Column('created_at', bot.storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', bot.storage.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_triage')),
+    sa.UniqueConstraint('question_key', name=op.f('uq_kb_triage_question_key'))
+    )
+    with op.batch_alter_table('kb_triage', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_triage_status'), ['status'], unique=False)
+
     op.create_table('admin_login_links',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -111,6 +127,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_admin_login_links_user_id'))
 
     op.drop_table('admin_login_links')
+    with op.batch_alter_table('kb_triage', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_triage_status'))
+
+    op.drop_table('kb_triage')
     op.drop_table('app_secrets')
     op.drop_table('admin_throttle')
     op.drop_table('admin_accounts')
