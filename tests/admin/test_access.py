@@ -185,3 +185,17 @@ async def test_a_tampered_cookie_is_refused(bot: BotApp, web: httpx.AsyncClient)
 
 async def _token(chat) -> str:  # type: ignore[no-untyped-def]
     return await link_token(chat)
+
+
+async def test_pages_load_only_their_own_files(web: httpx.AsyncClient) -> None:
+    from pathlib import Path
+
+    for template in Path("bot/admin/templates").glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for inline in ("style=", "<script", "<style", " onclick", "http://", "https://"):
+            assert inline not in text, (template.name, inline)
+    page = await web.get("/admin/dangnhap")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert (await web.get("/admin/static/admin.css")).status_code == 200
