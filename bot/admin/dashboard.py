@@ -34,7 +34,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
             current = [t for t in targets if t.starts_on <= today <= t.due_on]
             chosen = (current or targets)[0]
         rows, totals = [], (0, 0, 0)
-        if chosen is not None:
+        if chosen is not None and user.is_manager:
             board = await services.quiz.progress.leaderboard(chosen.id)
             if board is not None:
                 rows = board.rows
