@@ -22,6 +22,7 @@ from bot.scheduler import compose
 from bot.scheduler.audience import Audience, AudienceKind
 from bot.scheduler.broadcast import BadBroadcast, normalize_message
 from bot.scheduler.deadlines import DeadlineSpec
+from bot.scheduler.timing import DEFAULT_OFFSETS
 from bot.services.console import ConsoleUser
 
 DEFAULT_DUE_TIME = time(17, 0)
@@ -159,7 +160,9 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         assert due is not None and not isinstance(audience, str)
         code = f"WEB-{due.astimezone(tz):%Y%m%d}-{secrets.token_hex(3).upper()}"
         saved, _ = await deadlines.define(
-            DeadlineSpec(code, typed.title, due, audience, typed.description, (), typed.urgent)
+            DeadlineSpec(
+                code, typed.title, due, audience, typed.description, DEFAULT_OFFSETS, typed.urgent
+            )
         )
         await services.console.record(
             user,

@@ -50,6 +50,7 @@ async def test_a_manager_creates_a_deadline_for_their_unit_and_sees_it_delivered
         deadline = await session.scalar(select(Deadline))
         assert deadline is not None
         assert deadline.audience["kind"] == "units" and deadline.audience["unit_ids"] == [ids["QF"]]
+        assert deadline.offsets == ["7d", "3d", "1d", "morning"]  # reminded like the CLI's
     listing = await web.get("/admin/han")
     assert "Nộp báo cáo chuyển đổi số quý IV" in listing.text
     detail = await web.get(f"/admin/han/{deadline.code}")
