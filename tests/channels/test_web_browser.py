@@ -6,6 +6,7 @@ request leaves the machine. One server and one browser serve the whole module.""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Settings, get_settings
-from bot.core.replies import Notice, Text
+from bot.core.replies import Button, Image, Notice, Reply, text
 from bot.server import create_app
 from bot.storage.migrate import upgrade
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, ensure_browser
@@ -72,7 +73,7 @@ class Site:
     def host(self) -> str:
         return urlsplit(self.url).netloc
 
-    def push(self, token: str, message: str) -> None:
+    def push(self, token: str, *replies: Reply) -> None:
         """Queue a pushed message (as a reminder would be) for the person behind a page."""
 
         async def queue() -> None:
@@ -80,7 +81,7 @@ class Site:
             try:
                 user_id = await app.services.web_sessions.resolve(token)
                 assert user_id is not None
-                await app.notifier.deliver([Notice("web", user_id, (Text(message),))])
+                await app.notifier.deliver([Notice("web", user_id, replies)])
             finally:
                 await app.close()
 
@@ -260,6 +261,11 @@ def test_quiz_buttons_stay_in_view_and_a_reload_restores_the_flow(
                  .map(([name]) => name)"""
         )
         assert not small, f"tap targets under 44 px: {small}"
+        # The on-screen keyboard takes half the screen: the answers stay above the input.
+        page.set_viewport_size({"width": size["width"], "height": size["height"] // 2})
+        page.wait_for_timeout(100)
+        chat.assert_last_buttons_in_view()
+        page.set_viewport_size(size)
 
         shown = page.locator("#log .msg").all_inner_texts()
         page.reload()
@@ -420,12 +426,64 @@ def test_links_are_clickable_and_reply_text_is_never_markup(browser: Any, site: 
         assert hostile in page.locator("#log .msg.me").last.inner_text()
 
 
-def test_pushed_messages_arrive_on_load(browser: Any, site: Site) -> None:
+def _tall_chart() -> bytes:
+    """A PNG taller than a phone's screen, like a ranking of many units."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(3.6, 9), dpi=100)
+    figure.add_subplot().barh(range(40), range(40))
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def test_pushed_messages_arrive_on_load_and_their_buttons_show_after_the_picture(
+    browser: Any, site: Site
+) -> None:
     with opened(browser, site, PHONE) as chat:
-        site.push(chat.token(), "📢 Còn 3 ngày (đến 30/06/2026): hoàn thành bài kiểm tra.")
+        site.push(
+            chat.token(),
+            Image(caption="Bảng thi đua", data=_tall_chart()),
+            text(
+                "⏰ Còn 3 ngày (đến 30/06/2026): hoàn thành bài kiểm tra.",
+                [Button("✅ Đã nhận", "ack:1")],
+            ),
+        )
         chat.page.reload()
         # Polling runs every 20 s; the first fetch happens as the page opens.
         chat.page.locator("#log .msg.bot", has_text="Còn 3 ngày").wait_for(timeout=5_000)
+        chat.idle()
+        assert chat.page.locator("#log img").evaluate("img => img.naturalHeight") == 900
+        chat.assert_last_buttons_in_view()
+
+
+def test_polling_backs_off_while_the_server_is_busy(browser: Any, site: Site) -> None:
+    with opened(browser, site, PHONE) as chat:
+        page = chat.page
+        polls: list[float] = []
+
+        def busy(route: Any) -> None:
+            if route.request.method != "GET":
+                route.continue_()
+                return
+            polls.append(page.evaluate("Date.now()"))
+            route.fulfill(status=503, body='{"detail": "bận"}', content_type="application/json")
+
+        page.clock.install()
+        with chat.watch.failures_expected():
+            page.route("**/api/chat/messages", busy)
+            page.reload()
+            chat.idle()
+            for _ in range(120):  # ten minutes, five seconds at a time
+                page.clock.run_for(5_000)
+            page.unroute("**/api/chat/messages")
+        gaps = [later - earlier for earlier, later in zip(polls, polls[1:], strict=False)]
+        assert 4 <= len(polls) <= 8, polls  # every 20 s would be 30 polls
+        assert all(b > a for a, b in zip(gaps, gaps[1:], strict=False)), gaps  # growing
+        assert max(gaps) <= 300_000 * 1.2
 
 
 def test_api_docs_work_offline(browser: Any, site: Site) -> None:

@@ -395,7 +395,11 @@ async function poll() {
     if (res.ok) {
       pollDelay = POLL_MS;
       const data = await res.json();
-      if (data.replies.length) await showReplies(data.replies);
+      if (data.replies.length) {
+        log.setAttribute('aria-busy', 'true');
+        await showReplies(data.replies);
+        log.setAttribute('aria-busy', 'false');
+      }
     } else {
       // Busy (503) or refused: ask less often, at least as late as the server says.
       const after = Number(res.headers.get('Retry-After')) * 1000 || 0;
