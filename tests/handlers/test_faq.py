@@ -17,7 +17,7 @@ async def test_unaccented_question_gets_the_topic_answer_with_follow_ups(chat: C
         > [Xem thêm]
         < So sánh nhanh
         < Nguồn:
-        < Thông tin được rà soát ngày 29/11/2026
+        < Thông tin được rà soát ngày 02/12/2026
     """)
 
 
