@@ -10,12 +10,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.app import BotApp
 from bot.channels import web
 from bot.channels.setup import ChannelSet
 from bot.config import Settings
+from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
 
 log = logging.getLogger(__name__)
@@ -65,15 +65,23 @@ def create_app(
         body = web.validation_message(bot_app.catalog, request, errors)
         return JSONResponse(status_code=422, content=body)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(ConnectionError)
     async def _storage_down(_: Request, exc: Exception) -> JSONResponse:
-        log.error("storage unavailable: %s", type(exc).__name__)
-        return JSONResponse(status_code=503, content={"detail": bot_app.catalog("web.unavailable")})
+        # Logged once per outage by the database (bot.storage.faults), not once per request.
+        log.debug("storage unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": bot_app.catalog("web.unavailable")},
+            headers={"Retry-After": "5"},
+        )
+
+    for infrastructure_error in INFRASTRUCTURE_ERRORS:
+        app.add_exception_handler(infrastructure_error, _storage_down)
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> JSONResponse:
+        """200 when the database answers within HEALTH_TIMEOUT_SECONDS, else 503."""
+        if await bot_app.db.reachable(within_s=settings.health_timeout_seconds):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
     return app

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, SenderRegistry
 from bot.scheduler.sender import Sender
 
@@ -137,6 +138,9 @@ class SchedulerJobs:
         self._running.add(task)
         try:
             await work  # type: ignore[misc]
+        except INFRASTRUCTURE_ERRORS as error:
+            # The database logs when it goes down and when it is back; not every second here.
+            log.debug("scheduled job waits for storage: %s", type(error).__name__)
         except Exception:
             log.exception("scheduled job failed; it runs again at its next interval")
         finally:
