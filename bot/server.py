@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +17,8 @@ from bot.channels import web
 from bot.channels.setup import ChannelSet
 from bot.config import Settings
 from bot.core.engine import INFRASTRUCTURE_ERRORS
+from bot.guard.body import BodyGuard
+from bot.guard.headers import SecurityHeaders, page_policy
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,15 @@ def create_app(
     app.include_router(web.build_router(bot_app))
     app.state.channels = channels
     channels.mount(app)
+    # Outermost last: headers go on every answer, refusals of oversized bodies included.
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_request_bytes,
+        body_seconds=settings.request_body_seconds,
+        message=bot_app.catalog,
+    )
+    chat_page = resources.files("bot.channels").joinpath("static/chat.html").read_text("utf-8")
+    app.add_middleware(SecurityHeaders, page_policies={"/": page_policy(chat_page)})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -76,11 +76,10 @@ class TelegramChannel:
     async def process(self, data: dict[str, Any]) -> None:
         """Handle one update (a JSON object). Raises only when storage is unreachable."""
         try:
-            update = Update.de_json(data, self.bot)
-        except (KeyError, TypeError, ValueError):
-            log.warning("malformed Telegram update ignored")
+            inbound = to_inbound(Update.de_json(data, self.bot))
+        except Exception as error:  # noqa: BLE001 - PTB raises whatever a malformed update provokes
+            log.warning("malformed Telegram update ignored (%s)", type(error).__name__)
             return
-        inbound = to_inbound(update)
         if inbound.callback_query_id:
             try:
                 await self.bot.answer_callback_query(inbound.callback_query_id)
