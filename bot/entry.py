@@ -21,3 +21,7 @@ def main() -> None:
     from bot.cli import main as cli_main
 
     cli_main()
+
+
+if __name__ == "__main__":
+    main()

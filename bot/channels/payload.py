@@ -28,3 +28,16 @@ def count(value: Any) -> int | None:
     """A non-negative size given as a number or as decimal digits, else None."""
     text = scalar(value)
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+MAX_ID_LENGTH = 64
+"""Longer than any id a platform sends (Telegram's are 64-bit integers, Zalo's 20-odd digits or
+32 hex characters), and short enough for every column that stores one."""
+
+
+def plausible_ids(*ids: str) -> bool:
+    """Whether platform ids (user, chat, message, event name) could be genuine: 0 to 64 visible
+    ASCII characters. A payload with longer or stranger ids is malformed and is ignored."""
+    return all(
+        len(value) <= MAX_ID_LENGTH and value.isascii() and value.isprintable() for value in ids
+    )

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request, Response
 
 from bot.app import BotApp
 from bot.channels.media import MediaStore
-from bot.channels.payload import mapping, scalar
+from bot.channels.payload import mapping, plausible_ids, scalar
 from bot.channels.zalo_bot_api import CHANNEL, ZaloBotClient, ZaloBotError, ZaloBotSender
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
@@ -51,12 +51,14 @@ def to_event(raw: dict[str, Any]) -> tuple[str, IncomingEvent | None, str]:
     sender = mapping(message.get("from"))
     chat_id = scalar(chat.get("id"))
     user_id = scalar(sender.get("id")) or chat_id
+    message_id = scalar(message.get("message_id"))
+    if not plausible_ids(name, chat_id, user_id, message_id):
+        return "", None, ""  # malformed: nobody to answer
     if not chat_id or not user_id or sender.get("is_bot"):
         return chat_id, None, ""
     text = scalar(message.get("text"))
     if (scalar(chat.get("chat_type")) or "PRIVATE").upper() != "PRIVATE":
         return chat_id, None, "channels.group_only" if text.startswith("/") else ""
-    message_id = scalar(message.get("message_id"))
     common: dict[str, Any] = {
         "chat_id": chat_id,
         "message_id": message_id,

@@ -24,7 +24,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 
 from bot.app import BotApp
-from bot.channels.payload import count, first_mapping, mapping, scalar
+from bot.channels.payload import count, first_mapping, mapping, plausible_ids, scalar
 from bot.channels.zalo_oa_api import (
     CHANNEL,
     PAYLOAD_PREFIX,
@@ -72,29 +72,34 @@ def fresh(timestamp: str, max_age_seconds: float, now: float | None = None) -> b
 
 
 def event_key(payload: dict[str, Any]) -> str:
-    """A stable id of an event: its message id, or who and when for follow events."""
-    name = scalar(payload.get("event_name"))
-    message_id = scalar(mapping(payload.get("message")).get("msg_id"))
+    """A stable id of an event: its message id, or who and when for follow events (ids that
+    could not be genuine are left out: such an event is ignored when processed)."""
+    name = _id(payload.get("event_name"))
+    message_id = _id(mapping(payload.get("message")).get("msg_id"))
     if message_id:
         return f"{name}:{message_id}"
-    person = scalar(mapping(payload.get("sender") or payload.get("follower")).get("id"))
-    return f"{name}:{person}:{scalar(payload.get('timestamp'))}"
+    return f"{name}:{user_of(payload)}:{_id(payload.get('timestamp'))}"
 
 
 def user_of(payload: dict[str, Any]) -> str:
-    """The person an event is from."""
-    return scalar(mapping(payload.get("follower") or payload.get("sender")).get("id"))
+    """The person an event is from ("" when none, or not a plausible id)."""
+    return _id(mapping(payload.get("follower") or payload.get("sender")).get("id"))
+
+
+def _id(value: Any) -> str:
+    text = scalar(value)
+    return text if plausible_ids(text) else ""
 
 
 def to_event(payload: dict[str, Any]) -> tuple[IncomingEvent | None, str]:
     """(event for the engine or None, catalog key of a short reply or "")."""
-    name = scalar(payload.get("event_name"))
+    name = _id(payload.get("event_name"))
     user_id = user_of(payload)
     if not user_id or not name.startswith("user_send_"):
         return None, ""  # oa_send_* echoes, receipts, follow/unfollow and the rest
     message = mapping(payload.get("message"))
     common: dict[str, Any] = {
-        "message_id": scalar(message.get("msg_id")),
+        "message_id": _id(message.get("msg_id")),
         "dedup_key": f"zo:{event_key(payload)}",
     }
     if name == "user_send_text":
@@ -160,7 +165,7 @@ class ZaloOaChannel:
 
     async def process(self, payload: dict[str, Any]) -> None:
         """Handle one stored event. Raises only when storage is unreachable."""
-        name = scalar(payload.get("event_name"))
+        name = _id(payload.get("event_name"))
         user_id = user_of(payload)
         if not user_id:
             return  # nobody to answer (a malformed event)
@@ -196,8 +201,8 @@ class ZaloOaChannel:
             for stored in await self._state.pending_events(channel=CHANNEL):
                 try:
                     await self.process(stored.payload)
-                except INFRASTRUCTURE_ERRORS:
-                    log.error("storage unavailable; Zalo OA events wait for the next sweep")
+                except INFRASTRUCTURE_ERRORS:  # logged once per outage by the database
+                    log.debug("storage unavailable; Zalo OA events wait for the next sweep")
                     return done
                 except Exception as error:  # a bug must not block the events behind it
                     log.exception("Zalo OA event %s failed", stored.event_key)
@@ -215,16 +220,16 @@ class ZaloOaChannel:
     async def _drain_quietly(self) -> None:
         try:
             await self.drain()
-        except INFRASTRUCTURE_ERRORS:
-            log.error("storage unavailable; Zalo OA events wait for the next sweep")
+        except INFRASTRUCTURE_ERRORS:  # logged once per outage by the database
+            log.debug("storage unavailable; Zalo OA events wait for the next sweep")
 
     async def _sweep(self) -> None:
         while True:
             await self._drain_quietly()
             try:
                 await self._state.prune_events()
-            except INFRASTRUCTURE_ERRORS:
-                log.error("storage unavailable; old Zalo OA events pruned later")
+            except INFRASTRUCTURE_ERRORS:  # logged once per outage by the database
+                log.debug("storage unavailable; old Zalo OA events pruned later")
             await asyncio.sleep(self._sweep_seconds)
 
     async def start(self) -> None:

@@ -256,6 +256,26 @@ async def test_malformed_but_authenticated_payloads_are_ignored(
             {"update_id": "x", "message": 5},
             {"update_id": 1, "message": {"chat": 5}},
             {"update_id": 2, "callback_query": "x"},
+            {
+                "update_id": 3,
+                "message": {
+                    "message_id": 1,
+                    "date": 1,
+                    "chat": {"id": 1, "type": "private"},
+                    "from": {"id": 1, "is_bot": False, "first_name": "A"},
+                    "text": [1],
+                },
+            },
+            {
+                "update_id": 4,
+                "message": {
+                    "message_id": 1,
+                    "date": 1,
+                    "text": "x",
+                    "chat": {"id": "9" * 500, "type": "private"},
+                    "from": {"id": "9" * 500, "is_bot": False, "first_name": "A"},
+                },
+            },
             [1, 2],
         ):
             answer = await client.post(
