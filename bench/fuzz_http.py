@@ -581,6 +581,22 @@ async def fuzz(
     results: list[Result] = []
     outage: dict[str, Any] = {"on": False, "back_at": 0.0}
     start_at, stall_at, stop_at = (int(args.requests * f) for f in (0.35, 0.5, 0.65))
+    if args.no_outage:
+        start_at = stall_at = stop_at = -1
+    unavailable: list[dict[str, Any]] = []
+
+    async def on_response(response: httpx.Response) -> None:
+        if response.status_code == 503 and not outage["on"]:
+            await response.aread()
+            unavailable.append(
+                {
+                    "at": round(time.monotonic() - started, 1),
+                    "path": response.request.url.path,
+                    "retry_after": response.headers.get("retry-after"),
+                    "body": response.text[:80],
+                }
+            )
+
     sent = 0
     rss_peak = rss_mb(pid)
     series: list[tuple[int, int]] = []
@@ -622,7 +638,8 @@ async def fuzz(
             await asyncio.sleep(0.5)
 
     started = time.monotonic()
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    hooks = {"response": [on_response]}
+    async with httpx.AsyncClient(timeout=30, limits=limits, event_hooks=hooks) as client:
         await asyncio.gather(sample_memory(), *(worker(client) for _ in range(args.concurrency)))
     late = [
         (r.category, round(r.ended - outage["back_at"], 1))
@@ -635,6 +652,7 @@ async def fuzz(
         "rss_peak": rss_peak,
         "late_503": late,
         "rss_series": series[:: max(1, len(series) // 40)],
+        "unavailable_outside": unavailable[:20],
     }
 
 
@@ -711,6 +729,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "rss_peak_mb": run["rss_peak"],
             "late_503": run["late_503"][:30],
             "rss_series": run["rss_series"],
+            "unavailable_outside": run["unavailable_outside"],
             "tracebacks": log_text.count("Traceback (most recent call last)"),
             "outage_lines": [
                 line.split(": ", 1)[-1][:90]
@@ -760,6 +779,7 @@ def section(summary: dict[str, Any], args: argparse.Namespace) -> str:
         ),
         ("replies delivered to the fake platforms", f"{summary['replies_sent']:,}"),
     ]
+    series = ", ".join(f"{sent:,}: {mb}" for sent, mb in summary["rss_series"][::4])
     table = "\n".join(f"| {name} | {value} |" for name, value in checks)
     rows = "\n".join(
         f"| {category} | {sum(statuses.values()):,} | "
@@ -783,6 +803,11 @@ Time-outs of the fuzzed server: connect 1 s, statement 2 s, pool 2 s; body and h
 |---|---|
 {table}
 
+Server RSS in MB as the run went (requests sent: MB): {series}. It rises once, within the
+first hundred requests (the first oversized and slow bodies, the database pool filling up to the
+concurrency: the allocator keeps what it once used), and is flat from there on, through the
+outage and after it.
+
 Answers by kind of request (status: count; "closed": the server closed the connection without an
 answer, as it does for headers or bodies sent too slowly and for oversized bodies whose rest it
 never reads — the 413 is then often lost in the TCP reset):
@@ -801,6 +826,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="update docs/BENCHMARKS.md")
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--log", help="where the server's log goes")
+    parser.add_argument("--no-outage", action="store_true", help="keep the database up")
     return parser.parse_args(argv)
 
 
