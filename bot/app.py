@@ -33,7 +33,7 @@ class BotApp:
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
         """Wire the parts together (no I/O happens until the first event)."""
         clock = clock or SystemClock()
-        db = Database.from_url(settings.resolved_database_url)
+        db = Database.from_url(settings.resolved_database_url, timeouts=settings.db_timeouts)
         services = build_services(settings=settings, db=db, clock=clock)
         catalog = load_catalog(settings.address_form)
         engine = Engine(

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.messages.address import parse_address_form
+from bot.storage.timeouts import Timeouts
 
 
 class Settings(BaseSettings):
@@ -27,6 +28,21 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and uploads.")
     database_url: str = Field(
         "", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/cdsbot.db."
+    )
+    db_connect_timeout_seconds: float = Field(
+        5.0, description="Seconds to open a database connection before giving up (0: no limit)."
+    )
+    db_statement_timeout_seconds: float = Field(
+        10.0, description="Seconds one SQL statement may run, waits on locks included (0: none)."
+    )
+    db_pool_timeout_seconds: float = Field(
+        5.0, description="Seconds to wait for a free pooled database connection."
+    )
+    sqlite_busy_timeout_seconds: float = Field(
+        5.0, description="Seconds SQLite waits for another writer before giving up."
+    )
+    health_timeout_seconds: float = Field(
+        2.0, description="Seconds /healthz waits for the database before answering 503."
     )
     # Locale
     timezone: str = Field(
@@ -43,6 +59,15 @@ class Settings(BaseSettings):
     )
     web_session_ttl_days: int = Field(30, description="Days an idle web-chat session stays valid.")
     max_text_length: int = Field(4000, description="Longest text accepted in one message.")
+    max_request_bytes: int = Field(
+        262_144, description="Largest request body on any route (bytes); larger ones get 413."
+    )
+    request_body_seconds: float = Field(
+        10.0, description="Seconds a client has to send a whole request body (else 408)."
+    )
+    request_header_seconds: float = Field(
+        10.0, description="Seconds a client has to send a request's headers (else disconnected)."
+    )
     # Telegram
     telegram_bot_token: SecretStr | None = Field(None, description="Token from @BotFather.")
     telegram_webhook_url: str = Field("", description="Empty: long polling; else webhook URL.")
@@ -82,6 +107,9 @@ class Settings(BaseSettings):
     )
     zalo_oa_webhook_path: str = Field(
         "/webhook/zalo-oa", description="Path of the OA webhook route (full URL: in the Zalo app)."
+    )
+    zalo_oa_event_max_age_seconds: int = Field(
+        3600, description="Zalo OA events signed with a timestamp further from now are refused."
     )
     zalo_oa_window_hours: int = Field(
         48, description="Hours after a person's last message when the OA may still write (48–168)."
@@ -142,6 +170,16 @@ class Settings(BaseSettings):
     @classmethod
     def _known_address_form(cls, value: str) -> str:
         return parse_address_form(value)
+
+    @property
+    def db_timeouts(self) -> Timeouts:
+        """The database time-outs, for `Database.from_url`."""
+        return Timeouts(
+            connect=self.db_connect_timeout_seconds,
+            statement=self.db_statement_timeout_seconds,
+            pool=self.db_pool_timeout_seconds,
+            busy=self.sqlite_busy_timeout_seconds,
+        )
 
     @cached_property
     def tz(self) -> ZoneInfo:

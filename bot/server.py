@@ -6,17 +6,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.admin import install as install_console
 from bot.app import BotApp
 from bot.channels import web
 from bot.channels.setup import ChannelSet
 from bot.config import Settings
+from bot.core.engine import INFRASTRUCTURE_ERRORS
+from bot.guard.body import BodyGuard
+from bot.guard.headers import SecurityHeaders, page_policy
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,15 @@ def create_app(
     app.state.channels = channels
     channels.mount(app)
     install_console(app, bot_app)
+    # Outermost last: headers go on every answer, refusals of oversized bodies included.
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_request_bytes,
+        body_seconds=settings.request_body_seconds,
+        message=bot_app.catalog,
+    )
+    chat_page = resources.files("bot.channels").joinpath("static/chat.html").read_text("utf-8")
+    app.add_middleware(SecurityHeaders, page_policies={"/": page_policy(chat_page)})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -70,15 +82,23 @@ def create_app(
         body = web.validation_message(bot_app.catalog, request, errors)
         return JSONResponse(status_code=422, content=body)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(ConnectionError)
     async def _storage_down(_: Request, exc: Exception) -> JSONResponse:
-        log.error("storage unavailable: %s", type(exc).__name__)
-        return JSONResponse(status_code=503, content={"detail": bot_app.catalog("web.unavailable")})
+        # Logged once per outage by the database (bot.storage.faults), not once per request.
+        log.debug("storage unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": bot_app.catalog("web.unavailable")},
+            headers={"Retry-After": "5"},
+        )
+
+    for infrastructure_error in INFRASTRUCTURE_ERRORS:
+        app.add_exception_handler(infrastructure_error, _storage_down)
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> JSONResponse:
+        """200 when the database answers within HEALTH_TIMEOUT_SECONDS, else 503."""
+        if await bot_app.db.reachable(within_s=settings.health_timeout_seconds):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
     return app

@@ -22,6 +22,7 @@ from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.app import BotApp
+from bot.channels.payload import plausible_ids
 from bot.channels.telegram import CHANNEL, TelegramSender, build_bot
 from bot.channels.telegram_inbound import to_inbound
 from bot.core.engine import INFRASTRUCTURE_ERRORS
@@ -77,10 +78,16 @@ class TelegramChannel:
         """Handle one update (a JSON object). Raises only when storage is unreachable."""
         try:
             update = Update.de_json(data, self.bot)
-        except (KeyError, TypeError, ValueError):
-            log.warning("malformed Telegram update ignored")
+            inbound = to_inbound(update)
+        except Exception as error:  # noqa: BLE001 - PTB raises whatever a malformed update provokes
+            log.warning("malformed Telegram update ignored (%s)", type(error).__name__)
             return
-        inbound = to_inbound(update)
+        event = inbound.event
+        if not isinstance(update.update_id, int) or (
+            event is not None and not plausible_ids(event.user_id, event.chat_id, event.message_id)
+        ):
+            log.warning("malformed Telegram update ignored (ids)")
+            return
         if inbound.callback_query_id:
             try:
                 await self.bot.answer_callback_query(inbound.callback_query_id)

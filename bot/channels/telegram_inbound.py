@@ -31,7 +31,12 @@ def to_inbound(update: Update) -> Inbound:
     if query is not None:
         message = query.message
         chat = message.chat if message is not None else None
-        if chat is None or chat.type != ChatType.PRIVATE or not query.data:
+        if (
+            chat is None
+            or chat.type != ChatType.PRIVATE
+            or not isinstance(query.data, str)
+            or not query.data
+        ):
             return Inbound(callback_query_id=query.id)
         event = IncomingEvent.from_action(
             CHANNEL,
@@ -67,7 +72,7 @@ def _private_message(message: Message, dedup: str) -> Inbound:
         "dedup_key": dedup,
         "display_name": user.full_name,
     }
-    if message.text is not None:
+    if isinstance(message.text, str):
         return Inbound(
             message.chat.id, IncomingEvent.from_text(CHANNEL, str(user.id), message.text, **common)
         )
@@ -81,7 +86,7 @@ def _private_message(message: Message, dedup: str) -> Inbound:
             str(user.id),
             str(message.chat.id),
             EventKind.ATTACHMENT,
-            text=message.caption or "",
+            text=message.caption if isinstance(message.caption, str) else "",
             attachment=attachment,
             message_id=str(message.message_id),
             dedup_key=dedup,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channels.render import split_text
+from bot.channels.split import split_text, utf16_len
 from bot.core.replies import Document, Image, Reply, Text
 
 TEXT_LIMIT = 4096
@@ -37,21 +37,10 @@ class TgFile:
 TgMessage = TgText | TgFile
 
 
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's limits."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_utf16(message: str, limit: int, *, chars: int | None = None) -> list[str]:
-    """Split at paragraph/sentence boundaries so that each part fits `limit` UTF-16 units."""
-    parts: list[str] = []
-    for chunk in split_text(message, chars or limit):
-        size = utf16_len(chunk)
-        if size <= limit:
-            parts.append(chunk)
-        else:  # characters outside the BMP count twice: split this chunk tighter
-            parts.extend(split_utf16(chunk, limit, chars=max(1, len(chunk) * limit // size)))
-    return parts
+def split_utf16(message: str, limit: int) -> list[str]:
+    """Split so that each part fits `limit` UTF-16 units, as Telegram counts after parsing the
+    HTML (each part is escaped whole and gets no tags, so the parsed text is the part itself)."""
+    return split_text(message, limit, measure=utf16_len)
 
 
 def escape(text: str) -> str:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request, Response
 
 from bot.app import BotApp
 from bot.channels.media import MediaStore
+from bot.channels.payload import mapping, plausible_ids, scalar
 from bot.channels.zalo_bot_api import CHANNEL, ZaloBotClient, ZaloBotError, ZaloBotSender
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
@@ -44,31 +45,35 @@ def events_of(payload: Any) -> list[dict[str, Any]]:
 
 def to_event(raw: dict[str, Any]) -> tuple[str, IncomingEvent | None, str]:
     """(chat id, event for the engine or None, catalog key of a short reply or "")."""
-    name = str(raw.get("event_name") or "")
-    message = raw.get("message") or {}
-    chat = message.get("chat") or {}
-    sender = message.get("from") or {}
-    chat_id, user_id = str(chat.get("id") or ""), str(sender.get("id") or chat.get("id") or "")
+    name = scalar(raw.get("event_name"))
+    message = mapping(raw.get("message"))
+    chat = mapping(message.get("chat"))
+    sender = mapping(message.get("from"))
+    chat_id = scalar(chat.get("id"))
+    user_id = scalar(sender.get("id")) or chat_id
+    message_id = scalar(message.get("message_id"))
+    if not plausible_ids(name, chat_id, user_id, message_id):
+        return "", None, ""  # malformed: nobody to answer
     if not chat_id or not user_id or sender.get("is_bot"):
         return chat_id, None, ""
-    text = str(message.get("text") or "")
-    if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+    text = scalar(message.get("text"))
+    if (scalar(chat.get("chat_type")) or "PRIVATE").upper() != "PRIVATE":
         return chat_id, None, "channels.group_only" if text.startswith("/") else ""
     common: dict[str, Any] = {
         "chat_id": chat_id,
-        "message_id": str(message.get("message_id") or ""),
-        "dedup_key": f"zb:{name}:{message.get('message_id')}" if message.get("message_id") else "",
-        "display_name": str(sender.get("display_name") or sender.get("name") or ""),
+        "message_id": message_id,
+        "dedup_key": f"zb:{name}:{message_id}" if message_id else "",
+        "display_name": scalar(sender.get("display_name") or sender.get("name")),
     }
     if name == "message.text.received":
         return chat_id, IncomingEvent.from_text(CHANNEL, user_id, text, **common), ""
     if name == "message.image.received":
-        url = str(message.get("photo_url") or message.get("photo") or message.get("url") or "")
+        url = scalar(message.get("photo_url") or message.get("photo") or message.get("url"))
         event = IncomingEvent(
             CHANNEL,
             user_id,
             kind=EventKind.ATTACHMENT,
-            text=str(message.get("caption") or ""),
+            text=scalar(message.get("caption")),
             attachment=Attachment("photo", url),
             **common,
         )

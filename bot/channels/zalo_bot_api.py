@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from bot.channels.media import MediaStore
-from bot.channels.render import split_text
+from bot.channels.split import split_text
 from bot.channels.zalo_render import ZaloFile, ZaloImage, ZaloPiece, ZaloText, render_numbered
 from bot.config import Settings
 from bot.core.notify import DeliveryError, Rejected, RetryLater, Unreachable

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.render import split_text
+from bot.channels.split import split_text
 from bot.channels.zalo_render import ZaloFile, ZaloImage, ZaloText, render_numbered
 from bot.config import Settings
 from bot.core.clock import Clock

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.channels.render import numbered, split_text
+from bot.channels.render import numbered
+from bot.channels.split import split_text
 from bot.core.replies import Document, Image, Reply, Text
 from bot.messages import Catalog
 

@@ -6,6 +6,7 @@ import uvicorn
 
 from bot.app import configure_logging
 from bot.cli._common import settings
+from bot.guard.slow_clients import uvicorn_options
 from bot.server import create_app
 
 
@@ -19,4 +20,5 @@ def serve() -> None:
         port=config.web_port,
         log_level=config.log_level.lower(),
         proxy_headers=True,
+        **uvicorn_options(config),
     )

@@ -10,9 +10,11 @@ import weakref
 from dataclasses import replace
 
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.core.clock import Clock
 from bot.core.context import Context
+from bot.core.errors import StorageUnavailable
 from bot.core.events import EventKind, IncomingEvent
 from bot.core.replies import Outgoing, Reply, Text
 from bot.core.router import HandlerResult, Need, Route, Router
@@ -22,7 +24,14 @@ from bot.messages import Catalog
 
 log = logging.getLogger(__name__)
 
-INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+INFRASTRUCTURE_ERRORS = (
+    StorageUnavailable,
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    ConnectionError,
+    TimeoutError,
+)
 """Failures of the parts below us: the channel must answer so that the platform retries."""
 
 

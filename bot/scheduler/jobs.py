@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, SenderRegistry
 from bot.scheduler.sender import Sender
 
@@ -57,6 +58,7 @@ class SchedulerJobs:
         self._send_enabled = send and bool(senders)
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[object]] = set()
+        self._busy: set[str] = set()
 
     def start(self) -> None:
         """Add the jobs and start the scheduler (inside a running event loop)."""
@@ -65,12 +67,14 @@ class SchedulerJobs:
         now = datetime.now(settings.tz)
 
         def every(job: Any, job_id: str, **interval: float) -> None:
-            # One run at a time; missed runs collapse into one; the first run is now.
+            # One run at a time (a second instance returns at once, see `_tracked`, so that
+            # APScheduler does not warn of a skipped run every interval while storage hangs);
+            # missed runs collapse into one; the first run is now.
             scheduler.add_job(
                 job,
                 "interval",
                 id=job_id,
-                max_instances=1,
+                max_instances=2,
                 coalesce=True,
                 next_run_time=now,
                 **interval,
@@ -106,11 +110,11 @@ class SchedulerJobs:
 
     async def sweep(self) -> None:
         """Job: one sweep."""
-        await self._tracked(self._sweep())
+        await self._tracked("sweep", self._sweep)
 
     async def housekeeping(self) -> None:
         """Job: forget processed-update ids older than any redelivery."""
-        await self._tracked(self._housekeeping())
+        await self._tracked("housekeeping", self._housekeeping)
 
     async def _housekeeping(self) -> None:
         dropped = await self._app.services.users.forget_processed_events(older_than=KEEP_EVENTS)
@@ -119,7 +123,7 @@ class SchedulerJobs:
 
     async def send(self) -> None:
         """Job: drain the outbox."""
-        await self._tracked(self._send())
+        await self._tracked("send", self._send)
 
     async def _sweep(self) -> None:
         report = await self._reminders.sweeper.run()
@@ -131,15 +135,22 @@ class SchedulerJobs:
         if stats.sent or stats.retried or stats.failed or stats.undeliverable or stats.rejected:
             log.info("sender: %s", stats)
 
-    async def _tracked(self, work: object) -> None:
+    async def _tracked(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        if name in self._busy:
+            return  # the previous run is still going (e.g. waiting for storage)
         task = asyncio.current_task()
         assert task is not None
         self._running.add(task)
+        self._busy.add(name)
         try:
-            await work  # type: ignore[misc]
+            await work()
+        except INFRASTRUCTURE_ERRORS as error:
+            # The database logs when it goes down and when it is back; not every second here.
+            log.debug("scheduled job waits for storage: %s", type(error).__name__)
         except Exception:
             log.exception("scheduled job failed; it runs again at its next interval")
         finally:
+            self._busy.discard(name)
             self._running.discard(task)
 
     async def stop(self, grace_seconds: float = 30.0) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.clock import Clock
+from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, Rejected, RetryLater, Unreachable
 from bot.scheduler import payload
 from bot.scheduler.limits import ChannelLimits, RetryPolicy
@@ -130,9 +131,12 @@ class Sender:
             self._recordable.clear()
             try:
                 await self._record()
-            except Exception:
+            except Exception as error:
                 # Storage outage: those rows stay held and are sent again after their lease.
-                log.exception("could not record the outcome of sent messages")
+                if isinstance(error, INFRASTRUCTURE_ERRORS):
+                    log.debug("outcomes wait for storage: %s", type(error).__name__)
+                else:
+                    log.exception("could not record the outcome of sent messages")
                 if not self._drained:
                     await asyncio.sleep(1.0)
                     self._recordable.set()
@@ -171,8 +175,10 @@ class Sender:
                     log.warning("outbox row %s was taken over by another sender", row.id)
                     continue
                 await self._deliver(row, stats)
-            except Exception:
+            except INFRASTRUCTURE_ERRORS as error:
                 # A storage outage while recording: the lease expires and the row is retried.
+                log.debug("outbox row %s waits for storage: %s", row.id, type(error).__name__)
+            except Exception:
                 log.exception("could not record the outcome of outbox row %s", row.id)
 
     async def _deliver(self, row: Claimed, stats: SendStats) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -18,6 +19,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.core.errors import StorageUnavailable
+from bot.storage.faults import CANDIDATES, OutageLog, describe, is_outage
+from bot.storage.timeouts import Timeouts
 
 PING_AFTER_IDLE_S = 10.0
 """A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out."""
@@ -32,11 +37,13 @@ short to plan, so every run is planned with its real values."""
 
 
 class Database:
-    """Owns the engine; hands out sessions that commit on success and roll back on error."""
+    """Owns the engine; hands out sessions that commit on success and roll back on error. A
+    failure that means the database is down or too slow comes out as `StorageUnavailable`."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.outage = OutageLog()
 
     @classmethod
     def from_url(
@@ -46,22 +53,26 @@ class Database:
         echo: bool = False,
         pool_size: int = 10,
         ping_after_idle_s: float = PING_AFTER_IDLE_S,
+        timeouts: Timeouts | None = None,
     ) -> Database:
         """Create the engine; for SQLite, make sure the folder exists and enable WAL; for
         PostgreSQL, check a pooled connection before use when it has been idle a while."""
+        limits = timeouts or Timeouts()
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            busy = limits.busy or 3600.0
+            engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy})
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas(int(busy * 1000)))
         else:
             engine = create_async_engine(
                 url,
                 echo=echo,
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                connect_args={"server_settings": POSTGRES_SESSION_SETTINGS},
+                pool_timeout=limits.pool or 3600.0,
+                connect_args=_postgres_connect_args(limits),
             )
             _ping_when_idle(engine, ping_after_idle_s)
         return cls(engine)
@@ -74,8 +85,13 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed when the block ends, rolled back on error."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except CANDIDATES as error:
+            self._raise_if_outage(error)
+            raise
+        self.outage.succeeded()
 
     @asynccontextmanager
     async def connection(self, *, autocommit: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -83,25 +99,63 @@ class Database:
         starting a turn): no identity map, no unit of work, a third less CPU. Inside one
         transaction, or with `autocommit` for work that is a single atomic statement (no BEGIN
         and COMMIT round trips)."""
-        if not autocommit:
-            async with self.engine.begin() as connection:
-                yield connection
-            return
-        async with self.engine.connect() as connection:
-            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            if not autocommit:
+                async with self.engine.begin() as connection:
+                    yield connection
+            else:
+                async with self.engine.connect() as connection:
+                    yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        except CANDIDATES as error:
+            self._raise_if_outage(error)
+            raise
+        self.outage.succeeded()
+
+    def _raise_if_outage(self, error: BaseException) -> None:
+        if is_outage(error):
+            self.outage.failed(error)
+            raise StorageUnavailable(describe(error)) from error
+
+    async def reachable(self, *, within_s: float) -> bool:
+        """Whether the database answers a trivial query within `within_s` seconds."""
+        try:
+            async with asyncio.timeout(within_s):
+                async with self.connection(autocommit=True) as connection:
+                    await connection.execute(text("SELECT 1"))
+        except (StorageUnavailable, TimeoutError):
+            return False
+        return True
 
     async def close(self) -> None:
         """Release every pooled connection."""
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _postgres_connect_args(limits: Timeouts) -> dict[str, Any]:
+    """asyncpg's connect time-out, its client-side command time-out (for a server that does not
+    answer at all) and the server's own statement_timeout (which also ends a wait on a lock)."""
+    settings = dict(POSTGRES_SESSION_SETTINGS)
+    args: dict[str, Any] = {"server_settings": settings}
+    if limits.connect:
+        args["timeout"] = limits.connect
+    if limits.statement:
+        settings["statement_timeout"] = str(int(limits.statement * 1000))
+        args["command_timeout"] = limits.statement + 1.0
+    return args
+
+
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    """The per-connection set-up of SQLite: WAL, foreign keys, how long to wait for a writer."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
 def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
@@ -119,6 +173,9 @@ def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
         record.info["idle_since"] = time.monotonic()
 
     def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        driver = record.driver_connection
+        if driver is not None and driver.is_closed():  # the server ended it: no round trip
+            raise DisconnectionError("connection closed by the server")
         idle_since = record.info.pop("idle_since", None)
         if idle_since is None or time.monotonic() - idle_since < idle_s:
             return
