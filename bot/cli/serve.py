@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import uvicorn
-
-from bot.app import configure_logging
-from bot.cli._common import settings
-from bot.server import create_app
-
 
 def serve() -> None:
     """Chạy máy chủ."""
+    import uvicorn
+
+    from bot.cli._common import settings
+    from bot.cli.database import require_database
+    from bot.logs import configure_logging
+    from bot.server import create_app
+
     config = settings()
     configure_logging(config)
+    require_database(config)
     uvicorn.run(
         create_app(config),
         host=config.web_host,

@@ -14,6 +14,7 @@ from bot.cli import app as cli
 from bot.config import Settings
 from bot.core.replies import Document
 from bot.nominations.types import Decision, Status
+from tests.helpers.tables import table_rows
 from tests.helpers.chat import Chat
 from tests.nominations.conftest import register_citizen
 from tests.nominations.forms import ACHIEVEMENTS, nominate_person
@@ -130,9 +131,10 @@ def test_rounds_and_export_from_the_command_line(env: Settings, tmp_path: Path) 
     assert result.exit_code == 1 and "dd/mm/yyyy" in result.output
     result = open_round("Sai loại", "--closes", "31/12/2099", "--categories", "ca-nhan,khac")
     assert result.exit_code == 1 and 'Loại đề cử "khac" không có' in result.output
-    result = runner.invoke(cli, ["nominations", "round", "list"])
-    assert "Cá nhân tiêu biểu, Sáng kiến chuyển đổi số" in result.output
-    assert "sắp mở" in result.output and "0 đề cử" in result.output
+    result = runner.invoke(cli, ["nominations", "round", "list"], env={"COLUMNS": "200"})
+    [row] = table_rows(result.output)
+    assert row[0] == "dot-1-nam-2099" and row[2] == "Cá nhân tiêu biểu, Sáng kiến chuyển đổi số"
+    assert row[3:] == ["01/01/2099", "31/01/2099", "sắp mở", "0"]
     target = tmp_path / "out" / "de-cu.xlsx"
     result = runner.invoke(
         cli, ["nominations", "export", "--round", "dot-1-nam-2099", "--xlsx", str(target)]

@@ -14,6 +14,7 @@ from bot.app import BotApp
 from bot.cli import app as cli
 from bot.config import Settings
 from bot.core.clock import FrozenClock
+from tests.helpers.tables import table_rows
 from tests.quiz.factories import SETS, TREE, add_result, make_staff
 
 runner = CliRunner()
@@ -112,10 +113,10 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert "ngày hết hạn phải sau ngày bắt đầu" in result.output
     listing = runner.invoke(cli, ["targets", "list"]).output
     assert "T-2026" in listing and "T-QA" in listing
-    shown = runner.invoke(cli, ["targets", "show", "T-2026"]).output
+    shown = table_rows(runner.invoke(cli, ["targets", "show", "T-2026"]).output)
     # Same rate (60 %): B's average score (0.9) beats A's (one of A's staff failed).
-    assert "1\tQB\tĐơn vị B\t5\t3\t3\t60.0%" in shown
-    assert "2\tQA\tĐơn vị A\t10\t7\t6\t60.0%" in shown
+    assert ["1", "QB", "Đơn vị B", "5", "3", "3", "60,0%"] in shown
+    assert ["2", "QA", "Đơn vị A", "10", "7", "6", "60,0%"] in shown
 
     xlsx = tmp_path / "out" / "bao-cao.xlsx"
     result = runner.invoke(cli, ["report", "targets", "--xlsx", str(xlsx)])
