@@ -20,6 +20,24 @@ CHATTY_LIBRARIES = ("httpx",)
 """A line per HTTP request (with the token in the URL): WARNING always."""
 
 
+ROUTINE_WARNINGS = (
+    'Execution of job "%s" skipped: maximum number of running instances reached',
+    'Run time of job "%s" was missed by',
+)
+"""APScheduler's warnings for a run that is still going when the next is due (the sender draining
+a long broadcast): expected with one instance per job, so as routine as "Running job"."""
+
+
+class RoutineSchedulerFilter(logging.Filter):
+    """Drops APScheduler's routine warnings (overlapping or late runs of our interval jobs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(ROUTINE_WARNINGS)
+
+
+_ROUTINE_FILTER = RoutineSchedulerFilter()
+
+
 class SecretRedactingFilter(logging.Filter):
     """Keeps configured secrets out of every log line (tokens appear in Bot API URLs)."""
 
@@ -62,6 +80,11 @@ def configure_logging(settings: Settings, *, migrations: bool = False) -> None:
     quiet_unless_debug = logging.NOTSET if level <= logging.DEBUG else logging.WARNING
     for name in ROUTINE_LOGGERS:
         logging.getLogger(name).setLevel(quiet_unless_debug)
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+        logger = logging.getLogger(name)
+        logger.removeFilter(_ROUTINE_FILTER)
+        if level > logging.DEBUG:
+            logger.addFilter(_ROUTINE_FILTER)
     for name in MIGRATION_LOGGERS:
         logging.getLogger(name).setLevel(logging.NOTSET if migrations else quiet_unless_debug)
     for name in CHATTY_LIBRARIES:
