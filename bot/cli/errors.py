@@ -26,6 +26,7 @@ _FILE_REASONS = {
     errno.ENOSPC: "ổ đĩa đã đầy",
     errno.EROFS: "ổ đĩa chỉ cho đọc",
     errno.ENAMETOOLONG: "tên quá dài",
+    errno.EEXIST: "đã có một tệp trùng tên với thư mục cần tạo",
 }
 
 
