@@ -86,11 +86,7 @@ def test_files_that_cannot_be_written_or_read_give_one_line(env: Settings, tmp_p
     blocker = tmp_path / "khong-phai-thu-muc"
     blocker.write_text("x", encoding="utf-8")
     result = runner.invoke(cli, ["report", "targets", "--xlsx", str(blocker / "bao-cao.xlsx")])
-    assert (
-        result.exit_code == 1
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.output.strip() == (
         f"Không dùng được tệp {blocker}: đã có một tệp trùng tên với thư mục cần tạo."
     )
