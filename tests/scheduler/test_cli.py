@@ -4,6 +4,7 @@ Telegram Bot API as the platform."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,47 @@ def test_broadcast_dry_run_then_send_with_a_summary(
     assert result.exit_code == 1 and "trống" in result.output
     result = invoke("broadcast", "--audience", "phong-ban", "--text-file", str(message))
     assert result.exit_code == 1 and "chưa đúng" in result.output
+
+
+def test_broadcast_progress_counts_what_another_process_sends(
+    env: Settings, fake: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line cannot send on Telegram here (no token), a running server can: the
+    progress and the summary come from the outbox, so they show what the server sent."""
+    people(env)
+    fake.configure(blocked_chats=[503])
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    stop = threading.Event()
+    server = threading.Thread(target=_separate_sender, args=(env, stop), daemon=True)
+    server.start()
+    message = tmp_path / "thong-bao.txt"
+    message.write_text("Họp giao ban chuyển đổi số lúc 14:00 thứ Sáu.\n", "utf-8")
+    try:
+        result = invoke("broadcast", "--audience", "all-staff", "--text-file", str(message))
+    finally:
+        stop.set()
+        server.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert "Tin qua telegram do máy chủ hoặc worker đang chạy gửi" in result.output
+    assert "3/3" in result.output  # the bar reached the end
+    assert "Kết quả: 2/3 tin đã gửi, 0 tin đang chờ." in result.output
+    assert "Không gửi được (blocked): 1" in result.output
+    assert sorted(m["chat_id"] for m in fake.messages) == [501, 502]
+
+
+def _separate_sender(settings: Settings, stop: threading.Event) -> None:
+    """A sender of its own (as in `cdsbot serve` or `cdsbot worker`), in its own thread."""
+    from bot.scheduler.jobs import channel_senders
+
+    async def body() -> None:
+        bot = BotApp.build(settings)
+        senders = channel_senders(bot)
+        sender = bot.services.reminders.sender(senders)
+        while not stop.is_set():
+            await sender.drain()
+            await asyncio.sleep(0.1)
+        for channel in senders.values():
+            await channel.close()  # type: ignore[attr-defined]
+        await bot.close()
+
+    asyncio.run(body())
