@@ -136,7 +136,9 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
         "Tỷ lệ đạt",
         "Điểm trung bình",
         "Đạt chỉ tiêu",
+        "Thời điểm đạt chỉ tiêu",
     ]
+    assert sheet["A4"].value.startswith("Số liệu tính đến ")
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=6)]
     by_code = {row[1]: row for row in rows if row[1]}
     assert by_code["QA"][:7] == [2, "QA", "Đơn vị A", 10, 7, 6, 0.6]
@@ -148,6 +150,14 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert total[2] == "Tổng cộng" and total[3:6] == [31, 11, 9]
     assert abs(total[6] - 9 / 31) < 1e-9
     assert sheet["G6"].number_format == "0.0%"
+    reached = {row[1]: row[9] for row in rows if row[1]}
+    assert isinstance(reached["QA"], datetime) and reached["QC"] is None
+    assert sheet.cell(6, 10).number_format == "dd/mm/yyyy hh:mm"
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == 9
+    assert setup.fitToWidth == 1 and setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$5:$5"
+    assert sheet.oddFooter.left.text == sheet["A4"].value
     only_a = [[c.value for c in row] for row in book["T-QA"].iter_rows(min_row=6)]
     assert [row[1] for row in only_a] == ["QA", None]
     result = runner.invoke(cli, ["report", "targets", "--xlsx", str(xlsx), "--target", "NOPE"])
