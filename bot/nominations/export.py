@@ -119,7 +119,7 @@ def _finish(
     sheet: Worksheet, columns: Sequence[tuple[str, int]], t: Catalog, heading: tuple[str, str]
 ) -> None:
     widths = [width for _, width in columns]
-    fit_row_heights(sheet, HEADER_ROW + 1, widths)
+    fit_row_heights(sheet, HEADER_ROW, widths)
     last = sheet.cell(max(sheet.max_row, HEADER_ROW), len(columns)).coordinate
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}"
     print_setup(

@@ -140,7 +140,7 @@ def _sheet(
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
     last_column = get_column_letter(len(COLUMNS))
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{max(row_number, HEADER_ROW)}"
-    fit_row_heights(sheet, HEADER_ROW + 1, WIDTHS)
+    fit_row_heights(sheet, HEADER_ROW, WIDTHS)
     print_setup(
         sheet, header_row=HEADER_ROW, title=target.title, as_of=as_of, pages=t("sheets.pages")
     )

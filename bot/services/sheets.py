@@ -23,7 +23,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0%"  # shown with the reader's decimal mark: "69,8%" in Vietnamese Excel
 LINE_POINTS = 15.0  # one line of 11-point text
 MAX_ROW_POINTS = 409.0  # Excel's tallest row
-CHARS_PER_WIDTH = 1.1  # Vietnamese text per unit of column width (the width of a "0")
+CHARS_PER_WIDTH = 1.2  # characters of Vietnamese text per unit of column width (a "0")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 
