@@ -118,9 +118,11 @@ def build() -> dict[str, bytes]:
 
     rng = random.Random(7)
     round_, details = nominations(rng, 20)
-    extra = {"now": NOW} if "now" in inspect.signature(workbook_bytes).parameters else {}
-    books = {"nominations": workbook_bytes(round_, details, TZ, **extra)}
-    extra = {"now": NOW, "tz": TZ} if "now" in inspect.signature(targets_workbook).parameters else {}
+    # The exporters before this change took no `now` (and, for targets, no `tz`).
+    new = "now" in inspect.signature(workbook_bytes).parameters
+    books = {"nominations": workbook_bytes(round_, details, TZ, **({"now": NOW} if new else {}))}
+    new = "now" in inspect.signature(targets_workbook).parameters
+    extra = {"now": NOW, "tz": TZ} if new else {}
     books["targets"] = targets_workbook(boards(rng), {}, load_catalog(), **extra)
     return books
 
