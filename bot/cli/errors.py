@@ -63,6 +63,9 @@ def explain(error: BaseException) -> str | None:
             "Tệp không phải văn bản UTF-8. Hãy lưu lại tệp với mã hóa UTF-8 "
             "(trong Excel: Lưu thành → CSV UTF-8)."
         )
+    settings = _settings_problem(error)
+    if settings is not None:
+        return settings
     database = _database_problem(error)
     if database is not None:
         return database
@@ -72,6 +75,33 @@ def explain(error: BaseException) -> str | None:
         reason = _FILE_REASONS.get(error.errno or 0, error.strerror or "lỗi hệ thống")
         return f"Không dùng được tệp {error.filename}: {reason}."
     return None
+
+
+_SETTING_TYPES = {
+    "int_parsing": "cần một số nguyên",
+    "float_parsing": "cần một số",
+    "bool_parsing": "cần true hoặc false",
+    "missing": "còn thiếu",
+}
+
+
+def _settings_problem(error: BaseException) -> str | None:
+    """A setting (environment or .env) the settings refuse: which one, and why."""
+    if "pydantic" not in sys.modules:
+        return None
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError) or error.title != "Settings":
+        return None
+    lines = []
+    for problem in error.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        reason = _SETTING_TYPES.get(problem["type"])
+        if reason is None:
+            reason = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"Cấu hình {name} chưa đúng: {reason}.")
+    lines.append("Sửa trong biến môi trường hoặc tệp .env rồi chạy lại.")
+    return "\n".join(lines)
 
 
 def _database_problem(error: BaseException) -> str | None:

@@ -145,3 +145,14 @@ def test_typer_speaks_vietnamese() -> None:
     assert "'vua' không thuộc: admin, council, manager" in result.output
     result = runner.invoke(cli, ["deadlines", "add", "q", "--title", "T"])
     assert "Thiếu tùy chọn '--due'" in result.output
+
+
+def test_a_setting_the_bot_refuses_is_named(env: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEB_PORT", "tám nghìn")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "changethis")
+    result = runner.invoke(cli, ["users", "list"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Cấu hình WEB_PORT chưa đúng: cần một số nguyên." in result.output
+    assert (
+        "Cấu hình TELEGRAM_WEBHOOK_SECRET chưa đúng: đặt một giá trị bí mật thật" in result.output
+    )
