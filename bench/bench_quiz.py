@@ -33,7 +33,8 @@ from sqlalchemy import text  # noqa: E402
 from bot.app import BotApp  # noqa: E402
 from bot.config import get_settings  # noqa: E402
 from bot.core.clock import FrozenClock  # noqa: E402
-from bot.quiz.chart import rate_chart  # noqa: E402
+from bot.messages import load_catalog  # noqa: E402
+from bot.quiz.chart import rate_chart_pages  # noqa: E402
 from bot.quiz.targets import TargetSpec  # noqa: E402
 from bot.storage.migrate import upgrade  # noqa: E402
 
@@ -263,7 +264,12 @@ async def views(bot: BotApp) -> dict[str, str]:
     result["chart_group"] = summary(
         await timed(
             lambda: asyncio.to_thread(
-                rate_chart, report.children, required_rate=0.8, axis_label="%"
+                rate_chart_pages,
+                report.children,
+                required_rate=0.8,
+                title="Bench",
+                scope="G03",
+                t=load_catalog(),
             ),
             5,
         )

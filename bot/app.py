@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,10 +11,13 @@ from bot.core.engine import Engine
 from bot.core.notify import Notifier
 from bot.core.replies import Notice
 from bot.handlers import build_router
+from bot.logs import SecretRedactingFilter, configure_logging
 from bot.messages import Catalog, load_catalog
 from bot.services.container import Services, build_services
 from bot.storage.db import Database
 from bot.storage.state_store import SqlStateStore
+
+__all__ = ["BotApp", "SecretRedactingFilter", "configure_logging"]
 
 
 @dataclass(slots=True)
@@ -54,43 +56,3 @@ class BotApp:
     async def close(self) -> None:
         """Release the database pool."""
         await self.db.close()
-
-
-class SecretRedactingFilter(logging.Filter):
-    """Keeps configured secrets out of every log line (tokens appear in Bot API URLs)."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self._secrets = [secret for secret in secrets if secret]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            message = record.getMessage()
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, ()
-        return True
-
-
-def configure_logging(settings: Settings) -> None:
-    """Plain logging with secrets redacted."""
-    secrets = [
-        value.get_secret_value()
-        for value in (
-            settings.telegram_bot_token,
-            settings.telegram_webhook_secret,
-            settings.zalo_bot_token,
-            settings.zalo_bot_webhook_secret,
-            settings.zalo_oa_secret_key,
-            settings.zalo_oa_app_secret,
-            settings.zalo_oa_refresh_token,
-        )
-        if value is not None
-    ]
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    redactor = SecretRedactingFilter(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
-    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -21,7 +21,12 @@ class Settings(BaseSettings):
     """Every setting of the bot; the README lists them with their defaults."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `TELEGRAM_BOT_TOKEN=` (in the environment or .env) means "not set", not an empty token.
+        env_ignore_empty=True,
     )
 
     # Storage
@@ -202,6 +207,8 @@ class Settings(BaseSettings):
                 url = "postgresql+asyncpg://" + url.removeprefix("postgres://")
             elif url.startswith("postgresql://"):
                 url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+            elif url.startswith("sqlite://"):
+                url = "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'cdsbot.db').as_posix()}"
 

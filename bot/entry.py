@@ -9,11 +9,10 @@ import sys
 def main() -> None:
     """Run `cdsbot`: the ask command directly, everything else through `bot.cli`."""
     if sys.argv[1:2] == ["ask"]:
-        import typer
-
+        from bot.cli.vietnamese import App
         from bot.content.console import ask
 
-        app = typer.Typer(add_completion=False)
+        app = App(no_args_is_help=False)
         app.command()(ask)
         sys.argv = [f"{sys.argv[0]} ask", *sys.argv[2:]]
         app()
@@ -23,5 +22,5 @@ def main() -> None:
     cli_main()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `python -m bot.entry …` runs the same as `cdsbot …`
     main()

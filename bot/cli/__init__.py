@@ -1,17 +1,20 @@
-"""The `cdsbot` command line. Each command group lives in its own module, added here."""
+"""The `cdsbot` command line. Each command group lives in its own module, added here.
+
+Every module of this package imports only Typer and light helpers at module level; the server
+stack (database, channels, charts, spreadsheets, migrations) is imported inside the command that
+uses it, so that `cdsbot --help` starts in a fraction of a second.
+"""
 
 from __future__ import annotations
-
-import typer
 
 from bot.cli import admin, ask, chat, content, db, demo, doctor, nominations, serve, units, users
 from bot.cli import broadcast as broadcast_cli
 from bot.cli import deadlines as deadlines_cli
 from bot.cli import quiz as quiz_cli
+from bot.cli.errors import RootGroup
+from bot.cli.vietnamese import App
 
-app = typer.Typer(
-    help="Trợ lý Chuyển đổi số — công cụ dòng lệnh.", no_args_is_help=True, add_completion=False
-)
+app = App(help="Trợ lý Chuyển đổi số — công cụ dòng lệnh.", cls=RootGroup)
 app.command("serve", help="Chạy máy chủ: web chat, webhook và tác vụ nền.")(serve.serve)
 app.command("chat", help="Trò chuyện với Trợ lý ngay trong cửa sổ dòng lệnh.")(chat.chat)
 app.command("ask", help="Hỏi kho kiến thức một câu, hoặc nhiều câu qua stdin (--jsonl).")(ask.ask)
@@ -39,4 +42,4 @@ app.command("worker", help="Chạy bộ quét nhắc việc và bộ gửi tin n
 
 def main() -> None:
     """Entry point of the `cdsbot` console script."""
-    app()
+    app(prog_name="cdsbot")

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot.app import BotApp
 from bot.cli._common import fail, run
+from bot.cli.vietnamese import App
 
-app = typer.Typer(help="Tài khoản quản trị trang web (/admin).", no_args_is_help=True)
+if TYPE_CHECKING:
+    from bot.app import BotApp
+
+app = App(help="Tài khoản quản trị trang web (/admin).")
 USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
 MIN_PASSWORD = 12
 

@@ -5,22 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.app import BotApp
 from bot.cli._common import fail, run, settings
-from bot.content.crosscheck import bank_issues
-from bot.content.loader import CONTENT_DIR, parse_snapshot, read_snapshot
-from bot.core.clock import VN_TZ, fmt_datetime
-from bot.quiz.bank import BANKS_DIR, check_banks
+from bot.cli.vietnamese import App
+from bot.core.dates import DATE_HELP
 
-app = typer.Typer(
-    help="Kho kiến thức: kiểm tra, nạp lại, câu hỏi chưa trả lời được.", no_args_is_help=True
-)
+if TYPE_CHECKING:
+    from bot.app import BotApp
+
+app = App(help="Kho kiến thức: kiểm tra, nạp lại, câu hỏi chưa trả lời được.")
 
 
 @app.command("check")
@@ -30,17 +28,22 @@ def check(
         Path | None, typer.Option("--dir", help="Thư mục nội dung cần kiểm tra.")
     ] = None,
     banks_dir: Annotated[
-        Path, typer.Option("--banks", help="Thư mục bộ câu hỏi kiểm tra.")
-    ] = BANKS_DIR,
+        Path | None,
+        typer.Option("--banks", help="Thư mục bộ câu hỏi kiểm tra (mặc định: bộ đi kèm)."),
+    ] = None,
 ) -> None:
     """Kiểm tra mọi tệp nội dung và bộ câu hỏi; báo lỗi kèm tệp và dòng."""
+    from bot.content.crosscheck import bank_issues
+    from bot.content.loader import CONTENT_DIR, parse_snapshot, read_snapshot
+    from bot.quiz.bank import BANKS_DIR, check_banks
+
     directory = content_dir or settings().content_dir or CONTENT_DIR
     files = read_snapshot(directory)
     kb, issues = parse_snapshot(files)
-    banks, found = check_banks(banks_dir)
+    banks, found = check_banks(banks_dir or BANKS_DIR)
     issues = issues + found
     if kb is not None:
-        issues += bank_issues(files, kb, banks, banks_dir)
+        issues += bank_issues(files, kb, banks, banks_dir or BANKS_DIR)
     problems = [str(issue) for issue in issues]
     if as_json:
         report: dict[str, object] = {
@@ -97,20 +100,20 @@ def reload() -> None:
 
 
 def _parse_day(value: str | None) -> datetime | None:
+    """The start of a local day typed by the person (the one date parser)."""
+    from bot.core.clock import VN_TZ
+    from bot.core.dates import parse_date
+
     if not value:
         return None
-    try:
-        return datetime.strptime(value, "%d/%m/%Y").replace(tzinfo=VN_TZ)
-    except ValueError:
-        fail(f"Ngày '{value}' chưa đúng. Hãy viết theo dạng dd/mm/yyyy, ví dụ 01/11/2026.")
-        return None
+    return datetime.combine(parse_date(value, label="Ngày (--since)"), time(0, 0), tzinfo=VN_TZ)
 
 
 @app.command("unanswered")
 def unanswered(
     as_csv: Annotated[bool, typer.Option("--csv", help="Xuất CSV (UTF-8).")] = False,
     since: Annotated[
-        str | None, typer.Option("--since", help="Chỉ lấy từ ngày này (dd/mm/yyyy).")
+        str | None, typer.Option("--since", help=f"Chỉ lấy từ ngày này ({DATE_HELP}).")
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Ghi CSV vào tệp này.")
@@ -120,6 +123,8 @@ def unanswered(
     start = _parse_day(since)
 
     async def body(bot: BotApp) -> str | None:
+        from bot.core.clock import fmt_datetime
+
         groups = await bot.services.knowledge.unanswered(since=start)
         if not as_csv:
             if not groups:

@@ -1,20 +1,36 @@
-"""`cdsbot db upgrade`: apply migrations."""
+"""`cdsbot db upgrade`: apply migrations and say which ones ran."""
 
 from __future__ import annotations
 
 import typer
 
 from bot.cli._common import settings
-from bot.storage.migrate import upgrade as apply_migrations
+from bot.cli.vietnamese import App
 
-app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
+app = App(help="Cơ sở dữ liệu.")
 
 
 @app.command("upgrade")
 def upgrade() -> None:
-    """Đưa cơ sở dữ liệu lên phiên bản mới nhất (áp dụng các migration)."""
+    """Tạo hoặc đưa cơ sở dữ liệu lên phiên bản mới nhất (áp dụng các bản cập nhật cấu trúc)."""
+    from bot.cli.database import describe, sqlite_file
+    from bot.logs import configure_logging
+    from bot.storage.migrate import upgrade_reporting
+
     config = settings()
-    if config.resolved_database_url.startswith("sqlite"):
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-    apply_migrations(config.resolved_database_url)
-    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+    configure_logging(config, migrations=True)
+    path = sqlite_file(config.resolved_database_url)
+    created = path is not None and not path.exists()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    applied, head = upgrade_reporting(config.resolved_database_url)
+    where = describe(config)
+    if created:
+        typer.echo(f"Đã tạo cơ sở dữ liệu mới ở {where}: áp dụng {len(applied)} bản cập nhật.")
+    elif applied:
+        typer.echo(
+            f"Đã cập nhật cơ sở dữ liệu ở {where}: áp dụng {len(applied)} bản cập nhật "
+            f"({', '.join(applied)})."
+        )
+    else:
+        typer.echo(f"Cơ sở dữ liệu ở {where} đã ở phiên bản mới nhất ({head}), không cần cập nhật.")

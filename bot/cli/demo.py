@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from bot.app import BotApp
 from bot.cli._common import fail, run
-from bot.demo import load_demo
+from bot.cli.vietnamese import App
 
-app = typer.Typer(help="Dữ liệu mẫu.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from bot.app import BotApp
+
+app = App(help="Dữ liệu mẫu.")
 
 
 @app.command("load")
@@ -16,6 +20,8 @@ def load() -> None:
     """Nạp dữ liệu mẫu (đơn vị của tỉnh Đắk Lắk, …); chạy lại nhiều lần vẫn an toàn."""
 
     async def body(bot: BotApp) -> None:
+        from bot.demo import load_demo
+
         problems = await load_demo(bot, echo=typer.echo)
         if problems:
             fail("\n".join(problems))

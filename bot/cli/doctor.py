@@ -1,182 +1,32 @@
-"""`cdsbot doctor`: checks the database and every configured channel (token valid, webhook set,
-secrets sane) and says in plain words what is wrong and how to fix it."""
+"""`cdsbot doctor`: checks the database and every configured channel and says in plain words what
+is wrong and how to fix it (the checks are in `bot.cli.diagnosis`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-from telegram.error import InvalidToken, TelegramError
 
-from bot.app import BotApp
-from bot.channels.telegram import build_bot
-from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotError
-from bot.channels.zalo_oa_api import ZaloOaClient, ZaloOaError
 from bot.cli._common import fail, run
-from bot.messages import Catalog, load_catalog
-from bot.storage.migrate import alembic_config
 
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One line of the report."""
-
-    ok: bool
-    message: str
+if TYPE_CHECKING:
+    from bot.app import BotApp
+    from bot.cli.diagnosis import Finding
 
 
 async def diagnose(app: BotApp) -> list[Finding]:
     """Every check, in order: database, Telegram, Zalo Bot, Zalo OA."""
-    t = load_catalog()
-    settings = app.settings
-    findings = [await _database(app, t)]
-    if settings.telegram_bot_token is not None:
-        findings += await _telegram(app, t)
-    if settings.zalo_bot_token is not None:
-        findings += await _zalo_bot(app, t)
-    if settings.zalo_oa_app_id or settings.zalo_oa_secret_key is not None:
-        findings += await _zalo_oa(app, t)
-    if len(findings) == 1:
-        findings.append(Finding(True, t("doctor.no_channel")))
-    return findings
+    from bot.cli.diagnosis import diagnose as run_checks
 
-
-async def _database(app: BotApp, t: Catalog) -> Finding:
-    try:
-        async with app.db.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            current = await connection.run_sync(_revisions)
-    except Exception as error:  # any failure to connect is reported, never raised
-        return Finding(False, t("doctor.db_down", error=type(error).__name__))
-    heads = set(ScriptDirectory.from_config(alembic_config("")).get_heads())
-    if not heads <= current:
-        return Finding(False, t("doctor.db_outdated"))
-    return Finding(True, t("doctor.db_ok", dialect=app.db.dialect))
-
-
-def _revisions(connection: Connection) -> set[str]:
-    return set(MigrationContext.configure(connection).get_current_heads())
-
-
-async def _telegram(app: BotApp, t: Catalog) -> list[Finding]:
-    settings = app.settings
-    bot = build_bot(settings, pool_size=2)
-    url = settings.telegram_webhook_url
-    try:
-        me = await bot.get_me()
-        info = await bot.get_webhook_info()
-    except InvalidToken:
-        return [Finding(False, t("doctor.tg_bad_token"))]
-    except TelegramError as error:
-        return [
-            Finding(
-                False,
-                t(
-                    "doctor.tg_unreachable",
-                    url=settings.telegram_api_base_url,
-                    error=str(error)[:120],
-                ),
-            )
-        ]
-    finally:
-        await bot.shutdown()
-    found = [Finding(True, t("doctor.tg_ok", username=me.username))]
-    if not url:
-        found.append(Finding(True, t("doctor.tg_polling")))
-        if info.url:
-            found.append(Finding(True, t("doctor.tg_polling_webhook_set", url=info.url)))
-        return found
-    if not url.startswith("https://"):
-        found.append(Finding(False, t("doctor.tg_webhook_not_https")))
-    if settings.telegram_webhook_secret is None:
-        found.append(Finding(False, t("doctor.tg_no_secret")))
-    if info.url != url:
-        found.append(
-            Finding(False, t("doctor.tg_webhook_missing", url=url, actual=info.url or "—"))
-        )
-    else:
-        found.append(Finding(True, t("doctor.tg_webhook_ok", url=url)))
-        if info.last_error_message:
-            found.append(
-                Finding(False, t("doctor.tg_webhook_error", error=info.last_error_message))
-            )
-    return found
-
-
-async def _zalo_bot(app: BotApp, t: Catalog) -> list[Finding]:
-    settings = app.settings
-    client = ZaloBotClient.from_settings(settings)
-    url = settings.zalo_bot_webhook_url
-    try:
-        me = await client.call("getMe")
-        info = await client.call("getWebhookInfo")
-    except ZaloBotError as error:
-        if error.code in (401, 403, 404):
-            return [Finding(False, t("doctor.zb_bad_token"))]
-        return [
-            Finding(
-                False,
-                t(
-                    "doctor.zb_unreachable",
-                    url=settings.zalo_bot_api_base_url,
-                    error=error.description[:120],
-                ),
-            )
-        ]
-    finally:
-        await client.close()
-    found = [Finding(True, t("doctor.zb_ok", name=(me or {}).get("account_name", "?")))]
-    if not url:
-        return [*found, Finding(True, t("doctor.zb_polling"))]
-    if not url.startswith("https://"):
-        found.append(Finding(False, t("doctor.zb_webhook_not_https")))
-    secret = settings.zalo_bot_webhook_secret
-    if secret is None or not 8 <= len(secret.get_secret_value()) <= 256:
-        found.append(Finding(False, t("doctor.zb_bad_secret")))
-    actual = (info or {}).get("url") or ""
-    if actual != url:
-        found.append(Finding(False, t("doctor.zb_webhook_missing", url=url, actual=actual or "—")))
-    else:
-        found.append(Finding(True, t("doctor.zb_webhook_ok", url=url)))
-    return found
-
-
-async def _zalo_oa(app: BotApp, t: Catalog) -> list[Finding]:
-    settings = app.settings
-    missing = [
-        name
-        for name, value in (
-            ("ZALO_OA_APP_ID", settings.zalo_oa_app_id),
-            ("ZALO_OA_SECRET_KEY", settings.zalo_oa_secret_key),
-            ("ZALO_OA_APP_SECRET", settings.zalo_oa_app_secret),
-        )
-        if not value
-    ]
-    if missing:
-        return [Finding(False, t("doctor.oa_missing", names=", ".join(missing)))]
-    client = ZaloOaClient(settings, app.services.channels, httpx.AsyncClient(timeout=10.0))
-    try:
-        await client.access_token()
-    except ZaloOaError as error:
-        key = "doctor.oa_unreachable" if error.code is None else "doctor.oa_token_refused"
-        return [Finding(False, t(key, url=settings.zalo_oa_oauth_base_url, error=error.message))]
-    finally:
-        await client.close()
-    if not settings.public_base_url:
-        return [Finding(False, t("doctor.oa_no_public_url"))]
-    hook = settings.public_base_url.rstrip("/") + settings.zalo_oa_webhook_path
-    return [Finding(True, t("doctor.oa_ok", url=hook))]
+    return await run_checks(app)
 
 
 def doctor() -> None:
     """Kiểm tra cơ sở dữ liệu và các kênh đã cấu hình."""
+    from bot.messages import load_catalog
+
     t = load_catalog()
-    findings = run(diagnose)
+    findings = run(diagnose, needs_database=False)
     typer.echo(t("doctor.title"))
     for finding in findings:
         mark = t("doctor.ok_mark") if finding.ok else t("doctor.problem_mark")

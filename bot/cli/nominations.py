@@ -4,32 +4,35 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.app import BotApp
 from bot.cli._common import fail, run
-from bot.core.clock import fmt_date
-from bot.messages import load_catalog
-from bot.nominations.rounds import RoundError, parse_categories, parse_day
-from bot.nominations.texts import category_label
-from bot.nominations.types import RoundView
+from bot.cli.vietnamese import App
+from bot.core.dates import DATE_HELP
 
-app = typer.Typer(help="Đề cử khen thưởng: đợt đề cử và xuất danh sách.", no_args_is_help=True)
-rounds = typer.Typer(help="Đợt nhận đề cử.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from bot.app import BotApp
+    from bot.nominations.rounds import RoundError
+    from bot.nominations.types import RoundView
+
+app = App(help="Đề cử khen thưởng: đợt đề cử và xuất danh sách.")
+rounds = App(help="Đợt nhận đề cử.")
 app.add_typer(rounds, name="round")
 
 
 def _explain(error: RoundError) -> None:
+    from bot.messages import load_catalog
+
     fail(load_catalog()(f"nominate.round_error.{error.key}", **error.values))
 
 
 @rounds.command("open")
 def open_round(
     name: str = typer.Option(..., "--name", help='Tên đợt, ví dụ "Đợt 1 năm 2026"'),
-    closes: str = typer.Option(..., "--closes", help="Ngày đóng (dd/mm/yyyy), nhận hết ngày này"),
-    opens: str = typer.Option("", "--opens", help="Ngày mở (dd/mm/yyyy); mặc định hôm nay"),
+    closes: str = typer.Option(..., "--closes", help=f"Ngày đóng ({DATE_HELP}), nhận hết ngày này"),
+    opens: str = typer.Option("", "--opens", help=f"Ngày mở ({DATE_HELP}); mặc định hôm nay"),
     categories: str = typer.Option(
         "ca-nhan,tap-the,sang-kien",
         "--categories",
@@ -40,6 +43,11 @@ def open_round(
     """Mở một đợt nhận đề cử (ngày theo giờ Việt Nam)."""
 
     async def body(bot: BotApp) -> None:
+        from bot.core.clock import fmt_date
+        from bot.messages import load_catalog
+        from bot.nominations.rounds import RoundError, parse_categories, parse_day
+        from bot.nominations.texts import category_label
+
         service = bot.services.nominations.rounds
         try:
             opens_on: date = parse_day(opens) if opens else service.today()
@@ -69,6 +77,8 @@ def close_round(code: str = typer.Argument(..., help="Mã đợt")) -> None:
     """Đóng một đợt ngay bây giờ (không nhận thêm đề cử)."""
 
     async def body(bot: BotApp) -> None:
+        from bot.nominations.rounds import RoundError
+
         try:
             closed = await bot.services.nominations.rounds.close(code)
         except RoundError as error:
@@ -84,13 +94,28 @@ def list_rounds() -> None:
     """Liệt kê các đợt (mã, tên, loại, ngày mở – đóng, trạng thái, số đề cử)."""
 
     async def body(bot: BotApp) -> None:
+        from bot.cli.tables import DATE_WIDTH, console, fixed, table, text
+        from bot.core.clock import fmt_date
+        from bot.messages import load_catalog
+        from bot.nominations.texts import category_label
+
         service = bot.services.nominations.rounds
         t = load_catalog()
         tz = bot.settings.tz
         listing = await service.listing()
         if not listing:
             typer.echo("Chưa có đợt đề cử nào. Mở đợt: cdsbot nominations round open --help")
+            return
         today = service.today()
+        grid = table(
+            fixed("Mã"),
+            text("Tên"),
+            text("Loại", 10),
+            fixed("Mở", DATE_WIDTH),
+            fixed("Đóng", DATE_WIDTH),
+            fixed("Trạng thái"),
+            fixed("Đề cử", right=True),
+        )
         for found, count in listing:
             if found.closed_at is not None:
                 state = f"đã đóng {fmt_date(found.closed_at, tz)}"
@@ -101,10 +126,16 @@ def list_rounds() -> None:
             else:
                 state = "đã kết thúc"
             kinds = ", ".join(category_label(t, c) for c in found.categories)
-            typer.echo(
-                f"{found.code}\t{found.name}\t{kinds}\t{fmt_date(found.opens_on, tz)} – "
-                f"{fmt_date(found.closes_on, tz)}\t{state}\t{count} đề cử"
+            grid.add_row(
+                found.code,
+                found.name,
+                kinds,
+                fmt_date(found.opens_on, tz),
+                fmt_date(found.closes_on, tz),
+                state,
+                str(count),
             )
+        console().print(grid)
 
     run(body)
 
@@ -121,6 +152,8 @@ def export(
 
     exported = run(body)
     if exported is None:
+        from bot.nominations.rounds import RoundError
+
         _explain(RoundError("unknown", value=round_code))
         return
     found, data = exported

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.app import BotApp
 from bot.cli._common import fail, run
-from bot.core.clock import fmt_date
-from bot.quiz.targets import TargetSpec, parse_rate
+from bot.cli.vietnamese import App
+from bot.core.dates import DATE_HELP
 
-targets_app = typer.Typer(
-    help="Chỉ tiêu bồi dưỡng kỹ năng số của các đơn vị.", no_args_is_help=True
-)
-report_app = typer.Typer(help="Báo cáo.", no_args_is_help=True)
-staff_app = typer.Typer(help="Danh sách cán bộ của các đơn vị.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from bot.app import BotApp
 
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} '{value}' chưa đúng dạng NĂM-THÁNG-NGÀY, ví dụ 2026-06-30.")
-        raise
+targets_app = App(help="Chỉ tiêu bồi dưỡng kỹ năng số của các đơn vị.")
+report_app = App(help="Báo cáo.")
+staff_app = App(help="Danh sách cán bộ của các đơn vị.")
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -39,17 +30,35 @@ def list_targets() -> None:
     """Liệt kê các chỉ tiêu (mã, tên, phạm vi, thời hạn, tỷ lệ yêu cầu, bộ câu hỏi)."""
 
     async def body(bot: BotApp) -> None:
+        from bot.cli.tables import DATE_WIDTH, console, fixed, table, text
+        from bot.core.clock import fmt_date
+        from bot.messages.numbers import percent
+
         targets = await bot.services.quiz.targets.all()
         if not targets:
             typer.echo("Chưa có chỉ tiêu nào.")
+            return
+        grid = table(
+            fixed("Mã"),
+            text("Tên"),
+            text("Phạm vi"),
+            fixed("Từ", DATE_WIDTH),
+            fixed("Đến", DATE_WIDTH),
+            fixed("Yêu cầu", right=True),
+            text("Bộ câu hỏi", 10),
+        )
         for target in targets:
             below = " và các đơn vị trực thuộc" if target.include_subunits else ""
-            scope = f"{target.unit_name}{below}"
-            typer.echo(
-                f"{target.code}\t{target.title}\t{scope}\t{fmt_date(target.starts_on)}–"
-                f"{fmt_date(target.due_on)}\t{target.required_rate:.0%}\t"
-                f"{','.join(target.set_slugs)}"
+            grid.add_row(
+                target.code,
+                target.title,
+                f"{target.unit_name}{below}",
+                fmt_date(target.starts_on),
+                fmt_date(target.due_on),
+                percent(target.required_rate, 0),
+                ", ".join(target.set_slugs),
             )
+        console().print(grid)
 
     run(body)
 
@@ -60,25 +69,27 @@ def add_target(
     title: str = typer.Option(..., help="Tên chỉ tiêu"),
     unit: str = typer.Option(..., help="Mã đơn vị (hoặc đơn vị cấp trên)"),
     sets: str = typer.Option(..., help="Các bộ câu hỏi, cách nhau bằng dấu phẩy"),
-    due: str = typer.Option(..., help="Hạn chót, NĂM-THÁNG-NGÀY"),
-    start: str = typer.Option(..., "--from", help="Ngày bắt đầu tính, NĂM-THÁNG-NGÀY"),
+    due: str = typer.Option(..., help=f"Hạn chót, {DATE_HELP}"),
+    start: str = typer.Option(..., "--from", help=f"Ngày bắt đầu tính, {DATE_HELP}"),
     rate: str = typer.Option("80", help="Tỷ lệ biên chế phải đạt, ví dụ 80 hoặc 0.8"),
     period: str = typer.Option("", help="Tên kỳ, ví dụ '6 tháng đầu năm 2026'"),
     only_unit: bool = typer.Option(False, "--only-unit", help="Chỉ đơn vị này, không gồm cấp dưới"),
 ) -> None:
     """Thêm hoặc sửa một chỉ tiêu (cùng mã thì cập nhật)."""
+    from bot.core.dates import parse_date
+    from bot.quiz.targets import TargetSpec, parse_rate
+
     try:
         required = parse_rate(rate)
     except ValueError:
         fail(f"Tỷ lệ '{rate}' chưa đúng; ví dụ 80 (nghĩa là 80%).")
-        return
     spec = TargetSpec(
         code=code,
         title=title,
         unit_code=unit,
         set_slugs=tuple(slug.strip() for slug in sets.split(",") if slug.strip()),
-        starts_on=_date(start, "--from"),
-        due_on=_date(due, "--due"),
+        starts_on=parse_date(start, label="Ngày bắt đầu (--from)"),
+        due_on=parse_date(due, label="Hạn chót (--due)"),
         required_rate=required,
         include_subunits=not only_unit,
         period=period,
@@ -88,14 +99,15 @@ def add_target(
         view, created, problems = await bot.services.quiz.targets.define(spec)
         if view is None:
             fail("Chưa lưu chỉ tiêu:\n" + "\n".join(f"- {p}" for p in problems))
-            return
         typer.echo(f"Đã {'thêm' if created else 'cập nhật'} chỉ tiêu {view.code}: {view.title}.")
 
     run(body)
 
 
 @targets_app.command("import")
-def import_targets(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+def import_targets(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Tệp YAML")],
+) -> None:
     """Nhập các chỉ tiêu từ tệp YAML (danh sách 'targets:'); có lỗi thì không thay đổi gì."""
 
     async def body(bot: BotApp) -> None:
@@ -124,18 +136,35 @@ def show_target(code: str = typer.Argument(..., help="Mã chỉ tiêu")) -> None
     """In bảng xếp hạng các đơn vị của một chỉ tiêu."""
 
     async def body(bot: BotApp) -> None:
+        from bot.cli.tables import console, fixed, table, text
+        from bot.core.clock import fmt_date
+        from bot.messages.numbers import percent
+
         target = await bot.services.quiz.targets.by_code(code)
         board = await bot.services.quiz.progress.leaderboard(target.id) if target else None
         if board is None:
             fail(f"Không có chỉ tiêu mã '{code}'. Xem các mã bằng: cdsbot targets list")
-            return
-        typer.echo(f"{board.target.title} — hạn {fmt_date(board.target.due_on)}")
-        typer.echo("Hạng\tMã\tĐơn vị\tBiên chế\tĐăng ký\tĐạt\tTỷ lệ")
+        grid = table(
+            fixed("Hạng", right=True),
+            fixed("Mã"),
+            text("Đơn vị"),
+            fixed("Biên chế", right=True),
+            fixed("Đăng ký", right=True),
+            fixed("Đạt", right=True),
+            fixed("Tỷ lệ", right=True),
+            title=f"{board.target.title} — hạn {fmt_date(board.target.due_on)}",
+        )
         for row in board.rows:
-            typer.echo(
-                f"{row.rank}\t{row.code}\t{row.name}\t{row.headcount}\t{row.registered}"
-                f"\t{row.passed}\t{row.rate:.1%}"
+            grid.add_row(
+                str(row.rank),
+                row.code,
+                row.name,
+                str(row.headcount),
+                str(row.registered),
+                str(row.passed),
+                percent(row.rate, down=True),
             )
+        console().print(grid)
 
     run(body)
 
@@ -160,16 +189,16 @@ def report_targets(
 
 
 @staff_app.command("import")
-def import_staff(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Nhập danh sách cán bộ (CSV: unit_code,full_name,position,phone); thay danh sách cũ của
-    các đơn vị có trong tệp."""
+def import_staff(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Tệp CSV danh sách cán bộ")
+    ],
+) -> None:
+    """Nhập danh sách cán bộ (CSV: unit_code,full_name,position,phone; phân cách bằng dấu phẩy,
+    chấm phẩy hoặc tab); thay danh sách cũ của các đơn vị có trong tệp."""
 
     async def body(bot: BotApp) -> None:
-        try:
-            report = await bot.services.quiz.roster.import_csv(path)
-        except UnicodeDecodeError:
-            fail(f"{path}: tệp không phải UTF-8. Hãy lưu lại tệp với mã hóa UTF-8.")
-            return
+        report = await bot.services.quiz.roster.import_csv(path)
         if not report.ok:
             fail("\n".join([f"{path}: không nhập được, chưa thay đổi gì:"] + report.errors))
         typer.echo(f"Đã nhập {report.people} cán bộ của {report.units} đơn vị.")

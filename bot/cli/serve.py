@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import uvicorn
-
-from bot.app import configure_logging
-from bot.cli._common import settings
-from bot.guard.slow_clients import uvicorn_options
-from bot.server import create_app
-
 
 def serve() -> None:
     """Chạy máy chủ."""
+    import uvicorn
+
+    from bot.cli._common import settings
+    from bot.cli.database import require_database
+    from bot.guard.slow_clients import uvicorn_options
+    from bot.logs import configure_logging
+    from bot.server import create_app
+
     config = settings()
     configure_logging(config)
+    require_database(config)
     uvicorn.run(
         create_app(config),
         host=config.web_host,

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.config import get_settings
-from bot.content.answers import Answer, AnswerKind, respond
-from bot.content.index import TopicIndex
-from bot.content.markdown import to_plain
-from bot.content.store import ContentInvalid, index_for, load_directory
-from bot.messages import load_catalog
+if TYPE_CHECKING:  # the content stack is imported when a question is asked, not for --help
+    from bot.content.answers import Answer
+    from bot.content.index import TopicIndex
 
 
 def fail(message: str) -> None:
@@ -28,6 +25,9 @@ def fail(message: str) -> None:
 
 
 def _index() -> TopicIndex:
+    from bot.config import get_settings
+    from bot.content.store import ContentInvalid, index_for, load_directory
+
     try:
         return index_for(load_directory(get_settings().content_dir)[1])
     except ContentInvalid as exc:
@@ -36,6 +36,9 @@ def _index() -> TopicIndex:
 
 
 def _record(answer: Answer) -> dict[str, object]:
+    from bot.content.answers import AnswerKind
+    from bot.content.markdown import to_plain
+
     topic = answer.topic if answer.kind is AnswerKind.TOPIC else None
     return {
         "q": answer.question,
@@ -47,6 +50,11 @@ def _record(answer: Answer) -> dict[str, object]:
 
 def _for_person(answer: Answer) -> str:
     """What the person would read (in the configured address form)."""
+    from bot.config import get_settings
+    from bot.content.answers import AnswerKind
+    from bot.content.markdown import to_plain
+    from bot.messages import load_catalog
+
     t = load_catalog(get_settings().address_form)
     if answer.kind is AnswerKind.SMALLTALK:
         return t(f"faq.smalltalk.{answer.smalltalk or 'ack'}")
@@ -68,6 +76,8 @@ def ask(
     ] = False,
 ) -> None:
     """Hỏi Trợ lý một câu (hoặc nhiều câu qua stdin với --jsonl)."""
+    from bot.content.answers import respond
+
     if jsonl:
         index = _index()
         for line in sys.stdin:

@@ -13,8 +13,8 @@ from bot.core.context import Context
 from bot.core.replies import Button, Image, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.handlers.quiz_render import percent
-from bot.quiz.chart import rate_chart
-from bot.quiz.views import Leaderboard, UnitTargetReport
+from bot.quiz.chart import rate_chart_pages
+from bot.quiz.views import Leaderboard, RankedUnit, UnitTargetReport
 
 BOARD_TOP = 10
 LIST_MAX = 20
@@ -79,7 +79,7 @@ async def show_results(ctx: Context) -> Reply:
     )
 
 
-async def show_leaderboard(ctx: Context) -> Reply:
+async def show_leaderboard(ctx: Context) -> Reply | list[Reply]:
     """/thidua: one target's board directly, or the targets to choose from."""
     t = ctx.t
     ctx.finish()
@@ -103,7 +103,7 @@ async def show_leaderboard(ctx: Context) -> Reply:
     return text(t("quiz.board_choose"), *rows)
 
 
-async def on_leaderboard_action(ctx: Context) -> Reply:
+async def on_leaderboard_action(ctx: Context) -> Reply | list[Reply]:
     """qlb:t:<target>, qlb:p:<target>:<parent>, qlb:l (choose another target)."""
     args = ctx.action_args
     if args[:1] == ["l"]:
@@ -127,7 +127,7 @@ async def on_leaderboard_action(ctx: Context) -> Reply:
     return await _board(ctx, target_id, parent_id)
 
 
-async def _board(ctx: Context, target_id: int, parent_id: int | None) -> Reply:
+async def _board(ctx: Context, target_id: int, parent_id: int | None) -> Reply | list[Reply]:
     t = ctx.t
     board = await ctx.services.quiz.progress.leaderboard(target_id, parent_id)
     if board is None:
@@ -176,7 +176,34 @@ async def _board(ctx: Context, target_id: int, parent_id: int | None) -> Reply:
                 registered=registered,
             )
         )
-    return text("\n".join(lines), *await _board_buttons(ctx, board))
+    summary = text("\n".join(lines), *await _board_buttons(ctx, board))
+    charts = await _charts(ctx, board.rows, target.required_rate, target.title, board.parent_name)
+    return [*charts, summary]  # the buttons last, under the charts
+
+
+async def _charts(
+    ctx: Context, rows: list[RankedUnit], required_rate: float, title: str, scope: str
+) -> list[Reply]:
+    """The whole ranking as chart images (pages of units), each captioned with its page."""
+    if not rows:
+        return []
+    pages = await asyncio.to_thread(
+        rate_chart_pages, rows, required_rate=required_rate, title=title, scope=scope, t=ctx.t
+    )
+    return [
+        Image(
+            caption=ctx.t(
+                "quiz.chart_pages_caption",
+                title=title,
+                scope=scope,
+                page=page.number,
+                pages=page.pages,
+            ),
+            data=page.png,
+            file_name=f"xep-hang-{page.number}.png",
+        )
+        for page in pages
+    ]
 
 
 async def _board_buttons(ctx: Context, board: Leaderboard) -> list[list[Button]]:
@@ -232,25 +259,10 @@ async def _unit_view(ctx: Context, unit_id: int) -> Reply | list[Reply]:
     replies: list[Reply] = []
     for report in reports:
         replies.append(Text(_unit_text(ctx, unit.name, report)))
-        if report.children:
-            png = await asyncio.to_thread(
-                rate_chart,
-                report.children,
-                required_rate=report.progress.required_rate,
-                axis_label=t("quiz.chart_axis"),
-            )
-            replies.append(
-                Image(
-                    caption=t(
-                        "quiz.chart_caption",
-                        title=report.progress.title,
-                        unit=unit.name,
-                        required=percent(report.progress.required_rate),
-                    ),
-                    data=png,
-                    file_name="tien-do-don-vi.png",
-                )
-            )
+        progress = report.progress
+        replies += await _charts(
+            ctx, report.children, progress.required_rate, progress.title, unit.name
+        )
     return replies
 
 

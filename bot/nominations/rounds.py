@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.dates import BadDate, parse_date
 from bot.core.text import fold_words
 from bot.nominations.types import CATEGORY_ALIASES, Category, RoundView, category_of
 from bot.storage.db import Database
@@ -27,14 +28,11 @@ class RoundError(ValueError):
 
 
 def parse_day(text: str) -> date:
-    """A date typed as dd/mm/yyyy (or ISO yyyy-mm-dd)."""
-    value = text.strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise RoundError("bad_date", value=value)
+    """A date typed as dd/mm/yyyy (or ISO yyyy-mm-dd), read by the one date parser."""
+    try:
+        return parse_date(text)
+    except BadDate:
+        raise RoundError("bad_date", value=text.strip()) from None
 
 
 def parse_categories(text: str) -> tuple[Category, ...]:

@@ -225,7 +225,7 @@ class NominationService:
         if found is None:
             return None
         details = await self.review.in_round(found.id)
-        return found, workbook_bytes(found, details, self._tz)
+        return found, workbook_bytes(found, details, self._tz, now=self._clock.now())
 
     async def _own(
         self, session: AsyncSession, user_id: int, nomination_id: int

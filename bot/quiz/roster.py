@@ -4,12 +4,11 @@ people who have not registered with the bot."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core import csv_text
 from bot.core.text import fold_words, normalize
 from bot.storage.db import Database
 from bot.storage.repositories import staff_roster as roster_repo
@@ -41,13 +40,12 @@ class RosterService:
 
     async def import_csv(self, path: Path) -> RosterImport:
         """Replace the roster of every unit named in the file; all or nothing."""
-        raw = await asyncio.to_thread(path.read_bytes)
-        return await self.import_text(raw.decode("utf-8-sig", errors="strict"))
+        return await self.import_text(await asyncio.to_thread(csv_text.read_file, path))
 
     async def import_text(self, content: str) -> RosterImport:
         """The same, from CSV text with a header row."""
         report = RosterImport()
-        reader = csv.DictReader(io.StringIO(content))
+        reader = csv_text.dict_rows(content)
         header = [name.strip() for name in (reader.fieldnames or [])]
         missing = [name for name in REQUIRED if name not in header]
         if missing:

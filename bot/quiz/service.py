@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,8 @@ class QuizService:
         banks_dir: Path = BANKS_DIR,
     ) -> None:
         self.banks: Mapping[str, Bank] = banks if banks is not None else load_banks(banks_dir)
+        self._clock = clock
+        self._tz = settings.tz
         self._catalog = load_catalog(settings.address_form)
         self.attempts = AttemptService(
             db, clock, self.banks, settings.tz, question_seconds=settings.quiz_question_seconds
@@ -73,7 +76,12 @@ class QuizService:
             if (board := await self.progress.leaderboard(target.id)) is not None
         ]
         titles = {slug: bank.title for slug, bank in self.banks.items()}
-        data = await asyncio.to_thread(targets_workbook, boards, titles, self._catalog)
+        data = await asyncio.to_thread(
+            partial(targets_workbook, now=self._clock.now(), tz=self._tz),
+            boards,
+            titles,
+            self._catalog,
+        )
         return data, [code for code in codes if code not in known]
 
 

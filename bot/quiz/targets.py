@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.dates import BadDate, parse_date
 from bot.core.text import normalize
 from bot.quiz.bank import Bank
 from bot.quiz.views import TargetView
@@ -113,18 +114,16 @@ def spec_from_mapping(entry: Mapping[str, Any]) -> TargetSpec:
         title=normalize(str(entry["title"])),
         unit_code=str(entry["unit"]).strip(),
         set_slugs=tuple(str(slug) for slug in sets),
-        starts_on=_as_date(entry["starts_on"]),
-        due_on=_as_date(entry["due_on"]),
+        starts_on=_as_date(entry["starts_on"], "Ngày bắt đầu (starts_on)"),
+        due_on=_as_date(entry["due_on"], "Hạn chót (due_on)"),
         required_rate=parse_rate(entry.get("required_rate", 0.8)),
         include_subunits=bool(entry.get("include_subunits", True)),
         period=normalize(str(entry.get("period", ""))),
     )
 
 
-def _as_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value).strip())
+def _as_date(value: Any, label: str) -> date:
+    return parse_date(value if isinstance(value, date) else str(value), label=label)
 
 
 async def rebuild(session: AsyncSession, target: QuizTarget, tz: ZoneInfo) -> None:
@@ -195,6 +194,8 @@ class TargetService:
         for number, entry in enumerate(entries, 1):
             try:
                 specs.append(spec_from_mapping(entry))
+            except BadDate as exc:
+                report.errors.append(f"Chỉ tiêu thứ {number}: {exc}")
             except (KeyError, ValueError, TypeError) as exc:
                 report.errors.append(f"Chỉ tiêu thứ {number}: thiếu hoặc sai trường {exc}.")
         if report.ok:

@@ -5,29 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.errors import UserError
 from bot.messages import Catalog
 from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
+from bot.scheduler.audience_spec import (
+    BELOW_TARGET,
+    SIMPLE,
+    SPEC_HELP,
+    UNDER,
+    UNITS,
+    AudienceKind,
+    name_of,
+    split,
+)
 from bot.storage.repositories import audience as audience_repo
 from bot.storage.repositories import units as unit_repo
 
-
-class AudienceKind(StrEnum):
-    """Who a deadline or broadcast is for (stored as text)."""
-
-    ALL_STAFF = "all_staff"
-    MANAGERS = "managers"
-    UNITS = "units"
-    BELOW_TARGET = "below_target"
-    SUBSCRIBERS = "subscribers"
-    EVERYONE = "everyone"
+__all__ = ["SPEC_HELP", "Audience", "AudienceKind", "BadAudience", "resolve"]
 
 
-class BadAudience(ValueError):
+class BadAudience(UserError, ValueError):
     """An audience written wrongly; the message says what to write instead (Vietnamese)."""
 
 
@@ -72,60 +73,57 @@ class Audience:
         )
 
 
-SPEC_HELP = (
-    "all-staff | managers | everyone | subscribers | units:MÃ1,MÃ2 | under:MÃ | "
-    "below-target[:MÃ_CHỈ_TIÊU]"
-)
-_SIMPLE = {
-    "all-staff": AudienceKind.ALL_STAFF,
-    "managers": AudienceKind.MANAGERS,
-    "everyone": AudienceKind.EVERYONE,
-    "subscribers": AudienceKind.SUBSCRIBERS,
-}
+async def resolve(
+    session: AsyncSession,
+    written: str | Mapping[str, Any],
+    *,
+    progress: ProgressSource | None,
+    on: date,
+) -> Audience:
+    """An audience as people write it, on the command line or in a file: a name ("all-staff",
+    "under:SYT", "below-target:CDS-2026") or a mapping ({kind: under, units: [SYT]})."""
+    if isinstance(written, Mapping):
+        return await from_mapping(session, written, progress=progress, on=on)
+    return await parse_spec(session, str(written), progress=progress, on=on)
 
 
 async def parse_spec(
     session: AsyncSession, spec: str, *, progress: ProgressSource | None, on: date
 ) -> Audience:
-    """ "units:SKHCN,SYT" / "under:DLK" / "below-target:CDS-2026" … → an Audience (command line)."""
-    head, _, rest = spec.strip().partition(":")
-    head = head.strip().lower().replace("_", "-")
-    if head in _SIMPLE and not rest:
-        return Audience(_SIMPLE[head])
-    if head in ("units", "under"):
+    """ "units:SKHCN,SYT" / "under:DLK" / "below-target:CDS-2026" … → an Audience."""
+    head, rest = split(spec)
+    if head in SIMPLE and not rest:
+        return Audience(SIMPLE[head])
+    if head in (UNITS, UNDER):
         codes = [code.strip() for code in rest.split(",") if code.strip()]
-        return await from_unit_codes(session, codes, subunits=head == "under")
-    if head == "below-target":
-        return Audience(
-            AudienceKind.BELOW_TARGET, target_id=await target_id_of(rest.strip(), progress, on)
-        )
+        return await from_unit_codes(session, codes, subunits=head == UNDER)
+    if head == BELOW_TARGET:
+        return Audience(AudienceKind.BELOW_TARGET, target_id=await target_id_of(rest, progress, on))
     raise BadAudience(f"Đối tượng '{spec}' chưa đúng. Viết một trong: {SPEC_HELP}.")
 
 
 async def from_mapping(
     session: AsyncSession, data: Mapping[str, Any], *, progress: ProgressSource | None, on: date
 ) -> Audience:
-    """An audience as written in a deadlines file: {kind, units, subunits, target}."""
-    raw = str(data.get("kind", "")).strip().lower().replace("-", "_")
-    try:
-        kind = AudienceKind(raw)
-    except ValueError:
-        raise BadAudience(
-            f"loại đối tượng '{raw}' chưa đúng (dùng: {', '.join(k.value for k in AudienceKind)})"
-        ) from None
-    if kind is AudienceKind.UNITS:
+    """An audience written as a mapping: {kind, units, subunits, target}; `kind` takes the same
+    names as the command line (all-staff, under, below-target, …; "_" or "-")."""
+    kind = name_of(data.get("kind"))
+    if kind in SIMPLE:
+        return Audience(SIMPLE[kind])
+    if kind in (UNITS, UNDER):
         codes = data.get("units") or []
         if isinstance(codes, str):
-            codes = [codes]
+            codes = codes.split(",")
+        subunits = kind == UNDER or bool(data.get("subunits", False))
         return await from_unit_codes(
-            session, [str(c) for c in codes], subunits=bool(data.get("subunits", False))
+            session, [str(c).strip() for c in codes if str(c).strip()], subunits=subunits
         )
-    if kind is AudienceKind.BELOW_TARGET:
-        target = data.get("target")
+    if kind == BELOW_TARGET:
+        target = "" if data.get("target") is None else str(data["target"]).strip()
         return Audience(
-            kind, target_id=await target_id_of("" if target is None else str(target), progress, on)
+            AudienceKind.BELOW_TARGET, target_id=await target_id_of(target, progress, on)
         )
-    return Audience(kind)
+    raise BadAudience(f"loại đối tượng '{data.get('kind')}' chưa đúng (dùng: {SPEC_HELP})")
 
 
 async def from_unit_codes(session: AsyncSession, codes: list[str], *, subunits: bool) -> Audience:

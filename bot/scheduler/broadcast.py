@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
+from bot.core.errors import UserError
 from bot.core.text import normalize
 from bot.messages import Catalog
 from bot.scheduler import compose
@@ -26,7 +27,7 @@ from bot.storage.repositories.audience import Person
 MAX_TEXT = 3500
 
 
-class BadBroadcast(ValueError):
+class BadBroadcast(UserError, ValueError):
     """A broadcast that cannot be sent as written (empty or too long text)."""
 
 
@@ -133,6 +134,17 @@ class BroadcastService:
             if channels is None or channel in channels:
                 progress.add(status, reason, count)
         return progress
+
+    async def progress_by_channel(self, broadcast_id: int) -> dict[str, Tally]:
+        """Counts by outcome so far, per channel (whoever sends: this process or another)."""
+        async with self._db.transaction() as session:
+            counts = await outbox_repo.status_counts(
+                session, broadcast_id=broadcast_id, by_channel=True
+            )
+        tallies: dict[str, Tally] = {}
+        for (channel, _, status, reason), count in counts.items():
+            tallies.setdefault(channel, Tally()).add(status, reason, count)
+        return tallies
 
     async def _people(
         self, session: AsyncSession, audience: Audience, active_days: int | None

@@ -15,9 +15,9 @@ from bot.scheduler.audience import (
     BadAudience,
     ProgressSource,
     describe,
-    from_mapping,
     members,
 )
+from bot.scheduler.audience import resolve as resolve_audience
 from bot.scheduler.outbox import Tally, deadline_occurrence
 from bot.scheduler.timing import local_date, reminder_times
 from bot.storage.db import Database
@@ -179,14 +179,14 @@ class DeadlineService:
         async with self._db.transaction() as session:
             for entry in parsed.entries:
                 try:
-                    audience = await from_mapping(
+                    audience = await resolve_audience(
                         session,
                         entry.audience,
                         progress=self.progress,
                         on=local_date(now, self._tz),
                     )
                 except BadAudience as error:
-                    report.errors.append(f"Mục {entry.position} ({entry.code}): {error}.")
+                    report.errors.append(f"{entry.where('audience')}: {str(error).rstrip('.')}.")
                     continue
                 specs.append(
                     DeadlineSpec(

@@ -93,6 +93,11 @@ class Sender:
         """Ask a running drain to finish the messages in hand and return."""
         self._stopping.set()
 
+    @property
+    def stopping(self) -> bool:
+        """Whether `stop` was called."""
+        return self._stopping.is_set()
+
     async def drain(self) -> SendStats:
         """Send every row due now for the channels this process can reach, then return."""
         stats = SendStats()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core import csv_text
 from bot.core.text import fold_words, normalize
 from bot.storage.db import Database
 from bot.storage.models import Unit
@@ -116,8 +115,7 @@ class UnitService:
 
     async def import_csv(self, path: Path) -> ImportReport:
         """Create or update units from a CSV file; all or nothing."""
-        raw = await asyncio.to_thread(path.read_bytes)
-        return await self.import_text(raw.decode("utf-8-sig", errors="strict"))
+        return await self.import_text(await asyncio.to_thread(csv_text.read_file, path))
 
     async def import_text(self, content: str) -> ImportReport:
         """Create or update units from CSV text (header row first)."""
@@ -172,7 +170,7 @@ def _line_of(error: str) -> int:
 
 
 def _parse(content: str, report: ImportReport) -> list[_Row]:
-    reader = csv.DictReader(io.StringIO(content))
+    reader = csv_text.dict_rows(content)
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:

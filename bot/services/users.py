@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.state import ConversationState
+from bot.core.text import fold_words
+from bot.services.roles import Role
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.repositories import conversations as conversation_repo
@@ -28,14 +30,6 @@ class Kind(StrEnum):
 
     CITIZEN = "citizen"
     STAFF = "staff"
-
-
-class Role(StrEnum):
-    """Elevated roles, granted from the command line."""
-
-    ADMIN = "admin"
-    COUNCIL = "council"
-    MANAGER = "manager"
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,10 +271,44 @@ class UserService:
                 raise UnknownUser(f"{channel}:{external_id}")
             return await user_repo.revoke(session, user_id=user.id, role=role)
 
-    async def list_registered(self) -> list[Profile]:
-        """Registered people, newest first (command line)."""
+    async def list_registered(
+        self,
+        *,
+        channel: str | None = None,
+        role: Role | None = None,
+        unit_code: str | None = None,
+        search: str | None = None,
+        limit: int = 200,
+    ) -> list[Profile]:
+        """Registered people, newest first (command line), filtered by channel, role, unit (with
+        its sub-units) and words of the name, position or unit name (accents ignored). Raises
+        LookupError for an unknown unit code."""
+        words = fold_words(search or "").split()
         async with self._db.transaction() as session:
-            return [await _profile(session, user) for user in await user_repo.list_users(session)]
+            unit_path = None
+            if unit_code:
+                unit = await unit_repo.by_code(session, code=unit_code)
+                if unit is None:
+                    raise LookupError(unit_code)
+                unit_path = unit.path
+            users = await user_repo.list_users(
+                session,
+                channel=channel,
+                role=role.value if role else None,
+                unit_path=unit_path,
+                limit=None if words else limit,
+            )
+            found: list[Profile] = []
+            for user in users:
+                person = await _profile(session, user)
+                haystack = fold_words(
+                    " ".join(filter(None, (person.full_name, person.position, person.unit_name)))
+                )
+                if all(word in haystack for word in words):
+                    found.append(person)
+                    if len(found) >= limit:
+                        break
+            return found
 
 
 async def _profile(session: AsyncSession, user: User) -> Profile:

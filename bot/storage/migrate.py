@@ -7,6 +7,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,3 +31,36 @@ def upgrade(url: str, revision: str = "heads") -> None:
 async def upgrade_async(url: str, revision: str = "heads") -> None:
     """The same, from async code (runs Alembic in a worker thread with its own loop)."""
     await asyncio.to_thread(upgrade, url, revision)
+
+
+def head_revisions() -> tuple[str, ...]:
+    """The newest revision(s) of the shipped migrations."""
+    return tuple(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
+async def current_revisions(url: str) -> tuple[str, ...]:
+    """The revision(s) the database is at (empty for a database without our tables)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_current)
+    finally:
+        await engine.dispose()
+
+
+def _current(connection: Connection) -> tuple[str, ...]:
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def pending_revisions(current: tuple[str, ...]) -> list[str]:
+    """The revisions an upgrade from `current` applies, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    lower = current or "base"
+    return [rev.revision for rev in script.iterate_revisions("heads", lower)][::-1]
+
+
+def upgrade_reporting(url: str) -> tuple[list[str], str]:
+    """Upgrade to the newest schema; the revisions applied (oldest first) and the head reached."""
+    pending = pending_revisions(asyncio.run(current_revisions(url)))
+    upgrade(url)
+    return pending, ", ".join(head_revisions())

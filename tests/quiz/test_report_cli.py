@@ -14,6 +14,7 @@ from bot.app import BotApp
 from bot.cli import app as cli
 from bot.config import Settings
 from bot.core.clock import FrozenClock
+from tests.helpers.tables import table_rows
 from tests.quiz.factories import SETS, TREE, add_result, make_staff
 
 runner = CliRunner()
@@ -112,10 +113,10 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert "ngày hết hạn phải sau ngày bắt đầu" in result.output
     listing = runner.invoke(cli, ["targets", "list"]).output
     assert "T-2026" in listing and "T-QA" in listing
-    shown = runner.invoke(cli, ["targets", "show", "T-2026"]).output
+    shown = table_rows(runner.invoke(cli, ["targets", "show", "T-2026"]).output)
     # Same rate (60 %): B's average score (0.9) beats A's (one of A's staff failed).
-    assert "1\tQB\tĐơn vị B\t5\t3\t3\t60.0%" in shown
-    assert "2\tQA\tĐơn vị A\t10\t7\t6\t60.0%" in shown
+    assert ["1", "QB", "Đơn vị B", "5", "3", "3", "60,0%"] in shown
+    assert ["2", "QA", "Đơn vị A", "10", "7", "6", "60,0%"] in shown
 
     xlsx = tmp_path / "out" / "bao-cao.xlsx"
     result = runner.invoke(cli, ["report", "targets", "--xlsx", str(xlsx)])
@@ -135,7 +136,9 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
         "Tỷ lệ đạt",
         "Điểm trung bình",
         "Đạt chỉ tiêu",
+        "Thời điểm đạt chỉ tiêu",
     ]
+    assert sheet["A4"].value.startswith("Số liệu tính đến ")
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=6)]
     by_code = {row[1]: row for row in rows if row[1]}
     assert by_code["QA"][:7] == [2, "QA", "Đơn vị A", 10, 7, 6, 0.6]
@@ -147,6 +150,14 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert total[2] == "Tổng cộng" and total[3:6] == [31, 11, 9]
     assert abs(total[6] - 9 / 31) < 1e-9
     assert sheet["G6"].number_format == "0.0%"
+    reached = {row[1]: row[9] for row in rows if row[1]}
+    assert isinstance(reached["QA"], datetime) and reached["QC"] is None
+    assert sheet.cell(6, 10).number_format == "dd/mm/yyyy hh:mm"
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == 9
+    assert setup.fitToWidth == 1 and setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$5:$5"
+    assert sheet.oddFooter.left.text == sheet["A4"].value
     only_a = [[c.value for c in row] for row in book["T-QA"].iter_rows(min_row=6)]
     assert [row[1] for row in only_a] == ["QA", None]
     result = runner.invoke(cli, ["report", "targets", "--xlsx", str(xlsx), "--target", "NOPE"])

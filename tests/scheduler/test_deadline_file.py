@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.scheduler.audience_spec import SPEC_HELP
 from bot.scheduler.deadline_file import BadDue, parse_due, read
 from tests.scheduler.helpers import VN, local
 
@@ -44,20 +45,22 @@ deadlines:
     )
     assert [entry.code for entry in parsed.entries] == ["tot"]
     assert parsed.errors == [
-        "Mục 2 (tot): mã 'tot' bị trùng.",
-        "Mục 3 (sai moc): mã (code) chỉ gồm chữ không dấu, số, '-' hoặc '_' (tối đa 64 ký tự).",
-        "Mục 3 (sai moc): cần tiêu đề (title) dài 1–300 ký tự.",
-        "Mục 3 (sai moc): mốc nhắc '7 ngày' chưa đúng (dùng 7d, 3d, 1d, 12h hoặc morning).",
-        "Mục 3 (sai moc): cần đối tượng nhận (audience) có 'kind'.",
-        "Mục 4: mỗi mục phải là một bảng khóa: giá trị.",
+        "Dòng 7, mục 2 (tot): mã 'tot' bị trùng.",
+        "Dòng 11, mục 3 (sai moc): mã (code) chỉ gồm chữ không dấu, số, '-' hoặc '_' (tối đa 64"
+        " ký tự).",
+        "Dòng 12, mục 3 (sai moc): cần tiêu đề (title) dài 1–300 ký tự.",
+        "Dòng 14, mục 3 (sai moc): mốc nhắc '7 ngày' chưa đúng (dùng 7d, 3d, 1d, 12h hoặc"
+        " morning).",
+        "Dòng 11, mục 3 (sai moc): cần đối tượng nhận (audience), một trong: " + SPEC_HELP + ".",
+        "Dòng 15, mục 4: mỗi mục phải là một bảng khóa: giá trị.",
     ]
     assert read("deadlines: nope", tz=VN, today=date(2026, 6, 1)).errors == [
-        "Tệp cần có danh sách 'deadlines:'."
+        "Dòng 1: tệp cần có danh sách 'deadlines:'."
     ]
     assert (
-        read("deadlines: [", tz=VN, today=date(2026, 6, 1))
+        read("deadlines:\n  - code: [\n", tz=VN, today=date(2026, 6, 1))
         .errors[0]
-        .startswith("Tệp YAML không đọc được")
+        .startswith("Dòng 3, cột 1: tệp YAML sai cú pháp")
     )
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
+import pytest
+
 from bot.app import BotApp
+from bot.core.csv_text import CsvUnreadable
 
 HEADER = "code,name,parent_code,kind,headcount,head_name,invite_code\n"
 
@@ -52,3 +56,44 @@ async def test_cycles_and_missing_header_are_refused(bot: BotApp) -> None:
     assert any("vòng lặp" in error for error in report.errors)
     report = await bot.services.units.import_text("ma,ten\nA,B\n")
     assert report.errors and "Dòng 1" in report.errors[0]
+
+
+async def test_spreadsheet_csv_variants_are_read(bot: BotApp, tmp_path: Path) -> None:
+    """Excel on Vietnamese Windows separates with ";" (the comma is the decimal mark); "CSV UTF-8"
+    adds a BOM; "Unicode Text" is UTF-16 with tabs. Windows-1258 is refused, with the fix."""
+    rows = [
+        ["code", "name", "parent_code", "kind", "headcount", "head_name", "invite_code"],
+        ["S1", "Sở Một; Khối A", "", "so", "10", "Nguyễn Văn A", ""],
+        ["S2", "Phòng Hai", "S1", "phong", "5", "", ""],
+    ]
+
+    def text(separator: str) -> str:
+        quote = [f'"{cell}"' if separator in cell else cell for row in rows for cell in row]
+        width = len(rows[0])
+        return "\r\n".join(
+            separator.join(quote[i : i + width]) for i in range(0, len(quote), width)
+        )
+
+    file = tmp_path / "units.csv"
+    file.write_bytes(b"\xef\xbb\xbf" + text(";").encode("utf-8"))
+    report = await bot.services.units.import_csv(file)
+    assert report.ok and report.created == 2, report.errors
+    assert (await bot.services.units.search("S1")).units[0].name == "Sở Một; Khối A"
+    file.write_bytes(text("\t").encode("utf-16"))
+    report = await bot.services.units.import_csv(file)
+    assert report.ok and report.updated == 2, report.errors
+    file.write_bytes(b"".join(_cp1258(char) for char in text(",")))
+    with pytest.raises(CsvUnreadable, match="CSV UTF-8"):
+        await bot.services.units.import_csv(file)
+
+
+def _cp1258(char: str) -> bytes:
+    """A character as Windows-1258 writes it: a precomposed letter when it has one, and the tone
+    mark (grave, acute, tilde, hook, dot below) as a combining character after it."""
+    try:
+        return char.encode("cp1258")
+    except UnicodeEncodeError:
+        parts = unicodedata.normalize("NFD", char)
+        tones = [mark for mark in parts if mark in "\u0300\u0301\u0303\u0309\u0323"]
+        letter = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        return (letter + "".join(tones)).encode("cp1258")

@@ -87,12 +87,28 @@ async def revoke_all(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(delete(RoleGrant).where(RoleGrant.user_id == user_id))
 
 
-async def list_users(session: AsyncSession, *, limit: int = 200) -> list[User]:
-    """Registered users, newest first (for the CLI)."""
-    rows = await session.scalars(
-        select(User).where(User.consent_at.is_not(None)).order_by(User.id.desc()).limit(limit)
-    )
-    return list(rows.all())
+async def list_users(
+    session: AsyncSession,
+    *,
+    channel: str | None = None,
+    role: str | None = None,
+    unit_path: str | None = None,
+    limit: int | None = 200,
+) -> list[User]:
+    """Registered users, newest first (for the CLI): of one channel, holding a role, in a unit's
+    subtree (its `path` prefix)."""
+    query = select(User).where(User.consent_at.is_not(None))
+    if channel:
+        query = query.where(User.channel == channel)
+    if role:
+        query = query.where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
+    if unit_path:
+        subtree = select(Unit.id).where(Unit.path.startswith(unit_path, autoescape=True))
+        query = query.where(User.unit_id.in_(subtree))
+    query = query.order_by(User.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.scalars(query)).all())
 
 
 async def add_web_session(

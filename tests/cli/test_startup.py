@@ -1,0 +1,108 @@
+"""Start-up of the command line: `cdsbot --help` loads no server stack, and routine log lines
+(scheduler job runs, Alembic's chatter) stay out of the log at INFO."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, get_settings
+from bot.logs import configure_logging
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("matplotlib", "openpyxl", "fastapi", "alembic", "sqlalchemy", "telegram", "uvicorn")
+
+
+def _modules_after(code: str) -> list[str]:
+    """The heavy modules a fresh interpreter has loaded after running `code`."""
+    probe = (
+        f"import sys\n{code}\n"
+        f"import json; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_command_line_loads_no_heavy_module() -> None:
+    assert _modules_after("import bot.cli") == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["deadlines", "--help"], ["users", "list", "--help"]])
+def test_help_loads_no_heavy_module(args: list[str]) -> None:
+    run_help = (
+        f"sys.argv = ['cdsbot', *{args!r}]\n"
+        "from bot.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stdout.flush()"
+    )
+    assert _modules_after(run_help) == []
+
+
+def _levels(settings: Settings, **kwargs: bool) -> dict[str, int]:
+    configure_logging(settings, **kwargs)
+    return {name: logging.getLogger(name).level for name in ("apscheduler", "alembic")}
+
+
+@pytest.fixture
+def clean_logging():  # type: ignore[no-untyped-def]
+    names = ("apscheduler", "alembic")
+    before = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in before.items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.mark.usefixtures("clean_logging")
+def test_logging_silences_routine_job_runs_and_migrations_unless_debug(tmp_path: Path) -> None:
+    info = get_settings(data_dir=tmp_path, log_level="INFO", _env_file=None)
+    assert _levels(info) == {"apscheduler": logging.WARNING, "alembic": logging.WARNING}
+    assert _levels(info, migrations=True)["alembic"] == logging.NOTSET  # `cdsbot db`: INFO
+    debug = get_settings(data_dir=tmp_path, log_level="DEBUG", _env_file=None)
+    assert _levels(debug) == {"apscheduler": logging.NOTSET, "alembic": logging.NOTSET}
+
+
+@pytest.mark.usefixtures("clean_logging")
+def test_a_running_scheduler_logs_nothing_per_routine_job_run(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The jobs `serve` runs (sweep, sender, housekeeping), started as `serve` starts them, with
+    logging configured as `serve` configures it: a second of job runs writes no INFO line."""
+    from bot.app import BotApp
+    from bot.scheduler.jobs import SchedulerJobs
+
+    fast = settings.model_copy(
+        update={"sweep_interval_seconds": 0.05, "sender_interval_seconds": 0.05}
+    )
+    caplog.set_level(logging.INFO)  # the root at INFO, as LOG_LEVEL=INFO sets it in `serve`
+    configure_logging(fast)
+
+    async def run_jobs() -> None:
+        bot = BotApp.build(fast)
+        jobs = SchedulerJobs(bot, {"telegram": _NoSender()})
+        jobs.start()
+        await asyncio.sleep(1.0)
+        await jobs.stop()
+        await bot.close()
+
+    asyncio.run(run_jobs())
+    assert any(r.name == "bot.scheduler.jobs" for r in caplog.records)  # "scheduler started"
+    routine = [r for r in caplog.records if r.name.startswith("apscheduler")]
+    assert routine == []
+    job_runs = [r for r in caplog.records if "Running job" in r.getMessage()]
+    assert job_runs == []
+
+
+class _NoSender:
+    """A channel sender with nothing to do (the outbox is empty)."""
+
+    async def send(self, chat_id: str, replies: object, *, skip: int = 0) -> None:
+        raise AssertionError("nothing should be sent")
