@@ -12,6 +12,7 @@ from bot.app import BotApp
 from bot.core.events import IncomingEvent
 from bot.core.replies import Document, Image, Reply, Text
 from bot.messages import Catalog
+from bot.services.web_sessions import TooManySessions
 
 CHANNEL = "web"
 
@@ -102,8 +103,16 @@ def build_router(app: BotApp) -> APIRouter:
         response_model=SessionOut,
         summary="Mở phiên trò chuyện mới",
     )
-    async def create_session() -> SessionOut:
-        return SessionOut(session=await app.services.web_sessions.create())
+    async def create_session(request: Request) -> SessionOut:
+        client = request.client.host if request.client else None  # the proxy's X-Forwarded-For
+        try:
+            return SessionOut(session=await app.services.web_sessions.create(client))
+        except TooManySessions as refused:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail=t("web.too_many_sessions"),
+                headers={"Retry-After": str(refused.retry_after)},
+            ) from None
 
     @router.post(
         "/api/chat/messages",

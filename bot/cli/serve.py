@@ -19,4 +19,5 @@ def serve() -> None:
         port=config.web_port,
         log_level=config.log_level.lower(),
         proxy_headers=True,
+        forwarded_allow_ips=config.web_trusted_proxies,
     )

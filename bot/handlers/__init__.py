@@ -6,6 +6,7 @@ from bot.core.router import Need, Router
 from bot.handlers import (
     faq,
     menu,
+    my_data,
     my_nominations,
     nominate,
     profile,
@@ -44,6 +45,7 @@ def build_router() -> Router:
     router.step(ProfileStep.UNIT, profile.on_unit_text, Need.REGISTERED)
     router.command("xoadulieu", profile.ask_erase)
     router.action("erase", profile.on_erase_action)
+    router.command("dulieucuatoi", my_data.show_my_data)
 
     # Quizzes, results, unit leaderboard and the manager's view
     router.command("kiemtra", quiz.show_sets, Need.REGISTERED)

@@ -115,8 +115,6 @@ async def on_unit_text(ctx: Context) -> Reply:
 async def ask_erase(ctx: Context) -> Reply:
     """/xoadulieu: confirm before deleting."""
     t = ctx.t
-    if not ctx.user.consented and ctx.user.kind is None:
-        return Text(t("profile.nothing_to_erase"))
     return text(
         t("profile.erase_confirm"),
         [Button(t("profile.erase_yes"), "erase:yes")],
@@ -128,6 +126,6 @@ async def on_erase_action(ctx: Context) -> Reply:
     """erase:yes / erase:no."""
     if ctx.action_args[:1] == ["yes"]:
         await ctx.services.users.erase(ctx.user.id)
-        ctx.finish()
+        ctx.forget_conversation()
         return Text(ctx.t("profile.erased"))
     return Text(ctx.t("profile.erase_kept"))

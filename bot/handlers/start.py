@@ -23,7 +23,7 @@ class RegStep(StrEnum):
 def _consent_question(ctx: Context) -> Text:
     t = ctx.t
     return text(
-        t("start.consent"),
+        t("start.consent", question_days=ctx.services.settings.questions_keep_days),
         [Button(t("start.consent_yes"), "reg:consent:yes")],
         [Button(t("start.consent_no"), "reg:consent:no")],
     )

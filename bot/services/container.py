@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
-from bot.nominations.service import NominationService, erase_nominator
-from bot.quiz.service import QuizService, erase_quiz_data
+from bot.nominations.service import NominationService, erase_nominator, export_nominations
+from bot.quiz.service import QuizService, erase_quiz_data, export_quiz_data
 from bot.scheduler.service import ReminderService
 from bot.services.channels import ChannelStateService
 from bot.services.units import UnitService
 from bot.services.users import UserService
-from bot.services.web_sessions import WebSessionService
+from bot.services.web_sessions import SessionQuota, WebSessionService
 from bot.storage.db import Database
 
 
@@ -38,14 +39,27 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
     """Build every service; features register their personal-data erasers here."""
     users = UserService(db, clock)
     units = UnitService(db)
-    web_sessions = WebSessionService(db, clock, ttl_days=settings.web_session_ttl_days)
+    web_sessions = WebSessionService(
+        db,
+        clock,
+        ttl_days=settings.web_session_ttl_days,
+        quota=SessionQuota(
+            settings.web_sessions_per_client,
+            timedelta(minutes=max(1, settings.web_session_window_minutes)),
+        )
+        if settings.web_sessions_per_client > 0
+        else None,
+    )
     quiz = QuizService(db, clock, settings)
     users.add_eraser(erase_quiz_data)
+    users.add_exporter("quiz", export_quiz_data)
     nominations = NominationService(db, clock, settings)
     users.add_eraser(erase_nominator)
+    users.add_exporter("nominations", export_nominations)
     reminders = ReminderService(db, clock, settings)
     reminders.connect(progress=quiz)
     users.add_eraser(reminders.erase)
+    users.add_exporter("reminders", reminders.export)
     services = Services(
         settings=settings,
         db=db,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.state import ConversationState
+from bot.services.personal_data import erase_account_traces, export_account_traces
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.repositories import conversations as conversation_repo
@@ -20,7 +21,7 @@ from bot.storage.repositories import units as unit_repo
 from bot.storage.repositories import users as user_repo
 from bot.storage.state_store import state_of
 
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = "2026-12"  # what is kept on erasure, /dulieucuatoi, question log
 
 
 class Kind(StrEnum):
@@ -88,6 +89,9 @@ class Profile:
 Eraser = Callable[[AsyncSession, int], Awaitable[None]]
 """Removes or anonymises one feature's personal data of a user, inside the erasure transaction."""
 
+Exporter = Callable[[AsyncSession, int], Awaitable[Any]]
+"""Returns one feature's personal data of a user as plain data (the person's data export)."""
+
 
 class UnknownUser(LookupError):
     """No such user (command line)."""
@@ -99,11 +103,26 @@ class UserService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._erasers: list[Eraser] = []
+        self._erasers: list[Eraser] = [erase_account_traces]
+        self._exporters: dict[str, Exporter] = {}
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Let a feature remove its own personal data when a person asks for deletion."""
-        self._erasers.append(eraser)
+        self._erasers.insert(len(self._erasers) - 1, eraser)  # the account's traces go last
+
+    def add_exporter(self, name: str, exporter: Exporter) -> None:
+        """Let a feature add its own personal data to a person's data export under `name`."""
+        self._exporters[name] = exporter
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about a person, as plain data (see `personal_data`)."""
+        async with self._db.transaction() as session:
+            found = await export_account_traces(session, user_id)
+            if not found:
+                return {}
+            for name, exporter in self._exporters.items():
+                found[name] = await exporter(session, user_id)
+            return found
 
     async def touch(self, *, channel: str, external_id: str) -> Profile:
         """The profile of whoever sent an event, created on first contact."""
@@ -224,26 +243,16 @@ class UserService:
                 await user_repo.update_fields(session, user_id=user_id, **fields)
 
     async def erase(self, user_id: int) -> None:
-        """Delete a person's personal data everywhere, in one transaction."""
+        """Delete a person's personal data everywhere, in one transaction: each feature's
+        eraser, the account's traces, then the user row itself (with its platform id). What
+        stays is anonymous (see docs/SECURITY.md)."""
         async with self._db.transaction() as session:
             user = await user_repo.by_id(session, user_id=user_id)
             if user is None:
                 return
             for eraser in self._erasers:
                 await eraser(session, user_id)
-            await user_repo.revoke_all(session, user_id=user_id)
-            await conversation_repo.reset(session, channel=user.channel, user_id=user.external_id)
-            await user_repo.update_fields(
-                session,
-                user_id=user_id,
-                kind=None,
-                consent_at=None,
-                consent_version=None,
-                full_name=None,
-                position=None,
-                unit_id=None,
-                registered_at=None,
-            )
+            await user_repo.delete_user(session, user_id=user_id)
 
     async def grant(
         self, *, channel: str, external_id: str, role: Role, unit_code: str | None = None
