@@ -14,6 +14,7 @@ from bot.handlers import (
     quiz_results,
     reminders,
     review,
+    staff,
     start,
 )
 from bot.handlers.my_nominations import MyNomStep
@@ -21,6 +22,7 @@ from bot.handlers.profile import ProfileStep
 from bot.handlers.quiz import QuizStep
 from bot.handlers.reminders import TipStep
 from bot.handlers.review import ReviewStep
+from bot.handlers.staff import StaffStep
 from bot.handlers.start import RegStep
 
 
@@ -36,6 +38,10 @@ def build_router() -> Router:
     router.step(RegStep.UNIT, start.on_unit_text)
     router.step(RegStep.NAME, start.on_name_text)
     router.step(RegStep.POSITION, start.on_position_text)
+
+    # Staff verification: the roster proof, asking a manager, the manager's answer
+    router.action("stf", staff.on_action, Need.REGISTERED)
+    router.step(StaffStep.PROOF, staff.on_proof_text, Need.REGISTERED)
 
     # Profile and personal data
     router.command("hoso", profile.show_profile, Need.REGISTERED)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Settings
 from bot.content.service import KnowledgeService
 from bot.core.clock import Clock
+from bot.messages import load_catalog
 from bot.nominations.service import NominationService, erase_nominator, export_nominations
 from bot.quiz.service import QuizService, erase_quiz_data, export_quiz_data
 from bot.scheduler.service import ReminderService
 from bot.services.channels import ChannelStateService
+from bot.services.staff import StaffService
 from bot.services.units import UnitService
 from bot.services.users import UserService
 from bot.services.web_sessions import SessionQuota, WebSessionService
@@ -33,6 +36,7 @@ class Services:
     nominations: NominationService
     reminders: ReminderService
     knowledge: KnowledgeService
+    staff: StaffService
 
 
 def build_services(*, settings: Settings, db: Database, clock: Clock) -> Services:
@@ -77,6 +81,23 @@ def build_services(*, settings: Settings, db: Database, clock: Clock) -> Service
             content_dir=settings.content_dir,
             check_every=settings.content_check_seconds,
         ),
+        staff=StaffService(
+            db,
+            clock,
+            load_catalog(settings.address_form),
+            reminders.quiet,
+            wake=_wake(reminders),
+        ),
     )
     reminders.connect(tips=services.knowledge)
     return services
+
+
+def _wake(reminders: ReminderService) -> Callable[[], None]:
+    """Wake this process's outbox sender (if one runs) after something was queued."""
+
+    def wake() -> None:
+        if reminders.notifier.on_queued is not None:
+            reminders.notifier.on_queued()
+
+    return wake

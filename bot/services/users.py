@@ -54,6 +54,7 @@ class Profile:
     unit_name: str | None
     roles: frozenset[str]
     managed_unit_ids: tuple[int, ...]
+    staff_confirmed: bool = False  # confirmed as staff of `unit_id` (see `bot.services.staff`)
 
     @property
     def consented(self) -> bool:
@@ -306,4 +307,5 @@ def _profile_of(user: Any, unit_name: str | None, grants: list[tuple[str, int | 
         managed_unit_ids=tuple(
             unit_id for role, unit_id in grants if role == Role.MANAGER and unit_id is not None
         ),
+        staff_confirmed=user.unit_id is not None and user.verified_unit_id == user.unit_id,
     )
