@@ -26,6 +26,7 @@ from bot.nominations.types import Category
 from bot.scheduler.audience import Audience, AudienceKind
 from bot.scheduler.deadlines import DeadlineSpec
 from bot.scheduler.timing import parse_offsets
+from bot.services.users import Role
 from bot.storage.models import Base
 from bot.storage.repositories import channels as channel_repo
 from tests.helpers.chat import Chat
@@ -58,6 +59,16 @@ async def _person(bot: BotApp, channel: str) -> Chat:
 
 async def _seed(bot: BotApp, chat: Chat, clock: FrozenClock) -> int:
     """Leave the person's traces everywhere; returns their user id."""
+    # The unit has a manager: registering sends them a confirmation request naming the person.
+    manager = await bot.services.users.touch(channel="telegram", external_id="manager-1")
+    await bot.services.users.record_consent(manager.id)
+    skhcn = (await bot.services.units.search("SKHCN")).units[0]
+    await bot.services.users.register_staff(
+        manager.id, unit_id=skhcn.id, full_name="Lãnh Đạo Sở", position="Giám đốc"
+    )
+    await bot.services.users.grant(
+        channel="telegram", external_id="manager-1", role=Role.MANAGER, unit_code="SKHCN"
+    )
     await chat.converse(f"""
         > /start
         > [Đồng ý]
@@ -67,6 +78,7 @@ async def _seed(bot: BotApp, chat: Chat, clock: FrozenClock) -> int:
         > {NAME}
         > Chuyên viên
         < Đăng ký xong
+        < đã gửi yêu cầu xác nhận
         > /hoso
         > [Sửa chức vụ]
         > Phó Trưởng phòng
@@ -214,6 +226,7 @@ async def test_erasure_leaves_nothing_that_identifies_the_person(
         "nominations.achievements: phone",
         "nominations.nominator_contact: name",
         "nomination_attachments.file_name: name",
+        "outbox.payload: name",  # the manager's confirmation request
     ):
         assert expected in seeded, (expected, seeded)
 
