@@ -104,7 +104,8 @@ def build_router(app: BotApp) -> APIRouter:
         summary="Mở phiên trò chuyện mới",
     )
     async def create_session(request: Request) -> SessionOut:
-        client = request.client.host if request.client else None  # the proxy's X-Forwarded-For
+        # uvicorn sets the client from X-Forwarded-For only for WEB_TRUSTED_PROXIES
+        client = request.client.host if request.client else None
         try:
             return SessionOut(session=await app.services.web_sessions.create(client))
         except TooManySessions as refused:
