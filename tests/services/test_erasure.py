@@ -290,3 +290,26 @@ async def test_questions_are_masked_before_they_are_logged(bot: BotApp) -> None:
     for secret in ("066190001234", "1903", "0905", "+84", "a.b@example.com"):
         assert secret not in logged, (secret, logged)
     assert "10.000.000" in logged and "30/06/2026" in logged  # amounts and dates stay readable
+
+
+async def test_logged_questions_and_session_counters_expire(
+    bot: BotApp, clock: FrozenClock
+) -> None:
+    """QUESTIONS_KEEP_DAYS: the hourly housekeeping deletes older logged questions, and the
+    web-session counters of windows that have passed."""
+    from bot.scheduler.jobs import SchedulerJobs
+    from bot.storage.models import UnansweredQuestion, WebSessionQuota
+
+    chat = Chat(bot, user_id="old")
+    await chat.say(QUESTION)
+    await bot.services.web_sessions.create("192.0.2.1")
+    jobs = SchedulerJobs(bot, {}, send=False)
+    clock.advance(timedelta(days=bot.settings.questions_keep_days - 1))
+    await jobs.run_once()
+    async with bot.db.transaction() as session:
+        assert len((await session.scalars(select(UnansweredQuestion))).all()) == 1
+        assert (await session.scalars(select(WebSessionQuota))).all() == []
+    clock.advance(timedelta(days=2))
+    await jobs.run_once()
+    async with bot.db.transaction() as session:
+        assert (await session.scalars(select(UnansweredQuestion))).all() == []
