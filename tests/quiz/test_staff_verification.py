@@ -98,9 +98,9 @@ async def test_self_declared_web_staff_do_not_move_the_leaderboard(
     async with bot.db.transaction() as session:
         requests = (
             await session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.purpose == "verify", OutboxMessage.recipient_id == manager_id
-                )
+                select(OutboxMessage)
+                .where(OutboxMessage.purpose == "verify", OutboxMessage.recipient_id == manager_id)
+                .order_by(OutboxMessage.id)
             )
         ).all()
     assert len(requests) == 5
