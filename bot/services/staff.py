@@ -23,7 +23,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.replies import Button, text
+from bot.core.replies import Button, Text, text
 from bot.core.text import fold_words
 from bot.messages import Catalog
 from bot.scheduler.outbox import Purpose, Push, add
@@ -94,7 +94,8 @@ class Headcount:
 
     @property
     def full(self) -> bool:
-        """No room left for another confirmation below the headcount."""
+        """No room left for another confirmation below the headcount (a headcount of 0 means
+        not known: nothing is capped, and /donvi says the headcount is missing)."""
         return self.headcount > 0 and self.counted >= self.headcount
 
 
@@ -298,7 +299,7 @@ class StaffService:
             self._wake()
         return Claim.PENDING
 
-    def _request_text(self, user: User, unit: Unit, count: Headcount, over_headcount: bool):  # type: ignore[no-untyped-def]
+    def _request_text(self, user: User, unit: Unit, count: Headcount, over_headcount: bool) -> Text:
         t = self._t
         body = t(
             "staff.request",
