@@ -40,10 +40,6 @@ CCCD = "066190001234"
 CONTACT = f"Liên hệ người đề cử: {NAME}, điện thoại {PHONE}, e-mail {EMAIL}, CCCD {CCCD}."
 QUESTION = f"tôi là {NAME}, sđt {PHONE}, mail {EMAIL}, con trâu nhà tôi đi lạc thì báo ai"
 
-# Tables whose rows are not the person's data (the unit's own staff list is imported by the unit
-# and managed by it: see docs/SECURITY.md). Nothing about the person is seeded there.
-NOT_PERSONAL: set[str] = set()
-
 
 async def _person(bot: BotApp, channel: str) -> Chat:
     """The person's chat; on the web channel their id comes from a real session."""
@@ -199,8 +195,6 @@ async def _scan(bot: BotApp, chat: Chat) -> list[str]:
     traces = _traces(chat)
     async with bot.db.transaction() as session:
         for table in Base.metadata.sorted_tables:
-            if table.name in NOT_PERSONAL:
-                continue
             for row in (await session.execute(select(table))).all():
                 for column, value in row._mapping.items():
                     cell = _cell(value)
