@@ -131,6 +131,9 @@ USER_COLUMNS = [
     "registered_at",
     "created_at",
     "last_seen_at",
+    "verified_unit_id",  # confirmed staff: they count (issue 12)
+    "verified_at",
+    "verified_via",
 ]
 
 
@@ -151,6 +154,9 @@ def staff_rows(units: list[tuple[int, int]], count: int, rng: random.Random) -> 
             NOW,
             NOW,
             NOW,
+            unit_id,
+            NOW,
+            "bench",
         )
         for n, unit_id in enumerate(chosen)
     ]

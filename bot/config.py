@@ -63,6 +63,17 @@ class Settings(BaseSettings):
         "", description="Public HTTPS base URL of this server (for webhooks and file links)."
     )
     web_session_ttl_days: int = Field(30, description="Days an idle web-chat session stays valid.")
+    web_sessions_per_client: int = Field(
+        30,
+        description="New web-chat sessions one client network may open per window (0: no limit).",
+    )
+    web_session_window_minutes: int = Field(
+        60, description="Length of the window for WEB_SESSIONS_PER_CLIENT, in minutes."
+    )
+    web_trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="Proxies whose X-Forwarded-For gives the client address (comma list, or *).",
+    )
     max_text_length: int = Field(4000, description="Longest text accepted in one message.")
     max_request_bytes: int = Field(
         262_144, description="Largest request body on any route (bytes); larger ones get 413."
@@ -129,6 +140,9 @@ class Settings(BaseSettings):
     )
     content_check_seconds: float = Field(
         5.0, description="How often (seconds, at most) a running bot checks for reloaded content."
+    )
+    questions_keep_days: int = Field(
+        180, description="Days a declined question (masked) is kept for editors, then deleted."
     )
     # Nominations
     nomination_max_attachments: int = Field(

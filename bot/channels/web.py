@@ -18,6 +18,7 @@ from bot.core.events import IncomingEvent
 from bot.core.replies import Document, Image, Reply, Text
 from bot.core.state import flow_name
 from bot.messages import Catalog
+from bot.services.web_sessions import TooManySessions
 
 CHANNEL = "web"
 STATIC = "static"  # the page's own files (chat.html, chat.js, chat.css, favicon.svg)
@@ -134,8 +135,17 @@ def build_router(app: BotApp) -> APIRouter:
         response_model=SessionOut,
         summary="Mở phiên trò chuyện mới",
     )
-    async def create_session() -> SessionOut:
-        return SessionOut(session=await app.services.web_sessions.create())
+    async def create_session(request: Request) -> SessionOut:
+        # uvicorn sets the client from X-Forwarded-For only for WEB_TRUSTED_PROXIES
+        client = request.client.host if request.client else None
+        try:
+            return SessionOut(session=await app.services.web_sessions.create(client))
+        except TooManySessions as refused:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail=t("web.too_many_sessions"),
+                headers={"Retry-After": str(refused.retry_after)},
+            ) from None
 
     @router.post(
         "/api/chat/messages",

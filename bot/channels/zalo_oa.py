@@ -190,7 +190,7 @@ class ZaloOaChannel:
         if not replies:
             return
         try:
-            await self.sender.send(user_id, replies)
+            await self.sender.send(user_id, replies, answering=True)
         except DeliveryError as error:
             log.warning("Zalo OA reply not delivered: %s: %s", type(error).__name__, error)
 

@@ -164,11 +164,15 @@ class ZaloOaSender:
         self._window = window
         self._t = catalog or load_catalog()
 
-    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, skip: int = 0, answering: bool = False
+    ) -> None:
         """Send replies in order (after the first `skip` messages), if the person is inside the
-        consultation window."""
+        consultation window. `answering`: these answer what the person just wrote, so they are
+        inside it even when nothing is recorded (their data was erased by this very message)."""
         last, _ = await self._state.oa_last_interaction(user_id)
-        if last is None or self._clock.now() - last > self._window:
+        outside = last is None or self._clock.now() - last > self._window
+        if outside and not answering:
             raise Unreachable("zalo_oa_window").after(skip)
         for index, message in enumerate(self.messages(replies)[skip:], start=skip):
             try:

@@ -194,13 +194,52 @@ def import_staff(
         Path, typer.Argument(exists=True, dir_okay=False, help="Tệp CSV danh sách cán bộ")
     ],
 ) -> None:
-    """Nhập danh sách cán bộ (CSV: unit_code,full_name,position,phone; phân cách bằng dấu phẩy,
-    chấm phẩy hoặc tab); thay danh sách cũ của các đơn vị có trong tệp."""
+    """Nhập danh sách cán bộ (CSV: unit_code,full_name,position,phone,email,staff_code; phân cách
+    bằng dấu phẩy, chấm phẩy hoặc tab); thay danh sách cũ của các đơn vị có trong tệp. Người đăng
+    ký có tên trong danh sách được xác nhận khi gõ đúng số điện thoại, e-mail hoặc mã cán bộ."""
 
     async def body(bot: BotApp) -> None:
         report = await bot.services.quiz.roster.import_csv(path)
         if not report.ok:
             fail("\n".join([f"{path}: không nhập được, chưa thay đổi gì:"] + report.errors))
         typer.echo(f"Đã nhập {report.people} cán bộ của {report.units} đơn vị.")
+
+    run(body)
+
+
+@staff_app.command("pending")
+def pending_staff(unit: str = typer.Option("", help="Mã đơn vị (mặc định: cả tỉnh)")) -> None:
+    """Liệt kê người đăng ký là cán bộ đang chờ xác nhận (KÊNH:MÃ, họ tên, chức vụ, đơn vị)."""
+
+    async def body(bot: BotApp) -> None:
+        if unit:
+            found = await bot.services.units.search(unit)
+            matches = [u for u in found.units if u.code.lower() == unit.lower()]
+            if not matches:
+                fail(f"Không có đơn vị mã '{unit}'.")
+            roots = [matches[0].id]
+        else:
+            roots = await bot.services.quiz.progress.root_unit_ids()
+        for root in roots:
+            for person in await bot.services.staff.pending(root, limit=10_000):
+                profile = await bot.services.users.get(person.user_id)
+                ref = f"{profile.channel}:{profile.external_id}" if profile else "?"
+                typer.echo(f"{ref}\t{person.name}\t{person.position}\t{person.unit_name}")
+
+    run(body)
+
+
+@staff_app.command("confirm")
+def confirm_staff(user: str = typer.Argument(..., help="KÊNH:MÃ của người dùng")) -> None:
+    """Xác nhận một người là cán bộ của đơn vị họ đang khai (quản trị viên, sau khi kiểm tra)."""
+    channel, _, external_id = user.partition(":")
+
+    async def body(bot: BotApp) -> None:
+        profile = await bot.services.users.find(channel=channel, external_id=external_id)
+        if profile is None or not profile.is_staff:
+            fail(f"{user}: không có cán bộ đã đăng ký với mã này.")
+            return
+        await bot.services.staff.confirm_by_admin(profile.id)
+        typer.echo(f"Đã xác nhận {profile.full_name} là cán bộ của {profile.unit_name}.")
 
     run(body)

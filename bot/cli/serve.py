@@ -23,4 +23,5 @@ def serve() -> None:
         log_level=config.log_level.lower(),
         proxy_headers=True,
         **uvicorn_options(config),
+        forwarded_allow_ips=config.web_trusted_proxies,
     )

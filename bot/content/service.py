@@ -20,6 +20,7 @@ from bot.content.loader import Snapshot, read_snapshot
 from bot.content.model import KnowledgeBase, Theme, Tip, Topic
 from bot.content.store import ContentInvalid, cached_index, index_for, load_directory, parse
 from bot.core.clock import Clock
+from bot.core.redact import redact
 from bot.storage.db import Database
 from bot.storage.repositories import knowledge as repo
 from bot.storage.repositories.knowledge import FeedbackCount, UnansweredGroup
@@ -189,8 +190,11 @@ class KnowledgeService:
 
     # Questions ---------------------------------------------------------------------------------
 
-    async def ask(self, question: str, *, log_unanswered: bool = True) -> Answer:
-        """Answer a question from the current knowledge base; log it when not sure."""
+    async def ask(
+        self, question: str, *, log_unanswered: bool = True, asker_id: int | None = None
+    ) -> Answer:
+        """Answer a question from the current knowledge base; log it when not sure, with
+        personal details masked and linked to the asker only so that erasure removes it."""
         kb = await self.refresh()
         index = cached_index(kb) or await asyncio.to_thread(index_for, kb)
         answer = respond(question, index)
@@ -199,11 +203,12 @@ class KnowledgeService:
             async with self._db.transaction() as session:
                 await repo.add_unanswered(
                     session,
-                    question=question.strip()[:MAX_LOGGED_QUESTION],
+                    question=redact(question.strip())[:MAX_LOGGED_QUESTION],
                     closest_topic=closest,
                     score=answer.score,
                     content_version=kb.version,
                     now=self._clock.now(),
+                    asker_id=asker_id,
                 )
         return answer
 
@@ -226,6 +231,11 @@ class KnowledgeService:
         """Questions the bot declined, grouped by text, for editors."""
         async with self._db.transaction() as session:
             return await repo.unanswered_groups(session, since=since)
+
+    async def forget_old_questions(self, *, older_than: timedelta) -> int:
+        """Delete logged questions older than their retention (QUESTIONS_KEEP_DAYS)."""
+        async with self._db.transaction() as session:
+            return await repo.prune_unanswered(session, before=self._clock.now() - older_than)
 
     async def feedback(self) -> list[FeedbackCount]:
         """👍/👎 counts per topic, for editors."""

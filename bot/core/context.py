@@ -28,6 +28,7 @@ class Context:
     t: Catalog
     clock: Clock
     notices: list[Notice] = field(default_factory=list)
+    forgotten: bool = False  # the person's data was erased: the engine must not save the state
 
     def goto(self, step: str, **data: Any) -> None:
         """Move to `step`, adding `data` to what the flow has collected so far."""
@@ -43,6 +44,11 @@ class Context:
         """Leave any flow."""
         self.state.step = None
         self.state.data = {}
+
+    def forget_conversation(self) -> None:
+        """The person's data (conversation included) was just erased: keep no state of it."""
+        self.finish()
+        self.forgotten = True
 
     def notify(self, channel: str, user_id: str, *replies: Reply) -> None:
         """Queue a message for someone else (delivered by the channel layer or the outbox)."""

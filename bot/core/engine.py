@@ -102,7 +102,7 @@ class Engine:
             log.exception("handler failed for %s event on %s", event.kind, event.channel)
             return Outgoing([Text(self._t("common.error"))])
         state.menu = _menu_of(replies)
-        if (state.step, state.data, state.menu) != before:
+        if not ctx.forgotten and (state.step, state.data, state.menu) != before:
             try:
                 await self._store.save(key, state)
             except StaleState:

@@ -7,6 +7,7 @@ from bot.handlers import (
     console_login,
     faq,
     menu,
+    my_data,
     my_nominations,
     nominate,
     profile,
@@ -15,6 +16,7 @@ from bot.handlers import (
     reminders,
     resume,
     review,
+    staff,
     start,
 )
 from bot.handlers.my_nominations import MyNomStep
@@ -22,6 +24,7 @@ from bot.handlers.profile import ProfileStep
 from bot.handlers.quiz import QuizStep
 from bot.handlers.reminders import TipStep
 from bot.handlers.review import ReviewStep
+from bot.handlers.staff import StaffStep
 from bot.handlers.start import RegStep
 
 
@@ -38,6 +41,10 @@ def build_router() -> Router:
     router.step(RegStep.NAME, start.on_name_text)
     router.step(RegStep.POSITION, start.on_position_text)
 
+    # Staff verification: the roster proof, asking a manager, the manager's answer
+    router.action("stf", staff.on_action, Need.REGISTERED)
+    router.step(StaffStep.PROOF, staff.on_proof_text, Need.REGISTERED)
+
     # Profile and personal data
     router.command("hoso", profile.show_profile, Need.REGISTERED)
     router.action("prof", profile.on_profile_action, Need.REGISTERED)
@@ -46,6 +53,7 @@ def build_router() -> Router:
     router.step(ProfileStep.UNIT, profile.on_unit_text, Need.REGISTERED)
     router.command("xoadulieu", profile.ask_erase)
     router.action("erase", profile.on_erase_action)
+    router.command("dulieucuatoi", my_data.show_my_data)
 
     # Quizzes, results, unit leaderboard and the manager's view
     router.command("kiemtra", quiz.show_sets, Need.REGISTERED)

@@ -83,7 +83,7 @@ def _not_sure_reply(ctx: Context, answer: Answer) -> Text:
 async def on_free_text(ctx: Context) -> Reply:
     """Free text outside any flow: a question for the knowledge base, or small talk."""
     try:
-        answer = await ctx.services.knowledge.ask(ctx.text)
+        answer = await ctx.services.knowledge.ask(ctx.text, asker_id=ctx.user.id)
     except ContentInvalid:
         return Text(ctx.t("faq.unavailable"))
     if answer.kind is AnswerKind.SMALLTALK:

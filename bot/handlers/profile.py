@@ -8,7 +8,7 @@ from bot.core.clock import fmt_date
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, text
 from bot.handlers.common import parse_int, unit_choices
-from bot.handlers.start import RegStep, role_question
+from bot.handlers.start import RegStep, after_unit_chosen, role_question
 from bot.handlers.validators import clean_person_name, clean_short_text
 from bot.services.users import Profile
 
@@ -50,6 +50,12 @@ def _card(ctx: Context, user: Profile) -> Text:
             [Button(t("profile.edit_position"), "prof:edit:position")],
             [Button(t("profile.edit_unit"), "prof:edit:unit")],
         ]
+        if user.unit_id is not None:
+            summary += "\n" + t(
+                "staff.status_confirmed" if user.staff_confirmed else "staff.status_pending"
+            )
+            if not user.staff_confirmed:
+                rows.insert(0, [Button(t("staff.verify_button"), "stf:start")])
     else:
         summary = t("profile.summary_citizen", consent_date=consent)
         rows = []
@@ -85,7 +91,8 @@ async def on_profile_action(ctx: Context) -> Reply | list[Reply]:
         unit = await ctx.services.units.get(unit_id) if unit_id else None
         if unit is not None:
             await ctx.services.users.update_profile(ctx.user.id, unit_id=unit.id)
-            return await _updated(ctx, t("start.joined_unit", unit=unit.name))
+            ctx.finish()
+            return await after_unit_chosen(ctx, t("start.joined_unit", unit=unit.name), unit.name)
     return Text(t("common.stale_button"))
 
 
@@ -115,8 +122,6 @@ async def on_unit_text(ctx: Context) -> Reply:
 async def ask_erase(ctx: Context) -> Reply:
     """/xoadulieu: confirm before deleting."""
     t = ctx.t
-    if not ctx.user.consented and ctx.user.kind is None:
-        return Text(t("profile.nothing_to_erase"))
     return text(
         t("profile.erase_confirm"),
         [Button(t("profile.erase_yes"), "erase:yes")],
@@ -128,6 +133,6 @@ async def on_erase_action(ctx: Context) -> Reply:
     """erase:yes / erase:no."""
     if ctx.action_args[:1] == ["yes"]:
         await ctx.services.users.erase(ctx.user.id)
-        ctx.finish()
+        ctx.forget_conversation()
         return Text(ctx.t("profile.erased"))
     return Text(ctx.t("profile.erase_kept"))

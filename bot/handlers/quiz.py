@@ -183,7 +183,9 @@ async def _after_answer(
             replies += body
             assert isinstance(last, Text)
             closing = last.text
-            if outcome.result.passed and not outcome.result.practice:
+            if not outcome.result.practice and not ctx.user.staff_confirmed:
+                closing += "\n\n" + t("staff.practice_note")  # counts once confirmed
+            elif outcome.result.passed and not outcome.result.practice:
                 closing += await _unit_lines(ctx)
             replies.append(text(closing, *after_result_buttons(ctx)))
         return replies

@@ -13,6 +13,7 @@ from bot.core.context import Context
 from bot.core.replies import Button, Image, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.handlers.quiz_render import percent
+from bot.handlers.staff import pending_reply
 from bot.quiz.chart import rate_chart_pages
 from bot.quiz.views import Leaderboard, RankedUnit, UnitTargetReport
 
@@ -254,16 +255,30 @@ async def _unit_view(ctx: Context, unit_id: int) -> Reply | list[Reply]:
     if unit is None:
         return Text(t("common.stale_button"))
     reports = await ctx.services.quiz.progress.unit_report(unit_id)
-    if not reports:
-        return Text(t("quiz.unit_no_targets", unit=unit.name))
+    waiting = await pending_reply(ctx, unit_id)
+    count = await ctx.services.staff.headcount(unit_id)
     replies: list[Reply] = []
+    if count.over:
+        replies.append(
+            Text(
+                t(
+                    "staff.headcount_over",
+                    unit=unit.name,
+                    counted=count.counted,
+                    headcount=count.headcount,
+                )
+            )
+        )
+    if not reports:
+        replies.append(Text(t("quiz.unit_no_targets", unit=unit.name)))
+        return replies + ([waiting] if waiting else [])
     for report in reports:
         replies.append(Text(_unit_text(ctx, unit.name, report)))
         progress = report.progress
         replies += await _charts(
             ctx, report.children, progress.required_rate, progress.title, unit.name
         )
-    return replies
+    return replies + ([waiting] if waiting else [])
 
 
 def _unit_text(ctx: Context, unit_name: str, report: UnitTargetReport) -> str:

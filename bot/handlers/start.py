@@ -7,6 +7,7 @@ from enum import StrEnum
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, text
 from bot.handlers.common import main_menu, parse_int, unit_choices
+from bot.handlers.staff import claim_reply
 from bot.handlers.validators import clean_person_name, clean_short_text
 
 
@@ -23,7 +24,7 @@ class RegStep(StrEnum):
 def _consent_question(ctx: Context) -> Text:
     t = ctx.t
     return text(
-        t("start.consent"),
+        t("start.consent", question_days=ctx.services.settings.questions_keep_days),
         [Button(t("start.consent_yes"), "reg:consent:yes")],
         [Button(t("start.consent_no"), "reg:consent:no")],
     )
@@ -114,7 +115,7 @@ async def on_reg_action(ctx: Context) -> Reply | list[Reply]:
         if ctx.user.kind == "staff":
             await ctx.services.users.update_profile(ctx.user.id, unit_id=unit.id)
             ctx.finish()
-            return main_menu(ctx, t("start.joined_unit", unit=unit.name))
+            return await after_unit_chosen(ctx, t("start.joined_unit", unit=unit.name), unit.name)
         ctx.goto(RegStep.NAME, unit_id=unit.id, unit_name=unit.name)
         return Text(t("start.name_question", unit=unit.name))
     return Text(t("common.stale_button"))
@@ -184,4 +185,16 @@ async def on_position_text(ctx: Context) -> Reply:
         "start.staff_done", name=data["full_name"], unit=data["unit_name"], position=position
     )
     ctx.finish()
-    return main_menu(ctx, summary)
+    return await after_unit_chosen(ctx, summary, data["unit_name"])
+
+
+async def after_unit_chosen(ctx: Context, summary: str, unit_name: str) -> Reply | list[Reply]:
+    """A person became staff of a unit (registration, a new unit): say so, then start the
+    confirmation that makes their results count for it (see `bot.services.staff`)."""
+    claim = await ctx.services.staff.claim(ctx.user.id)
+    follow = await claim_reply(ctx, claim, unit_name)
+    if follow is None:
+        return main_menu(ctx, summary)
+    if follow.buttons:  # the roster question: its buttons are the ones to answer
+        return [Text(summary), follow]
+    return main_menu(ctx, f"{summary}\n\n{follow.text}")

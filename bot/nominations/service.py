@@ -11,17 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.redact import scrub
 from bot.core.text import fold_words
 from bot.nominations.details import actor_label, contact_snapshot, load_own
 from bot.nominations.drafts import Draft, DraftService
 from bot.nominations.export import workbook_bytes
 from bot.nominations.review import ReviewService
 from bot.nominations.rounds import RoundService, view
-from bot.nominations.types import NOMINATOR_ACTIONS, Action, OwnNomination, RoundView, Status
+from bot.nominations.types import Action, OwnNomination, RoundView, Status
 from bot.services.users import Profile
 from bot.storage.db import Database
+from bot.storage.models import (
+    Nomination,
+    NominationAttachment,
+    NominationDraft,
+    NominationHistory,
+    NominationSupport,
+)
 from bot.storage.repositories import nomination_rounds as round_repo
 from bot.storage.repositories import nominations as repo
+from bot.storage.repositories.records import rows_as_dicts
 
 CODE_PREFIX = "DC"
 
@@ -240,9 +249,31 @@ class NominationService:
 
 
 async def erase_nominator(session: AsyncSession, user_id: int) -> None:
-    """Personal-data deletion: the person's draft goes, and their identity is removed from their
-    nominations and supports; what they wrote about the nominee stays for the council."""
+    """Personal-data deletion: the person's draft goes; their identity is removed from their
+    nominations, supports and history entries, and their own name, phone numbers, e-mail
+    addresses and ID numbers are masked in everything they wrote (and in file names they sent).
+    What they wrote about the nominee stays, de-identified, for the council."""
     await round_repo.delete_draft(session, user_id=user_id)
-    await repo.forget_person(
-        session, user_id=user_id, nominator_actions=[action.value for action in NOMINATOR_ACTIONS]
+    await repo.forget_person(session, user_id=user_id, scrub=scrub)
+
+
+async def export_nominations(session: AsyncSession, user_id: int) -> dict[str, Any]:
+    """The person's nominations, supports (with the evidence they sent), draft and history
+    entries, as stored."""
+    nominations = await rows_as_dicts(session, Nomination, Nomination.nominator_id == user_id)
+    supports = await rows_as_dicts(session, NominationSupport, NominationSupport.user_id == user_id)
+    attachments = await rows_as_dicts(
+        session,
+        NominationAttachment,
+        NominationAttachment.nomination_id.in_([n["id"] for n in nominations])
+        | NominationAttachment.support_id.in_([s["id"] for s in supports]),
     )
+    return {
+        "nominations": nominations,
+        "supports": supports,
+        "evidence": attachments,
+        "draft": await rows_as_dicts(session, NominationDraft, NominationDraft.user_id == user_id),
+        "history": await rows_as_dicts(
+            session, NominationHistory, NominationHistory.actor_id == user_id
+        ),
+    }

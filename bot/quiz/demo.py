@@ -114,6 +114,10 @@ async def _people(
             "registered_at": now,
             "created_at": now,
             "last_seen_at": now,
+            # Demo staff stand for real, confirmed staff: they count on the demo leaderboard.
+            "verified_unit_id": unit.id,
+            "verified_at": now,
+            "verified_via": "demo",
         }
         for number in range(count)
     ]

@@ -1,5 +1,6 @@
 """The optional staff roster: units' lists of staff, imported from CSV, so that managers also see
-people who have not registered with the bot."""
+people who have not registered with the bot, and so that a person can confirm they are the staff
+member an entry lists (their phone number, e-mail or staff code: see `bot.services.staff`)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from bot.storage.db import Database
 from bot.storage.repositories import staff_roster as roster_repo
 from bot.storage.repositories import units as unit_repo
 
-COLUMNS = ("unit_code", "full_name", "position", "phone")
+COLUMNS = ("unit_code", "full_name", "position", "phone", "email", "staff_code")
 REQUIRED = ("unit_code", "full_name")
 _PHONE = re.compile(r"^\+?[0-9]{9,15}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(slots=True)
@@ -67,6 +69,12 @@ class RosterService:
                 problems.append("họ và tên chưa đúng")
             if phone and not _PHONE.match(phone):
                 problems.append(f"số điện thoại '{values.get('phone')}' chưa đúng")
+            email = values.get("email", "").lower()
+            if email and not _EMAIL.match(email):
+                problems.append(f"e-mail '{values.get('email')}' chưa đúng")
+            code = values.get("staff_code", "")
+            if len(code) > 64:
+                problems.append("mã cán bộ dài quá 64 ký tự")
             report.errors.extend(f"Dòng {number}: {problem}." for problem in problems)
             rows.append(
                 (
@@ -77,6 +85,8 @@ class RosterService:
                         "name_folded": fold_words(name),
                         "position": normalize(values.get("position", ""))[:200],
                         "phone": phone or None,
+                        "email": email or None,
+                        "staff_code": code or None,
                     },
                 )
             )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +22,10 @@ from bot.quiz.roster import RosterService
 from bot.quiz.targets import TargetService
 from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
 from bot.storage.db import Database
+from bot.storage.models import QuizAnswer, QuizAttempt, QuizTargetMember
 from bot.storage.repositories import quiz_attempts as attempt_repo
 from bot.storage.repositories import quiz_progress as progress_repo
+from bot.storage.repositories.records import rows_as_dicts
 
 
 class QuizService:
@@ -83,6 +86,17 @@ class QuizService:
             self._catalog,
         )
         return data, [code for code in codes if code not in known]
+
+
+async def export_quiz_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
+    """The person's attempts (with each answer) and standings against targets."""
+    attempts = await rows_as_dicts(session, QuizAttempt, QuizAttempt.user_id == user_id)
+    ids = [attempt["id"] for attempt in attempts]
+    answers = await rows_as_dicts(session, QuizAnswer, QuizAnswer.attempt_id.in_(ids))
+    for attempt in attempts:
+        attempt["answers"] = [a for a in answers if a["attempt_id"] == attempt["id"]]
+    standings = await rows_as_dicts(session, QuizTargetMember, QuizTargetMember.user_id == user_id)
+    return {"attempts": attempts, "standings": standings}
 
 
 async def erase_quiz_data(session: AsyncSession, user_id: int) -> None:

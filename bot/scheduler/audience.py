@@ -152,27 +152,41 @@ async def target_id_of(code: str, progress: ProgressSource | None, on: date) -> 
 
 
 async def members(
-    session: AsyncSession, audience: Audience, *, progress: ProgressSource | None
+    session: AsyncSession,
+    audience: Audience,
+    *,
+    progress: ProgressSource | None,
+    only: int | None = None,
 ) -> set[int]:
-    """The user ids in an audience now (registered people only)."""
+    """The user ids in an audience now (registered people only); with `only`, just that person
+    when they are in it (see `includes`)."""
     kind = audience.kind
     if kind is AudienceKind.ALL_STAFF:
-        return await audience_repo.staff(session)
+        return await audience_repo.staff(session, only=only)
     if kind is AudienceKind.UNITS:
         return await audience_repo.staff(
-            session, unit_ids=audience.unit_ids, subunits=audience.subunits
+            session, unit_ids=audience.unit_ids, subunits=audience.subunits, only=only
         )
     if kind is AudienceKind.MANAGERS:
-        found = await audience_repo.managers(session)
+        found = await audience_repo.managers(session, only=only)
         return set().union(*found.values()) if found else set()
     if kind is AudienceKind.SUBSCRIBERS:
-        return await audience_repo.subscribers(session)
+        return await audience_repo.subscribers(session, only=only)
     if kind is AudienceKind.EVERYONE:
-        return await audience_repo.registered(session)
+        return await audience_repo.registered(session, only=only)
     if progress is None:
         return set()
     below = set(await progress.staff_below_target(audience.target_id))
-    return below & await audience_repo.staff(session)
+    if only is not None and only not in below:
+        return set()
+    return below & await audience_repo.staff(session, only=only)
+
+
+async def includes(
+    session: AsyncSession, audience: Audience, user_id: int, *, progress: ProgressSource | None
+) -> bool:
+    """Whether one person is in an audience now (without reading the whole audience)."""
+    return user_id in await members(session, audience, progress=progress, only=user_id)
 
 
 async def describe(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core.clock import Clock
 from bot.messages import Catalog
 from bot.scheduler import deadline_file
@@ -15,6 +17,7 @@ from bot.scheduler.audience import (
     BadAudience,
     ProgressSource,
     describe,
+    includes,
     members,
 )
 from bot.scheduler.audience import resolve as resolve_audience
@@ -236,15 +239,16 @@ class DeadlineService:
             acked = await deadline_repo.acked_by(session, user_id=user_id)
             for deadline in await deadline_repo.active(session, due_after=self._clock.now()):
                 audience = Audience.from_json(deadline.audience)
-                if user_id in await members(session, audience, progress=self.progress):
+                if await includes(session, audience, user_id, progress=self.progress):
                     found.append(Upcoming(view(deadline), deadline.id in acked))
             return found
 
     async def acknowledge(self, user_id: int, deadline_id: int) -> AckOutcome | None:
-        """Record "Đã nhận"; None if there is no such deadline."""
+        """Record "Đã nhận"; None if there is no such deadline or it is not meant for the
+        person (a forged or foreign button must not reveal a deadline, nor be counted)."""
         async with self._db.transaction() as session:
             deadline = await deadline_repo.by_id(session, deadline_id=deadline_id)
-            if deadline is None:
+            if deadline is None or not await self._meant_for(session, deadline, user_id):
                 return None
             if deadline.cancelled_at is not None:
                 return AckOutcome(view(deadline), False)
@@ -258,6 +262,30 @@ class DeadlineService:
         async with self._db.transaction() as session:
             rows = await deadline_repo.acknowledgers(session, deadline_id=deadline_id)
         return [(name or "", unit or "", at) for name, unit, at in rows]
+
+    async def _meant_for(self, session: AsyncSession, deadline: Deadline, user_id: int) -> bool:
+        """Whether a reminder of the deadline was addressed to the person, or they are in its
+        audience now (/lichhan lists a deadline before its first reminder goes out)."""
+        if await outbox_repo.recipients_of(
+            session, deadline_id=deadline.id, purpose="deadline", recipient_id=user_id
+        ):
+            return True
+        audience = Audience.from_json(deadline.audience)
+        return await includes(session, audience, user_id, progress=self.progress)
+
+    async def _audience_acks(self, session: AsyncSession, deadline: Deadline) -> int:
+        """Acknowledgements of people the deadline was meant for (see `_meant_for`); anything
+        else (recorded before this check existed) is not counted."""
+        acked = await deadline_repo.acked_users(session, deadline_id=deadline.id)
+        if not acked:
+            return 0
+        meant = await outbox_repo.recipients_of(
+            session, deadline_id=deadline.id, purpose="deadline"
+        )
+        meant |= await members(
+            session, Audience.from_json(deadline.audience), progress=self.progress
+        )
+        return len(acked & meant)
 
     async def report(self, code: str | None = None) -> list[DeadlineReport]:
         """Per deadline: people reminded, reached and acknowledging; per round: recipients,
@@ -285,7 +313,7 @@ class DeadlineService:
                     reached=len(
                         await outbox_repo.recipients_of(session, status=outbox_repo.SENT, **match)
                     ),
-                    acknowledged=await deadline_repo.ack_count(session, deadline_id=deadline.id),
+                    acknowledged=await self._audience_acks(session, deadline),
                 )
                 counts = await outbox_repo.status_counts(session, deadline_id=deadline.id)
                 for reminder in await deadline_repo.reminders_of(session, deadline_id=deadline.id):

@@ -113,13 +113,20 @@ class SchedulerJobs:
         await self._tracked("sweep", self._sweep)
 
     async def housekeeping(self) -> None:
-        """Job: forget processed-update ids older than any redelivery."""
+        """Job: forget processed-update ids older than any redelivery, logged questions past
+        their retention and web-session counters of past windows."""
         await self._tracked("housekeeping", self._housekeeping)
 
     async def _housekeeping(self) -> None:
-        dropped = await self._app.services.users.forget_processed_events(older_than=KEEP_EVENTS)
+        services = self._app.services
+        dropped = await services.users.forget_processed_events(older_than=KEEP_EVENTS)
         if dropped:
             log.info("forgot %d processed update ids", dropped)
+        keep = timedelta(days=self._app.settings.questions_keep_days)
+        questions = await services.knowledge.forget_old_questions(older_than=keep)
+        if questions:
+            log.info("deleted %d logged questions older than %s", questions, keep)
+        await services.web_sessions.forget_old_quota()
 
     async def send(self) -> None:
         """Job: drain the outbox."""

@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     SUMMARY = "summary"
     BROADCAST = "broadcast"
     NOTICE = "notice"
+    VERIFY = "verify"  # a manager asked to confirm a staff member (occurrence "<user>:<unit>")
 
 
 @dataclass(slots=True)

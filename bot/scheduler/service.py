@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,9 +25,11 @@ from bot.scheduler.sweep import Sweeper, SweepRules, TipSource
 from bot.scheduler.timing import QuietHours
 from bot.scheduler.tips import TipService
 from bot.storage.db import Database
+from bot.storage.models import DeadlineAck, OutboxMessage, TipSubscription
 from bot.storage.repositories import deadlines as deadline_repo
 from bot.storage.repositories import outbox as outbox_repo
 from bot.storage.repositories import tips as tip_repo
+from bot.storage.repositories.records import rows_as_dicts
 
 WEB = "web"
 
@@ -110,7 +113,24 @@ class ReminderService:
         return [reply for body in bodies for reply in payload.load(body)]
 
     async def erase(self, session: AsyncSession, user_id: int) -> None:
-        """Personal-data eraser: subscriptions, acknowledgements and messages to the person."""
+        """Personal-data eraser: subscriptions, acknowledgements, messages to the person and
+        messages to others about them (a manager's confirmation request)."""
         await tip_repo.unsubscribe(session, user_id=user_id)
         await deadline_repo.delete_acks_of(session, user_id=user_id)
         await outbox_repo.delete_for_user(session, user_id=user_id)
+        await outbox_repo.delete_about_user(session, user_id=user_id)
+
+    async def export(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+        """Personal-data export: the daily-tip subscription, acknowledgements and every message
+        queued or sent to the person, as stored."""
+        return {
+            "tip_subscription": await rows_as_dicts(
+                session, TipSubscription, TipSubscription.user_id == user_id
+            ),
+            "acknowledgements": await rows_as_dicts(
+                session, DeadlineAck, DeadlineAck.user_id == user_id
+            ),
+            "messages": await rows_as_dicts(
+                session, OutboxMessage, OutboxMessage.recipient_id == user_id
+            ),
+        }

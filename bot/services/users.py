@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.state import ConversationState
 from bot.core.text import fold_words
+from bot.services.personal_data import erase_account_traces, export_account_traces
 from bot.services.roles import Role
 from bot.storage.db import Database
 from bot.storage.models import User
@@ -22,7 +23,7 @@ from bot.storage.repositories import units as unit_repo
 from bot.storage.repositories import users as user_repo
 from bot.storage.state_store import state_of
 
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = "2026-12"  # what is kept on erasure, /dulieucuatoi, question log
 
 
 class Kind(StrEnum):
@@ -47,6 +48,7 @@ class Profile:
     unit_name: str | None
     roles: frozenset[str]
     managed_unit_ids: tuple[int, ...]
+    staff_confirmed: bool = False  # confirmed as staff of `unit_id` (see `bot.services.staff`)
 
     @property
     def consented(self) -> bool:
@@ -82,6 +84,9 @@ class Profile:
 Eraser = Callable[[AsyncSession, int], Awaitable[None]]
 """Removes or anonymises one feature's personal data of a user, inside the erasure transaction."""
 
+Exporter = Callable[[AsyncSession, int], Awaitable[Any]]
+"""Returns one feature's personal data of a user as plain data (the person's data export)."""
+
 
 class UnknownUser(LookupError):
     """No such user (command line)."""
@@ -93,11 +98,26 @@ class UserService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._erasers: list[Eraser] = []
+        self._erasers: list[Eraser] = [erase_account_traces]
+        self._exporters: dict[str, Exporter] = {}
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Let a feature remove its own personal data when a person asks for deletion."""
-        self._erasers.append(eraser)
+        self._erasers.insert(len(self._erasers) - 1, eraser)  # the account's traces go last
+
+    def add_exporter(self, name: str, exporter: Exporter) -> None:
+        """Let a feature add its own personal data to a person's data export under `name`."""
+        self._exporters[name] = exporter
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about a person, as plain data (see `personal_data`)."""
+        async with self._db.transaction() as session:
+            found = await export_account_traces(session, user_id)
+            if not found:
+                return {}
+            for name, exporter in self._exporters.items():
+                found[name] = await exporter(session, user_id)
+            return found
 
     async def touch(self, *, channel: str, external_id: str) -> Profile:
         """The profile of whoever sent an event, created on first contact."""
@@ -226,26 +246,16 @@ class UserService:
                 await user_repo.update_fields(session, user_id=user_id, **fields)
 
     async def erase(self, user_id: int) -> None:
-        """Delete a person's personal data everywhere, in one transaction."""
+        """Delete a person's personal data everywhere, in one transaction: each feature's
+        eraser, the account's traces, then the user row itself (with its platform id). What
+        stays is anonymous (see docs/SECURITY.md)."""
         async with self._db.transaction() as session:
             user = await user_repo.by_id(session, user_id=user_id)
             if user is None:
                 return
             for eraser in self._erasers:
                 await eraser(session, user_id)
-            await user_repo.revoke_all(session, user_id=user_id)
-            await conversation_repo.reset(session, channel=user.channel, user_id=user.external_id)
-            await user_repo.update_fields(
-                session,
-                user_id=user_id,
-                kind=None,
-                consent_at=None,
-                consent_version=None,
-                full_name=None,
-                position=None,
-                unit_id=None,
-                registered_at=None,
-            )
+            await user_repo.delete_user(session, user_id=user_id)
 
     async def grant(
         self, *, channel: str, external_id: str, role: Role, unit_code: str | None = None
@@ -333,4 +343,5 @@ def _profile_of(user: Any, unit_name: str | None, grants: list[tuple[str, int | 
         managed_unit_ids=tuple(
             unit_id for role, unit_id in grants if role == Role.MANAGER and unit_id is not None
         ),
+        staff_confirmed=user.unit_id is not None and user.verified_unit_id == user.unit_id,
     )

@@ -5,6 +5,7 @@ one-time link works once, for its person, within its time."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -187,13 +188,14 @@ async def _token(chat) -> str:  # type: ignore[no-untyped-def]
     return await link_token(chat)
 
 
-async def test_pages_load_only_their_own_files(web: httpx.AsyncClient) -> None:
-    from pathlib import Path
-
+def test_templates_hold_no_inline_code_and_no_outside_address() -> None:
     for template in Path("bot/admin/templates").glob("*.html"):
         text = template.read_text(encoding="utf-8")
         for inline in ("style=", "<script", "<style", " onclick", "http://", "https://"):
             assert inline not in text, (template.name, inline)
+
+
+async def test_pages_load_only_their_own_files(web: httpx.AsyncClient) -> None:
     page = await web.get("/admin/dangnhap")
     policy = page.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy

@@ -234,3 +234,43 @@ async def test_page_docs_and_assets_are_served_from_this_server(base_url: str) -
         assert "<script>" not in docs
         redoc = await client.get("/redoc")
         assert redoc.status_code == 307 and redoc.headers["location"] == "/docs"
+
+
+@pytest.fixture
+def limited_url(settings: Settings) -> Iterator[str]:
+    """The real server with a small per-client session quota."""
+    limited = settings.model_copy(update={"web_sessions_per_client": 3})
+    with serve_in_thread(create_app(limited)) as url:
+        yield url
+
+
+async def test_opening_sessions_is_limited_per_client(limited_url: str) -> None:
+    """Issue 12, item 6: each web session is a new anonymous person, so one client may open
+    only WEB_SESSIONS_PER_CLIENT of them per window. The client is the address uvicorn reports:
+    X-Forwarded-For counts only from a trusted proxy (here the loopback, uvicorn's default)."""
+    async with httpx.AsyncClient(base_url=limited_url) as client:
+
+        async def open_from(address: str) -> httpx.Response:
+            return await client.post("/api/chat/sessions", headers={"X-Forwarded-For": address})
+
+        first = await _session_from(client, "198.51.100.7")
+        for _ in range(2):
+            assert (await open_from("198.51.100.7")).status_code == 201
+        refused = await open_from("198.51.100.7")
+        assert refused.status_code == 429
+        assert "quá nhiều phiên" in refused.json()["detail"]
+        assert 0 < int(refused.headers["Retry-After"]) <= 3600
+        assert (await open_from("198.51.100.8")).status_code == 201  # another client
+        # One IPv6 /64 is one client (a household or office gets a whole /64).
+        for host in ("2001:db8:7:1::1", "2001:db8:7:1::2", "2001:db8:7:1:ffff::3"):
+            assert (await open_from(host)).status_code == 201
+        assert (await open_from("2001:db8:7:1::99")).status_code == 429
+        assert (await open_from("2001:db8:7:2::1")).status_code == 201
+        # A refused client keeps using the sessions it has.
+        assert await _say(client, first, text="/menu")
+
+
+async def _session_from(client: httpx.AsyncClient, address: str) -> dict[str, str]:
+    response = await client.post("/api/chat/sessions", headers={"X-Forwarded-For": address})
+    assert response.status_code == 201
+    return {"Authorization": f"Bearer {response.json()['session']}"}

@@ -158,3 +158,26 @@ async def test_long_texts_many_buttons_images_and_files(zalo_oa_rig: ZaloOaRig) 
     )
     assert any("chưa gửi được tệp" in m.get("text", "") for m in sent)  # xlsx not accepted
     assert sent[-1]["attachment"]["type"] == "file"
+
+
+async def test_erasure_over_the_oa_is_answered_and_keeps_no_contact(
+    zalo_oa_rig: ZaloOaRig,
+) -> None:
+    """Issue 12, item 7: /xoadulieu deletes the OA contact (the person's platform id) in the
+    turn, and the confirmation still reaches the person: it answers what they just wrote."""
+    from bot.storage.models import ZaloOaContact
+
+    chat = zalo_oa_rig.chat
+    await chat.say("/start")
+    await chat.press("Đồng ý")
+    await chat.press("Người dân")
+    await chat.say("/xoadulieu")
+    shown = await chat.press("Xóa hẳn")
+    assert "Đã xóa hẳn dữ liệu cá nhân" in shown
+    app = zalo_oa_rig.app
+    assert await app.services.users.find(channel="zalo_oa", external_id="oa1") is None
+    async with app.db.transaction() as session:
+        assert await session.get(ZaloOaContact, "oa1") is None
+        events = (await session.scalars(select(ChannelInboxEvent))).all()
+    # Only the erasure request itself, processed after the erasure ran, waits for the pruning.
+    assert len(events) <= 1

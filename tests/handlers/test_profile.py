@@ -31,19 +31,24 @@ async def test_profile_shows_and_edits_fields(chat: Chat) -> None:
 
 async def test_erase_removes_personal_data_after_confirmation(chat: Chat) -> None:
     await chat.converse(REGISTER_STAFF)
+    before = await chat.bot.services.users.find(channel="test", external_id="u1")
     await chat.converse("""
         > /xoadulieu
         < có chắc muốn xóa
         > [Không, giữ lại]
         < giữ nguyên
         > /xoadulieu
-        > [Xóa toàn bộ dữ liệu]
-        < Đã xóa dữ liệu cá nhân
+        < Chỉ còn lại, không gắn với ai
+        > [Xóa hẳn]
+        < Đã xóa hẳn dữ liệu cá nhân
+    """)
+    assert await chat.bot.services.users.find(channel="test", external_id="u1") is None
+    await chat.converse("""
         > /hoso
         < cần anh/chị đăng ký trước
     """)
     profile = await chat.bot.services.users.find(channel="test", external_id="u1")
-    assert profile is not None
+    assert profile is not None and before is not None  # a new person to the bot
     assert (profile.full_name, profile.position, profile.unit_id, profile.consent_at) == (
         None,
         None,

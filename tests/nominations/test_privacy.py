@@ -107,12 +107,12 @@ async def test_erasure_removes_the_nominators_identity_but_keeps_the_content(
     """)
     await staff.converse("""
         > /xoadulieu
-        > [Xóa toàn bộ dữ liệu]
-        < Đã xóa dữ liệu cá nhân
+        > [Xóa hẳn]
+        < Đã xóa hẳn dữ liệu cá nhân
     """)
     await supporter.converse("""
         > /xoadulieu
-        > [Xóa toàn bộ dữ liệu]
+        > [Xóa hẳn]
     """)
     detail = await bot.services.nominations.review.by_code("DC-2026-0001")
     assert detail is not None
@@ -122,7 +122,7 @@ async def test_erasure_removes_the_nominators_identity_but_keeps_the_content(
     assert all(
         h.actor is None for h in detail.history if h.action in (Action.SUBMITTED, Action.SUPPORTED)
     )
-    profile = await bot.services.users.find(channel="test", external_id="u1")
-    assert profile is not None
+    assert await bot.services.users.find(channel="test", external_id="u1") is None
+    profile = await bot.services.users.touch(channel="test", external_id="u1")
     assert await bot.services.nominations.drafts.get(profile.id) is None
     assert await bot.services.nominations.mine(profile.id) == []

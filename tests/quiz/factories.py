@@ -41,6 +41,7 @@ async def make_staff(bot: BotApp, unit_id: int, name: str, *, channel: str = "te
     profile = await users.touch(channel=channel, external_id=f"staff-{unit_id}-{name}")
     await users.record_consent(profile.id)
     await users.register_staff(profile.id, unit_id=unit_id, full_name=name, position="Chuyên viên")
+    assert await bot.services.staff.confirm_by_admin(profile.id)  # counts for the unit
     return profile.id
 
 

@@ -14,6 +14,7 @@ async def register_staff(chat: Chat, unit_code: str, name: str = "Nguyễn Thị
     unit = (await chat.bot.services.units.search(unit_code)).units[0]
     await users.record_consent(profile.id)
     await users.register_staff(profile.id, unit_id=unit.id, full_name=name, position="Chuyên viên")
+    assert await chat.bot.services.staff.confirm_by_admin(profile.id)  # counts for the unit
     return profile.id
 
 

@@ -182,3 +182,30 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "Đã nhập 2 cán bộ của 1 đơn vị" in result.output
     assert runner.invoke(cli, ["targets", "remove", "T-QA"]).exit_code == 0
     assert runner.invoke(cli, ["targets", "remove", "T-QA"]).exit_code == 1
+
+
+async def _self_declared(settings: Settings) -> None:
+    bot = BotApp.build(settings, clock=FrozenClock(datetime(2026, 6, 1, tzinfo=UTC)))
+    try:
+        assert (await bot.services.units.import_text(TREE)).ok
+        unit = (await bot.services.units.search("QB")).units[0]
+        profile = await bot.services.users.touch(channel="telegram", external_id="5550001")
+        await bot.services.users.record_consent(profile.id)
+        await bot.services.users.register_staff(
+            profile.id, unit_id=unit.id, full_name="Hồ Văn Chờ", position="Chuyên viên"
+        )
+    finally:
+        await bot.close()
+
+
+def test_staff_pending_and_confirm(env: Settings) -> None:
+    """An administrator lists who waits for confirmation and confirms one (issue 12, item 6)."""
+    asyncio.run(_self_declared(env))
+    result = runner.invoke(cli, ["staff", "pending"])
+    assert result.exit_code == 0 and "telegram:5550001\tHồ Văn Chờ" in result.output
+    assert "Đơn vị B" in runner.invoke(cli, ["staff", "pending", "--unit", "QB"]).output
+    assert "Hồ Văn Chờ" not in runner.invoke(cli, ["staff", "pending", "--unit", "QA"]).output
+    result = runner.invoke(cli, ["staff", "confirm", "telegram:5550001"])
+    assert result.exit_code == 0 and "Đã xác nhận Hồ Văn Chờ" in result.output
+    assert "Hồ Văn Chờ" not in runner.invoke(cli, ["staff", "pending"]).output
+    assert runner.invoke(cli, ["staff", "confirm", "telegram:404"]).exit_code == 1

@@ -50,6 +50,7 @@ async def person(
             full_name=f"Cán bộ {external_id}",
             position="Chuyên viên",
         )
+        assert await bot.services.staff.confirm_by_admin(profile.id)  # counts for the unit
     if manager_of is not None:
         from bot.services.users import Role
 

@@ -160,3 +160,67 @@ async def test_erasure_removes_subscription_acknowledgements_and_messages(
     assert await bot.services.reminders.tips.hour_of(user_id) is None
     [report] = await bot.services.reminders.deadlines.report("q2")
     assert report.acknowledged == 0
+
+
+async def test_only_the_audience_can_acknowledge_and_is_counted(
+    chat: Chat, clock: FrozenClock
+) -> None:
+    """Issue 12, item 5: a forged or foreign "Đã nhận" button reveals nothing and counts for
+    nothing; the report counts only the deadline's audience."""
+    bot = chat.bot
+    deadlines = bot.services.reminders.deadlines
+    await register_staff(chat, "SYT")  # the audience: staff of Sở Y tế
+    outsider = Chat(bot, user_id="u2")
+    await register_staff(outsider, "SNV", name="Trần Văn Ngoài")
+    citizen = Chat(bot, user_id="u3")
+    await register_citizen(citizen)
+    syt = (await bot.services.units.search("SYT")).units[0]
+    secret_title = "Rà soát hồ sơ nhân sự nội bộ Sở Y tế"
+    view, _ = await deadlines.define(
+        DeadlineSpec(
+            code="syt-only",
+            title=secret_title,
+            due_at=local("30/06/2026 17:00"),
+            audience=Audience(AudienceKind.UNITS, (syt.id,)),
+            offsets=tuple(parse_offsets(None)),
+        )
+    )
+    stale = "Nút này đã cũ"
+    for person in (outsider, citizen):
+        for action in (f"ack:{view.id}", f"ack:{view.id}:x", "ack:-1", "ack:0", "ack:abc", "ack:"):
+            turn = await person.act(action)
+            assert stale in turn.text, (person.user_id, action, turn.text)
+            assert secret_title not in turn.shown and "30/06/2026" not in turn.shown
+    assert "đã ghi nhận" in (await chat.act(f"ack:{view.id}")).text
+
+    # Reminded once: the person may still acknowledge after moving to another unit.
+    clock.set(local("27/06/2026 09:00"))
+    await bot.services.reminders.sweeper.run()
+    [report] = await deadlines.report("syt-only")
+    assert (report.recipients, report.acknowledged) == (1, 1)
+    snv = (await bot.services.units.search("SNV")).units[0]
+    await bot.services.users.update_profile(
+        chat_id := await register_staff(chat, "SYT"), unit_id=snv.id
+    )
+    assert "trước đó rồi" in (await chat.act(f"ack:{view.id}")).text
+    [report] = await deadlines.report("syt-only")
+    assert report.acknowledged == 1
+    await bot.services.users.update_profile(chat_id, unit_id=syt.id)
+
+    # An acknowledgement recorded by the old code for someone outside the audience is not
+    # counted in the report.
+    from bot.storage.repositories import deadlines as deadline_repo
+
+    outsider_id = (await bot.services.users.find(channel="test", external_id="u2")).id
+    async with bot.db.transaction() as session:
+        await deadline_repo.acknowledge(
+            session, deadline_id=view.id, user_id=outsider_id, now=clock.now()
+        )
+    [report] = await deadlines.report("syt-only")
+    assert report.acknowledged == 1
+
+    # Cancelled: the audience is told it was cancelled; anyone else sees a stale button.
+    await deadlines.cancel("syt-only")
+    assert "đã được hủy" in (await chat.act(f"ack:{view.id}")).text
+    turn = await outsider.act(f"ack:{view.id}")
+    assert stale in turn.text and secret_title not in turn.shown

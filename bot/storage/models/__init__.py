@@ -44,7 +44,7 @@ from bot.storage.models.reminders import (
     TipSubscription,
 )
 from bot.storage.models.units import Unit
-from bot.storage.models.users import RoleGrant, User, WebSession
+from bot.storage.models.users import RoleGrant, User, WebSession, WebSessionQuota
 
 __all__ = [
     "AdminAccount",
@@ -70,6 +70,7 @@ __all__ = [
     "Unit",
     "User",
     "WebSession",
+    "WebSessionQuota",
     "Broadcast",
     "Deadline",
     "DeadlineAck",

@@ -1,7 +1,8 @@
 """Knowledge-base tables: questions the bot could not answer, answer feedback, content versions.
 
-None of them holds who asked: a question's text is all editors need, and a user id next to it
-would make the log personal data.
+A declined question is logged with personal details (phone numbers, e-mail addresses, ID and
+account numbers) masked, and linked to the asker's user row only so that it goes when they erase
+their data (and is shown to them by /dulieucuatoi); editors never see who asked.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
@@ -26,6 +27,9 @@ class UnansweredQuestion(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     content_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    asker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
 
 
 class AnswerFeedback(Base):

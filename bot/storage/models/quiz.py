@@ -120,4 +120,7 @@ class StaffRosterEntry(Base):
     name_folded: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str | None] = mapped_column(String(32))
+    # What the person types to show the entry is theirs (with the phone): never shown back.
+    email: Mapped[str | None] = mapped_column(String(200))
+    staff_code: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)

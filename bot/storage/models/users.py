@@ -34,6 +34,17 @@ class User(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Delivery bookkeeping: set when a platform says the person cannot be reached any more.
     unreachable_reason: Mapped[str | None] = mapped_column(String(200))
+    # Staff verification: a staff member counts for their unit only while `verified_unit_id`
+    # equals `unit_id` (moving to another unit needs a new confirmation). `verified_via` says how
+    # (roster, manager, admin, demo); `rejected_unit_id` is a unit whose manager said no.
+    verified_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
+    verified_at: Mapped[datetime | None]
+    verified_via: Mapped[str | None] = mapped_column(String(16))
+    rejected_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
 
 
 class RoleGrant(Base):
@@ -47,6 +58,17 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebSessionQuota(Base):
+    """How many web-chat sessions one client network opened in one window (rate limit). The
+    client is a truncated SHA-256 of its network, and rows go once their window has passed."""
+
+    __tablename__ = "web_session_quota"
+
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    opened: Mapped[int] = mapped_column(default=0)
 
 
 class WebSession(Base):

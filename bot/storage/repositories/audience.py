@@ -24,27 +24,35 @@ class Person:
     full_name: str | None
 
 
-def _registered():  # type: ignore[no-untyped-def]
-    return select(User.id).where(
+def _registered(only: int | None = None):  # type: ignore[no-untyped-def]
+    statement = select(User.id).where(
         User.consent_at.is_not(None),
         User.kind.is_not(None),
         User.channel.not_in(DATA_ONLY_CHANNELS),
     )
+    return statement if only is None else statement.where(User.id == only)
 
 
-async def registered(session: AsyncSession, *, seen_since: datetime | None = None) -> set[int]:
-    """Everyone who consented and registered (optionally: seen since a moment)."""
-    statement = _registered()
+async def registered(
+    session: AsyncSession, *, seen_since: datetime | None = None, only: int | None = None
+) -> set[int]:
+    """Everyone who consented and registered (optionally: seen since a moment; `only`: just
+    that person, when they are in it — a membership check without reading everyone)."""
+    statement = _registered(only)
     if seen_since is not None:
         statement = statement.where(User.last_seen_at >= seen_since)
     return set((await session.scalars(statement)).all())
 
 
 async def staff(
-    session: AsyncSession, *, unit_ids: Sequence[int] | None = None, subunits: bool = False
+    session: AsyncSession,
+    *,
+    unit_ids: Sequence[int] | None = None,
+    subunits: bool = False,
+    only: int | None = None,
 ) -> set[int]:
     """Registered staff; with `unit_ids`, only of those units (and everything under them)."""
-    statement = _registered().where(User.kind == "staff", User.unit_id.is_not(None))
+    statement = _registered(only).where(User.kind == "staff", User.unit_id.is_not(None))
     if unit_ids is not None:
         if not unit_ids:
             return set()
@@ -61,7 +69,7 @@ async def staff(
 
 
 async def managers(
-    session: AsyncSession, *, unit_ids: Iterable[int] | None = None
+    session: AsyncSession, *, unit_ids: Iterable[int] | None = None, only: int | None = None
 ) -> dict[int, set[int]]:
     """Unit id → the registered people managing it (all units, or only these)."""
     statement = (
@@ -76,15 +84,20 @@ async def managers(
     )
     if unit_ids is not None:
         statement = statement.where(RoleGrant.unit_id.in_(list(unit_ids)))
+    if only is not None:
+        statement = statement.where(RoleGrant.user_id == only)
     found: dict[int, set[int]] = {}
     for unit_id, user_id in (await session.execute(statement)).all():
         found.setdefault(unit_id, set()).add(user_id)
     return found
 
 
-async def subscribers(session: AsyncSession) -> set[int]:
+async def subscribers(session: AsyncSession, *, only: int | None = None) -> set[int]:
     """People subscribed to the daily tip."""
-    return set((await session.scalars(select(TipSubscription.user_id))).all())
+    statement = select(TipSubscription.user_id)
+    if only is not None:
+        statement = statement.where(TipSubscription.user_id == only)
+    return set((await session.scalars(statement)).all())
 
 
 async def people(session: AsyncSession, *, user_ids: Iterable[int]) -> list[Person]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChannelInboxEvent, ChannelMessageRef, ZaloOaContact, ZaloOaToken
@@ -206,3 +206,64 @@ async def prune_inbox(session: AsyncSession, *, before: datetime) -> int:
         )
     )
     return result.rowcount or 0
+
+
+def _inbox_of(external_id: str):  # type: ignore[no-untyped-def]
+    """Webhook events sent by (or about) one platform account."""
+    payload = ChannelInboxEvent.payload
+    return or_(
+        payload[("sender", "id")].as_string() == external_id,
+        payload[("follower", "id")].as_string() == external_id,
+    )
+
+
+async def traces_of(session: AsyncSession, *, channel: str, external_id: str) -> dict[str, Any]:
+    """What the channel tables keep about one account (the person's data export)."""
+    refs = await session.scalars(
+        select(ChannelMessageRef).where(
+            ChannelMessageRef.channel == channel, ChannelMessageRef.chat_id == external_id
+        )
+    )
+    found: dict[str, Any] = {
+        "message_refs": [
+            {"edit_key": ref.edit_key, "message_id": ref.message_id, "updated_at": ref.updated_at}
+            for ref in refs
+        ]
+    }
+    if channel == "zalo_oa":
+        contact = await get_oa_contact(session, user_id=external_id)
+        if contact is not None:
+            found["zalo_oa_contact"] = {
+                "last_interaction_at": contact.last_interaction_at,
+                "following": contact.following,
+            }
+        events = await session.scalars(
+            select(ChannelInboxEvent).where(
+                ChannelInboxEvent.channel == channel, _inbox_of(external_id)
+            )
+        )
+        found["webhook_events"] = [
+            {"received_at": e.received_at, "payload": e.payload} for e in events
+        ]
+    return found
+
+
+async def forget_account(session: AsyncSession, *, channel: str, external_id: str) -> None:
+    """Delete what the channel tables keep about one account (personal-data erasure): message
+    refs of their chat, their Zalo OA contact and the webhook events they sent that were
+    processed (one still being processed — the erasure request itself — goes with the regular
+    pruning of processed events)."""
+    await session.execute(
+        delete(ChannelMessageRef).where(
+            ChannelMessageRef.channel == channel, ChannelMessageRef.chat_id == external_id
+        )
+    )
+    if channel == "zalo_oa":
+        await session.execute(delete(ZaloOaContact).where(ZaloOaContact.user_id == external_id))
+        await session.execute(
+            delete(ChannelInboxEvent).where(
+                ChannelInboxEvent.channel == channel,
+                ChannelInboxEvent.processed_at.is_not(None),
+                _inbox_of(external_id),
+            )
+        )

@@ -98,3 +98,10 @@ async def prune_events(session: AsyncSession, *, before: datetime) -> int:
     """Drop claims older than any redelivery could be."""
     result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < before))
     return result.rowcount or 0
+
+
+async def forget(session: AsyncSession, *, channel: str, user_id: str) -> None:
+    """Delete a conversation row (personal-data erasure)."""
+    await session.execute(
+        delete(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    )

@@ -153,14 +153,6 @@ async def acked_by(session: AsyncSession, *, user_id: int) -> set[int]:
     return set((await session.scalars(statement)).all())
 
 
-async def ack_count(session: AsyncSession, *, deadline_id: int) -> int:
-    """How many people acknowledged a deadline."""
-    statement = (
-        select(func.count()).select_from(DeadlineAck).where(DeadlineAck.deadline_id == deadline_id)
-    )
-    return int(await session.scalar(statement) or 0)
-
-
 async def delete_acks_of(session: AsyncSession, *, user_id: int) -> None:
     """Forget a person's acknowledgements (personal-data deletion)."""
     await session.execute(delete(DeadlineAck).where(DeadlineAck.user_id == user_id))

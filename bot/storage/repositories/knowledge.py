@@ -41,6 +41,7 @@ async def add_unanswered(
     score: float,
     content_version: str,
     now: datetime,
+    asker_id: int | None = None,
 ) -> None:
     """Log a question the bot did not answer."""
     session.add(
@@ -50,8 +51,24 @@ async def add_unanswered(
             score=score,
             content_version=content_version,
             created_at=now,
+            asker_id=asker_id,
         )
     )
+
+
+async def unanswered_of(session: AsyncSession, *, user_id: int) -> list[UnansweredQuestion]:
+    """The questions one person asked that the bot declined (their data export)."""
+    rows = await session.scalars(
+        select(UnansweredQuestion)
+        .where(UnansweredQuestion.asker_id == user_id)
+        .order_by(UnansweredQuestion.id)
+    )
+    return list(rows.all())
+
+
+async def delete_unanswered_of(session: AsyncSession, *, user_id: int) -> None:
+    """Forget one person's logged questions (personal-data erasure)."""
+    await session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.asker_id == user_id))
 
 
 async def unanswered_groups(
@@ -153,3 +170,11 @@ async def publish_version(
     if old_ids:
         await session.execute(delete(ContentVersion).where(ContentVersion.id.in_(old_ids)))
     return int(row.id)
+
+
+async def prune_unanswered(session: AsyncSession, *, before: datetime) -> int:
+    """Delete declined questions logged before `before` (their retention has passed)."""
+    result = await session.execute(
+        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < before)
+    )
+    return result.rowcount or 0

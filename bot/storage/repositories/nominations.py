@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -235,24 +235,49 @@ async def people_to_notify(session: AsyncSession, *, nomination_id: int) -> list
 
 
 async def forget_person(
-    session: AsyncSession, *, user_id: int, nominator_actions: Sequence[str]
+    session: AsyncSession, *, user_id: int, scrub: Callable[[str | None, list[str]], str | None]
 ) -> None:
-    """Remove a nominator's identity from their nominations, supports and history entries."""
-    await session.execute(
-        update(Nomination)
-        .where(Nomination.nominator_id == user_id)
-        .values(nominator_id=None, nominator_contact=None)
+    """Remove a person's identity from their nominations, supports and history entries, and
+    pass every text they wrote (and the file names they sent) through `scrub` with their names
+    (their profile's and those kept with their nominations)."""
+    user = await session.get(User, user_id)
+    nominations = list(
+        (await session.scalars(select(Nomination).where(Nomination.nominator_id == user_id))).all()
     )
-    await session.execute(
-        update(NominationSupport)
-        .where(NominationSupport.user_id == user_id)
-        .values(user_id=None, contact=None)
+    supports = list(
+        (
+            await session.scalars(
+                select(NominationSupport).where(NominationSupport.user_id == user_id)
+            )
+        ).all()
     )
-    await session.execute(
-        update(NominationHistory)
-        .where(
-            NominationHistory.actor_id == user_id,
-            NominationHistory.action.in_(list(nominator_actions)),
-        )
-        .values(actor_id=None, actor_label=None)
+    names = {user.full_name if user is not None else None}
+    names |= {(n.nominator_contact or {}).get("full_name") for n in nominations}
+    names |= {(s.contact or {}).get("full_name") for s in supports}
+    known = sorted(name for name in names if name)
+    for nomination in nominations:
+        before = nomination.nominee_name
+        for column in ("nominee_name", "position", "achievements", "results", "evidence_note"):
+            setattr(nomination, column, scrub(getattr(nomination, column), known))
+        if nomination.nominee_name != before:  # a self-nomination: the name key goes too
+            nomination.name_key = f"erased:{nomination.id}"
+        nomination.nominator_id = None
+        nomination.nominator_contact = None
+    for support in supports:
+        for column in ("nominee_name", "position", "reason", "results", "evidence_note"):
+            setattr(support, column, scrub(getattr(support, column), known))
+        support.user_id = None
+        support.contact = None
+    sent = (NominationAttachment.nomination_id.in_([n.id for n in nominations])) & (
+        NominationAttachment.support_id.is_(None)
     )
+    sent |= NominationAttachment.support_id.in_([s.id for s in supports])
+    for attachment in (await session.scalars(select(NominationAttachment).where(sent))).all():
+        attachment.file_name = scrub(attachment.file_name, known)
+    mentioned = NominationHistory.actor_id == user_id
+    mentioned |= NominationHistory.nomination_id.in_([n.id for n in nominations])
+    for entry in (await session.scalars(select(NominationHistory).where(mentioned))).all():
+        if entry.actor_id == user_id:
+            entry.actor_id, entry.actor_label = None, None
+        entry.note = scrub(entry.note, known)
+    await session.flush()

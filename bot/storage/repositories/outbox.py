@@ -296,6 +296,21 @@ async def delete_for_user(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_id == user_id))
 
 
+ABOUT_PERSON = ("verify",)
+"""Purposes whose messages, sent to others, are about one person named by the occurrence's
+first part ("<user id>:…"): a manager asked to confirm a staff member."""
+
+
+async def delete_about_user(session: AsyncSession, *, user_id: int) -> None:
+    """Remove every message to others about a person (personal-data deletion)."""
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.purpose.in_(ABOUT_PERSON),
+            OutboxMessage.occurrence.startswith(f"{user_id}:", autoescape=True),
+        )
+    )
+
+
 def _held(message_id: int, worker: str) -> Any:
     """An UPDATE of a row this worker still holds (no other sender took it after its lease)."""
     return update(OutboxMessage).where(

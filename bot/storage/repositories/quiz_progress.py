@@ -49,8 +49,14 @@ class StaffResult:
 
 
 def registered_staff(unit_ids: Select[Any]) -> Any:
-    """The condition for registered staff of the given units."""
-    return (User.kind == STAFF) & User.consent_at.is_not(None) & User.unit_id.in_(unit_ids)
+    """The condition for counted staff of the given units: registered as staff and confirmed
+    for the unit they are in now (see `bot.services.staff`); self-declared staff never count."""
+    return (
+        (User.kind == STAFF)
+        & User.consent_at.is_not(None)
+        & User.unit_id.in_(unit_ids)
+        & (User.verified_unit_id == User.unit_id)
+    )
 
 
 def _rollup(set_slugs: Any, start: Any, end: Any, who: Any) -> Select[Any]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import RoleGrant, Unit, User, WebSession
+from bot.storage.models import RoleGrant, Unit, User, WebSession, WebSessionQuota
 from bot.storage.repositories._dialect import insert_for
 
 
@@ -131,3 +131,44 @@ async def touch_web_session(session: AsyncSession, *, token_hash: str, now: date
     await session.execute(
         update(WebSession).where(WebSession.token_hash == token_hash).values(last_used_at=now)
     )
+
+
+async def delete_user(session: AsyncSession, *, user_id: int) -> None:
+    """Delete a user row (personal-data erasure; rows that reference it cascade or let go)."""
+    await session.execute(delete(User).where(User.id == user_id))
+
+
+async def web_sessions_of(session: AsyncSession, *, external_id: str) -> list[WebSession]:
+    """The web-chat sessions of one anonymous web user."""
+    rows = await session.scalars(select(WebSession).where(WebSession.external_id == external_id))
+    return list(rows.all())
+
+
+async def delete_web_sessions(session: AsyncSession, *, external_id: str) -> None:
+    """End every web-chat session of one web user (personal-data erasure)."""
+    await session.execute(delete(WebSession).where(WebSession.external_id == external_id))
+
+
+async def count_session_opened(
+    session: AsyncSession, *, client_key: str, window_start: datetime
+) -> int:
+    """Count one more session opened by a client in a window; returns the count so far (one
+    atomic upsert, so concurrent requests in several processes all count)."""
+    table = WebSessionQuota.__table__
+    statement = (
+        insert_for(session, table)
+        .values(client_key=client_key, window_start=window_start, opened=1)
+        .on_conflict_do_update(
+            index_elements=["client_key", "window_start"], set_={"opened": table.c.opened + 1}
+        )
+        .returning(table.c.opened)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def prune_session_quota(session: AsyncSession, *, before: datetime) -> int:
+    """Delete session counters of windows that started before `before`."""
+    result = await session.execute(
+        delete(WebSessionQuota).where(WebSessionQuota.window_start < before)
+    )
+    return result.rowcount or 0
