@@ -18,6 +18,9 @@ exceptions, rejected authentication, insufficient resources (too many connection
 intervention (statement timeout, administrator shutdown, terminated backend, starting up) and
 system errors. Anything else (a constraint, a syntax error) is a bug, not an outage."""
 
+SCHEMA_PROBLEMS = ("no such table", "no such column", "syntax error")
+"""SQLite OperationalError messages that say the schema or a statement is wrong."""
+
 CANDIDATES = (DBAPIError, PoolTimeout, ConnectionError, TimeoutError, socket.gaierror)
 """Exception types among which `is_outage` picks the outages (for `except` clauses)."""
 
@@ -36,7 +39,10 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, (PoolTimeout, ConnectionError, TimeoutError, socket.gaierror)):
         return True
     if isinstance(error, (OperationalError, InterfaceError)):
-        return True
+        # SQLite reports a missing table or column as an OperationalError too: that is a schema
+        # that was never migrated (a bug to tell the operator about), not an outage.
+        text = str(getattr(error, "orig", None) or error).lower()
+        return not any(marker in text for marker in SCHEMA_PROBLEMS)
     if isinstance(error, DBAPIError):
         return bool(error.connection_invalidated) or sqlstate(error)[:2] in OUTAGE_SQLSTATE_CLASSES
     return False

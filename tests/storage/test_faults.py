@@ -164,3 +164,16 @@ async def test_a_locked_sqlite_file_fails_after_the_busy_timeout(db_url: str) ->
     finally:
         writer.close()
         await db.close()
+
+
+def test_a_missing_table_is_not_an_outage() -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from bot.storage.faults import is_outage
+
+    missing = OperationalError("SELECT 1", {}, sqlite3.OperationalError("no such table: users"))
+    locked = OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+    assert not is_outage(missing)
+    assert is_outage(locked)

@@ -2,7 +2,7 @@
 audit log, shared secrets, the knowledge desk's triage of unanswered questions
 
 Revision ID: 0011_admin_console
-Revises: 0008_outbox_parts_sent
+Revises: 0010_staff_verification
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -11,7 +11,7 @@ import bot.storage.models.base
 
 
 revision = '0011_admin_console'
-down_revision = '0008_outbox_parts_sent'
+down_revision = '0010_staff_verification'
 branch_labels = None
 depends_on = None
 
