@@ -72,7 +72,22 @@ def test_upgrade_says_what_it_applied(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{older}")
     result = runner.invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert f"Đã cập nhật cơ sở dữ liệu ở {older}: áp dụng 1 bản cập nhật ({head})" in result.output
+    applied = _revisions_after("0007_merge_features")
+    assert applied[-1] == head
+    assert (
+        f"Đã cập nhật cơ sở dữ liệu ở {older}: áp dụng {len(applied)} bản cập nhật "
+        f"({', '.join(applied)})" in result.output
+    )
+
+
+def _revisions_after(base: str) -> list[str]:
+    """The migrations that come after `base`, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite:///:memory:"))
+    return [rev.revision for rev in reversed(list(script.walk_revisions("heads", base)))][1:]
 
 
 @pytest.fixture
