@@ -87,7 +87,7 @@ def _revisions_after(base: str) -> list[str]:
     from bot.storage.migrate import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite:///:memory:"))
-    return [rev.revision for rev in reversed(list(script.walk_revisions("heads", base)))][1:]
+    return [rev.revision for rev in reversed(list(script.walk_revisions(base, "heads")))][1:]
 
 
 @pytest.fixture
