@@ -16,6 +16,7 @@ from bot.cli._common import fail, run, settings
 from bot.content.loader import CONTENT_DIR, parse_snapshot, read_snapshot
 from bot.core.clock import VN_TZ, fmt_datetime
 from bot.quiz.bank import BANKS_DIR, check_banks
+from bot.quiz.fairness import check_fairness, measure, report
 
 app = typer.Typer(
     help="Kho kiến thức: kiểm tra, nạp lại, câu hỏi chưa trả lời được.", no_args_is_help=True
@@ -34,18 +35,23 @@ def check(
 ) -> None:
     """Kiểm tra mọi tệp nội dung và bộ câu hỏi; báo lỗi kèm tệp và dòng."""
     directory = content_dir or settings().content_dir or CONTENT_DIR
-    kb, issues = parse_snapshot(read_snapshot(directory))
-    banks, bank_issues = check_banks(banks_dir)
+    snapshot = read_snapshot(directory)
+    kb, issues = parse_snapshot(snapshot)
+    # Quiz questions cite a topic: check it against the topics, even when some fail to load.
+    topics = set(kb.topics) if kb else {Path(name).stem for name in snapshot if "/" in name}
+    banks, bank_issues = check_banks(banks_dir, topics)
+    bank_issues += check_fairness(banks, banks_dir)
     problems = [str(issue) for issue in issues + bank_issues]
     if as_json:
-        report: dict[str, object] = {
+        summary: dict[str, object] = {
             "topics": sorted(kb.topics) if kb else [],
             "quiz_sets": {slug: len(bank.questions) for slug, bank in sorted(banks.items())},
+            "quiz_fairness": {slug: report(measure(bank)) for slug, bank in sorted(banks.items())},
             "tips": len(kb.tips) if kb else 0,
         }
         if problems:
-            report["errors"] = problems
-        typer.echo(json.dumps(report, ensure_ascii=False))
+            summary["errors"] = problems
+        typer.echo(json.dumps(summary, ensure_ascii=False))
         if problems:
             raise typer.Exit(1)
         return
@@ -57,6 +63,13 @@ def check(
         f"Nội dung hợp lệ: {len(kb.topics)} chủ đề, {len(kb.themes)} nhóm chủ đề, "
         f"{len(kb.tips)} mẹo, {len(banks)} bộ câu hỏi kiểm tra ({questions} câu)."
     )
+    for slug, bank in sorted(banks.items()):
+        fairness = measure(bank)
+        typer.echo(
+            f"  {slug}: {fairness.questions} câu, đáp án đúng dài nhất ở "
+            f"{fairness.share(fairness.longest):.0%}, ngắn nhất ở "
+            f"{fairness.share(fairness.shortest):.0%} số câu."
+        )
 
 
 @app.command("reload")

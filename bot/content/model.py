@@ -8,10 +8,13 @@ from datetime import date
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """An official page a fact comes from."""
+    """An official page a fact comes from: the exact page, the document's number and dates."""
 
     title: str
     url: str
+    number: str | None = None  # the document's number ("91/2025/QH15"), when it has one
+    issued: date | None = None  # when the document or article was issued or published
+    checked: date | None = None  # when an editor last confirmed the page says what we cite
 
 
 @dataclass(frozen=True, slots=True)
