@@ -32,8 +32,11 @@ UNEVEN_MIN_GAP = 20
 MAX_UNEVEN_SHARE = 0.10
 # Options within this fraction of the longest look equally long to a reader.
 VISIBLE_TIE = 0.10
+# "thường" hedges ("usually"), but not in "bồi thường" (compensation), "bình thường" (normal) or
+# "thường xuyên" (regularly).
 _HEDGES = re.compile(
-    r"\b(thường|thông thường|có thể|tùy|tuỳ|một số|phần lớn|chủ yếu|đa số|hầu hết|nếu cần)\b"
+    r"\b((?<!bồi )(?<!bình )thường(?! xuyên)|có thể|tùy|tuỳ|một số|phần lớn|chủ yếu|đa số"
+    r"|hầu hết|nếu cần)\b"
 )
 _SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 _LISTED = 8  # question ids named in a message before "…"

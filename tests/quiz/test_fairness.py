@@ -116,6 +116,14 @@ def test_other_cues_are_measured() -> None:
     assert figures["hedged_only_correct"] == 1 and figures["echoing_correct"] == 1
 
 
+def test_words_containing_thuong_are_not_hedges() -> None:
+    # "bồi thường" (compensation), "bình thường", "thường xuyên" are not hedges; "thường" is.
+    plain = ("Khiếu nại, đòi bồi thường", "Vẫn bình thường", "Kiểm tra thường xuyên", "Bỏ qua")
+    hedge = ("Thường là lừa đảo", "Vẫn bình thường", "Kiểm tra thường xuyên", "Bỏ qua")
+    fairness = measure(_bank([_question(0, plain, 0), _question(1, hedge, 0)]))
+    assert fairness.hedged == ("q-001",)
+
+
 def test_visibly_longest_guess_splits_near_ties() -> None:
     # The answer and one distractor are within 10 % of each other: the guesser picks one of two.
     near = ("Gọi lại số quen để hỏi trước", "Gọi lại số quen để hỏi sau", "Chờ", "Nhắn tin")
