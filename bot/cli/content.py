@@ -36,28 +36,33 @@ def check(
     from bot.content.crosscheck import bank_issues
     from bot.content.loader import CONTENT_DIR, parse_snapshot, read_snapshot
     from bot.quiz.bank import BANKS_DIR, check_banks
+    from bot.quiz.fairness import check_fairness, measure, report
 
     directory = content_dir or settings().content_dir or CONTENT_DIR
+    banks_dir = banks_dir or BANKS_DIR
     files = read_snapshot(directory)
     kb, issues = parse_snapshot(files)
-    banks, found = check_banks(banks_dir or BANKS_DIR)
-    issues = issues + found
+    # Quiz questions cite a topic: check it against the topics, even when some fail to load.
+    topics = set(kb.topics) if kb else {Path(name).stem for name in files if "/" in name}
+    banks, found = check_banks(banks_dir, topics)
+    issues = issues + found + check_fairness(banks, banks_dir)
     if kb is not None:
-        issues += bank_issues(files, kb, banks, banks_dir or BANKS_DIR)
+        issues += bank_issues(files, kb, banks, banks_dir)
     problems = [str(issue) for issue in issues]
     if as_json:
-        report: dict[str, object] = {
+        summary: dict[str, object] = {
             "topics": sorted(kb.topics) if kb else [],
             "quiz_sets": {slug: len(bank.questions) for slug, bank in sorted(banks.items())},
+            "quiz_fairness": {slug: report(measure(bank)) for slug, bank in sorted(banks.items())},
             "tips": len(kb.tips) if kb else 0,
         }
         if problems:
-            report["errors"] = problems
-            report["problems"] = [
+            summary["errors"] = problems
+            summary["problems"] = [
                 {"file": issue.file, "line": issue.line, "message": issue.message}
                 for issue in issues
             ]
-        typer.echo(json.dumps(report, ensure_ascii=False))
+        typer.echo(json.dumps(summary, ensure_ascii=False))
         if problems:
             raise typer.Exit(1)
         return
@@ -69,6 +74,13 @@ def check(
         f"Nội dung hợp lệ: {len(kb.topics)} chủ đề, {len(kb.themes)} nhóm chủ đề, "
         f"{len(kb.tips)} mẹo, {len(banks)} bộ câu hỏi kiểm tra ({questions} câu)."
     )
+    for slug, bank in sorted(banks.items()):
+        fairness = measure(bank)
+        typer.echo(
+            f"  {slug}: {fairness.questions} câu, đáp án đúng dài nhất ở "
+            f"{fairness.share(fairness.longest):.0%}, ngắn nhất ở "
+            f"{fairness.share(fairness.shortest):.0%} số câu."
+        )
 
 
 @app.command("reload")

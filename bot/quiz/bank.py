@@ -8,9 +8,12 @@ problem, `check_banks` returns what loaded plus the list of problems.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.content.model import Source
 from bot.content.yaml_lines import (
@@ -21,6 +24,7 @@ from bot.content.yaml_lines import (
     display_path,
     parse_yaml,
 )
+from bot.core.clock import VN_TZ
 from bot.core.text import fold_words
 
 BANKS_DIR = Path(__file__).parent / "banks"
@@ -30,7 +34,13 @@ QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MAX_TEXT = 300
 MAX_OPTION = 100
 MAX_EXPLANATION = 200
+MAX_NUMBER = 60
 OPTIONS = 4
+# Paths that are a site's front page rather than the page a fact is on ("/", "/trang-chu"…).
+_HOME_PATHS = frozenset(
+    {"", "/index.html", "/index.htm", "/index.php", "/default.aspx", "/trang-chu", "/home"}
+    | {"/vi", "/vn", "/en", "/vi-vn", "/en-us"}
+)
 # Option wordings the content guide forbids: they make the "one correct answer" ambiguous.
 _BANNED_OPTIONS = ("tat ca cac dap an", "tat ca deu dung", "ca a va b", "khong dap an nao")
 
@@ -45,6 +55,7 @@ class Question:
     correct: int
     explanation: str
     source: Source
+    topic: str  # the knowledge-base topic the question's facts come from (its slug)
 
     @property
     def answer(self) -> str:
@@ -88,16 +99,63 @@ def _text(node: LineDict, key: str, limit: int, problems: list[tuple[int, str]])
     return value.strip()
 
 
+def is_home_page(url: str) -> bool:
+    """Whether `url` is a site's front page ("https://chinhphu.vn/"), not the page of a fact."""
+    parts = urlsplit(url)
+    return not parts.query and parts.path.rstrip("/").lower() in _HOME_PATHS
+
+
+def _date(
+    node: LineDict, key: str, problems: list[tuple[int, str]], *, required: bool
+) -> date | None:
+    value = node.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if not isinstance(value, date):
+        problems.append((node.line_of(key), f"'{key}' phải là ngày dạng YYYY-MM-DD"))
+        return None
+    return value
+
+
 def parse_source(node: Any, line: int, problems: list[tuple[int, str]]) -> Source:
-    """A `{title, url}` source; problems are appended with their line."""
+    """A `{title, url, number?, issued?, checked}` source naming the exact page of the fact.
+
+    `url` must be the page itself, never a site's front page; `number` is the document's number
+    where there is one; `issued` (publication) and `checked` (last confirmed by an editor) are
+    YYYY-MM-DD dates, `checked` required and not in the future. Problems are appended with
+    their line.
+    """
     if not isinstance(node, LineDict):
-        problems.append((line, "thiếu 'source' dạng {title, url}"))
+        problems.append((line, "thiếu 'source' dạng {title, url, number, issued, checked}"))
         return Source("", "")
     title = _text(node, "title", 200, problems)
     url = _text(node, "url", 500, problems)
     if url and not url.startswith(("https://", "http://")):
         problems.append((node.line_of("url"), f"đường dẫn nguồn phải bắt đầu bằng https://: {url}"))
-    return Source(title, url)
+    elif url and is_home_page(url):
+        problems.append(
+            (
+                node.line_of("url"),
+                f"nguồn là trang chủ ({url}): hãy dẫn đúng trang văn bản hoặc bài viết",
+            )
+        )
+    number = None
+    if node.get("number") is not None:
+        number = _text(node, "number", MAX_NUMBER, problems) or None
+    issued = _date(node, "issued", problems, required=False)
+    checked = _date(node, "checked", problems, required=True)
+    if checked is not None and checked > datetime.now(VN_TZ).date():
+        problems.append((node.line_of("checked"), f"'checked' ({checked}) là ngày trong tương lai"))
+    if issued is not None and checked is not None and issued > checked:
+        problems.append((node.line_of("issued"), "'issued' sau ngày 'checked'"))
+    return Source(title, url, number, issued, checked)
 
 
 def _parse_options(node: LineDict, problems: list[tuple[int, str]]) -> tuple[str, ...]:
@@ -126,7 +184,9 @@ def _parse_options(node: LineDict, problems: list[tuple[int, str]]) -> tuple[str
     return tuple(texts)
 
 
-def _parse_question(node: Any, line: int, problems: list[tuple[int, str]]) -> Question | None:
+def _parse_question(
+    node: Any, line: int, problems: list[tuple[int, str]], topics: Collection[str] | None
+) -> Question | None:
     if not isinstance(node, LineDict):
         problems.append((line, "mỗi câu hỏi phải là một mục có id, text, options, correct…"))
         return None
@@ -146,12 +206,20 @@ def _parse_question(node: Any, line: int, problems: list[tuple[int, str]]) -> Qu
         problems.append((node.line_of("correct"), f"'correct' = {correct} nằm ngoài 0–3"))
     explanation = _text(node, "explanation", MAX_EXPLANATION, problems)
     source = parse_source(node.get("source"), node.line_of("source"), problems)
+    topic = node.get("topic")
+    if not isinstance(topic, str) or not SLUG.match(topic):
+        problems.append((node.line_of("topic"), "thiếu 'topic' (slug chủ đề trong kho kiến thức)"))
+        topic = ""
+    elif topics is not None and topic not in topics:
+        problems.append((node.line_of("topic"), f"chủ đề '{topic}' không có trong kho kiến thức"))
     if len(options) != OPTIONS or not 0 <= correct < OPTIONS:
         return None
-    return Question(qid, text, options, correct, explanation, source)
+    return Question(qid, text, options, correct, explanation, source, topic)
 
 
-def _parse_bank(data: Any, stem: str, problems: list[tuple[int, str]]) -> Bank | None:
+def _parse_bank(
+    data: Any, stem: str, problems: list[tuple[int, str]], topics: Collection[str] | None
+) -> Bank | None:
     if not isinstance(data, LineDict):
         problems.append((1, "tệp bộ câu hỏi phải là một mục có slug, title, questions…"))
         return None
@@ -179,7 +247,7 @@ def _parse_bank(data: Any, stem: str, problems: list[tuple[int, str]]) -> Bank |
     ids: dict[str, int] = {}
     texts: dict[str, int] = {}
     for index, node in enumerate(raw):
-        question = _parse_question(node, raw.line_of(index), problems)
+        question = _parse_question(node, raw.line_of(index), problems, topics)
         if question is None:
             continue
         line = raw.line_of(index)
@@ -201,8 +269,13 @@ def _parse_bank(data: Any, stem: str, problems: list[tuple[int, str]]) -> Bank |
     return Bank(str(slug), title, description, float(pass_ratio), per_attempt, tuple(questions))
 
 
-def read_bank(path: Path) -> tuple[Bank | None, list[ContentIssue]]:
-    """Parse and validate one bank file; the bank is None when it cannot be used."""
+def read_bank(
+    path: Path, topics: Collection[str] | None = None
+) -> tuple[Bank | None, list[ContentIssue]]:
+    """Parse and validate one bank file; the bank is None when it cannot be used.
+
+    With `topics` (the knowledge base's slugs), a question citing an unknown topic is a problem.
+    """
     name = display_path(path)
     problems: list[tuple[int, str]] = []
     try:
@@ -211,17 +284,22 @@ def read_bank(path: Path) -> tuple[Bank | None, list[ContentIssue]]:
         return None, [ContentIssue(name, exc.line, exc.message)]
     except UnicodeDecodeError:
         return None, [ContentIssue(name, 1, "tệp không phải UTF-8")]
-    bank = _parse_bank(data, path.stem, problems)
+    bank = _parse_bank(data, path.stem, problems, topics)
     issues = sorted(ContentIssue(name, line, message) for line, message in problems)
     return (bank if not issues else None), issues
 
 
-def check_banks(directory: Path = BANKS_DIR) -> tuple[dict[str, Bank], list[ContentIssue]]:
-    """Every valid bank in `directory` by slug, and every problem found in any of them."""
+def check_banks(
+    directory: Path = BANKS_DIR, topics: Collection[str] | None = None
+) -> tuple[dict[str, Bank], list[ContentIssue]]:
+    """Every valid bank in `directory` by slug, and every problem found in any of them.
+
+    `topics` are the knowledge base's slugs: given, every question's `topic` must be one of them.
+    """
     banks: dict[str, Bank] = {}
     issues: list[ContentIssue] = []
     for path in sorted(directory.glob("*.yaml")):
-        bank, found = read_bank(path)
+        bank, found = read_bank(path, topics)
         issues.extend(found)
         if bank is not None:
             banks[bank.slug] = bank

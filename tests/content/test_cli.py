@@ -37,6 +37,39 @@ def test_check_json_lists_topics_quiz_sets_and_tips() -> None:
     assert len(report["topics"]) == 30 and "phong-trao-thi-dua-cds" in report["topics"]
     assert report["tips"] >= 30
     assert len(report["quiz_sets"]) >= 5 and all(n >= 10 for n in report["quiz_sets"].values())
+    fairness = report["quiz_fairness"]
+    assert set(fairness) == set(report["quiz_sets"])
+    assert all(0 <= bank["longest_share"] <= 1 / 3 for bank in fairness.values())
+
+
+def _biased_bank(directory: Path) -> Path:
+    """A valid bank of twelve questions whose correct option is always the longest."""
+    directory.mkdir()
+    items = "".join(
+        f"""  - id: b-{i:03d}
+    text: Câu hỏi thử số {i}?
+    options: ["Phương án đúng được viết dài và cẩn thận hơn", "Sai", "Chưa đúng", "Không"]
+    correct: 0
+    explanation: Vì phương án đầu đúng.
+    topic: cds-khai-niem
+    source: {{title: Nguồn, url: "https://mst.gov.vn/tin/1.htm", checked: 2026-11-30}}
+"""
+        for i in range(12)
+    )
+    text = "slug: lech\ntitle: Bộ lệch\ndescription: Thử.\nquestions:\n" + items
+    (directory / "lech.yaml").write_text(text, encoding="utf-8")
+    return directory
+
+
+def test_check_fails_a_biased_bank(tmp_path: Path) -> None:
+    banks = _biased_bank(tmp_path / "banks")
+    result = runner.invoke(cli, ["content", "check", "--banks", str(banks)])
+    assert result.exit_code == 1
+    assert "lech.yaml:1: đáp án đúng là phương án dài nhất ở 12/12 câu" in result.output
+    result = runner.invoke(cli, ["content", "check", "--json", "--banks", str(banks)])
+    report = json.loads(result.output)
+    assert result.exit_code == 1 and report["quiz_fairness"]["lech"]["longest_share"] == 1.0
+    assert any("dài nhất" in error for error in report["errors"])
 
 
 def test_check_fails_with_file_and_line(tmp_path: Path) -> None:
