@@ -63,6 +63,10 @@ ZB_TOKEN, ZB_SECRET = "2468:fuzz-zalo-bot", "fuzz-zalo-bot-secret"
 START, END = "<!-- fuzz:start -->", "<!-- fuzz:end -->"
 MAX_BYTES = 262_144
 SLOW_S = 2.0  # REQUEST_BODY_SECONDS and REQUEST_HEADER_SECONDS of the fuzzed server
+RECOVERY_S = 6.0
+"""After storage is back, work already queued behind the dead database (a pooled connection being
+opened, a statement in flight) may still fail for as long as the fuzzed server's time-outs allow:
+connect 1 s + statement 2 s + 1 s client grace + pool 2 s. A 503 later than that is a failure."""
 TG, ZB, OA, WEB = "/tg/hook", "/zb/hook", "/webhook/zalo-oa", "/api/chat/messages"
 WORDS = [
     "VNeID",
@@ -743,9 +747,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "log": str(log_path),
         }
     )
+    summary["503_after_recovery"] = sum(0 <= late <= RECOVERY_S for _, late in run["late_503"])
+    summary["503_unexplained"] = summary["503_outside_outage"] - summary["503_after_recovery"]
     summary["passed"] = (
         summary["bad_5xx"] == 0
-        and summary["503_outside_outage"] == 0
+        and summary["503_unexplained"] == 0
         and summary["no_answer_unexpected"] == 0
         and summary["tracebacks"] == 0
         and summary["rss_end_mb"] - summary["rss_start_mb"] <= 100
@@ -761,13 +767,18 @@ def section(summary: dict[str, Any], args: argparse.Namespace) -> str:
     checks = [
         ("responses 5xx other than 503", f"**{summary['bad_5xx']}**"),
         (
-            "503 while storage was down / outside the outage",
-            f"{summary['503_during_outage']:,} / **{summary['503_outside_outage']}**",
+            "503 while storage was down / in the first "
+            f"{RECOVERY_S:.0f} s after it came back / at any other time",
+            f"{summary['503_during_outage']:,} / {summary['503_after_recovery']} / "
+            f"**{summary['503_unexplained']}**",
         ),
         ("requests sent while storage was down", f"{summary['during_outage']:,}"),
         ("longest answer during the outage", f"{summary['max_outage_answer_s']:.1f} s"),
         ("tracebacks in the server's log", f"**{summary['tracebacks']}**"),
-        ("outage lines in the log", "; ".join(summary["outage_lines"])[:240]),
+        (
+            "outage lines in the log (logger `bot.storage`)",
+            "; ".join(line.split(": requests")[0] for line in summary["outage_lines"]),
+        ),
         (
             "server RSS: start → end (peak)",
             f"{summary['rss_start_mb']:.0f} → **{summary['rss_end_mb']:.0f} MB** "
@@ -827,11 +838,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--log", help="where the server's log goes")
     parser.add_argument("--no-outage", action="store_true", help="keep the database up")
+    parser.add_argument("--from-json", help="only write the section from this run's figures")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     arguments = parse()
+    if arguments.from_json:  # write the section again from a run's saved figures
+        replace_section(
+            section(json.loads(Path(arguments.from_json).read_text()), arguments), START, END
+        )
+        sys.exit(0)
     figures = asyncio.run(main(arguments))
     printable = {k: v for k, v in figures.items() if k != "by_category"}
     print(json.dumps(printable, ensure_ascii=False, indent=1))
