@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.render import split_text
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.replies import Document, Image, Reply, Text, Toast
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -87,6 +87,8 @@ def render(reply: Reply, *, empty_text: str = "…") -> list[TgMessage]:
             )
             for index, part in enumerate(parts)
         ]
+    if isinstance(reply, Toast):  # shown as a pop-up when a button was pressed; else one line
+        return [TgText(escape(reply.text))]
     if isinstance(reply, Image):
         content: bytes | str = reply.data or reply.url
         return _file("photo", content, reply.file_name, reply.caption)

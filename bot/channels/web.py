@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.app import BotApp
 from bot.core.events import IncomingEvent
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.replies import Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
 
 CHANNEL = "web"
@@ -59,6 +59,8 @@ def render(reply: Reply) -> ReplyOut:
     if isinstance(reply, Text):
         rows = [[ButtonOut(label=b.label, action=b.action) for b in row] for row in reply.buttons]
         return ReplyOut(text=reply.text, buttons=rows)
+    if isinstance(reply, Toast):  # a short line: the page has no pop-ups
+        return ReplyOut(text=reply.text)
     if isinstance(reply, Image):
         url = reply.url or "data:image/png;base64," + base64.b64encode(reply.data).decode()
         return ReplyOut(text=reply.caption, image_url=url)

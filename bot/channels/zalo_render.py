@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.channels.render import numbered, split_text
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.choices import menu_index
+from bot.core.replies import Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
 
 MAX_LISTED_NUMBERS = 5
@@ -54,15 +55,6 @@ def choice_hint(count: int, t: Catalog) -> str:
     return t("channels.choose_numbered", choices=f"{numbers} {t('channels.or')} {count}")
 
 
-def menu_index(replies: Sequence[Reply]) -> int:
-    """Index of the reply whose buttons the engine remembers (the last one with any), or -1."""
-    for index in range(len(replies) - 1, -1, -1):
-        reply = replies[index]
-        if isinstance(reply, Text) and reply.buttons:
-            return index
-    return -1
-
-
 def text_with_choices(reply: Text, *, numbered_list: bool, t: Catalog) -> str:
     """A text reply with its buttons written out (numbered, or as a plain list)."""
     if not reply.buttons:
@@ -82,6 +74,8 @@ def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list
         if isinstance(reply, Text):
             body = text_with_choices(reply, numbered_list=index == menu, t=t).strip()
             pieces.extend(ZaloText(part) for part in split_text(body, limit) if body)
+        elif isinstance(reply, Toast):
+            pieces.append(ZaloText(reply.text))
         elif isinstance(reply, Image):
             pieces.append(ZaloImage(reply.data, reply.url, reply.file_name, reply.caption))
         elif isinstance(reply, Document):

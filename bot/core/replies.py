@@ -32,6 +32,15 @@ class Text(Reply):
 
 
 @dataclass(frozen=True, slots=True)
+class Toast(Reply):
+    """A short note on a button press that changes nothing on screen (a double tap, a button of a
+    question already gone): Telegram shows it as the button's pop-up (answerCallbackQuery, at
+    most 200 characters); other channels as one short line. Never re-posts anything."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Image(Reply):
     """A picture: either bytes made by the bot (charts) or a URL."""
 
