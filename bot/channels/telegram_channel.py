@@ -22,10 +22,10 @@ from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.app import BotApp
+from bot.channels.delivery import send_paced
 from bot.channels.telegram import CHANNEL, TelegramSender, build_bot
 from bot.channels.telegram_inbound import to_inbound
 from bot.core.engine import INFRASTRUCTURE_ERRORS
-from bot.core.notify import DeliveryError, RetryLater
 from bot.core.replies import Reply, Text, Toast
 from bot.core.router import Need
 from bot.messages import Catalog
@@ -118,31 +118,17 @@ class TelegramChannel:
             log.info("callback query not answered: %s", error)
 
     async def reply(
-        self,
-        chat_id: int,
-        replies: list[Reply],
-        *,
-        pressed_message_id: str | None = None,
-        attempts: int = 3,
+        self, chat_id: int, replies: list[Reply], *, pressed_message_id: str | None = None
     ) -> None:
-        """Answer in the chat; waits out a short 429, logs what could not be delivered."""
-        for index, reply in enumerate(replies):
-            for attempt in range(attempts):
-                try:
-                    await self.sender.send(
-                        str(chat_id),
-                        [reply],
-                        pressed_message_id=(pressed_message_id if index == 0 else None),
-                    )
-                    break
-                except RetryLater as error:
-                    if attempt == attempts - 1:
-                        log.warning("Telegram reply not delivered: %s", error)
-                        break
-                    await asyncio.sleep(min(error.retry_after or 0.5 * 2**attempt, 10.0))
-                except DeliveryError as error:
-                    log.warning("Telegram reply refused: %s: %s", type(error).__name__, error)
-                    break
+        """Answer in the chat at its pace; waits out a short 429, logs what was not delivered."""
+        await send_paced(
+            self.sender,
+            CHANNEL,
+            str(chat_id),
+            replies,
+            limits=self.app.services.reminders.limits,
+            pressed_message_id=pressed_message_id,
+        )
 
     # ----- start and stop ----------------------------------------------------------------------
 

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from bot.channels.combine import combine_texts
 from bot.channels.render import split_text
-from bot.channels.zalo_render import ZaloFile, ZaloImage, ZaloText, render_numbered
+from bot.channels.zalo_render import (
+    ZaloFile,
+    ZaloImage,
+    ZaloText,
+    render_numbered,
+    text_with_choices,
+)
 from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.notify import DeliveryError, Rejected, RetryLater, Unreachable
+from bot.core.notify import DeliveryError, Pace, Rejected, RetryLater, Unreachable
 from bot.core.replies import Reply, Text
 from bot.messages import Catalog, load_catalog
 from bot.services.channels import ChannelStateService, OaNotConfigured, TokenGrant
@@ -164,9 +172,11 @@ class ZaloOaSender:
         self._window = window
         self._t = catalog or load_catalog()
 
-    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
-        """Send replies in order (after the first `skip` messages), if the person is inside the
-        consultation window."""
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, skip: int = 0, pace: Pace | None = None
+    ) -> None:
+        """Send replies in order (after the first `skip` messages, each inside `pace()`), if
+        the person is inside the consultation window."""
         last, _ = await self._state.oa_last_interaction(user_id)
         if last is None or self._clock.now() - last > self._window:
             raise Unreachable("zalo_oa_window").after(skip)
@@ -174,15 +184,22 @@ class ZaloOaSender:
             try:
                 if "file" in message:
                     message = await self._with_upload(message)
-                await self.client.call(
-                    "/v3.0/oa/message/cs",
-                    json={"recipient": {"user_id": user_id}, "message": message},
-                )
+                async with pace() if pace is not None else nullcontext():
+                    await self.client.call(
+                        "/v3.0/oa/message/cs",
+                        json={"recipient": {"user_id": user_id}, "message": message},
+                    )
             except ZaloOaError as error:
                 raise delivery_error(error).after(index) from error
 
     def messages(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
-        """The `message` objects to send (files still to upload carry a `file` key)."""
+        """The `message` objects to send (files still to upload carry a `file` key); consecutive
+        plain texts go as one message where the text limit allows."""
+        replies = combine_texts(
+            replies,
+            limit=self._limit,
+            size=lambda reply: len(text_with_choices(reply, numbered_list=True, t=self._t)),
+        )
         quick = all(_fits_quick_replies(reply) for reply in replies)
         out: list[dict[str, Any]] = []
         for reply in replies if quick else [None]:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from bot.core.choices import Menu, menu_of
 from bot.core.clock import Clock
@@ -189,10 +190,10 @@ class Sender:
         replies = payload.load(row.payload)
         waited = 0.0
         delivered = row.parts_sent  # platform messages of this push already out
+        pace = partial(self._limits.slot, row.channel, row.chat_id)
         while True:
-            await self._limits.acquire(row.channel, row.chat_id)
             try:
-                await sender.send(row.chat_id, replies, skip=delivered)
+                await sender.send(row.chat_id, replies, skip=delivered, pace=pace)
             except RetryLater as error:
                 delivered = max(delivered, error.delivered)
                 if error.retry_after is None:

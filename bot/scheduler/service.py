@@ -50,6 +50,10 @@ class ReminderService:
         self.tips = TipService(db, clock, self.quiet, default_hour=settings.tip_default_hour)
         self.broadcasts = BroadcastService(db, clock, t, self.quiet)
         self.notifier = OutboxNotifier(db, clock, self.quiet)
+        self.limits = ChannelLimits(rates_from(settings))
+        """This process's sending pace per channel and chat, shared by the outbox sender of the
+        running server and the channels' replies (a turn's replies and a push to the same
+        person take turns)."""
         self.sweeper = Sweeper(
             db,
             clock,
