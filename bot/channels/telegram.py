@@ -126,7 +126,10 @@ class TelegramSender:
         except ValueError:
             raise Rejected(f"not a Telegram chat id: {user_id!r}") from None
         combined = combine_texts(
-            replies, limit=TEXT_LIMIT, size=lambda reply: utf16_len(reply.text)
+            replies,
+            limit=TEXT_LIMIT,
+            size=lambda reply: utf16_len(reply.text),
+            edits_in_place=True,
         )
         messages: list[TgMessage] = [
             m for reply in combined for m in render(reply, empty_text=self._empty_text)

@@ -123,6 +123,7 @@ def fake_zalo_bot(_zalo_bot_server: FakeZaloBot) -> FakeZaloBot:
     """The fake Zalo Bot Platform, emptied for each test."""
     _zalo_bot_server.reset()
     _zalo_bot_server.blocked_chats = set()
+    _zalo_bot_server.per_chat_per_second = None
     return _zalo_bot_server
 
 
@@ -176,6 +177,7 @@ def _zalo_oa_server() -> Iterator[FakeZaloOa]:
 def fake_zalo_oa(_zalo_oa_server: FakeZaloOa) -> FakeZaloOa:
     """The fake Zalo OA platform, with a fresh refresh-token chain for each test."""
     _zalo_oa_server.reset("rt-0")
+    _zalo_oa_server.per_chat_per_second = None
     return _zalo_oa_server
 
 
