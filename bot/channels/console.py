@@ -38,6 +38,7 @@ async def run_console(
 ) -> None:
     """Read lines, print replies, until the end of input."""
     user = user_id or getpass.getuser()
+    await app.warm_up()  # the first question is then as quick as the others
     stdout.write(app.catalog("console.welcome") + "\n")
     stdout.flush()
     while True:
