@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.channels.render import numbered, split_text
+from bot.channels.render import distinct_list_marks, numbered, split_text, typed_as_labelled
 from bot.core.choices import menu_index
 from bot.core.replies import Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
@@ -59,6 +59,8 @@ def text_with_choices(reply: Text, *, numbered_list: bool, t: Catalog) -> str:
     """A text reply with its buttons written out (numbered, or as a plain list)."""
     if not reply.buttons:
         return reply.text
+    if typed_as_labelled([button.label for row in reply.buttons for button in row]):
+        return reply.text
     if numbered_list:
         count = sum(len(row) for row in reply.buttons)
         return numbered(reply, choice_hint(count, t))
@@ -73,6 +75,8 @@ def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list
     for index, reply in enumerate(replies):
         if isinstance(reply, Text):
             body = text_with_choices(reply, numbered_list=index == menu, t=t).strip()
+            if menu >= 0 and index != menu:  # digits belong to the choices alone
+                body = distinct_list_marks(body)
             pieces.extend(ZaloText(part) for part in split_text(body, limit) if body)
         elif isinstance(reply, Toast):
             pieces.append(ZaloText(reply.text))

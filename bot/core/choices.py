@@ -18,6 +18,10 @@ from bot.core.text import fold_words
 Menu = list[list[str]]
 """[[label, action], ...] in reading order, as stored with the conversation."""
 
+TYPED_CHOICE_CHANNELS = frozenset({"zalo_bot", "console"})
+"""Channels that show no buttons: choices are written out and answered by typing (a number, a
+letter, the label). Catalog messages have a `_typed` variant where their wording differs."""
+
 
 def menu_index(replies: Sequence[Reply]) -> int:
     """Index of the reply whose buttons are the choices (the last one with any), or -1."""

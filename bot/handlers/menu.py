@@ -14,9 +14,10 @@ async def show_menu(ctx: Context) -> Reply:
 
 async def show_help(ctx: Context) -> Reply:
     """/trogiup: every command in one message (council commands only for the council)."""
+    parts = [ctx.t("menu.help"), ctx.tc("menu.help_choices")]
     if ctx.user.is_council:
-        return Text(f"{ctx.t('menu.help')}\n\n{ctx.t('menu.help_council')}")
-    return Text(ctx.t("menu.help"))
+        parts.append(f"\n{ctx.t('menu.help_council')}")
+    return Text("\n".join(parts))
 
 
 async def on_menu_action(ctx: Context) -> Reply:

@@ -10,6 +10,7 @@ from bot.core.replies import Button, Reply, Text, text
 from bot.core.text import fold_words
 from bot.handlers.common import parse_int
 from bot.handlers.unit_picker import pick_unit
+from bot.messages.numbers import file_size
 from bot.nominations import validation
 from bot.nominations.details import contact_snapshot
 from bot.nominations.drafts import Draft, Field, attachment_record
@@ -240,7 +241,7 @@ async def on_evidence(ctx: Context, draft: Draft) -> Reply:
                 t(
                     "nominate.file_too_big",
                     name=name,
-                    size=f"{attachment.size / 1048576:.1f}",
+                    size=file_size(attachment.size),
                     mb=services.max_attachment_bytes // 1048576,
                 ),
             )

@@ -17,10 +17,10 @@ from bot.handlers.common import parse_int
 from bot.handlers.quiz_render import (
     after_result_buttons,
     feedback_reply,
-    percent,
     question_reply,
     result_replies,
 )
+from bot.messages.numbers import percent
 from bot.quiz.outcomes import AnswerOutcome, Outcome
 
 
@@ -84,7 +84,7 @@ async def on_answer_text(ctx: Context) -> Reply | list[Reply]:
     if current is None:
         ctx.finish()
         return Text(ctx.t("quiz.nothing_active"))
-    return [Text(ctx.t("quiz.answer_hint")), question_reply(ctx, current, resumed=True)]
+    return [Text(ctx.tc("quiz.answer_hint")), question_reply(ctx, current, resumed=True)]
 
 
 async def on_cancel(ctx: Context) -> Reply | list[Reply]:

@@ -12,7 +12,7 @@ from bot.core.clock import fmt_date
 from bot.core.context import Context
 from bot.core.replies import Button, Image, Reply, Text, text
 from bot.handlers.common import parse_int
-from bot.handlers.quiz_render import percent
+from bot.messages.numbers import percent
 from bot.quiz.chart import rate_chart
 from bot.quiz.views import Leaderboard, UnitTargetReport
 

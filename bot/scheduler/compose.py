@@ -9,14 +9,10 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import fmt_date, fmt_datetime
 from bot.core.replies import Button, Text, text
 from bot.messages import Catalog
+from bot.messages.numbers import percent
 from bot.quiz.views import PersonalProgress, UnitProgress
 from bot.scheduler.timing import days_left
 from bot.storage.models import Deadline
-
-
-def percent(rate: float) -> str:
-    """0.625 → "62 %" (Vietnamese writes a space before %)."""
-    return f"{round(rate * 100)} %"
 
 
 def when_left(t: Catalog, due_at: datetime, moment: datetime, tz: ZoneInfo) -> str:
