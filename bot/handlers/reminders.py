@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.core.clock import fmt_datetime
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, buttons_in_rows, text
-from bot.core.text import fold_words
+from bot.core.text import fold_words, shorten
 from bot.handlers.common import parse_int
 from bot.scheduler.compose import when_left
 from bot.scheduler.tips import QuietHour
@@ -52,7 +52,7 @@ async def show_deadlines(ctx: Context) -> Reply:
     rows = [
         [
             Button(
-                t("reminders.list_ack_button", title=_short(item.deadline.title)),
+                t("reminders.list_ack_button", title=shorten(item.deadline.title, 40)),
                 f"ack:{item.deadline.id}",
             )
         ]
@@ -214,7 +214,3 @@ def parse_hour(typed: str) -> int | None:
     if part in ("chieu", "toi") and hour < 12:
         hour += 12
     return hour
-
-
-def _short(title: str, limit: int = 40) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
