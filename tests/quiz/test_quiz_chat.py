@@ -326,3 +326,11 @@ async def test_two_starts_at_once_open_one_attempt(chat: Chat) -> None:
     assert sorted([first.kind.value, second.kind.value]) == ["accepted", "busy"]
     assert first.question and second.question
     assert first.question.attempt_id == second.question.attempt_id
+
+
+async def test_no_attempt_yet_is_offered_a_first_quiz_not_another(chat: Chat) -> None:
+    for register in (register_citizen, lambda c: register_staff(c, "SKHCN")):
+        await register(chat)
+        turn = await chat.say("/ketqua")
+        labels = [label for label, _ in turn.buttons]
+        assert "📝 Làm bài kiểm tra" in labels and "📝 Làm bài khác" not in labels
