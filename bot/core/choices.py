@@ -46,16 +46,25 @@ def menu_of(replies: Sequence[Reply]) -> Menu | None:
 
 
 def resolve_typed_choice(event: IncomingEvent, menu: Menu) -> IncomingEvent:
-    """Turn "2", or a choice's label typed out ("da nhan" for "✅ Đã nhận"), into its action."""
+    """Turn "2", or a choice's label typed out, into its action. Labels are compared folded (no
+    accents, case or emoji: "da nhan" is "✅ Đã nhận"); the first words of a label are enough
+    when they name only one choice ("ca nhan" for "Cá nhân tiêu biểu")."""
     if event.kind is not EventKind.TEXT or not menu:
         return event
     typed = event.text.strip().rstrip(".)")
     if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(menu):
         return replace(event, kind=EventKind.ACTION, action=menu[int(typed) - 1][1])
-    folded = fold_words(typed)
+    action = _label_match(fold_words(typed), menu)
+    return event if action is None else replace(event, kind=EventKind.ACTION, action=action)
+
+
+def _label_match(folded: str, menu: Menu) -> str | None:
+    """The action of the one label that is `folded`, or else that begins with its words."""
     if not folded:
-        return event
-    for label, action in menu:
-        if fold_words(label) == folded:
-            return replace(event, kind=EventKind.ACTION, action=action)
-    return event
+        return None
+    labels = [(fold_words(label), action) for label, action in menu]
+    for label, action in labels:
+        if label == folded:
+            return action
+    starting = {action for label, action in labels if label.startswith(folded + " ")}
+    return starting.pop() if len(starting) == 1 else None
