@@ -139,6 +139,15 @@ async def on_action(ctx: Context) -> list[Reply]:
     item = await ctx.services.nominations.review.detail(nomination_id)
     if decision is None or expected is None or item is None:
         return [Text(t("common.stale_button"))]
+    if item.status is not expected:  # decided since these buttons were shown: ask nothing
+        _browse(ctx, skipped)
+        lead = t(
+            "review.decided_already",
+            code=item.code,
+            last=_last_change(ctx, item),
+            status=status_label(t, item.status),
+        )
+        return show(ctx, item, lead=lead)
     ctx.start_flow(
         ReviewStep.REASON,
         nomination_id=nomination_id,
@@ -191,6 +200,7 @@ async def on_reason(ctx: Context) -> list[Reply]:
         lead = t(
             "review.changed",
             code=result.code,
+            last=_last_change(ctx, item) if item else "",
             status=status_label(t, result.status or Status.PENDING),
         )
         return show(ctx, item, lead=lead) if item else [Text(lead)]
@@ -203,6 +213,13 @@ async def on_reason(ctx: Context) -> list[Reply]:
         count=len(result.recipients),
     )
     return await _next(ctx, skipped, lead)
+
+
+def _last_change(ctx: Context, item: NominationDetail) -> str:
+    """The latest line of a nomination's history (when, what, who), said without guessing."""
+    if not item.history:
+        return status_label(ctx.t, item.status)
+    return history_line(ctx.t, item.history[-1], ctx.services.settings.tz)
 
 
 def _notify(

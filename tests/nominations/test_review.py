@@ -145,13 +145,34 @@ async def test_a_decision_already_taken_by_someone_else_is_not_overwritten(
     """)
     turn = await council.converse("""
         > Xứng đáng được khen thưởng.
-        < vừa được người khác xử lý
+        < vừa được xử lý
+        < Phan Thị Mai
         < Không được duyệt
     """)
     assert not turn.notices
     detail = await bot.services.nominations.review.by_code("DC-2026-0001")
     assert detail is not None and detail.status is Status.REJECTED
     assert [h.action for h in detail.history] == [Action.SUBMITTED, Action.REJECTED]
+
+
+async def test_a_stale_button_after_ones_own_decision_asks_nothing_and_blames_nobody(
+    bot: BotApp, staff: Chat, council: Chat
+) -> None:
+    await nominate_person(staff)
+    shown = await council.say("/duyetdecu")
+    reject = shown.button("Không duyệt")
+    await council.converse("""
+        > [Duyệt]
+        > Xứng đáng được khen thưởng.
+        < Đã ghi nhận
+    """)
+    turn = await council.act(reject)  # the old message's "Không duyệt", pressed afterwards
+    assert "đã được xử lý trước khi anh/chị chọn nút này" in turn.text
+    assert "người khác" not in turn.text and "lý do" not in turn.text.lower()
+    state = await SqlStateStore(bot.db).load(ConversationKey("test", "c1"))
+    assert state.step is None  # no reason is being asked for
+    detail = await bot.services.nominations.review.by_code("DC-2026-0001")
+    assert detail is not None and detail.status is Status.APPROVED
 
 
 async def test_later_skips_and_a_code_opens_one_even_when_decided(
