@@ -16,8 +16,10 @@ from bot.app import BotApp
 from bot.cli._common import fail, run
 from bot.core.clock import fmt_datetime
 from bot.core.notify import ChannelSender
+from bot.messages import load_catalog
 from bot.scheduler.audience import SPEC_HELP, BadAudience
 from bot.scheduler.broadcast import BadBroadcast, normalize_message
+from bot.scheduler.compose import reason_label
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
 from bot.scheduler.outbox import Tally
 
@@ -121,7 +123,7 @@ async def _send_and_follow(bot: BotApp, broadcast_id: int, console: Console) -> 
 def _summary(console: Console, state: Tally) -> None:
     console.print(f"Kết quả: {state.sent}/{state.total} tin đã gửi, {state.pending} tin đang chờ.")
     for reason, count in sorted(state.failed.items()):
-        console.print(f"  Không gửi được ({reason}): {count}")
+        console.print(f"  Không gửi được ({reason_label(load_catalog(), reason)}): {count}")
 
 
 def worker(

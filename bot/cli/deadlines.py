@@ -12,7 +12,9 @@ from rich.table import Table
 from bot.app import BotApp
 from bot.cli._common import fail, run
 from bot.core.clock import fmt_datetime
+from bot.messages import load_catalog
 from bot.scheduler.audience import SPEC_HELP, BadAudience, parse_spec
+from bot.scheduler.compose import reason_label
 from bot.scheduler.deadline_file import CODE, BadDue, parse_due
 from bot.scheduler.deadlines import DeadlineReport, DeadlineSpec
 from bot.scheduler.timing import BadOffset, local_date, parse_offsets
@@ -174,7 +176,10 @@ def _table(item: DeadlineReport, bot: BotApp) -> Table:
         table.add_column(column)
     for row in item.rounds:
         counts = row.counts
-        failed = ", ".join(f"{reason}: {count}" for reason, count in sorted(counts.failed.items()))
+        failed = ", ".join(
+            f"{reason_label(load_catalog(), reason)}: {count}"
+            for reason, count in sorted(counts.failed.items())
+        )
         table.add_row(
             row.label,
             fmt_datetime(row.fire_at, tz),
