@@ -93,7 +93,7 @@ def render(reply: Reply, *, empty_text: str = "…") -> list[TgMessage]:
         content: bytes | str = reply.data or reply.url
         return _file("photo", content, reply.file_name, reply.caption)
     if isinstance(reply, Document):
-        return _file("document", reply.data, reply.file_name, reply.caption)
+        return _file("document", reply.data or reply.url, reply.file_name, reply.caption)
     raise TypeError(f"cannot render {type(reply).__name__} for Telegram")
 
 

@@ -65,7 +65,9 @@ def render(reply: Reply) -> ReplyOut:
         url = reply.url or "data:image/png;base64," + base64.b64encode(reply.data).decode()
         return ReplyOut(text=reply.caption, image_url=url)
     if isinstance(reply, Document):
-        data_url = f"data:{reply.mime_type};base64," + base64.b64encode(reply.data).decode()
+        data_url = reply.url or (
+            f"data:{reply.mime_type};base64," + base64.b64encode(reply.data).decode()
+        )
         return ReplyOut(
             text=reply.caption, document={"file_name": reply.file_name, "url": data_url}
         )

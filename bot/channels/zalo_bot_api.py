@@ -175,7 +175,9 @@ class ZaloBotSender:
             if piece.caption and not caption:
                 await self._text(chat_id, piece.caption, pace)
         elif isinstance(piece, ZaloFile):
-            if self._media.enabled:
+            if piece.url:
+                line = self._t("channels.file_link", name=piece.file_name, url=piece.url)
+            elif self._media.enabled and piece.data:
                 url = self._media.put(piece.data, piece.file_name)
                 line = self._t("channels.file_link", name=piece.file_name, url=url)
             else:

@@ -229,11 +229,14 @@ class ZaloOaSender:
         return messages
 
     def _media_messages(self, piece: ZaloImage | ZaloFile) -> list[dict[str, Any]]:
-        if isinstance(piece, ZaloImage):
+        if not piece.url and not piece.data:  # held by another platform: nothing to send here
+            key = "image_not_available" if isinstance(piece, ZaloImage) else "file_not_available"
+            first: dict[str, Any] = {"text": self._t(f"channels.{key}", name=piece.file_name)}
+        elif isinstance(piece, ZaloImage):
             element: dict[str, Any] = {"media_type": "image"}
             if piece.url:
                 element["url"] = piece.url
-            first: dict[str, Any] = {
+            first = {
                 "attachment": {
                     "type": "template",
                     "payload": {"template_type": "media", "elements": [element]},
@@ -241,6 +244,8 @@ class ZaloOaSender:
             }
             if not piece.url:
                 first["file"] = ("image", piece.file_name, piece.data)
+        elif piece.url:  # a link the OA cannot attach: written out
+            first = {"text": self._t("channels.file_link", name=piece.file_name, url=piece.url)}
         else:
             first = {
                 "attachment": {"type": "file", "payload": {}},

@@ -40,6 +40,7 @@ class ZaloFile:
     file_name: str
     mime_type: str
     caption: str
+    url: str = ""  # a link to the file instead of bytes
 
 
 ZaloPiece = ZaloText | ZaloImage | ZaloFile
@@ -68,6 +69,12 @@ def text_with_choices(reply: Text, *, numbered_list: bool, t: Catalog) -> str:
     return "\n".join([reply.text, "", *labels])
 
 
+def _link(url: str) -> str:
+    """A web address Zalo can fetch; another platform's file handle (a Telegram file_id) is
+    dropped, and the file is then said to be unavailable here."""
+    return url if url.startswith(("https://", "http://")) else ""
+
+
 def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list[ZaloPiece]:
     """Every reply as Zalo pieces with buttons written out as text; texts split to `limit`."""
     menu = menu_index(replies)
@@ -81,9 +88,13 @@ def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list
         elif isinstance(reply, Toast):
             pieces.append(ZaloText(reply.text))
         elif isinstance(reply, Image):
-            pieces.append(ZaloImage(reply.data, reply.url, reply.file_name, reply.caption))
+            pieces.append(ZaloImage(reply.data, _link(reply.url), reply.file_name, reply.caption))
         elif isinstance(reply, Document):
-            pieces.append(ZaloFile(reply.data, reply.file_name, reply.mime_type, reply.caption))
+            pieces.append(
+                ZaloFile(
+                    reply.data, reply.file_name, reply.mime_type, reply.caption, _link(reply.url)
+                )
+            )
         else:
             raise TypeError(f"cannot render {type(reply).__name__} for Zalo")
     return pieces

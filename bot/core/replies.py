@@ -52,12 +52,14 @@ class Image(Reply):
 
 @dataclass(frozen=True, slots=True)
 class Document(Reply):
-    """A file to download (exports)."""
+    """A file to download: bytes made by the bot (exports), or `url` — a link, or the handle
+    the person's own channel gave the file (a Telegram file_id), sent back on that channel."""
 
     file_name: str
-    data: bytes
+    data: bytes = b""
     caption: str = ""
     mime_type: str = "application/octet-stream"
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
