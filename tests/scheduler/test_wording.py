@@ -15,9 +15,11 @@ def test_the_broadcast_heading_is_never_doubled() -> None:
     assert broadcast(t, "📢 Thông báo: họp lúc 14:00").text == "📢 Thông báo: họp lúc 14:00"
     assert broadcast(t, "Thông báo lịch nghỉ lễ").text == "📢 Thông báo lịch nghỉ lễ"
     for message in ("📢 Thông báo: họp", "Thông báo lịch nghỉ lễ", "thong bao: nghi le"):
-        assert broadcast(t, message).text.lower().count("thông báo") + broadcast(
-            t, message
-        ).text.lower().count("thong bao") == 1
+        assert (
+            broadcast(t, message).text.lower().count("thông báo")
+            + broadcast(t, message).text.lower().count("thong bao")
+            == 1
+        )
 
 
 def _stored_reasons() -> set[str]:
