@@ -53,6 +53,11 @@ class BotApp:
         if notices:
             await self.notifier.deliver(notices)
 
+    async def warm_up(self) -> None:
+        """Load what the first question would otherwise load (the knowledge base's index and the
+        word segmenter: seconds), before the process says it is ready."""
+        await self.services.knowledge.warm_up()
+
     async def close(self) -> None:
         """Release the database pool."""
         await self.db.close()

@@ -37,6 +37,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await bot_app.warm_up()  # before uvicorn accepts requests: no slow first question
         await channels.start()
         jobs = SchedulerJobs(bot_app, channel_senders(bot_app)) if run_jobs else None
         if jobs is not None:

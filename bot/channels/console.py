@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.app import BotApp
 from bot.channels.render import numbered
 from bot.core.events import IncomingEvent
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.replies import Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
 
 CHANNEL = "console"
@@ -20,6 +20,8 @@ def render(reply: Reply, t: Catalog) -> str:
     """A reply as terminal text."""
     if isinstance(reply, Text):
         return numbered(reply, t("common.numbered_hint"))
+    if isinstance(reply, Toast):
+        return reply.text
     if isinstance(reply, Image):
         return t("console.image", caption=reply.caption).strip()
     if isinstance(reply, Document):
@@ -36,6 +38,7 @@ async def run_console(
 ) -> None:
     """Read lines, print replies, until the end of input."""
     user = user_id or getpass.getuser()
+    await app.warm_up()  # the first question is then as quick as the others
     stdout.write(app.catalog("console.welcome") + "\n")
     stdout.flush()
     while True:

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 import warnings
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Protocol
 
 from telegram import Bot, Message
@@ -32,9 +33,10 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_render import TgFile, TgMessage, TgText, render
+from bot.channels.combine import combine_texts
+from bot.channels.telegram_render import TEXT_LIMIT, TgFile, TgMessage, TgText, render, utf16_len
 from bot.config import Settings
-from bot.core.notify import DeliveryError, Rejected, RetryLater, Unreachable
+from bot.core.notify import DeliveryError, Pace, Rejected, RetryLater, Unreachable
 from bot.core.replies import Reply
 
 CHANNEL = "telegram"
@@ -114,24 +116,33 @@ class TelegramSender:
         *,
         pressed_message_id: str | None = None,
         skip: int = 0,
+        pace: Pace | None = None,
     ) -> list[int]:
-        """Send replies in order; returns the message ids. `pressed_message_id` is the message
-        whose button started this turn: a first reply with that message's edit key replaces it."""
+        """Send replies in order (consecutive plain texts as one message), each message inside
+        `pace()`; returns the message ids. `pressed_message_id` is the message whose button
+        started this turn: a first reply with that message's edit key replaces it."""
         try:
             chat_id = int(user_id)
         except ValueError:
             raise Rejected(f"not a Telegram chat id: {user_id!r}") from None
+        combined = combine_texts(
+            replies,
+            limit=TEXT_LIMIT,
+            size=lambda reply: utf16_len(reply.text),
+            edits_in_place=True,
+        )
         messages: list[TgMessage] = [
-            m for reply in replies for m in render(reply, empty_text=self._empty_text)
+            m for reply in combined for m in render(reply, empty_text=self._empty_text)
         ]
         sent: list[int] = []
         for index, message in enumerate(messages[skip:], start=skip):
             try:
-                if isinstance(message, TgText):
-                    editable = pressed_message_id if index == 0 else None
-                    sent.append(await self._send_text(chat_id, message, editable))
-                else:
-                    sent.append((await self._send_file(chat_id, message)).message_id)
+                async with pace() if pace is not None else nullcontext():
+                    if isinstance(message, TgText):
+                        editable = pressed_message_id if index == 0 else None
+                        sent.append(await self._send_text(chat_id, message, editable))
+                    else:
+                        sent.append((await self._send_file(chat_id, message)).message_id)
             except TelegramError as error:
                 raise delivery_error(error).after(index) from error
         return sent

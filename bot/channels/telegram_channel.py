@@ -22,12 +22,12 @@ from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.app import BotApp
+from bot.channels.delivery import send_paced
 from bot.channels.payload import plausible_ids
 from bot.channels.telegram import CHANNEL, TelegramSender, build_bot
 from bot.channels.telegram_inbound import to_inbound
 from bot.core.engine import INFRASTRUCTURE_ERRORS
-from bot.core.notify import DeliveryError, RetryLater
-from bot.core.replies import Reply, Text
+from bot.core.replies import Reply, Text, Toast
 from bot.core.router import Need
 from bot.messages import Catalog
 
@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PUBLIC = (Need.ANYONE, Need.REGISTERED)  # commands of managers, the council, admins stay hidden
 DEFAULT_PATH = "/webhook/telegram"
+
+
+def toast_of(replies: list[Reply]) -> tuple[str, list[Reply]]:
+    """The text of the replies' toasts (for answerCallbackQuery) and the other replies."""
+    toasts = [reply.text for reply in replies if isinstance(reply, Toast)]
+    return " ".join(toasts), [reply for reply in replies if not isinstance(reply, Toast)]
 
 
 class TelegramChannel:
@@ -88,49 +94,48 @@ class TelegramChannel:
         ):
             log.warning("malformed Telegram update ignored (ids)")
             return
-        if inbound.callback_query_id:
-            try:
-                await self.bot.answer_callback_query(inbound.callback_query_id)
-            except TelegramError as error:
-                log.info("callback query not answered: %s", error)
-        if inbound.chat_id is None:
-            return
-        if inbound.notice_key:
-            await self.reply(inbound.chat_id, [Text(self._t(inbound.notice_key))])
-        if inbound.event is None:
-            return
-        outgoing = await self.app.engine.handle(inbound.event)
-        await self.app.deliver_notices(outgoing.notices)
-        await self.reply(
-            inbound.chat_id, outgoing.replies, pressed_message_id=inbound.pressed_message_id or None
-        )
+        unanswered = inbound.callback_query_id
+        try:
+            if inbound.chat_id is None:
+                return
+            if inbound.notice_key:
+                await self.reply(inbound.chat_id, [Text(self._t(inbound.notice_key))])
+            if inbound.event is None:
+                return
+            outgoing = await self.app.engine.handle(inbound.event)
+            replies = outgoing.replies
+            if unanswered:
+                # A note on the press itself (a double tap) is the button's pop-up, not a message.
+                toast, replies = toast_of(replies)
+                await self._answer_callback(unanswered, toast)
+                unanswered = ""
+            await self.app.deliver_notices(outgoing.notices)
+            await self.reply(
+                inbound.chat_id, replies, pressed_message_id=inbound.pressed_message_id or None
+            )
+        finally:
+            if unanswered:  # nothing to say, or the engine failed: still stop the spinner
+                await self._answer_callback(unanswered, "")
+
+    async def _answer_callback(self, query_id: str, toast: str) -> None:
+        """Stop the button's spinner, with the toast's text as a pop-up when there is one."""
+        try:
+            await self.bot.answer_callback_query(query_id, text=toast[:200] or None)
+        except TelegramError as error:
+            log.info("callback query not answered: %s", error)
 
     async def reply(
-        self,
-        chat_id: int,
-        replies: list[Reply],
-        *,
-        pressed_message_id: str | None = None,
-        attempts: int = 3,
+        self, chat_id: int, replies: list[Reply], *, pressed_message_id: str | None = None
     ) -> None:
-        """Answer in the chat; waits out a short 429, logs what could not be delivered."""
-        for index, reply in enumerate(replies):
-            for attempt in range(attempts):
-                try:
-                    await self.sender.send(
-                        str(chat_id),
-                        [reply],
-                        pressed_message_id=(pressed_message_id if index == 0 else None),
-                    )
-                    break
-                except RetryLater as error:
-                    if attempt == attempts - 1:
-                        log.warning("Telegram reply not delivered: %s", error)
-                        break
-                    await asyncio.sleep(min(error.retry_after or 0.5 * 2**attempt, 10.0))
-                except DeliveryError as error:
-                    log.warning("Telegram reply refused: %s: %s", type(error).__name__, error)
-                    break
+        """Answer in the chat at its pace; waits out a short 429, logs what was not delivered."""
+        await send_paced(
+            self.sender,
+            CHANNEL,
+            str(chat_id),
+            replies,
+            limits=self.app.services.reminders.limits,
+            pressed_message_id=pressed_message_id,
+        )
 
     # ----- start and stop ----------------------------------------------------------------------
 

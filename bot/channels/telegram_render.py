@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.split import split_text, utf16_len
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.replies import Document, Image, Reply, Text, Toast
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -76,11 +76,13 @@ def render(reply: Reply, *, empty_text: str = "…") -> list[TgMessage]:
             )
             for index, part in enumerate(parts)
         ]
+    if isinstance(reply, Toast):  # shown as a pop-up when a button was pressed; else one line
+        return [TgText(escape(reply.text))]
     if isinstance(reply, Image):
         content: bytes | str = reply.data or reply.url
         return _file("photo", content, reply.file_name, reply.caption)
     if isinstance(reply, Document):
-        return _file("document", reply.data, reply.file_name, reply.caption)
+        return _file("document", reply.data or reply.url, reply.file_name, reply.caption)
     raise TypeError(f"cannot render {type(reply).__name__} for Telegram")
 
 

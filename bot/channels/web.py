@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.app import BotApp
 from bot.channels import api_docs
 from bot.core.events import IncomingEvent
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.replies import Document, Image, Reply, Text, Toast
 from bot.core.state import flow_name
 from bot.messages import Catalog
 from bot.services.web_sessions import TooManySessions
@@ -92,11 +92,15 @@ def render(reply: Reply) -> ReplyOut:
     if isinstance(reply, Text):
         rows = [[ButtonOut(label=b.label, action=b.action) for b in row] for row in reply.buttons]
         return ReplyOut(text=reply.text, buttons=rows)
+    if isinstance(reply, Toast):  # a short line: the page has no pop-ups
+        return ReplyOut(text=reply.text)
     if isinstance(reply, Image):
         url = reply.url or "data:image/png;base64," + base64.b64encode(reply.data).decode()
         return ReplyOut(text=reply.caption, image_url=url)
     if isinstance(reply, Document):
-        data_url = f"data:{reply.mime_type};base64," + base64.b64encode(reply.data).decode()
+        data_url = reply.url or (
+            f"data:{reply.mime_type};base64," + base64.b64encode(reply.data).decode()
+        )
         return ReplyOut(
             text=reply.caption, document={"file_name": reply.file_name, "url": data_url}
         )

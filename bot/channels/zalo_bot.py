@@ -18,12 +18,12 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Request, Response
 
 from bot.app import BotApp
+from bot.channels.delivery import send_paced
 from bot.channels.media import MediaStore
 from bot.channels.payload import mapping, plausible_ids, scalar
 from bot.channels.zalo_bot_api import CHANNEL, ZaloBotClient, ZaloBotError, ZaloBotSender
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
-from bot.core.notify import DeliveryError
 from bot.core.replies import Reply, Text
 
 log = logging.getLogger(__name__)
@@ -130,13 +130,10 @@ class ZaloBotChannel:
         await self.reply(chat_id, outgoing.replies)
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
-        """Answer in the chat; failures are logged (the event itself was handled)."""
-        if not replies:
-            return
-        try:
-            await self.sender.send(chat_id, replies)
-        except DeliveryError as error:
-            log.warning("Zalo Bot reply not delivered: %s: %s", type(error).__name__, error)
+        """Answer in the chat at its pace; failures are logged (the event itself was handled)."""
+        await send_paced(
+            self.sender, CHANNEL, chat_id, replies, limits=self.app.services.reminders.limits
+        )
 
     async def start(self) -> None:
         """Set the webhook, or start long polling."""

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import httpx
 
+from bot.channels.combine import combine_texts
 from bot.channels.media import MediaStore
 from bot.channels.split import split_text
-from bot.channels.zalo_render import ZaloFile, ZaloImage, ZaloPiece, ZaloText, render_numbered
+from bot.channels.zalo_render import (
+    ZaloFile,
+    ZaloImage,
+    ZaloPiece,
+    ZaloText,
+    render_numbered,
+    text_with_choices,
+)
 from bot.config import Settings
-from bot.core.notify import DeliveryError, Rejected, RetryLater, Unreachable
-from bot.core.replies import Reply
+from bot.core.notify import DeliveryError, Pace, Rejected, RetryLater, Unreachable
+from bot.core.replies import Reply, Text
 from bot.messages import Catalog, load_catalog
 
 CHANNEL = "zalo_bot"
@@ -110,14 +119,27 @@ class ZaloBotSender:
         self._media = media
         self._t = catalog or load_catalog()
 
-    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
-        """Send replies in order, after the first `skip` pieces."""
-        pieces = render_numbered(replies, self._t, limit=TEXT_LIMIT)
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, skip: int = 0, pace: Pace | None = None
+    ) -> None:
+        """Send replies in order (consecutive plain texts as one message), after the first `skip`
+        pieces, each platform call inside `pace()`."""
+        combined = combine_texts(replies, limit=TEXT_LIMIT, size=self._size)
+        pieces = render_numbered(combined, self._t, limit=TEXT_LIMIT)
         for index, piece in enumerate(pieces[skip:], start=skip):
             try:
-                await self._send_piece(user_id, piece)
+                await self._send_piece(user_id, piece, pace)
             except ZaloBotError as error:
                 raise delivery_error(error).after(index) from error
+
+    def _size(self, reply: Text) -> int:
+        """How long a text is once its choices are written out as a numbered list."""
+        return len(text_with_choices(reply, numbered_list=True, t=self._t))
+
+    async def _call(self, method: str, payload: dict[str, Any], pace: Pace | None) -> None:
+        """One sending call, at the chat's pace."""
+        async with pace() if pace is not None else nullcontext():
+            await self.client.call(method, payload)
 
     async def typing(self, chat_id: str) -> None:
         """Show "typing…" (best effort)."""
@@ -128,9 +150,9 @@ class ZaloBotSender:
         except ZaloBotError as error:
             log.debug("chat action failed: %s", error)
 
-    async def _send_piece(self, chat_id: str, piece: ZaloPiece) -> None:
+    async def _send_piece(self, chat_id: str, piece: ZaloPiece, pace: Pace | None) -> None:
         if isinstance(piece, ZaloText):
-            await self._text(chat_id, piece.text)
+            await self._text(chat_id, piece.text, pace)
         elif isinstance(piece, ZaloImage):
             url = piece.url or (
                 self._media.put(piece.data, piece.file_name) if self._media.enabled else ""
@@ -141,23 +163,27 @@ class ZaloBotSender:
                     "\n\n".join(
                         filter(None, [self._t("channels.image_not_available"), piece.caption])
                     ),
+                    pace,
                 )
                 return
             caption = piece.caption if len(piece.caption) <= TEXT_LIMIT else ""
-            await self.client.call(
+            await self._call(
                 "sendPhoto",
                 {"chat_id": chat_id, "photo": url, **({"caption": caption} if caption else {})},
+                pace,
             )
             if piece.caption and not caption:
-                await self._text(chat_id, piece.caption)
+                await self._text(chat_id, piece.caption, pace)
         elif isinstance(piece, ZaloFile):
-            if self._media.enabled:
+            if piece.url:
+                line = self._t("channels.file_link", name=piece.file_name, url=piece.url)
+            elif self._media.enabled and piece.data:
                 url = self._media.put(piece.data, piece.file_name)
                 line = self._t("channels.file_link", name=piece.file_name, url=url)
             else:
                 line = self._t("channels.file_not_available", name=piece.file_name)
-            await self._text(chat_id, "\n\n".join(filter(None, [piece.caption, line])))
+            await self._text(chat_id, "\n\n".join(filter(None, [piece.caption, line])), pace)
 
-    async def _text(self, chat_id: str, text: str) -> None:
+    async def _text(self, chat_id: str, text: str, pace: Pace | None) -> None:
         for part in split_text(text, TEXT_LIMIT):
-            await self.client.call("sendMessage", {"chat_id": chat_id, "text": part})
+            await self._call("sendMessage", {"chat_id": chat_id, "text": part}, pace)

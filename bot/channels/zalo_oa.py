@@ -24,6 +24,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 
 from bot.app import BotApp
+from bot.channels.delivery import send_paced
 from bot.channels.payload import count, first_mapping, mapping, plausible_ids, scalar
 from bot.channels.zalo_oa_api import (
     CHANNEL,
@@ -33,7 +34,6 @@ from bot.channels.zalo_oa_api import (
 )
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
-from bot.core.notify import DeliveryError
 from bot.core.replies import Reply, Text
 
 log = logging.getLogger(__name__)
@@ -186,13 +186,16 @@ class ZaloOaChannel:
         await self.reply(user_id, outgoing.replies)
 
     async def reply(self, user_id: str, replies: list[Reply]) -> None:
-        """Answer the person; failures are logged (the event itself was handled)."""
-        if not replies:
-            return
-        try:
-            await self.sender.send(user_id, replies, answering=True)
-        except DeliveryError as error:
-            log.warning("Zalo OA reply not delivered: %s: %s", type(error).__name__, error)
+        """Answer the person at their chat's pace; failures are logged (the event was handled).
+        They answer what the person just wrote, so they are inside the consultation window."""
+        await send_paced(
+            self.sender,
+            CHANNEL,
+            user_id,
+            replies,
+            limits=self.app.services.reminders.limits,
+            answering=True,
+        )
 
     async def drain(self) -> int:
         """Process every stored event not processed yet; returns how many were processed."""

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from bot.channels.combine import combine_texts
 from bot.channels.split import split_text
-from bot.channels.zalo_render import ZaloFile, ZaloImage, ZaloText, render_numbered
+from bot.channels.zalo_render import (
+    ZaloFile,
+    ZaloImage,
+    ZaloText,
+    render_numbered,
+    text_with_choices,
+)
 from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.notify import DeliveryError, Rejected, RetryLater, Unreachable
+from bot.core.notify import DeliveryError, Pace, Rejected, RetryLater, Unreachable
 from bot.core.replies import Reply, Text
 from bot.messages import Catalog, load_catalog
 from bot.services.channels import ChannelStateService, OaNotConfigured, TokenGrant
@@ -165,11 +173,18 @@ class ZaloOaSender:
         self._t = catalog or load_catalog()
 
     async def send(
-        self, user_id: str, replies: Sequence[Reply], *, skip: int = 0, answering: bool = False
+        self,
+        user_id: str,
+        replies: Sequence[Reply],
+        *,
+        skip: int = 0,
+        answering: bool = False,
+        pace: Pace | None = None,
     ) -> None:
-        """Send replies in order (after the first `skip` messages), if the person is inside the
-        consultation window. `answering`: these answer what the person just wrote, so they are
-        inside it even when nothing is recorded (their data was erased by this very message)."""
+        """Send replies in order (after the first `skip` messages, each inside `pace()`), if the
+        person is inside the consultation window. `answering`: these answer what the person just
+        wrote, so they are inside it even when nothing is recorded (their data was erased by this
+        very message)."""
         last, _ = await self._state.oa_last_interaction(user_id)
         outside = last is None or self._clock.now() - last > self._window
         if outside and not answering:
@@ -178,15 +193,22 @@ class ZaloOaSender:
             try:
                 if "file" in message:
                     message = await self._with_upload(message)
-                await self.client.call(
-                    "/v3.0/oa/message/cs",
-                    json={"recipient": {"user_id": user_id}, "message": message},
-                )
+                async with pace() if pace is not None else nullcontext():
+                    await self.client.call(
+                        "/v3.0/oa/message/cs",
+                        json={"recipient": {"user_id": user_id}, "message": message},
+                    )
             except ZaloOaError as error:
                 raise delivery_error(error).after(index) from error
 
     def messages(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
-        """The `message` objects to send (files still to upload carry a `file` key)."""
+        """The `message` objects to send (files still to upload carry a `file` key); consecutive
+        plain texts go as one message where the text limit allows."""
+        replies = combine_texts(
+            replies,
+            limit=self._limit,
+            size=lambda reply: len(text_with_choices(reply, numbered_list=True, t=self._t)),
+        )
         quick = all(_fits_quick_replies(reply) for reply in replies)
         out: list[dict[str, Any]] = []
         for reply in replies if quick else [None]:
@@ -216,11 +238,14 @@ class ZaloOaSender:
         return messages
 
     def _media_messages(self, piece: ZaloImage | ZaloFile) -> list[dict[str, Any]]:
-        if isinstance(piece, ZaloImage):
+        if not piece.url and not piece.data:  # held by another platform: nothing to send here
+            key = "image_not_available" if isinstance(piece, ZaloImage) else "file_not_available"
+            first: dict[str, Any] = {"text": self._t(f"channels.{key}", name=piece.file_name)}
+        elif isinstance(piece, ZaloImage):
             element: dict[str, Any] = {"media_type": "image"}
             if piece.url:
                 element["url"] = piece.url
-            first: dict[str, Any] = {
+            first = {
                 "attachment": {
                     "type": "template",
                     "payload": {"template_type": "media", "elements": [element]},
@@ -228,6 +253,8 @@ class ZaloOaSender:
             }
             if not piece.url:
                 first["file"] = ("image", piece.file_name, piece.data)
+        elif piece.url:  # a link the OA cannot attach: written out
+            first = {"text": self._t("channels.file_link", name=piece.file_name, url=piece.url)}
         else:
             first = {
                 "attachment": {"type": "file", "payload": {}},

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.channels.render import numbered
+from bot.channels.render import distinct_list_marks, numbered, typed_as_labelled
 from bot.channels.split import split_text
-from bot.core.replies import Document, Image, Reply, Text
+from bot.core.choices import menu_index
+from bot.core.replies import Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
 
 MAX_LISTED_NUMBERS = 5
@@ -40,6 +41,7 @@ class ZaloFile:
     file_name: str
     mime_type: str
     caption: str
+    url: str = ""  # a link to the file instead of bytes
 
 
 ZaloPiece = ZaloText | ZaloImage | ZaloFile
@@ -55,24 +57,23 @@ def choice_hint(count: int, t: Catalog) -> str:
     return t("channels.choose_numbered", choices=f"{numbers} {t('channels.or')} {count}")
 
 
-def menu_index(replies: Sequence[Reply]) -> int:
-    """Index of the reply whose buttons the engine remembers (the last one with any), or -1."""
-    for index in range(len(replies) - 1, -1, -1):
-        reply = replies[index]
-        if isinstance(reply, Text) and reply.buttons:
-            return index
-    return -1
-
-
 def text_with_choices(reply: Text, *, numbered_list: bool, t: Catalog) -> str:
     """A text reply with its buttons written out (numbered, or as a plain list)."""
     if not reply.buttons:
+        return reply.text
+    if typed_as_labelled([button.label for row in reply.buttons for button in row]):
         return reply.text
     if numbered_list:
         count = sum(len(row) for row in reply.buttons)
         return numbered(reply, choice_hint(count, t))
     labels = [f"• {button.label}" for row in reply.buttons for button in row]
     return "\n".join([reply.text, "", *labels])
+
+
+def _link(url: str) -> str:
+    """A web address Zalo can fetch; another platform's file handle (a Telegram file_id) is
+    dropped, and the file is then said to be unavailable here."""
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list[ZaloPiece]:
@@ -82,11 +83,19 @@ def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list
     for index, reply in enumerate(replies):
         if isinstance(reply, Text):
             body = text_with_choices(reply, numbered_list=index == menu, t=t).strip()
+            if menu >= 0 and index != menu:  # digits belong to the choices alone
+                body = distinct_list_marks(body)
             pieces.extend(ZaloText(part) for part in split_text(body, limit) if body)
+        elif isinstance(reply, Toast):
+            pieces.append(ZaloText(reply.text))
         elif isinstance(reply, Image):
-            pieces.append(ZaloImage(reply.data, reply.url, reply.file_name, reply.caption))
+            pieces.append(ZaloImage(reply.data, _link(reply.url), reply.file_name, reply.caption))
         elif isinstance(reply, Document):
-            pieces.append(ZaloFile(reply.data, reply.file_name, reply.mime_type, reply.caption))
+            pieces.append(
+                ZaloFile(
+                    reply.data, reply.file_name, reply.mime_type, reply.caption, _link(reply.url)
+                )
+            )
         else:
             raise TypeError(f"cannot render {type(reply).__name__} for Zalo")
     return pieces

@@ -190,8 +190,12 @@ def _summary(console: Console, tallies: dict[str, Tally], broadcast_id: int) -> 
     pushed = [name for name in tallies if name not in PULLED]
     state = _merge(tallies, pushed)
     console.print(f"Kết quả: {state.sent}/{state.total} tin đã gửi, {state.pending} tin đang chờ.")
+    from bot.messages import load_catalog
+    from bot.scheduler.compose import reason_label
+
+    catalog = load_catalog()
     for reason, count in sorted(state.failed.items()):
-        console.print(f"  Không gửi được ({reason}): {count}")
+        console.print(f"  Không gửi được ({reason_label(catalog, reason)}): {count}")
     if state.pending:
         console.print(
             f"  Tin đang chờ sẽ do máy chủ hoặc worker gửi tiếp (thông báo #{broadcast_id}); "

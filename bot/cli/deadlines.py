@@ -225,6 +225,7 @@ def sweep() -> None:
 def _table(item: DeadlineReport, bot: BotApp) -> Table:
     from bot.cli.tables import DATETIME_WIDTH, fixed, table, text
     from bot.core.clock import fmt_datetime
+    from bot.scheduler.compose import reason_label
 
     tz = bot.settings.tz
     deadline = item.deadline
@@ -240,7 +241,10 @@ def _table(item: DeadlineReport, bot: BotApp) -> Table:
     )
     for row in item.rounds:
         counts = row.counts
-        failed = ", ".join(f"{reason}: {count}" for reason, count in sorted(counts.failed.items()))
+        failed = ", ".join(
+            f"{reason_label(bot.catalog, reason)}: {count}"
+            for reason, count in sorted(counts.failed.items())
+        )
         grid.add_row(
             row.label,
             fmt_datetime(row.fire_at, tz),

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot.content.analysis import warm_up as load_segmenter
 from bot.content.answers import Answer, AnswerKind, respond
 from bot.content.loader import Snapshot, read_snapshot
 from bot.content.model import KnowledgeBase, Theme, Tip, Topic
@@ -60,6 +63,8 @@ class KnowledgeService:
         self._seen_version: int | None = None
         self._checked_at: datetime | None = None
         self._lock = asyncio.Lock()
+        self.warm = False
+        """Whether the content, its index and the word segmenter are loaded (see `warm_up`)."""
 
     # Content -----------------------------------------------------------------------------------
 
@@ -167,6 +172,25 @@ class KnowledgeService:
             return
         self._kb = kb  # one assignment: readers see the old or the new content, never a mix
         log.info("knowledge base now at version %s (%d topics)", kb.version, len(kb.topics))
+
+    async def warm_up(self) -> None:
+        """Load the content, build its index and load the word segmenter now, so that the first
+        question after a start is as quick as the others (servers call this before they say
+        they are ready). With the database down, the shipped files are indexed anyway and the
+        published version is looked up on the first question."""
+        try:
+            kb = await self.refresh()
+        except ContentInvalid:
+            return  # logged by the loader; the first question reports it as before
+        except (OperationalError, InterfaceError, ConnectionError, TimeoutError) as error:
+            log.warning("database unavailable while warming up: %s", type(error).__name__)
+            try:
+                _, kb = await asyncio.to_thread(load_directory, self._dir)
+            except ContentInvalid:
+                return
+        await asyncio.to_thread(index_for, kb)
+        await asyncio.to_thread(load_segmenter)
+        self.warm = True
 
     async def reload(self) -> ReloadResult:
         """Validate the content files and publish them so every running bot switches to them."""

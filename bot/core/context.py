@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.core.choices import TYPED_CHOICE_CHANNELS
 from bot.core.clock import Clock
 from bot.core.events import IncomingEvent
 from bot.core.replies import Notice, Reply
@@ -53,6 +54,18 @@ class Context:
     def notify(self, channel: str, user_id: str, *replies: Reply) -> None:
         """Queue a message for someone else (delivered by the channel layer or the outbox)."""
         self.notices.append(Notice(channel, user_id, tuple(replies)))
+
+    @property
+    def choices_typed(self) -> bool:
+        """Whether this person's channel shows no buttons, so choices are typed."""
+        return self.event.channel in TYPED_CHOICE_CHANNELS
+
+    def tc(self, key: str, /, **values: Any) -> str:
+        """The catalog message `key` worded for this person's channel: where choices are typed,
+        its `_typed` variant when the catalog has one ("gõ" rather than "bấm")."""
+        if self.choices_typed and self.t.has(f"{key}_typed"):
+            return self.t(f"{key}_typed", **values)
+        return self.t(key, **values)
 
     @property
     def text(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.core.choices import menu_of, resolve_typed_choice
 from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.core.errors import StorageUnavailable
@@ -19,7 +20,6 @@ from bot.core.events import EventKind, IncomingEvent
 from bot.core.replies import Outgoing, Reply, Text
 from bot.core.router import HandlerResult, Need, Route, Router
 from bot.core.state import ConversationKey, StaleState, StateStore
-from bot.core.text import fold_words
 from bot.messages import Catalog
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Engine:
         if event.kind is EventKind.TEXT and len(event.text) > self._max_text:
             return Outgoing([Text(self._t("common.too_long", limit=self._max_text))])
         before = (state.step, copy.deepcopy(state.data), state.menu)
-        event = self._resolve_typed_choice(event, state.menu)
+        event = resolve_typed_choice(event, state.menu)
         ctx = Context(event, user, state, self._services, self._t, self._clock)  # type: ignore[arg-type]
         try:
             replies = _as_list(await self._dispatch(ctx))
@@ -101,7 +101,9 @@ class Engine:
         except Exception:
             log.exception("handler failed for %s event on %s", event.kind, event.channel)
             return Outgoing([Text(self._t("common.error"))])
-        state.menu = _menu_of(replies)
+        menu = menu_of(replies)
+        if menu is not None:  # a turn that only answered with a toast leaves the choices open
+            state.menu = menu
         if not ctx.forgotten and (state.step, state.data, state.menu) != before:
             try:
                 await self._store.save(key, state)
@@ -179,22 +181,6 @@ class Engine:
         }[need]
         return None if allowed else Text(self._t(f"common.need_{need.value}"))
 
-    @staticmethod
-    def _resolve_typed_choice(event: IncomingEvent, menu: list[list[str]]) -> IncomingEvent:
-        """Turn "2", or a button's label typed out, into that button's action."""
-        if event.kind is not EventKind.TEXT or not menu:
-            return event
-        typed = event.text.strip().rstrip(".)")
-        if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(menu):
-            return replace(event, kind=EventKind.ACTION, action=menu[int(typed) - 1][1])
-        folded = fold_words(typed)
-        if not folded:
-            return event
-        for label, action in menu:
-            if fold_words(label) == folded:
-                return replace(event, kind=EventKind.ACTION, action=action)
-        return event
-
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -217,11 +203,3 @@ def _as_list(result: HandlerResult) -> list[Reply]:
     if isinstance(result, Reply):
         return [result]
     return list(result)
-
-
-def _menu_of(replies: list[Reply]) -> list[list[str]]:
-    """The buttons of the last reply that has any, in reading order."""
-    for reply in reversed(replies):
-        if isinstance(reply, Text) and reply.buttons:
-            return [[button.label, button.action] for row in reply.buttons for button in row]
-    return []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.core.replies import Notice, Reply
@@ -11,13 +12,20 @@ from bot.core.replies import Notice, Reply
 log = logging.getLogger(__name__)
 
 
+Pace = Callable[[], AbstractAsyncContextManager[None]]
+"""Entered around each platform message: waits for the chat's and the channel's pace, and the
+chat's next message is timed from when this one ended."""
+
+
 class ChannelSender(Protocol):
     """What a channel offers for pushing messages to a person."""
 
-    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, skip: int = 0, pace: Pace | None = None
+    ) -> None:
         """Deliver `replies` as this platform's messages, leaving out the first `skip` of them
-        (delivered by an earlier try). A failure says how many were delivered by then
-        (`DeliveryError.delivered`, counting the skipped ones)."""
+        (delivered by an earlier try), each one inside `pace()`. A failure says how many
+        were delivered by then (`DeliveryError.delivered`, counting the skipped ones)."""
         ...
 
 

@@ -32,6 +32,15 @@ class Text(Reply):
 
 
 @dataclass(frozen=True, slots=True)
+class Toast(Reply):
+    """A short note on a button press that changes nothing on screen (a double tap, a button of a
+    question already gone): Telegram shows it as the button's pop-up (answerCallbackQuery, at
+    most 200 characters); other channels as one short line. Never re-posts anything."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Image(Reply):
     """A picture: either bytes made by the bot (charts) or a URL."""
 
@@ -43,12 +52,14 @@ class Image(Reply):
 
 @dataclass(frozen=True, slots=True)
 class Document(Reply):
-    """A file to download (exports)."""
+    """A file to download: bytes made by the bot (exports), or `url` — a link, or the handle
+    the person's own channel gave the file (a Telegram file_id), sent back on that channel."""
 
     file_name: str
-    data: bytes
+    data: bytes = b""
     caption: str = ""
     mime_type: str = "application/octet-stream"
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

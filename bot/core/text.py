@@ -8,6 +8,7 @@ normalised here before any comparison.
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 
 _LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ"})
@@ -72,3 +73,15 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 def fold_words(text: str) -> str:
     """Folded text with punctuation turned into single spaces."""
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with "…" where it was cut
+    (a button label never ends in half a word)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = textwrap.shorten(text, width=limit, placeholder="…")
+    if cut == "…":  # a single word longer than the limit
+        return text[: limit - 1] + "…"
+    return cut

@@ -15,12 +15,12 @@ async def show_menu(ctx: Context) -> Reply:
 async def show_help(ctx: Context) -> Reply:
     """/trogiup: every command in one message (council and console commands only for those who
     hold the role)."""
-    parts = [ctx.t("menu.help")]
+    parts = [ctx.t("menu.help"), ctx.tc("menu.help_choices")]
     if ctx.user.is_council:
-        parts.append(ctx.t("menu.help_council"))
+        parts.append(f"\n{ctx.t('menu.help_council')}")
     if ctx.services.console.may_use_console(ctx.user):
-        parts.append(ctx.t("menu.help_console"))
-    return Text("\n\n".join(parts))
+        parts.append(f"\n{ctx.t('menu.help_console')}")
+    return Text("\n".join(parts))
 
 
 async def on_menu_action(ctx: Context) -> Reply:

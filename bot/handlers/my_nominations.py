@@ -11,6 +11,7 @@ from bot.core.events import EventKind
 from bot.core.replies import Button, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.handlers.nominate_form import NO_UPLOAD_CHANNELS
+from bot.messages.numbers import file_size
 from bot.nominations import validation
 from bot.nominations.drafts import attachment_record
 from bot.nominations.texts import action_label, category_label, status_label
@@ -134,7 +135,7 @@ async def on_more_input(ctx: Context) -> Reply:
                 t(
                     "nominate.file_too_big",
                     name=attachment.file_name or "",
-                    size=f"{attachment.size / 1048576:.1f}",
+                    size=file_size(attachment.size),
                     mb=services.max_attachment_bytes // 1048576,
                 )
             )

@@ -8,7 +8,9 @@ from bot.core.context import Context
 from bot.core.events import EventKind
 from bot.core.replies import Button, Reply, Text, text
 from bot.core.text import fold_words
-from bot.handlers.common import parse_int, unit_choices
+from bot.handlers.common import parse_int
+from bot.handlers.unit_picker import pick_unit
+from bot.messages.numbers import file_size
 from bot.nominations import validation
 from bot.nominations.details import contact_snapshot
 from bot.nominations.drafts import Draft, Field, attachment_record
@@ -173,8 +175,14 @@ async def on_name(ctx: Context, draft: Draft) -> Reply:
 
 
 async def on_unit_text(ctx: Context, draft: Draft) -> Reply:
-    """Part of the nominee's unit's name."""
-    return await unit_choices(ctx, ctx.text, "nom:unit:", choose_key="nominate.unit_choose")
+    """Part of the nominee's unit's name (the unit typed exactly is taken, and said)."""
+    pick = await pick_unit(ctx, ctx.text, "nom:unit:", choose_key="nominate.unit_choose")
+    if pick.unit is None:
+        assert pick.reply is not None
+        return pick.reply
+    drafts = ctx.services.nominations.drafts
+    updated = await drafts.update(ctx.user.id, unit_id=pick.unit.id, unit_name=pick.unit.name)
+    return await advance(ctx, updated, ctx.t("start.unit_taken", unit=pick.unit.name))
 
 
 async def on_unit_chosen(ctx: Context, value: str) -> Reply:
@@ -233,7 +241,7 @@ async def on_evidence(ctx: Context, draft: Draft) -> Reply:
                 t(
                     "nominate.file_too_big",
                     name=name,
-                    size=f"{attachment.size / 1048576:.1f}",
+                    size=file_size(attachment.size),
                     mb=services.max_attachment_bytes // 1048576,
                 ),
             )

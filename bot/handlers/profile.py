@@ -7,8 +7,9 @@ from enum import StrEnum
 from bot.core.clock import fmt_date
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, text
-from bot.handlers.common import parse_int, unit_choices
+from bot.handlers.common import parse_int
 from bot.handlers.start import RegStep, after_unit_chosen, role_question
+from bot.handlers.unit_picker import pick_unit
 from bot.handlers.validators import clean_person_name, clean_short_text
 from bot.services.users import Profile
 
@@ -114,9 +115,18 @@ async def on_position_text(ctx: Context) -> Reply | list[Reply]:
     return await _updated(ctx, ctx.t("profile.updated"))
 
 
-async def on_unit_text(ctx: Context) -> Reply:
-    """Part of the new unit's name."""
-    return await unit_choices(ctx, ctx.text, "prof:unit:")
+async def on_unit_text(ctx: Context) -> Reply | list[Reply]:
+    """Part of the new unit's name (the unit typed exactly is taken, and said)."""
+    pick = await pick_unit(ctx, ctx.text, "prof:unit:")
+    if pick.unit is None:
+        assert pick.reply is not None
+        return pick.reply
+    await ctx.services.users.update_profile(ctx.user.id, unit_id=pick.unit.id)
+    ctx.finish()
+    # a new unit starts a new confirmation (see `bot.services.staff`)
+    return await after_unit_chosen(
+        ctx, ctx.t("start.joined_unit", unit=pick.unit.name), pick.unit.name
+    )
 
 
 async def ask_erase(ctx: Context) -> Reply:

@@ -12,15 +12,15 @@ from enum import StrEnum
 
 from bot.core.clock import fmt_date
 from bot.core.context import Context
-from bot.core.replies import Button, Reply, Text, text
+from bot.core.replies import Button, Reply, Text, Toast, text
 from bot.handlers.common import parse_int
 from bot.handlers.quiz_render import (
     after_result_buttons,
     feedback_reply,
-    percent,
     question_reply,
     result_replies,
 )
+from bot.messages.numbers import percent
 from bot.quiz.outcomes import AnswerOutcome, Outcome
 
 
@@ -84,7 +84,7 @@ async def on_answer_text(ctx: Context) -> Reply | list[Reply]:
     if current is None:
         ctx.finish()
         return Text(ctx.t("quiz.nothing_active"))
-    return [Text(ctx.t("quiz.answer_hint")), question_reply(ctx, current, resumed=True)]
+    return [Text(ctx.tc("quiz.answer_hint")), question_reply(ctx, current, resumed=True)]
 
 
 async def resume(ctx: Context) -> Reply | list[Reply]:
@@ -192,13 +192,8 @@ async def _after_answer(
     if kind is Outcome.SHOWN and outcome.question is not None:
         ctx.start_flow(QuizStep.ANSWER, attempt_id=attempt_id)
         return question_reply(ctx, outcome.question, resumed=True)
-    if kind in (Outcome.DUPLICATE, Outcome.STALE):
-        note = Text(
-            t("quiz.duplicate", number=outcome.index + 1)
-            if kind is Outcome.DUPLICATE
-            else t("quiz.stale")
-        )
-        if outcome.question is None:
-            return note
-        return [note, question_reply(ctx, outcome.question, resumed=True)]
+    if kind in (Outcome.DUPLICATE, Outcome.EXPIRED, Outcome.STALE):
+        # A second press, or a button of a question already behind: say so briefly and show
+        # nothing again (the current question is already on screen, its buttons still open).
+        return Toast(t(f"quiz.{kind.value}", number=outcome.index + 1))
     return Text(t(f"quiz.{kind.value}"))

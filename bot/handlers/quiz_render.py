@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, text
+from bot.messages.numbers import percent
 from bot.quiz.outcomes import AnswerOutcome, AttemptResult, Outcome, QuestionView
 
 LETTERS = "ABCD"
-
-
-def percent(value: float) -> str:
-    """0.875 → "87,5", 0.8 → "80" (Vietnamese decimal comma)."""
-    shown = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-    return shown.replace(".", ",")
 
 
 def question_key(attempt_id: int, index: int) -> str:
@@ -23,7 +18,7 @@ def question_key(attempt_id: int, index: int) -> str:
 def question_reply(ctx: Context, view: QuestionView, *, resumed: bool = False) -> Text:
     """The question, its options lettered A–D, and one button per letter."""
     options = "\n".join(f"{LETTERS[i]}. {option}" for i, option in enumerate(view.options))
-    message = ctx.t(
+    message = ctx.tc(
         "quiz.question_resumed" if resumed else "quiz.question",
         set_title=view.set_title,
         practice=ctx.t("quiz.practice_tag") if view.practice else "",

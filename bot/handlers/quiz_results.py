@@ -12,8 +12,8 @@ from bot.core.clock import fmt_date
 from bot.core.context import Context
 from bot.core.replies import Button, Image, Reply, Text, text
 from bot.handlers.common import parse_int
-from bot.handlers.quiz_render import percent
 from bot.handlers.staff import pending_reply
+from bot.messages.numbers import percent
 from bot.quiz.chart import rate_chart_pages
 from bot.quiz.views import Leaderboard, RankedUnit, UnitTargetReport
 
@@ -26,8 +26,10 @@ async def show_results(ctx: Context) -> Reply:
     t = ctx.t
     quiz = ctx.services.quiz
     recent, counted, passes = await quiz.attempts.history(ctx.user.id)
+    # "Làm bài khác" only to someone who has done one; otherwise the first one.
+    take = Button(t("quiz.again" if recent else "quiz.first"), "cmd:kiemtra")
     if not recent and not ctx.user.is_staff:
-        return text(t("quiz.results_none"), [Button(t("quiz.again"), "cmd:kiemtra")])
+        return text(t("quiz.results_none"), [take])
     tz = ctx.services.settings.tz
     if recent:
         lines = [
@@ -73,11 +75,7 @@ async def show_results(ctx: Context) -> Reply:
                 lines.append(t("quiz.results_target_done", **values))
         if not progress:
             lines.append(t("quiz.results_no_targets"))
-    return text(
-        "\n".join(lines),
-        [Button(t("quiz.again"), "cmd:kiemtra")],
-        [Button(t("quiz.leaderboard"), "cmd:thidua")],
-    )
+    return text("\n".join(lines), [take], [Button(t("quiz.leaderboard"), "cmd:thidua")])
 
 
 async def show_leaderboard(ctx: Context) -> Reply | list[Reply]:

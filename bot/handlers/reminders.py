@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.core.clock import fmt_datetime
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, buttons_in_rows, text
-from bot.core.text import fold_words
+from bot.core.text import fold_words, shorten
 from bot.handlers.common import parse_int
 from bot.scheduler.compose import when_left
 from bot.scheduler.tips import QuietHour
@@ -52,7 +52,7 @@ async def show_deadlines(ctx: Context) -> Reply:
     rows = [
         [
             Button(
-                t("reminders.list_ack_button", title=_short(item.deadline.title)),
+                t("reminders.list_ack_button", title=shorten(item.deadline.title, 40)),
                 f"ack:{item.deadline.id}",
             )
         ]
@@ -112,8 +112,18 @@ async def on_tip_action(ctx: Context) -> Reply:
     if args[:1] == ["off"]:
         return await unsubscribe_tips(ctx)
     if args[:1] == ["hour"] and len(args) == 2:
+        if ctx.state.step != TipStep.HOUR:  # a button of an old question: change nothing
+            return await _stale_hour_button(ctx)
         return await _subscribe(ctx, args[1])
     return Text(ctx.t("common.stale_button"))
+
+
+async def _stale_hour_button(ctx: Context) -> Reply:
+    """Say that an old hour button changed nothing, and what the subscription is now."""
+    t = ctx.t
+    hour = await ctx.services.reminders.tips.hour_of(ctx.user.id)
+    now = t("reminders.list_tips_on", hour=hour) if hour is not None else t("reminders.sub_none")
+    return Text(t("reminders.sub_stale_button", now=now))
 
 
 async def on_hour_text(ctx: Context) -> Reply:
@@ -162,6 +172,7 @@ async def _subscribe(ctx: Context, typed: str) -> Reply:
             t("reminders.sub_bad_hour", typed=typed.strip()[:20], first=first, last=last),
             question.buttons,
         )
+    before = await tips.hour_of(ctx.user.id)
     try:
         subscribed = await tips.subscribe(ctx.user.id, hour)
     except QuietHour:
@@ -182,9 +193,13 @@ async def _subscribe(ctx: Context, typed: str) -> Reply:
         subscribed.next_at.astimezone(ctx.services.settings.tz).date()
         == ctx.clock.now().astimezone(ctx.services.settings.tz).date()
     )
-    return Text(
-        t("reminders.sub_done_today" if today else "reminders.sub_done", hour=subscribed.hour)
-    )
+    if before is None:
+        key = "reminders.sub_done_today" if today else "reminders.sub_done"
+    elif before == subscribed.hour:
+        key = "reminders.sub_same"
+    else:
+        key = "reminders.sub_changed_today" if today else "reminders.sub_changed"
+    return Text(t(key, hour=subscribed.hour, old=before))
 
 
 def parse_hour(typed: str) -> int | None:
@@ -199,7 +214,3 @@ def parse_hour(typed: str) -> int | None:
     if part in ("chieu", "toi") and hour < 12:
         hour += 12
     return hour
-
-
-def _short(title: str, limit: int = 40) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.core.clock import fmt_datetime
 from bot.core.context import Context
-from bot.core.replies import Button, Document, Reply, Text, text
+from bot.core.replies import Button, Document, Image, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.nominations import validation
 from bot.nominations.details import actor_label
@@ -19,6 +19,7 @@ from bot.nominations.review import DecisionResult, Verdict
 from bot.nominations.texts import (
     attachment_line,
     category_label,
+    channel_label,
     contact_line,
     history_line,
     status_label,
@@ -91,17 +92,59 @@ def show(
             )
         )
     ending = t("review.waiting", count=waiting) + "\n" if waiting else ""
-    status = item.status.value
-    replies.append(
-        text(
-            ending + t("review.choose"),
-            [Button(t("review.approve"), f"rev:{Decision.APPROVE.value}:{item.id}:{status}")],
-            [Button(t("review.reject"), f"rev:{Decision.REJECT.value}:{item.id}:{status}")],
-            [Button(t("review.more_info"), f"rev:{Decision.MORE_INFO.value}:{item.id}:{status}")],
-            [Button(t("review.later"), f"rev:skip:{item.id}")],
-        )
-    )
+    replies.append(_decision(ctx, item, ending))
     return replies
+
+
+def _decision(ctx: Context, item: NominationDetail, ending: str = "") -> Text:
+    """The question of the decision, its buttons, and the evidence files to look at first."""
+    t = ctx.t
+    status = item.status.value
+    rows = [
+        [Button(t("review.approve"), f"rev:{Decision.APPROVE.value}:{item.id}:{status}")],
+        [Button(t("review.reject"), f"rev:{Decision.REJECT.value}:{item.id}:{status}")],
+        [Button(t("review.more_info"), f"rev:{Decision.MORE_INFO.value}:{item.id}:{status}")],
+        [Button(t("review.later"), f"rev:skip:{item.id}")],
+    ]
+    if item.attachments:
+        rows.insert(
+            0, [Button(t("review.show_files", count=len(item.attachments)), f"rev:files:{item.id}")]
+        )
+    return text(ending + t("review.choose"), *rows)
+
+
+def evidence(ctx: Context, item: NominationDetail) -> list[Reply]:
+    """The nomination's evidence files themselves, sent back through the channel: by the file's
+    own handle on the channel it was sent on, by its link anywhere; a file held by another
+    channel (a Telegram file seen from Zalo) is named with where to open it."""
+    t = ctx.t
+    here = ctx.event.channel
+    files: list[Reply] = []
+    elsewhere: list[str] = []
+    for attachment in item.attachments:
+        caption = attachment_line(t, attachment)
+        linked = attachment.ref.startswith(("https://", "http://"))
+        if attachment.channel != here and not linked:
+            elsewhere.append(
+                t(
+                    "review.file_elsewhere",
+                    file=caption,
+                    channel=channel_label(t, attachment.channel),
+                )
+            )
+        elif attachment.kind == "photo":
+            files.append(Image(caption=caption, url=attachment.ref))
+        else:
+            files.append(
+                Document(
+                    file_name=attachment.file_name or t("nominate.file_kind.document"),
+                    url=attachment.ref,
+                    caption=caption,
+                    mime_type=attachment.mime_type or "application/octet-stream",
+                )
+            )
+    lead = [Text("\n".join(elsewhere))] if elsewhere else []
+    return [*files, *lead, _decision(ctx, item)]
 
 
 async def _next(ctx: Context, skipped: list[int], lead: str = "") -> list[Reply]:
@@ -136,11 +179,23 @@ async def on_action(ctx: Context) -> list[Reply]:
         return [Text(t("common.stale_button"))]
     if kind == "skip":
         return await _next(ctx, skipped + [nomination_id])
+    if kind == "files":
+        found = await ctx.services.nominations.review.detail(nomination_id)
+        return evidence(ctx, found) if found else [Text(t("common.stale_button"))]
     decision = next((d for d in Decision if d.value == kind), None)
     expected = next((s for s in Status if s.value == seen), None)
     item = await ctx.services.nominations.review.detail(nomination_id)
     if decision is None or expected is None or item is None:
         return [Text(t("common.stale_button"))]
+    if item.status is not expected:  # decided since these buttons were shown: ask nothing
+        _browse(ctx, skipped)
+        lead = t(
+            "review.decided_already",
+            code=item.code,
+            last=_last_change(ctx, item),
+            status=status_label(t, item.status),
+        )
+        return show(ctx, item, lead=lead)
     ctx.start_flow(
         ReviewStep.REASON,
         nomination_id=nomination_id,
@@ -194,6 +249,7 @@ async def on_reason(ctx: Context) -> list[Reply]:
         lead = t(
             "review.changed",
             code=result.code,
+            last=_last_change(ctx, item) if item else "",
             status=status_label(t, result.status or Status.PENDING),
         )
         return show(ctx, item, lead=lead) if item else [Text(lead)]
@@ -206,6 +262,13 @@ async def on_reason(ctx: Context) -> list[Reply]:
         count=len(result.recipients),
     )
     return await _next(ctx, skipped, lead)
+
+
+def _last_change(ctx: Context, item: NominationDetail) -> str:
+    """The latest line of a nomination's history (when, what, who), said without guessing."""
+    if not item.history:
+        return status_label(ctx.t, item.status)
+    return history_line(ctx.t, item.history[-1], ctx.services.settings.tz)
 
 
 def _notify(

@@ -6,9 +6,11 @@ from enum import StrEnum
 
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, Text, text
-from bot.handlers.common import main_menu, parse_int, unit_choices
+from bot.handlers.common import main_menu, parse_int
 from bot.handlers.staff import claim_reply
+from bot.handlers.unit_picker import pick_unit
 from bot.handlers.validators import clean_person_name, clean_short_text
+from bot.services.units import UnitView
 
 
 class RegStep(StrEnum):
@@ -105,8 +107,7 @@ async def on_reg_action(ctx: Context) -> Reply | list[Reply]:
         unit = await ctx.services.units.get(unit_id) if unit_id else None
         if unit is None:
             return Text(t("common.stale_button"))
-        ctx.goto(RegStep.NAME, unit_id=unit.id, unit_name=unit.name)
-        return Text(t("start.name_question", unit=unit.name))
+        return _unit_chosen(ctx, unit)
     if kind == "join" and ctx.user.registered:
         unit_id = parse_int(value)
         unit = await ctx.services.units.get(unit_id) if unit_id else None
@@ -159,8 +160,25 @@ async def on_role_text(ctx: Context) -> Reply:
 
 
 async def on_unit_text(ctx: Context) -> Reply:
-    """The person typed part of a unit's name (or an invitation code)."""
-    return await unit_choices(ctx, ctx.text, "reg:unit:")
+    """The person typed part of a unit's name (or an invitation code, or a number)."""
+    pick = await pick_unit(ctx, ctx.text, "reg:unit:")
+    if pick.unit is None:
+        assert pick.reply is not None
+        return pick.reply
+    return _unit_chosen(ctx, pick.unit, typed=True)
+
+
+def _unit_chosen(ctx: Context, unit: UnitView, *, typed: bool = False) -> Text:
+    """Go on to the name, saying which unit was chosen (and how to change it when it was taken
+    from what the person typed, without a tap)."""
+    ctx.goto(RegStep.NAME, unit_id=unit.id, unit_name=unit.name)
+    question = ctx.t("start.name_question", unit=unit.name)
+    if not typed:
+        return Text(question)
+    return text(
+        f"{ctx.t('start.unit_taken', unit=unit.name)}\n{question}",
+        [Button(ctx.t("start.unit_change"), "reg:unit:other")],
+    )
 
 
 async def on_name_text(ctx: Context) -> Reply:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import fmt_datetime
 from bot.messages import Catalog
+from bot.messages.numbers import file_size
 from bot.nominations.types import (
     Action,
     AttachmentView,
@@ -51,7 +52,7 @@ def contact_line(t: Catalog, contact: Contact | None) -> str:
 
 def attachment_line(t: Catalog, item: AttachmentView) -> str:
     """One piece of evidence: its kind, name, size and channel."""
-    size = f"{item.size / (1024 * 1024):.1f} MB" if item.size else ""
+    size = file_size(item.size) if item.size else ""
     kind = (
         t(f"nominate.file_kind.{item.kind}")
         if t.has(f"nominate.file_kind.{item.kind}")

@@ -146,10 +146,13 @@ class AttemptService:
             index = attempt.current_index
             if attempt.status != repo.ACTIVE:
                 done = attempt.status == repo.FINISHED and 0 <= question_index < index
-                return AnswerOutcome(Outcome.DUPLICATE if done else Outcome.CLOSED, question_index)
+                if not done:
+                    return AnswerOutcome(Outcome.CLOSED, question_index)
+                return await self._past(connection, attempt.id, question_index)
             if question_index != index:
-                kind = Outcome.DUPLICATE if 0 <= question_index < index else Outcome.STALE
-                return AnswerOutcome(kind, question_index, question=self._view(attempt, now))
+                if 0 <= question_index < index:
+                    return await self._past(connection, attempt.id, question_index)
+                return AnswerOutcome(Outcome.STALE, question_index)
             bank = self._banks.get(attempt.set_slug)
             question = bank.question(attempt.question_ids[index]) if bank else None
             if bank is None or question is None:
@@ -160,8 +163,7 @@ class AttemptService:
             chosen: int | None = None
             if not timed_out and shown_option is not None:
                 if not 0 <= shown_option < len(order):
-                    view = self._view(attempt, now)
-                    return AnswerOutcome(Outcome.STALE, question_index, question=view)
+                    return AnswerOutcome(Outcome.STALE, question_index)
                 chosen = order[shown_option]
             correct = chosen == question.correct
             total = len(attempt.question_ids)
@@ -185,8 +187,8 @@ class AttemptService:
                 now=now,
                 result=result,
             )
-            if recorded is None:
-                return AnswerOutcome(Outcome.DUPLICATE, question_index)
+            if recorded is None:  # a second press raced this one and was recorded first
+                return await self._past(connection, attempt.id, question_index)
             outcome = AnswerOutcome(
                 Outcome.TIMED_OUT if timed_out else Outcome.ACCEPTED,
                 question_index,
@@ -206,6 +208,13 @@ class AttemptService:
             else:
                 outcome.question = self._view(attempt, now, index=index + 1, sent_at=now)
             return outcome
+
+    @staticmethod
+    async def _past(connection: Any, attempt_id: int, question_index: int) -> AnswerOutcome:
+        """A press on a question already behind the person: answered, or its time ran out."""
+        recorded = await repo.answers(connection, attempt_id=attempt_id)
+        late = any(a.question_index == question_index and a.timed_out for a in recorded)
+        return AnswerOutcome(Outcome.EXPIRED if late else Outcome.DUPLICATE, question_index)
 
     async def abandon(self, user_id: int, attempt_id: int) -> bool:
         """Give up an active attempt of one's own; it never counts."""

@@ -13,6 +13,7 @@ class Outcome(StrEnum):
     TIMED_OUT = "timed_out"  # recorded as timed out: too late
     SHOWN = "shown"  # nothing recorded, the current question is shown again
     DUPLICATE = "duplicate"  # this question was answered already (double tap)
+    EXPIRED = "expired"  # this question's time ran out before; the press came too late
     STALE = "stale"  # a button from another question
     FOREIGN = "foreign"  # someone else's attempt
     CLOSED = "closed"  # the attempt is finished or abandoned

@@ -8,15 +8,12 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import fmt_date, fmt_datetime
 from bot.core.replies import Button, Text, text
+from bot.core.text import fold_words
 from bot.messages import Catalog
+from bot.messages.numbers import percent
 from bot.quiz.views import PersonalProgress, UnitProgress
 from bot.scheduler.timing import days_left
 from bot.storage.models import Deadline
-
-
-def percent(rate: float) -> str:
-    """0.625 → "62 %" (Vietnamese writes a space before %)."""
-    return f"{round(rate * 100)} %"
 
 
 def when_left(t: Catalog, due_at: datetime, moment: datetime, tz: ZoneInfo) -> str:
@@ -114,6 +111,23 @@ def manager_summary(t: Catalog, unit: str, items: Sequence[UnitProgress], tz: Zo
     )
 
 
+def reason_label(t: Catalog, reason: str) -> str:
+    """Why a message was not delivered, in Vietnamese, from the reason stored with it ("blocked",
+    "zalo_oa_window", "gave up: 502 Bad Gateway", …); a technical detail stays in brackets."""
+    code, _, detail = reason.partition(":")
+    key = f"reminders.reason.{code.strip().replace(' ', '_')}"
+    if not t.has(key):
+        return t("reminders.reason.other", detail=reason)
+    return t(key, detail=detail.strip()) if "detail" in t.placeholders(key) else t(key)
+
+
 def broadcast(t: Catalog, message: str) -> Text:
-    """An administrator's announcement."""
-    return Text(t("reminders.broadcast", text=message))
+    """An administrator's announcement under the heading "📢 Thông báo" — once: a message that
+    already begins with it (with or without the emoji) is not given a second one."""
+    heading = t("reminders.broadcast", text="").strip()  # "📢 Thông báo"
+    if not fold_words(message).startswith(fold_words(heading)):
+        return Text(t("reminders.broadcast", text=message))
+    symbol = heading.split()[0] if heading and not heading[0].isalnum() else ""
+    if symbol and not message.startswith(symbol):
+        return Text(f"{symbol} {message}")
+    return Text(message)

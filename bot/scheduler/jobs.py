@@ -53,7 +53,7 @@ class SchedulerJobs:
         self._app = app
         reminders = app.services.reminders
         self._reminders = reminders
-        self.sender: Sender = reminders.sender(senders)
+        self.sender: Sender = reminders.sender(senders, limits=reminders.limits)
         self._sweep_enabled = sweep
         self._send_enabled = send and bool(senders)
         self._scheduler: AsyncIOScheduler | None = None

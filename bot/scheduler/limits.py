@@ -1,13 +1,13 @@
-"""Sending pace per channel (overall and per chat, with aiolimiter) and the retry policy."""
+"""Sending pace per channel (overall and per chat) and the retry policy."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 from collections import OrderedDict
-from dataclasses import dataclass
-
-from aiolimiter import AsyncLimiter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 
@@ -59,25 +59,63 @@ class Pacer:
             self._next = max(slot, loop.time() - self._forgiven) + self._interval
 
 
+@dataclass(slots=True)
+class _ChatPace:
+    """One chat's turn: one message at a time, the next one `interval` after the last ended."""
+
+    interval: float
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    free_at: float = 0.0
+
+
 class ChannelLimits:
     """Waits before each message so that no channel is sent more than it allows: a pacer for the
-    channel overall, an aiolimiter bucket per chat, and a pause of exactly `retry_after` after
-    a 429."""
+    channel overall, a turn per chat, and a pause of exactly `retry_after` after a 429.
+
+    Per chat, the next message starts one interval after the previous one *ended* (its answer
+    came back), not after it started: the platform counts messages when they arrive, so a slow
+    first request followed by a fast one would otherwise land closer together than allowed.
+    Replies to a person and pushes to them share the same turn (one instance per process)."""
 
     def __init__(self, rates: dict[str, Rate], *, max_chats: int = 10_000) -> None:
         self._rates = rates
         self._overall = {
             name: Pacer(rate.overall * HEADROOM) for name, rate in rates.items() if rate.overall > 0
         }
-        self._chats: OrderedDict[tuple[str, str], AsyncLimiter] = OrderedDict()
+        self._chats: OrderedDict[tuple[str, str], _ChatPace] = OrderedDict()
         self._max_chats = max_chats
         self._paused_until: dict[str, float] = {}
 
     async def acquire(self, channel: str, chat_id: str) -> None:
-        """Wait until one more message may go to `chat_id` on `channel`."""
+        """Wait until one more message may go to `chat_id` on `channel` (and take that slot)."""
+        async with self.slot(channel, chat_id):
+            pass
+
+    @asynccontextmanager
+    async def slot(self, channel: str, chat_id: str) -> AsyncIterator[None]:
+        """Hold the chat's turn for one platform call: wait for it, send inside, and the chat's
+        next message waits one interval from the moment this block is left."""
         rate = self._rates.get(channel)
-        if rate is not None and rate.per_chat > 0:
-            await self._chat_limiter(channel, chat_id, rate.per_chat).acquire()
+        chat = (
+            self._chat_pace(channel, chat_id, rate.per_chat)
+            if rate is not None and rate.per_chat > 0
+            else None
+        )
+        if chat is None:
+            await self._channel_turn(channel)
+            yield
+            return
+        async with chat.turn:
+            loop = asyncio.get_running_loop()
+            if chat.free_at > loop.time():
+                await asyncio.sleep(chat.free_at - loop.time())
+            await self._channel_turn(channel)
+            try:
+                yield
+            finally:
+                chat.free_at = loop.time() + chat.interval
+
+    async def _channel_turn(self, channel: str) -> None:
         pacer = self._overall.get(channel)
         while True:
             await self._wait_pause(channel)
@@ -104,16 +142,16 @@ class ChannelLimits:
                 return
             await asyncio.sleep(remaining)
 
-    def _chat_limiter(self, channel: str, chat_id: str, per_chat: float) -> AsyncLimiter:
+    def _chat_pace(self, channel: str, chat_id: str, per_chat: float) -> _ChatPace:
         key = (channel, chat_id)
-        limiter = self._chats.get(key)
-        if limiter is None:
-            limiter = self._chats[key] = AsyncLimiter(1, 1 / (per_chat * HEADROOM))
+        pace = self._chats.get(key)
+        if pace is None:
+            pace = self._chats[key] = _ChatPace(1 / (per_chat * HEADROOM))
             if len(self._chats) > self._max_chats:
                 self._chats.popitem(last=False)
         else:
             self._chats.move_to_end(key)
-        return limiter
+        return pace
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ def _dump_one(reply: Reply) -> dict[str, Any]:
             "file_name": reply.file_name,
             "data": base64.b64encode(reply.data).decode("ascii"),
             "mime_type": reply.mime_type,
+            "url": reply.url,
         }
     raise TypeError(f"cannot store {type(reply).__name__} in the outbox")
 
@@ -66,5 +67,6 @@ def _load_one(item: dict[str, Any]) -> Reply:
             data=base64.b64decode(item.get("data", "")),
             caption=item.get("caption", ""),
             mime_type=item.get("mime_type", "application/octet-stream"),
+            url=item.get("url", ""),
         )
     raise ValueError(f"unknown reply type in outbox payload: {kind!r}")

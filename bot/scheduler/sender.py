@@ -18,7 +18,9 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
+from bot.core.choices import Menu, menu_of
 from bot.core.clock import Clock
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, Rejected, RetryLater, Unreachable
@@ -26,6 +28,7 @@ from bot.scheduler import payload
 from bot.scheduler.limits import ChannelLimits, RetryPolicy
 from bot.scheduler.timing import QuietHours
 from bot.storage.db import Database
+from bot.storage.repositories import conversations as conversation_repo
 from bot.storage.repositories import outbox as outbox_repo
 from bot.storage.repositories import users as user_repo
 from bot.storage.repositories.outbox import Claimed, Outcome
@@ -86,6 +89,7 @@ class Sender:
         self.name = worker_name()
         self._stopping = asyncio.Event()
         self._outcomes: list[Outcome] = []
+        self._menus: list[tuple[str, str, Menu]] = []  # choices of delivered pushes, in order
         self._recordable = asyncio.Event()
         self._drained = False
 
@@ -149,9 +153,11 @@ class Sender:
     async def _record(self) -> None:
         """Write the outcomes gathered since the last time, in one transaction."""
         outcomes, self._outcomes = self._outcomes, []
-        if outcomes:
+        menus, self._menus = self._menus, []
+        if outcomes or menus:
             async with self._db.transaction() as session:
                 await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
+                await conversation_repo.offer_menus(session, menus=menus)
 
     async def _claim(self, channels: list[str]) -> list[Claimed]:
         now = self._clock.now()
@@ -195,10 +201,10 @@ class Sender:
         replies = payload.load(row.payload)
         waited = 0.0
         delivered = row.parts_sent  # platform messages of this push already out
+        pace = partial(self._limits.slot, row.channel, row.chat_id)
         while True:
-            await self._limits.acquire(row.channel, row.chat_id)
             try:
-                await sender.send(row.chat_id, replies, skip=delivered)
+                await sender.send(row.chat_id, replies, skip=delivered, pace=pace)
             except RetryLater as error:
                 delivered = max(delivered, error.delivered)
                 if error.retry_after is None:
@@ -223,6 +229,9 @@ class Sender:
                 log.warning("send of outbox row %s failed: %r", row.id, error)
                 await self._back_off(row, type(error).__name__, stats, delivered)
             else:
+                menu = menu_of(replies)
+                if menu:  # the person now answers "1" or "đã nhận" to this push's choices
+                    self._menus.append((row.channel, row.chat_id, menu))
                 self._finish(row, outbox_repo.SENT)
                 stats.count("sent")
             return

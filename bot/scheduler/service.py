@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.core.choices import menu_of
 from bot.core.clock import Clock
 from bot.core.notify import ChannelSender
 from bot.core.replies import Reply
@@ -26,6 +27,7 @@ from bot.scheduler.timing import QuietHours
 from bot.scheduler.tips import TipService
 from bot.storage.db import Database
 from bot.storage.models import DeadlineAck, OutboxMessage, TipSubscription
+from bot.storage.repositories import conversations as conversation_repo
 from bot.storage.repositories import deadlines as deadline_repo
 from bot.storage.repositories import outbox as outbox_repo
 from bot.storage.repositories import tips as tip_repo
@@ -51,6 +53,10 @@ class ReminderService:
         self.tips = TipService(db, clock, self.quiet, default_hour=settings.tip_default_hour)
         self.broadcasts = BroadcastService(db, clock, t, self.quiet)
         self.notifier = OutboxNotifier(db, clock, self.quiet)
+        self.limits = ChannelLimits(rates_from(settings))
+        """This process's sending pace per channel and chat, shared by the outbox sender of the
+        running server and the channels' replies (a turn's replies and a push to the same
+        person take turns)."""
         self.sweeper = Sweeper(
             db,
             clock,
@@ -110,7 +116,11 @@ class ReminderService:
             bodies = await outbox_repo.take_for_chat(
                 session, channel=WEB, chat_id=web_user_id, now=self._clock.now()
             )
-        return [reply for body in bodies for reply in payload.load(body)]
+            replies = [reply for body in bodies for reply in payload.load(body)]
+            menu = menu_of(replies)
+            if menu:  # shown below the conversation: a typed "1" answers these choices now
+                await conversation_repo.offer_menus(session, menus=[(WEB, web_user_id, menu)])
+        return replies
 
     async def erase(self, session: AsyncSession, user_id: int) -> None:
         """Personal-data eraser: subscriptions, acknowledgements, messages to the person and

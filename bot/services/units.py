@@ -37,6 +37,14 @@ class UnitSearch:
 
     units: list[UnitView]
     total: int
+    exact: list[UnitView] = field(default_factory=list)
+    """Units named exactly as typed (diacritics optional), or whose code or invitation code was
+    typed: when there is only one, it is what the person meant and needs no tap."""
+
+    @property
+    def only_exact(self) -> UnitView | None:
+        """The one unit that matches exactly, if exactly one does."""
+        return self.exact[0] if len(self.exact) == 1 else None
 
 
 @dataclass(slots=True)
@@ -84,12 +92,13 @@ class UnitService:
             if exact is None and INVITE_PATTERN.match(query.strip()):
                 exact = await unit_repo.by_invite_code(session, invite_code=query.strip())
             if exact is not None:
-                return UnitSearch([_view(exact)], 1)
+                return UnitSearch([_view(exact)], 1, [_view(exact)])
+            named = await unit_repo.by_folded_name(session, name_folded=" ".join(words), limit=2)
             found = await unit_repo.search(session, folded_words=words, limit=limit)
             total = len(found)
             if total == limit:
                 total = await unit_repo.count_matching(session, folded_words=words)
-            return UnitSearch([_view(unit) for unit in found], total)
+            return UnitSearch([_view(unit) for unit in found], total, [_view(u) for u in named])
 
     async def by_invite_code(self, code: str) -> UnitView | None:
         """The unit a deep-link payload or typed invitation code points to."""

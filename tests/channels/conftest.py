@@ -42,6 +42,13 @@ def fake_telegram(_telegram_server: FakeTelegram) -> Iterator[FakeTelegram]:
 TG_SECRET = "tg-webhook-secret_42"
 
 
+@pytest.fixture
+def chat_rate() -> float:
+    """Messages per second per chat the bot keeps in the rigs: fast, so that conversations run
+    quickly; tests of pacing parametrize it with the real rate (1/s)."""
+    return 1000.0
+
+
 @dataclass
 class TelegramRig:
     """Our server in webhook mode against the fake Telegram, with one private chat."""
@@ -54,7 +61,7 @@ class TelegramRig:
 
 @pytest.fixture
 async def telegram_rig(
-    db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram, chat_rate: float
 ) -> AsyncIterator[TelegramRig]:
     """The bot served on loopback in Telegram webhook mode, demo units loaded."""
 
@@ -67,6 +74,7 @@ async def telegram_rig(
             telegram_api_base_url=fake_telegram.base_url,
             telegram_webhook_url=f"{base}/tg/hook",
             telegram_webhook_secret=TG_SECRET,
+            telegram_rate_per_chat=chat_rate,
         )
 
     async with served_bot(clock, settings) as (app, _, url):
@@ -115,6 +123,7 @@ def fake_zalo_bot(_zalo_bot_server: FakeZaloBot) -> FakeZaloBot:
     """The fake Zalo Bot Platform, emptied for each test."""
     _zalo_bot_server.reset()
     _zalo_bot_server.blocked_chats = set()
+    _zalo_bot_server.per_chat_per_second = None
     return _zalo_bot_server
 
 
@@ -130,7 +139,7 @@ class ZaloBotRig:
 
 @pytest.fixture
 async def zalo_bot_rig(
-    db_url: str, tmp_path: Path, clock: FrozenClock, fake_zalo_bot: FakeZaloBot
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_zalo_bot: FakeZaloBot, chat_rate: float
 ) -> AsyncIterator[ZaloBotRig]:
     """The bot served on loopback in Zalo Bot webhook mode, demo units loaded."""
 
@@ -144,6 +153,7 @@ async def zalo_bot_rig(
             zalo_bot_webhook_url=f"{base}/zb/hook",
             zalo_bot_webhook_secret=ZB_SECRET,
             public_base_url=base,
+            zalo_rate_per_chat=chat_rate,
         )
 
     async def send(text: str) -> list[str]:
@@ -167,6 +177,7 @@ def _zalo_oa_server() -> Iterator[FakeZaloOa]:
 def fake_zalo_oa(_zalo_oa_server: FakeZaloOa) -> FakeZaloOa:
     """The fake Zalo OA platform, with a fresh refresh-token chain for each test."""
     _zalo_oa_server.reset("rt-0")
+    _zalo_oa_server.per_chat_per_second = None
     return _zalo_oa_server
 
 
@@ -203,12 +214,17 @@ class ZaloOaRig:
 
 @pytest.fixture
 async def zalo_oa_rig(
-    db_url: str, tmp_path: Path, clock: FrozenClock, fake_zalo_oa: FakeZaloOa
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_zalo_oa: FakeZaloOa, chat_rate: float
 ) -> AsyncIterator[ZaloOaRig]:
     """The bot served on loopback with the Zalo OA webhook, demo units loaded."""
 
     def settings(_: str) -> Settings:
-        return oa_settings(fake_zalo_oa, database_url=db_url, data_dir=tmp_path / "data")
+        return oa_settings(
+            fake_zalo_oa,
+            database_url=db_url,
+            data_dir=tmp_path / "data",
+            zalo_rate_per_chat=chat_rate,
+        )
 
     async with served_bot(clock, settings) as (app, api, url):
         rig = ZaloOaRig(

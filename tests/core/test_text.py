@@ -38,3 +38,14 @@ def test_folding_ignores_diacritics_case_and_tone_placement() -> None:
     assert fold("hoà") == fold("hòa") == fold("hoa")
     assert strip_accents("Đắk Lắk") == "Dak Lak"
     assert fold_words("Sở Y tế, (Đắk Lắk)!") == "so y te dak lak"
+
+
+def test_labels_are_shortened_at_a_word_boundary() -> None:
+    from bot.core.text import shorten
+
+    title = "Nộp báo cáo chuyển đổi số quý II năm 2026 của toàn bộ các đơn vị"
+    cut = shorten(title, 40)
+    assert len(cut) <= 40 and cut.endswith("…")
+    assert title.startswith(cut[:-1]) and title[len(cut) - 1] == " "  # cut between two words
+    assert shorten("Ngắn gọn", 40) == "Ngắn gọn"
+    assert shorten("X" * 50, 10) == "X" * 9 + "…"

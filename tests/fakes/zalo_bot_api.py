@@ -8,6 +8,8 @@
 `reply_markup` is refused. Users' events are built with `user_says` / `user_sends` and either
 queued for `getUpdates` (which returns one event, or error 408 after the timeout) or posted to the
 webhook with `X-Bot-Api-Secret-Token` (`post_webhook`, `wrapped=` chooses the payload shape).
+Rate limits are not published: `per_chat_per_second` (off by default) answers messages beyond it
+to one chat within a second with 429 and `parameters.retry_after`, recorded in `rate_limited`.
 
     python -m tests.fakes.zalo_bot_api --port 8082     # GET /_test/messages, POST /_test/reset
 """
@@ -20,6 +22,7 @@ import itertools
 import json
 import threading
 import time
+from collections import defaultdict, deque
 from typing import Any
 
 import httpx
@@ -36,9 +39,9 @@ ACTIONS = {"typing", "upload_photo"}
 class ZaloApiError(Exception):
     """An `{"ok": false}` answer."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.retry_after = code, description, retry_after
 
 
 class FakeZaloBot(ServedFake):
@@ -54,6 +57,7 @@ class FakeZaloBot(ServedFake):
         self.token = token
         self.require_https = require_https
         self.blocked_chats = blocked_chats or set()
+        self.per_chat_per_second: int | None = None  # rate limit (unpublished: off by default)
         self._lock = threading.RLock()
         self.reset()
         self.app = self._build_app()
@@ -62,6 +66,8 @@ class FakeZaloBot(ServedFake):
         """Forget messages, events and the webhook."""
         with self._lock:
             self.messages: list[dict[str, Any]] = []
+            self.rate_limited: list[dict[str, Any]] = []  # every send answered with 429
+            self._sent_per_chat: dict[str, deque[float]] = defaultdict(deque)
             self.actions: list[dict[str, Any]] = []
             self.webhook: dict[str, Any] = {}
             self._events: list[dict[str, Any]] = []
@@ -170,6 +176,19 @@ class FakeZaloBot(ServedFake):
             raise ZaloApiError(403, "Forbidden: the user has blocked the bot")
         return chat_id
 
+    def _paced(self, chat_id: str, method: str) -> None:
+        """With `per_chat_per_second` set: more messages to a chat within one second → 429."""
+        if self.per_chat_per_second is None:
+            return
+        now = time.monotonic()
+        times = self._sent_per_chat[chat_id]
+        while times and now - times[0] >= 1.0:
+            times.popleft()
+        if len(times) >= self.per_chat_per_second:
+            self.rate_limited.append({"chat_id": chat_id, "method": method, "at": now})
+            raise ZaloApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        times.append(now)
+
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         text = params.get("text")
@@ -177,6 +196,7 @@ class FakeZaloBot(ServedFake):
             raise ZaloApiError(400, "Bad Request: text is required")
         if len(text) > TEXT_LIMIT:
             raise ZaloApiError(400, f"Bad Request: text must be 1-{TEXT_LIMIT} characters")
+        self._paced(chat_id, "sendMessage")
         return self._record("sendMessage", chat_id, text=text)
 
     def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -187,6 +207,7 @@ class FakeZaloBot(ServedFake):
         caption = str(params.get("caption") or "")
         if len(caption) > TEXT_LIMIT:
             raise ZaloApiError(400, "Bad Request: caption is too long")
+        self._paced(chat_id, "sendPhoto")
         return self._record("sendPhoto", chat_id, photo=photo, caption=caption)
 
     def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
@@ -257,10 +278,14 @@ class FakeZaloBot(ServedFake):
                 error = ZaloApiError(400, "Bad Request: invalid JSON")
             except ZaloApiError as failure:
                 error = failure
-            return JSONResponse(
-                {"ok": False, "error_code": error.code, "description": error.description},
-                status_code=error.code,
-            )
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": error.code,
+                "description": error.description,
+            }
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return JSONResponse(body, status_code=error.code)
 
         @app.get("/_test/messages")
         async def messages() -> list[dict[str, Any]]:

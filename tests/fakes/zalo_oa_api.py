@@ -5,7 +5,9 @@ loopback, following the shapes of the public documentation (several limits are *
   `secret_key`): a refresh token works **once**; the answer carries a new pair and `expires_in`.
 - `POST /v3.0/oa/message/cs` (header `access_token`): text ≤ `text_limit`, buttons ≤ 5 with
   titles ≤ 100 characters and known types, media elements by URL or uploaded `attachment_id`,
-  files by uploaded `token`; users marked outside the consultation window get error -230.
+  files by uploaded `token`; users marked outside the consultation window get error -230;
+  with `per_chat_per_second` set (off by default: Zalo publishes no limit), messages beyond it
+  to one person within a second get error -32 (recorded in `rate_limited`).
   Answers `{"error": 0, "message": "Success", "data": {"message_id": …, "user_id": …}}`.
 - `POST /v2.0/oa/upload/image|file` (multipart `file`): files only PDF/DOC/DOCX.
 - Webhook events are built with `user_says`, `user_clicks`, `user_follows`, … and posted with a
@@ -20,6 +22,7 @@ import json
 import secrets
 import threading
 import time
+from collections import defaultdict, deque
 from typing import Any
 
 import httpx
@@ -55,6 +58,7 @@ class FakeZaloOa(ServedFake):
         self.app_id, self.secret_key, self.app_secret = app_id, secret_key, app_secret
         self.oa_id = oa_id
         self.text_limit = text_limit
+        self.per_chat_per_second: int | None = None  # rate limit (unpublished: off by default)
         self._lock = threading.RLock()
         self.reset(refresh_token)
         self.app = self._build_app()
@@ -68,6 +72,8 @@ class FakeZaloOa(ServedFake):
             self.messages: list[dict[str, Any]] = []
             self.uploads: dict[str, str] = {}
             self.outside_window: set[str] = set()
+            self.rate_limited: list[dict[str, Any]] = []  # every send answered with -32
+            self._sent_per_chat: dict[str, deque[float]] = defaultdict(deque)
             self._ids = itertools.count(1)
 
     def revoke_access_tokens(self) -> None:
@@ -214,11 +220,25 @@ class FakeZaloOa(ServedFake):
             raise OaError(-201, f"text length must be 1-{self.text_limit}")
         if attachment is not None:
             self._check_attachment(attachment)
+        self._paced(user_id)
         message_id = f"oa{next(self._ids):08d}"
         self.messages.append(
             {"recipient": {"user_id": user_id}, "message": message, "message_id": message_id}
         )
         return {"message_id": message_id, "user_id": user_id}
+
+    def _paced(self, user_id: str) -> None:
+        """With `per_chat_per_second` set: more messages to a person within a second → -32."""
+        if self.per_chat_per_second is None:
+            return
+        now = time.monotonic()
+        times = self._sent_per_chat[user_id]
+        while times and now - times[0] >= 1.0:
+            times.popleft()
+        if len(times) >= self.per_chat_per_second:
+            self.rate_limited.append({"user_id": user_id, "at": now})
+            raise OaError(-32, "Rate limit exceeded")
+        times.append(now)
 
     def _check_attachment(self, attachment: dict[str, Any]) -> None:
         kind, payload = attachment.get("type"), attachment.get("payload") or {}

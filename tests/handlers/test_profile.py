@@ -85,3 +85,14 @@ async def test_roles_granted_from_cli_show_in_profile(chat: Chat) -> None:
         > /hoso
         < lãnh đạo đơn vị
     """)
+
+
+async def test_changing_unit_by_its_exact_name_needs_no_tap_and_says_so(chat: Chat) -> None:
+    await chat.converse(REGISTER_STAFF)
+    await chat.converse("""
+        > /hoso
+        > [Đổi đơn vị]
+        > so noi vu
+        < Đã cập nhật đơn vị của anh/chị thành Sở Nội vụ
+        < Đơn vị: Sở Nội vụ
+    """)

@@ -138,3 +138,65 @@ async def test_cancel_leaves_the_flow(chat: Chat) -> None:
         > /huy
         < không có thao tác nào
     """)
+
+
+async def _at_unit_question(chat: Chat) -> None:
+    await chat.converse("""
+        > /start
+        > [Đồng ý]
+        > [Cán bộ]
+        < Đơn vị của anh/chị là gì?
+    """)
+
+
+async def test_the_unit_typed_exactly_is_taken_without_a_tap_and_said(chat: Chat) -> None:
+    await _at_unit_question(chat)
+    await chat.converse("""
+        > phuong tan an
+        < Trợ lý chọn đơn vị Phường Tân An theo đúng tên anh/chị gõ
+        < họ và tên
+        > Trần Văn Bình
+        > Công chức
+        < Đơn vị: Phường Tân An
+    """)
+    profile = await chat.bot.services.users.find(channel="test", external_id="u1")
+    assert profile is not None and profile.unit_name == "Phường Tân An"
+
+
+async def test_the_exact_match_can_be_changed_at_once(chat: Chat) -> None:
+    await _at_unit_question(chat)
+    await chat.converse("""
+        > so noi vu
+        < Sở Nội vụ
+        > [Chọn đơn vị khác]
+        < Đơn vị của anh/chị là gì?
+    """)
+
+
+async def test_a_number_never_becomes_a_search_while_a_list_is_open(chat: Chat) -> None:
+    await _at_unit_question(chat)
+    listed = await chat.say("phu hoa")
+    first = listed.buttons[0][0]
+    assert 2 <= len(listed.buttons) < 9
+    await chat.converse(f"""
+        > 9
+        < Anh/chị chọn từ 1 đến {len(listed.buttons)}, hoặc gõ tên khác
+        < {first}
+        > khong co don vi nay
+        < chưa tìm thấy đơn vị nào có "khong co don vi nay"
+        < {first}
+        > 1
+        < Đơn vị: {first}
+    """)
+
+
+async def test_a_bare_number_is_not_a_unit_name(chat: Chat) -> None:
+    await _at_unit_question(chat)
+    turn = await chat.say("1")
+    assert "không phải tên đơn vị" in turn.text and "Phú Hòa 1" not in turn.shown
+
+
+async def test_a_word_matches_the_start_of_a_word_of_the_name(chat: Chat) -> None:
+    await _at_unit_question(chat)
+    turn = await chat.say("tan an")
+    assert [label for label, _ in turn.buttons] == ["Phường Tân An"]  # not "Tân Lập", "Tân Tiến"

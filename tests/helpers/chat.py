@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.app import BotApp
 from bot.core.events import IncomingEvent
-from bot.core.replies import Document, Image, Notice, Reply, Text
+from bot.core.replies import Document, Image, Notice, Reply, Text, Toast
 from bot.core.text import fold_words
 
 
@@ -33,7 +33,7 @@ class Turn:
         """Every text and caption of the turn, joined."""
         parts = []
         for reply in self.replies:
-            if isinstance(reply, Text):
+            if isinstance(reply, (Text, Toast)):
                 parts.append(reply.text)
             elif isinstance(reply, (Image, Document)):
                 parts.append(reply.caption)

@@ -45,8 +45,9 @@ async def nominate_person(
         > [Cá nhân tiêu biểu]
     """)
     await chat.say(name)
-    await chat.say(unit)
-    await chat.press(unit)
+    typed = await chat.say(unit)
+    if "theo đúng tên" not in typed.text:  # the unit named exactly is taken without a tap
+        await chat.press(unit)
     await chat.say("Chuyên viên")
     await chat.say(achievements)
     await chat.press("Bỏ qua")

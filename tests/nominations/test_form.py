@@ -396,3 +396,12 @@ async def test_typed_words_and_numbers_answer_like_buttons(bot: BotApp) -> None:
         > 1
         < Đã gửi đề cử DC-2026-0001
     """)
+
+
+async def test_the_category_typed_in_short_is_understood(staff: Chat) -> None:
+    await staff.converse("""
+        > /decu
+        < Anh/chị muốn đề cử loại nào?
+        > ca nhan
+        < Họ và tên đầy đủ của người được đề cử
+    """)

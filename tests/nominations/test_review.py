@@ -8,14 +8,16 @@ import pytest
 
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
-from bot.core.replies import Text
+from bot.core.events import Attachment, EventKind, IncomingEvent
+from bot.core.replies import Document, Image, Text
 from bot.core.state import ConversationKey
 from bot.nominations.details import actor_label
 from bot.nominations.types import Action, Decision, Status
+from bot.services.users import Role
 from bot.storage.state_store import SqlStateStore
 from tests.helpers.chat import Chat, Turn
-from tests.nominations.conftest import make_council, register_citizen
-from tests.nominations.forms import nominate_person
+from tests.nominations.conftest import make_council, register_citizen, register_staff
+from tests.nominations.forms import ACHIEVEMENTS, nominate_person
 
 pytestmark = pytest.mark.usefixtures("open_round")
 
@@ -146,13 +148,34 @@ async def test_a_decision_already_taken_by_someone_else_is_not_overwritten(
     """)
     turn = await council.converse("""
         > Xứng đáng được khen thưởng.
-        < vừa được người khác xử lý
+        < vừa được xử lý
+        < Phan Thị Mai
         < Không được duyệt
     """)
     assert not turn.notices
     detail = await bot.services.nominations.review.by_code("DC-2026-0001")
     assert detail is not None and detail.status is Status.REJECTED
     assert [h.action for h in detail.history] == [Action.SUBMITTED, Action.REJECTED]
+
+
+async def test_a_stale_button_after_ones_own_decision_asks_nothing_and_blames_nobody(
+    bot: BotApp, staff: Chat, council: Chat
+) -> None:
+    await nominate_person(staff)
+    shown = await council.say("/duyetdecu")
+    reject = shown.button("Không duyệt")
+    await council.converse("""
+        > [Duyệt]
+        > Xứng đáng được khen thưởng.
+        < Đã ghi nhận
+    """)
+    turn = await council.act(reject)  # the old message's "Không duyệt", pressed afterwards
+    assert "đã được xử lý trước khi anh/chị chọn nút này" in turn.text
+    assert "người khác" not in turn.text and "lý do" not in turn.text.lower()
+    state = await SqlStateStore(bot.db).load(ConversationKey("test", "c1"))
+    assert state.step is None  # no reason is being asked for
+    detail = await bot.services.nominations.review.by_code("DC-2026-0001")
+    assert detail is not None and detail.status is Status.APPROVED
 
 
 async def test_later_skips_and_a_code_opens_one_even_when_decided(
@@ -200,3 +223,53 @@ async def test_later_skips_and_a_code_opens_one_even_when_decided(
         < Đề cử DC-2026-0002
     """)
     assert len(turn.notices) == 1
+
+
+async def test_the_council_opens_the_evidence_files_in_chat(
+    bot: BotApp, staff: Chat, council: Chat
+) -> None:
+    """The files come back as photos and documents through the reviewer's channel: by the
+    file's own handle on the channel it was sent on, by its link anywhere."""
+    await staff.converse("""
+        > /decu
+        > [Cá nhân tiêu biểu]
+        > Lê Văn Minh
+        > y te
+        > [Sở Y tế]
+        > Chuyên viên
+    """)
+    await staff.say(ACHIEVEMENTS)
+    await staff.press("Bỏ qua")
+    for ref, kind, name in (
+        ("AgACfile-id-of-the-channel", "photo", "anh.jpg"),
+        ("https://zalo.example/quyet-dinh.pdf", "document", "quyet-dinh.pdf"),
+    ):
+        event = IncomingEvent(
+            staff.channel,
+            staff.user_id,
+            staff.user_id,
+            EventKind.ATTACHMENT,
+            attachment=Attachment(kind, ref, name, "image/jpeg", 34 * 1024),
+        )
+        assert "Đã nhận" in (await staff.send_event(event)).text
+    await staff.converse("""
+        > [Xong phần minh chứng]
+        < 34 KB
+        > [Gửi đề cử]
+    """)
+    shown = await council.say("/duyetdecu")
+    assert "34 KB" in shown.text and "0.0 MB" not in shown.text
+    files = await council.press("Xem minh chứng (2 tệp)")
+    [photo, document, decision] = files.replies
+    assert isinstance(photo, Image) and photo.url == "AgACfile-id-of-the-channel"
+    assert isinstance(document, Document) and document.url.endswith("quyet-dinh.pdf")
+    assert isinstance(decision, Text) and "Quyết định của anh/chị" in decision.text
+    assert "✅ Duyệt" in [label for label, _ in files.buttons]
+
+    web = await register_staff(bot, "wc", name="Đỗ Văn Hải", channel="web")
+    await bot.services.users.grant(channel="web", external_id="wc", role=Role.COUNCIL)
+    await web.say("/duyetdecu")
+    elsewhere = await web.press("Xem minh chứng")
+    assert "anh.jpg" in elsewhere.text and "nằm trên" in elsewhere.text
+    assert [r.url for r in elsewhere.replies if isinstance(r, Document)] == [document.url]
+    assert not [r for r in elsewhere.replies if isinstance(r, Image)]  # a handle of another app

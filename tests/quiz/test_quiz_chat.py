@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
+from bot.core.replies import Toast
 from bot.storage.repositories import quiz_attempts as attempt_repo
 from tests.helpers.chat import Chat
 from tests.quiz.factories import add_result, make_staff, make_target
@@ -119,11 +120,26 @@ async def test_double_tap_counts_once(chat: Chat) -> None:
     action = await answer_action(chat.bot, attempt_id, right=True)
     await chat.act(action)
     second = await chat.act(action)
-    assert "Câu 1 anh/chị đã trả lời rồi" in second.text and "Câu 2/10" in second.text
+    # One short note, never the next question again (its buttons are on screen already).
+    assert [type(reply) for reply in second.replies] == [Toast]
+    assert "Câu 1 anh/chị đã trả lời rồi" in second.text and "Câu 2/10" not in second.text
     async with chat.bot.db.transaction() as session:
         attempt = await attempt_repo.get(session, attempt_id=attempt_id)
         assert attempt is not None and attempt.correct_count == 1 and attempt.current_index == 1
         assert len(await attempt_repo.answers(session, attempt_id=attempt_id)) == 1
+    third = await chat.say("B")  # the choices still open are the current question's
+    assert "Câu 2/10" in third.text
+
+
+async def test_a_press_on_a_timed_out_question_says_so(chat: Chat, clock: FrozenClock) -> None:
+    await register_staff(chat, "SKHCN")
+    attempt_id = await _start_counted(chat)
+    action = await answer_action(chat.bot, attempt_id, right=True)
+    clock.advance(timedelta(seconds=61))
+    await chat.act(action)  # too late: recorded as timed out, the next question is shown
+    again = await chat.act(action)
+    assert [type(reply) for reply in again.replies] == [Toast]
+    assert "Câu 1 đã hết giờ" in again.text and "đã trả lời rồi" not in again.text
 
 
 async def test_two_workers_answering_at_once_count_once(
@@ -159,7 +175,7 @@ async def test_stale_and_foreign_buttons_are_refused(bot: BotApp) -> None:
     attempt_id = await _start_counted(mine)
     stale = f"quiz:a:{attempt_id}:5:0"
     turn = await mine.act(stale)
-    assert "câu hỏi đã qua" in turn.text and "Câu 1/10" in turn.text
+    assert "thuộc câu hỏi khác" in turn.text and "Câu 1/10" not in turn.text  # no re-post
     foreign = await other.act(await answer_action(bot, attempt_id, right=True))
     assert "bài kiểm tra của người khác" in foreign.text
     await mine.act(await answer_action(bot, attempt_id, right=True))
@@ -310,3 +326,11 @@ async def test_two_starts_at_once_open_one_attempt(chat: Chat) -> None:
     assert sorted([first.kind.value, second.kind.value]) == ["accepted", "busy"]
     assert first.question and second.question
     assert first.question.attempt_id == second.question.attempt_id
+
+
+async def test_no_attempt_yet_is_offered_a_first_quiz_not_another(chat: Chat) -> None:
+    for register in (register_citizen, lambda c: register_staff(c, "SKHCN")):
+        await register(chat)
+        turn = await chat.say("/ketqua")
+        labels = [label for label, _ in turn.buttons]
+        assert "📝 Làm bài kiểm tra" in labels and "📝 Làm bài khác" not in labels

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.handlers.quiz_render import percent
+from bot.messages.numbers import percent
 from bot.quiz.bank import check_banks
 from bot.quiz.ranking import UnitInfo, rank_units
 from bot.quiz.report import sheet_name
@@ -67,7 +67,7 @@ def test_rank_shares_exact_ties_and_skips_units_without_headcount() -> None:
 
 
 def test_percent_and_sheet_names() -> None:
-    assert percent(0.8) == "80" and percent(0.875) == "87,5" and percent(1 / 3) == "33,3"
+    assert percent(0.8) == "80%" and percent(0.875) == "87,5%" and percent(1 / 3) == "33,3%"
     taken: set[str] = set()
     assert sheet_name("2026/H1:KSC", taken) == "2026-H1-KSC"
     assert sheet_name("2026/H1:KSC", taken) == "2026-H1-KSC (2)"

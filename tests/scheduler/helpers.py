@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.app import BotApp
-from bot.core.notify import DeliveryError
+from bot.core.notify import DeliveryError, Pace
 from bot.core.replies import Reply, Text
 from bot.storage.models import OutboxMessage
 
@@ -85,10 +85,15 @@ class RecordingSender:
         """Make the next sends to `chat_id` raise these errors, in order."""
         self.script.setdefault(chat_id, []).extend(errors)
 
-    async def send(self, user_id: str, replies: Sequence[Reply], *, skip: int = 0) -> None:
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, skip: int = 0, pace: Pace | None = None
+    ) -> None:
         queued = self.script.get(user_id)
         if queued:
             raise queued.pop(0)
+        if pace is not None:
+            async with pace():
+                pass
         self.sent.append((user_id, list(replies)))
 
     def texts(self, chat_id: str) -> list[str]:

@@ -102,7 +102,7 @@ def test_deadlines_import_sweep_send_and_report(
 
     report = invoke("deadlines", "report", "bao-cao-q2").output
     assert "Người được nhắc: 2" in report and "đã nhận được ít nhất một tin: 1" in report
-    assert "blocked: 1" in report
+    assert "người nhận đã chặn Trợ lý: 1" in report
     assert invoke("deadlines", "cancel", "bao-cao-q2").exit_code == 0
     assert "đã hủy" in invoke("deadlines", "list").output
     assert invoke("deadlines", "cancel", "khong-co").exit_code == 1
@@ -181,7 +181,7 @@ def test_broadcast_dry_run_then_send_with_a_summary(
     result = invoke("broadcast", "--audience", "all-staff", "--text-file", str(message))
     assert result.exit_code == 0, result.output
     assert "Kết quả: 2/3 tin đã gửi" in result.output
-    assert "Không gửi được (blocked): 1" in result.output
+    assert "Không gửi được (người nhận đã chặn Trợ lý): 1" in result.output
     assert sorted(m["chat_id"] for m in fake.messages) == [501, 502]
     assert fake.messages[0]["text"].startswith("📢 Thông báo\nHội nghị sơ kết")
 

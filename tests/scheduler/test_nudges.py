@@ -49,14 +49,14 @@ async def test_weekly_nudges_and_manager_summary_once_a_week(
 
     [nudge] = await outbox(bot, recipient_id=people["behind"], purpose="nudge")
     assert (
-        "Chỉ tiêu T2026: đơn vị của anh/chị đã đạt 20 %/80 %; còn 2 bài cần hoàn thành "
+        "Chỉ tiêu T2026: đơn vị của anh/chị đã đạt 20%/80%; còn 2 bài cần hoàn thành "
         "trước 30/06/2026." in first_text(nudge)
     )
     assert nudge.payload[0]["buttons"][0][0][1] == "cmd:kiemtra"
     assert await outbox(bot, recipient_id=people["passed"]) == []
     [summary] = await outbox(bot, recipient_id=people["boss"], purpose="summary")
     assert "Tiến độ của Đơn vị A trong tuần này" in first_text(summary)
-    assert "đạt 20 %/80 % (2/10 người; 3 người đã đăng ký)" in first_text(summary)
+    assert "đạt 20%/80% (2/10 người; 3 người đã đăng ký)" in first_text(summary)
 
     clock.advance(timedelta(days=7))
     assert (await sweeper.run()).nudges == 3  # the next week

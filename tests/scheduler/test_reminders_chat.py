@@ -102,7 +102,9 @@ async def test_subscribe_change_and_unsubscribe_daily_tips(chat: Chat) -> None:
         > [Đổi giờ nhận mẹo]
         < đang nhận mẹo số mỗi ngày lúc 17:00
         > [8:00]
-        < Từ ngày mai, anh/chị sẽ nhận một mẹo số mỗi ngày lúc 8:00
+        < Đã đổi giờ nhận mẹo số mỗi ngày từ 17:00 sang 8:00, bắt đầu từ ngày mai
+        > /nhantin 8
+        < vẫn nhận mẹo số mỗi ngày lúc 8:00 như trước
         > /huynhantin
         < Anh/chị đã thôi nhận mẹo số mỗi ngày
         > /huynhantin
@@ -110,6 +112,18 @@ async def test_subscribe_change_and_unsubscribe_daily_tips(chat: Chat) -> None:
         > /nhantin 7
         < lúc 7:00
     """)
+
+
+async def test_an_old_hour_button_changes_nothing(chat: Chat) -> None:
+    user_id = await register_citizen(chat)
+    await chat.converse("""
+        > /nhantin
+        > [12:00]
+        < lúc 12:00
+    """)
+    turn = await chat.act("tip:hour:20")  # a button of that first question, pressed later
+    assert "tin nhắn cũ" in turn.text and "lúc 12:00" in turn.text
+    assert await chat.bot.services.reminders.tips.hour_of(user_id) == 12
 
 
 def test_typed_hours_are_understood() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import Conversation, ProcessedEvent
-from bot.storage.repositories._dialect import insert_of
+from bot.storage.repositories._dialect import insert_for, insert_of
 
 
 async def get(session: AsyncSession, *, channel: str, user_id: str) -> Conversation | None:
@@ -74,6 +75,29 @@ def _insert(dialect: str) -> Any:
         **_new_values(),
     }
     return insert_of(dialect, _TABLE).values(values).on_conflict_do_nothing()
+
+
+async def offer_menus(
+    session: AsyncSession, *, menus: Sequence[tuple[str, str, list[Any]]]
+) -> None:
+    """Make each (channel, user id, menu) the choices a typed number answers — those of a push
+    just delivered. Only the menu column changes, in one statement per person and without a
+    new version: an open flow's step and data stay, and a turn being handled meanwhile saves
+    as usual (its replies go out after the push, so its choices rightly win)."""
+    if not menus:
+        return
+    table = _TABLE
+    statement = insert_for(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.channel, table.c.user_id],
+        set_={"menu": statement.excluded.menu},
+    )
+    for channel, user_id, menu in menus:  # in delivery order: the newest push wins
+        await session.execute(
+            statement.values(
+                channel=channel, user_id=user_id, step=None, data={}, menu=menu, version=0
+            )
+        )
 
 
 async def reset(session: AsyncSession, *, channel: str, user_id: str) -> None:

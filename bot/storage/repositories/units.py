@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Unit
@@ -27,11 +28,25 @@ async def by_invite_code(session: AsyncSession, *, invite_code: str) -> Unit | N
     )
 
 
+async def by_folded_name(session: AsyncSession, *, name_folded: str, limit: int) -> list[Unit]:
+    """Units whose whole name, folded, is `name_folded` (several units may share a name)."""
+    statement = select(Unit).where(Unit.name_folded == name_folded).order_by(Unit.id).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+def _has_word_starting(word: str) -> Any:
+    """The folded name has a word beginning with `word` ("an" finds "Tân An", not "Tân Lập")."""
+    return or_(
+        Unit.name_folded.startswith(word, autoescape=True),
+        Unit.name_folded.contains(f" {word}", autoescape=True),
+    )
+
+
 async def search(session: AsyncSession, *, folded_words: Sequence[str], limit: int) -> list[Unit]:
-    """Units whose folded name contains every word, shortest names first."""
+    """Units with a word starting with each word typed, shortest names first."""
     statement = select(Unit)
     for word in folded_words:
-        statement = statement.where(Unit.name_folded.contains(word, autoescape=True))
+        statement = statement.where(_has_word_starting(word))
     statement = statement.order_by(func.length(Unit.name), Unit.name).limit(limit)
     return list((await session.scalars(statement)).all())
 
@@ -40,7 +55,7 @@ async def count_matching(session: AsyncSession, *, folded_words: Sequence[str]) 
     """How many units match a search (to tell the person to be more specific)."""
     statement = select(func.count()).select_from(Unit)
     for word in folded_words:
-        statement = statement.where(Unit.name_folded.contains(word, autoescape=True))
+        statement = statement.where(_has_word_starting(word))
     return int(await session.scalar(statement) or 0)
 
 
