@@ -118,7 +118,6 @@ def build_router(app: BotApp) -> APIRouter:
         else:
             event = IncomingEvent.from_text(CHANNEL, user_id, body.text or "")
         outgoing = await app.engine.handle(event)
-        await app.deliver_notices(outgoing.notices)
         return RepliesOut(replies=[render(reply) for reply in outgoing.replies])
 
     @router.get(

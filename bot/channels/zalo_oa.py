@@ -5,6 +5,11 @@ background; events left unprocessed by a crash are picked up by a periodic sweep
 Signature: hex sha256(app_id + raw body + timestamp + OA secret key), optionally prefixed "mac=";
 a mismatch answers 401 and stores nothing. Every user event records the person's interaction, for
 the consultation window the sender respects.
+
+A stored event is marked finished only after its replies went out. The engine handles an event
+once (`dedup_key = zo:<event key>`) and keeps its replies with the claim, so a stored event
+processed again (after a crash, or a reply that failed for a passing reason) sends the kept
+replies instead of running the handler twice.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from bot.channels.zalo_oa_api import (
 )
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
-from bot.core.notify import DeliveryError
+from bot.core.notify import DeliveryError, RetryLater
 from bot.core.replies import Reply, Text
 
 log = logging.getLogger(__name__)
@@ -131,7 +136,8 @@ class ZaloOaChannel:
         return cls(app, sender)
 
     async def process(self, payload: dict[str, Any]) -> None:
-        """Handle one stored event. Raises only when storage is unreachable."""
+        """Handle one stored event and send the replies. Raises when storage is unreachable or a
+        reply could not be sent for a passing reason (the event is then tried again)."""
         name = str(payload.get("event_name") or "")
         user_id = user_of(payload)
         if name.startswith("user_send_") or name in ("follow", "unfollow"):
@@ -147,15 +153,17 @@ class ZaloOaChannel:
         if event is None:
             return
         outgoing = await self.app.engine.handle(event)
-        await self.app.deliver_notices(outgoing.notices)
         await self.reply(user_id, outgoing.replies)
 
     async def reply(self, user_id: str, replies: list[Reply]) -> None:
-        """Answer the person; failures are logged (the event itself was handled)."""
+        """Answer the person. A passing failure (`RetryLater`) raises, so that the stored event is
+        tried again; a refusal for good is logged (the event itself was handled)."""
         if not replies:
             return
         try:
             await self.sender.send(user_id, replies)
+        except RetryLater:
+            raise
         except DeliveryError as error:
             log.warning("Zalo OA reply not delivered: %s: %s", type(error).__name__, error)
 
@@ -169,6 +177,10 @@ class ZaloOaChannel:
                 except INFRASTRUCTURE_ERRORS:
                     log.error("storage unavailable; Zalo OA events wait for the next sweep")
                     return done
+                except RetryLater as error:
+                    log.warning("Zalo OA reply not delivered, event %s kept: %s", stored.id, error)
+                    await self._state.finish_event(stored.id, error=type(error).__name__)
+                    continue
                 except Exception as error:  # a bug must not block the events behind it
                     log.exception("Zalo OA event %s failed", stored.event_key)
                     await self._state.finish_event(stored.id, error=type(error).__name__)

@@ -1,10 +1,22 @@
-"""The database handle: one async engine and a session factory, built from a URL."""
+"""The database handle: one async engine and a session factory, built from a URL; and the turn,
+the unit of work every incoming event is handled in.
+
+A turn (`Database.turn`) is one connection in one transaction. While it is open, every
+`transaction()` and `connection()` of the task that opened it joins it (each in a savepoint, so a
+service that catches its own error rolls back only its part): the claim of the update, every
+write of the handler's services, the conversation state, the notices queued in the outbox and the
+turn's stored replies commit together, or not at all. Handlers and services do not know whether
+they run in a turn.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +41,25 @@ a generic plan that ignores the parameters' values. For the bot's aggregates tha
 the filters (a unit path prefix, a person's attempts within a period) and scans far too much: a
 leaderboard 4x slower, a person's standing refresh 2 ms instead of 0.5. The bot's statements are
 short to plan, so every run is planned with its real values."""
+
+
+class ConcurrentTurnUse(RuntimeError):
+    """Another task used the database while a turn it inherited was open: one connection cannot
+    run two statements at once, and work outside the turn would not commit with it."""
+
+
+@dataclass(eq=False)
+class _Turn:
+    """The connection of an open turn, the task it belongs to, and what runs after its commit."""
+
+    db: Database
+    connection: AsyncConnection
+    task: asyncio.Task[object] | None
+    open: bool = True
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+_TURN: ContextVar[_Turn | None] = ContextVar("cdsbot_turn", default=None)
 
 
 class Database:
@@ -72,8 +103,68 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Open the unit of work of one incoming event: committed when the block ends, rolled
+        back when it raises. SQLite takes the write lock at once (BEGIN IMMEDIATE): a deferred
+        transaction that reads and then writes would fail with SQLITE_BUSY_SNAPSHOT instead of
+        waiting for the other writer. Callbacks registered with `after_commit` run after the
+        commit (e.g. waking the outbox sender, which must see the committed rows)."""
+        outer = _TURN.get()
+        if outer is not None and outer.open and outer.task is asyncio.current_task():
+            raise RuntimeError("a turn is already open in this task")
+        async with self.engine.connect() as connection:
+            await connection.begin()
+            if self.dialect == "sqlite":
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            turn = _Turn(self, connection, asyncio.current_task())
+            token = _TURN.set(turn)
+            try:
+                yield
+                await connection.commit()
+            finally:
+                turn.open = False
+                _TURN.reset(token)
+        for callback in turn.after_commit:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the open turn has committed (at once when there is none; never
+        when the turn rolls back)."""
+        turn = self._joined()
+        if turn is None:
+            callback()
+        else:
+            turn.after_commit.append(callback)
+
+    def _joined(self) -> _Turn | None:
+        """The open turn of this database that the current task's work joins, if any."""
+        turn = _TURN.get()
+        if turn is None or not turn.open or turn.db is not self:
+            return None
+        if asyncio.current_task() is not turn.task:
+            raise ConcurrentTurnUse(
+                "database used from another task while a turn is open (asyncio.gather or a "
+                "background task started inside a turn): await the work in the turn's task"
+            )
+        return turn
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed when the block ends, rolled back on error."""
+        """A session inside one transaction: committed when the block ends, rolled back on error.
+        Inside a turn: a savepoint of the turn's transaction (released at the end of the block,
+        rolled back on error; it commits with the turn)."""
+        turn = self._joined()
+        if turn is not None:
+            async with (
+                AsyncSession(
+                    bind=turn.connection,
+                    join_transaction_mode="create_savepoint",
+                    expire_on_commit=False,
+                ) as session,
+                session.begin(),
+            ):
+                yield session
+            return
         async with self._sessions() as session, session.begin():
             yield session
 
@@ -82,7 +173,16 @@ class Database:
         """A Core connection for hot paths that need no ORM objects (answering a quiz question,
         starting a turn): no identity map, no unit of work, a third less CPU. Inside one
         transaction, or with `autocommit` for work that is a single atomic statement (no BEGIN
-        and COMMIT round trips)."""
+        and COMMIT round trips). Inside a turn: the turn's connection, in a savepoint unless
+        `autocommit` (a single statement whose error the caller lets end the turn)."""
+        turn = self._joined()
+        if turn is not None:
+            if autocommit:
+                yield turn.connection
+                return
+            async with turn.connection.begin_nested():
+                yield turn.connection
+            return
         if not autocommit:
             async with self.engine.begin() as connection:
                 yield connection
