@@ -120,10 +120,10 @@ class Database:
             token = _TURN.set(turn)
             try:
                 yield
-                await connection.commit()
             finally:
-                turn.open = False
+                turn.open = False  # tasks started in the turn now use their own transactions
                 _TURN.reset(token)
+            await connection.commit()
         for callback in turn.after_commit:
             callback()
 
