@@ -17,7 +17,6 @@ from bot.core.clock import FrozenClock
 from bot.core.context import Context
 from bot.core.events import IncomingEvent
 from bot.core.replies import Document, Image, Text, text
-from bot.core.reply_codec import KEPT_FILE_BYTES
 from bot.core.router import Route
 from bot.storage.models import OutboxMessage, ProcessedEvent
 
@@ -164,6 +163,8 @@ async def test_turns_of_two_processes_for_different_people_both_commit(
 
 
 async def test_replies_are_kept_whole_and_large_files_are_named_instead(bot: BotApp) -> None:
+    from bot.core.reply_codec import KEPT_FILE_BYTES
+
     chart = Image(caption="Biểu đồ", data=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, file_name="c.png")
     linked = Image(caption="Ảnh", url="https://example.vn/a.png")
     export = Document("bao-cao.xlsx", b"PK" + b"\x00" * 1000, caption="Báo cáo", mime_type="x/y")
