@@ -201,10 +201,14 @@ class TelegramChannel:
                 failures += 1
                 if failures >= PROCESS_ATTEMPTS:
                     log.exception(
-                        "Telegram update %s failed %d times; moving on", data.get("update_id"), failures
+                        "Telegram update %s failed %d times; moving on",
+                        data.get("update_id"),
+                        failures,
                     )
                     return
-                log.warning("Telegram update %s failed; retrying", data.get("update_id"), exc_info=True)
+                log.warning(
+                    "Telegram update %s failed; retrying", data.get("update_id"), exc_info=True
+                )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
 

@@ -73,8 +73,8 @@ class Engine:
         return self._router
 
     async def handle(self, event: IncomingEvent) -> Outgoing:
-        """Process one event as one turn. Raises only when storage is unreachable (then nothing
-        was stored, so the platform's redelivery is processed as new)."""
+        """Process one event as one turn. Raises when storage is unreachable (or the turn itself
+        failed outside the handler): then nothing was stored, and a redelivery is handled anew."""
         key = ConversationKey(event.channel, event.user_id)
         lock = self._locks.get(key)
         if lock is None:
@@ -84,19 +84,14 @@ class Engine:
 
     async def _handle(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
         """The turn: claim, handler, state, notices and the replies kept with the claim commit
-        together. A turn that fails is rolled back whole and answered, and that answer is what
-        the claim keeps."""
+        together. A turn whose handler fails (or loses a race) is rolled back whole and answered,
+        and that answer is what the claim keeps. Any other failure (storage, a bug of the turn
+        itself) propagates with nothing stored, so that the platform's redelivery is handled."""
         try:
             async with self._store.turn():
                 return await self._turn(key, event)
-        except INFRASTRUCTURE_ERRORS:
-            raise
         except _Answer as answer:
-            replies = answer.replies
-        except Exception:
-            log.exception("handler failed for %s event on %s", event.kind, event.channel)
-            replies = [Text(self._t("common.error"))]
-        return Outgoing(await self._claim_answered(key, event, replies))
+            return Outgoing(await self._claim_answered(key, event, answer.replies))
 
     async def _turn(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
         begun = await self._services.users.begin_turn(  # type: ignore[attr-defined]
@@ -113,7 +108,7 @@ class Engine:
             return Outgoing(stored or [], replayed=True)
         outgoing = await self._run(key, event, *begun)
         if event.dedup_key:
-            kept = [reply if reply_codec.fits(reply) else self._not_kept(reply) for reply in outgoing.replies]
+            kept = [r if reply_codec.fits(r) else self._not_kept(r) for r in outgoing.replies]
             await self._store.keep_replies(key, event.dedup_key, kept)
         return outgoing
 
@@ -126,7 +121,13 @@ class Engine:
         before = (state.step, copy.deepcopy(state.data), state.menu)
         event = self._resolve_typed_choice(event, state.menu)
         ctx = Context(event, user, state, self._services, self._t, self._clock)  # type: ignore[arg-type]
-        replies = _as_list(await self._dispatch(ctx))
+        try:
+            replies = _as_list(await self._dispatch(ctx))
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception:
+            log.exception("handler failed for %s event on %s", event.kind, event.channel)
+            raise _Answer([Text(self._t("common.error"))]) from None
         state.menu = _menu_of(replies)
         if (state.step, state.data, state.menu) != before:
             try:

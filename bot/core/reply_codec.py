@@ -68,8 +68,7 @@ def _decode(item: dict[str, Any]) -> Reply:
     kind = item.get("type")
     if kind == "text":
         rows = tuple(
-            tuple(Button(label, action) for label, action in row)
-            for row in item.get("buttons", [])
+            tuple(Button(label, action) for label, action in row) for row in item.get("buttons", [])
         )
         return Text(item["text"], rows, edit_key=item.get("edit_key", ""))
     if kind == "image":

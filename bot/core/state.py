@@ -46,7 +46,9 @@ class StateStore(Protocol):
 
     async def save(self, key: ConversationKey, state: ConversationState) -> None: ...
 
-    async def keep_replies(self, key: ConversationKey, event_key: str, replies: list[Reply]) -> None:
+    async def keep_replies(
+        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    ) -> None:
         """Keep the turn's replies with the claim of `event_key` (in the turn)."""
         ...
 

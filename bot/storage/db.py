@@ -35,6 +35,12 @@ PING_AFTER_IDLE_S = 10.0
 """A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out."""
 
 
+POOL_SIZE = 20
+"""PostgreSQL connections kept open per process. A turn holds one from its claim to its commit,
+so the pool is sized for the turns in flight (webhooks deliver several at once): a connection
+opened beyond it is closed again when returned, and opening one costs more than a whole turn."""
+
+
 POSTGRES_SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 """asyncpg prepares every statement; after five runs PostgreSQL may switch a prepared statement to
 a generic plan that ignores the parameters' values. For the bot's aggregates that plan misjudges
@@ -75,7 +81,7 @@ class Database:
         url: str,
         *,
         echo: bool = False,
-        pool_size: int = 10,
+        pool_size: int = POOL_SIZE,
         ping_after_idle_s: float = PING_AFTER_IDLE_S,
     ) -> Database:
         """Create the engine; for SQLite, make sure the folder exists and enable WAL; for
@@ -91,7 +97,7 @@ class Database:
                 url,
                 echo=echo,
                 pool_size=pool_size,
-                max_overflow=pool_size,
+                max_overflow=pool_size // 2,
                 connect_args={"server_settings": POSTGRES_SESSION_SETTINGS},
             )
             _ping_when_idle(engine, ping_after_idle_s)

@@ -52,7 +52,9 @@ class SqlStateStore:
             raise StaleState(key)
         state.version += 1
 
-    async def keep_replies(self, key: ConversationKey, event_key: str, replies: list[Reply]) -> None:
+    async def keep_replies(
+        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    ) -> None:
         async with self._db.connection(autocommit=True) as connection:
             await turn_repo.keep_replies(
                 connection,

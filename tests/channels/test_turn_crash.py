@@ -61,16 +61,20 @@ class BotProcess:
         )
         self.process: subprocess.Popen[bytes] | None = None
 
-    async def start(self) -> None:
-        """Start and wait until it answers on /healthz."""
+    def spawn(self) -> subprocess.Popen[bytes]:
+        """The process, its output appended to `log`."""
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
+            return subprocess.Popen(
                 [sys.executable, "-c", "from bot.entry import main; main()", "serve"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    async def start(self) -> None:
+        """Start and wait until it answers on /healthz."""
+        self.process = self.spawn()
         async with httpx.AsyncClient() as client:
             for _ in range(300):
                 if self.process.poll() is not None:

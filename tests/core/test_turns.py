@@ -165,7 +165,9 @@ async def test_turns_of_two_processes_for_different_people_both_commit(
 async def test_replies_are_kept_whole_and_large_files_are_named_instead(bot: BotApp) -> None:
     from bot.core.reply_codec import KEPT_FILE_BYTES
 
-    chart = Image(caption="Biểu đồ", data=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, file_name="c.png")
+    chart = Image(
+        caption="Biểu đồ", data=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, file_name="c.png"
+    )
     linked = Image(caption="Ảnh", url="https://example.vn/a.png")
     export = Document("bao-cao.xlsx", b"PK" + b"\x00" * 1000, caption="Báo cáo", mime_type="x/y")
     huge = Document("lon.xlsx", b"\x01" * (KEPT_FILE_BYTES + 1))
@@ -209,3 +211,16 @@ async def test_kept_replies_last_the_replay_window(
     await bot.services.users.forget_processed_events(older_than=timedelta(days=7))
     again = await bot.engine.handle(_event("menu", "tg:1"))
     assert again.replayed and bool(again.replies) is (days < 2)
+
+
+async def test_the_outbox_sender_is_woken_only_for_committed_notices(bot: BotApp) -> None:
+    await _known(bot, "8")
+    woken: list[int] = []
+    bot.notifier.on_queued = lambda: woken.append(1)  # type: ignore[attr-defined]
+    handler = Recorder(fail=True)
+    _route(bot, "ghi", handler)
+    await bot.engine.handle(_event("ghi", "tg:1"))
+    assert woken == []  # the notice was rolled back with the turn
+    handler.fail = False
+    await bot.engine.handle(_event("ghi", "tg:2"))
+    assert woken == [1] and await _outbox(bot) == 1

@@ -147,9 +147,7 @@ async def claim_answered(
 
 @cache
 def _claim_answered(dialect: str) -> Any:
-    return _claim(dialect).values(
-        replies=bindparam("replies", type_=_EVENTS.c.replies.type)
-    )
+    return _claim(dialect).values(replies=bindparam("replies", type_=_EVENTS.c.replies.type))
 
 
 @cache
