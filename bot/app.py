@@ -41,15 +41,17 @@ class BotApp:
         engine = Engine(
             router=build_router(),
             services=services,
-            store=SqlStateStore(db),
+            store=SqlStateStore(db, clock),
             catalog=catalog,
             clock=clock,
             max_text_length=settings.max_text_length,
+            notifier=services.reminders.notifier,
         )
         return cls(settings, db, services, engine, services.reminders.notifier, catalog)
 
     async def deliver_notices(self, notices: Sequence[Notice]) -> None:
-        """Hand notices produced by a turn to the notifier."""
+        """Queue notices made outside a turn (the engine queues a turn's notices itself, in the
+        turn's transaction)."""
         if notices:
             await self.notifier.deliver(notices)
 

@@ -48,7 +48,6 @@ async def run_console(
         outgoing = await app.engine.handle(
             IncomingEvent.from_text(CHANNEL, user, line.rstrip("\n"))
         )
-        await app.deliver_notices(outgoing.notices)
         for reply in outgoing.replies:
             stdout.write("\n" + render(reply, app.catalog) + "\n")
         stdout.write("\n> ")

@@ -30,8 +30,9 @@ async def send_paced(
 ) -> None:
     """Send `replies` through a channel sender, each platform message in the chat's turn of
     `limits` (the same pace the outbox keeps, so replies and pushes never crowd a chat). A 429
-    is waited out (exactly `retry_after`) and sending resumes after what was delivered; other
-    failures are logged: the person's event itself was handled."""
+    is waited out (exactly `retry_after`) and sending resumes after what was delivered. A reply
+    still failing for a passing reason raises `RetryLater`, so that the platform delivers the
+    update again and the turn's kept replies go out then; a refusal for good is logged."""
     if not replies:
         return
     pace = partial(limits.slot, channel, chat_id)
@@ -43,8 +44,10 @@ async def send_paced(
         except RetryLater as error:
             delivered = max(delivered, error.delivered)
             if attempt == attempts - 1:
-                log.warning("%s reply not delivered: %s", channel, error)
-                return
+                log.warning(
+                    "%s reply not delivered, update kept for redelivery: %s", channel, error
+                )
+                raise
             wait = error.retry_after if error.retry_after is not None else 0.5 * 2**attempt
             await asyncio.sleep(min(wait, MAX_WAIT))
         except DeliveryError as error:

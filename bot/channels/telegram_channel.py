@@ -3,10 +3,11 @@ the engine; replies go out through `TelegramSender`; on start the command menu i
 
 Webhook mode (TELEGRAM_WEBHOOK_URL set): POST to that URL's path; the header
 `X-Telegram-Bot-Api-Secret-Token` must equal TELEGRAM_WEBHOOK_SECRET or the answer is 403 and
-nothing is processed. A storage outage propagates (the app answers 503) so Telegram redelivers;
-redeliveries are processed once (`dedup_key = tg:<update_id>`).
+nothing is processed. A storage outage propagates (the app answers 503) so Telegram redelivers,
+and so does a reply that could not be sent (5xx): an update is handled once
+(`dedup_key = tg:<update_id>`), and its redelivery sends the replies kept with it again.
 Polling mode (no webhook URL): `getUpdates`, with the offset advanced only after an update has
-been processed, so a restart or an outage loses nothing.
+been processed and answered, so a restart, an outage or a failed send loses nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from bot.messages import Catalog
 
 log = logging.getLogger(__name__)
 
+PROCESS_ATTEMPTS = 5
+"""Polling: how often an update whose processing or reply keeps failing (not storage: that is
+waited out) is tried before the loop moves past it, so that one bad update cannot stop the bot."""
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PUBLIC = (Need.ANYONE, Need.REGISTERED)  # commands of managers, the council, admins stay hidden
 DEFAULT_PATH = "/webhook/telegram"
@@ -81,7 +85,8 @@ class TelegramChannel:
     # ----- processing --------------------------------------------------------------------------
 
     async def process(self, data: dict[str, Any]) -> None:
-        """Handle one update (a JSON object). Raises only when storage is unreachable."""
+        """Handle one update (a JSON object) and send the replies. Raises when storage is
+        unreachable or a reply could not be sent (then a redelivery sends the kept replies)."""
         try:
             update = Update.de_json(data, self.bot)
             inbound = to_inbound(update)
@@ -109,7 +114,6 @@ class TelegramChannel:
                 toast, replies = toast_of(replies)
                 await self._answer_callback(unanswered, toast)
                 unanswered = ""
-            await self.app.deliver_notices(outgoing.notices)
             await self.reply(
                 inbound.chat_id, replies, pressed_message_id=inbound.pressed_message_id or None
             )
@@ -196,15 +200,27 @@ class TelegramChannel:
                 offset = update.update_id + 1
 
     async def _process_until_done(self, data: dict[str, Any]) -> None:
-        delay = 1.0
+        delay, failures = 1.0, 0
         while True:
             try:
                 await self.process(data)
                 return
             except INFRASTRUCTURE_ERRORS as error:
                 log.error("storage unavailable, update kept for retry: %s", type(error).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
+            except Exception:
+                failures += 1
+                if failures >= PROCESS_ATTEMPTS:
+                    log.exception(
+                        "Telegram update %s failed %d times; moving on",
+                        data.get("update_id"),
+                        failures,
+                    )
+                    return
+                log.warning(
+                    "Telegram update %s failed; retrying", data.get("update_id"), exc_info=True
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
 
     async def _call_until_done(self, call: Any) -> None:
         delay = 1.0
@@ -236,7 +252,10 @@ class TelegramChannel:
                 return Response(status_code=400)
             if not isinstance(data, dict):
                 return Response(status_code=400)
-            await self.process(data)
+            try:
+                await self.process(data)
+            except RetryLater:  # the reply did not go out: Telegram redelivers, we resend it
+                return Response(status_code=503)
             return Response(status_code=200)
 
         return router

@@ -167,7 +167,6 @@ def build_router(app: BotApp) -> APIRouter:
         else:
             event = IncomingEvent.from_text(CHANNEL, user_id, body.text or "", dedup_key=dedup)
         outgoing = await app.engine.handle(event)
-        await app.deliver_notices(outgoing.notices)
         return RepliesOut(replies=[render(reply) for reply in outgoing.replies])
 
     @router.get(

@@ -3,8 +3,10 @@ go through the engine; replies go out through `ZaloBotSender` as numbered text.
 
 Webhook mode (ZALO_BOT_WEBHOOK_URL set): `setWebhook` with ZALO_BOT_WEBHOOK_SECRET; the route
 checks `X-Bot-Api-Secret-Token` (wrong or missing → 403, nothing processed). Payloads are accepted
-wrapped in `result` (one event or a list) or flat. There is no update id: an event is processed
-once per event name + message id. A storage outage propagates (503) so the platform retries.
+wrapped in `result` (one event or a list) or flat. There is no update id: an event is handled
+once per event name + message id. A storage outage propagates (503) so the platform retries, and
+so does a reply that could not be sent for a passing reason; a redelivery of a handled event
+sends the replies kept with it again. Polling retries such an event before moving on.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.core.replies import Reply, Text
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = "/webhook/zalo-bot"
+PROCESS_ATTEMPTS = 5  # polling: tries of an event whose handling or reply keeps failing
 UNSUPPORTED = {"message.sticker.received", "message.unsupported.received"}
 
 
@@ -117,7 +120,8 @@ class ZaloBotChannel:
         return urlparse(self.app.settings.zalo_bot_webhook_url).path or DEFAULT_PATH
 
     async def process(self, raw: dict[str, Any]) -> None:
-        """Handle one event. Raises only when storage is unreachable."""
+        """Handle one event and send the replies. Raises when storage is unreachable or a reply
+        could not be sent for a passing reason (then a redelivery sends the kept replies)."""
         chat_id, event, notice = to_event(raw)
         if notice:
             await self.reply(chat_id, [Text(self._t(notice))])
@@ -126,11 +130,11 @@ class ZaloBotChannel:
         if event.kind is EventKind.TEXT or event.kind is EventKind.COMMAND:
             await self.sender.typing(chat_id)
         outgoing = await self.app.engine.handle(event)
-        await self.app.deliver_notices(outgoing.notices)
         await self.reply(chat_id, outgoing.replies)
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
-        """Answer in the chat at its pace; failures are logged (the event itself was handled)."""
+        """Answer in the chat at its pace; a passing failure raises so that the
+        event is delivered again (and the kept replies sent); a refusal for good is logged."""
         await send_paced(
             self.sender, CHANNEL, chat_id, replies, limits=self.app.services.reminders.limits
         )
@@ -181,15 +185,21 @@ class ZaloBotChannel:
                 await self._process_until_done(raw)
 
     async def _process_until_done(self, raw: dict[str, Any]) -> None:
-        delay = 1.0
+        delay, failures = 1.0, 0
         while True:
             try:
                 await self.process(raw)
                 return
             except INFRASTRUCTURE_ERRORS as error:
                 log.error("storage unavailable, event kept for retry: %s", type(error).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
+            except Exception:
+                failures += 1
+                if failures >= PROCESS_ATTEMPTS:
+                    log.exception("Zalo Bot event failed %d times; moving on", failures)
+                    return
+                log.warning("Zalo Bot event failed; retrying", exc_info=True)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
 
     def router(self) -> APIRouter:
         """The webhook route."""
@@ -206,8 +216,11 @@ class ZaloBotChannel:
                 payload = await request.json()
             except ValueError:
                 return Response(status_code=400)
-            for raw in events_of(payload):
-                await self.process(raw)
+            try:
+                for raw in events_of(payload):
+                    await self.process(raw)
+            except RetryLater:  # a reply did not go out: the platform redelivers, we resend it
+                return Response(status_code=503)
             return Response(status_code=200)
 
         return router

@@ -5,6 +5,11 @@ background; events left unprocessed by a crash are picked up by a periodic sweep
 Signature: hex sha256(app_id + raw body + timestamp + OA secret key), optionally prefixed "mac=";
 a mismatch answers 401 and stores nothing. Every user event records the person's interaction, for
 the consultation window the sender respects.
+
+A stored event is marked finished only after its replies went out. The engine handles an event
+once (`dedup_key = zo:<event key>`) and keeps its replies with the claim, so a stored event
+processed again (after a crash, or a reply that failed for a passing reason) sends the kept
+replies instead of running the handler twice.
 """
 
 from __future__ import annotations
@@ -164,7 +169,8 @@ class ZaloOaChannel:
         return cls(app, sender)
 
     async def process(self, payload: dict[str, Any]) -> None:
-        """Handle one stored event. Raises only when storage is unreachable."""
+        """Handle one stored event and send the replies. Raises when storage is unreachable or a
+        reply could not be sent for a passing reason (the event is then tried again)."""
         name = _id(payload.get("event_name"))
         user_id = user_of(payload)
         if not user_id:
@@ -182,11 +188,11 @@ class ZaloOaChannel:
         if event is None:
             return
         outgoing = await self.app.engine.handle(event)
-        await self.app.deliver_notices(outgoing.notices)
         await self.reply(user_id, outgoing.replies)
 
     async def reply(self, user_id: str, replies: list[Reply]) -> None:
-        """Answer the person at their chat's pace; failures are logged (the event was handled).
+        """Answer the person at their chat's pace; a passing failure raises so that the stored
+        event is tried again; a refusal for good is logged.
         They answer what the person just wrote, so they are inside the consultation window."""
         await send_paced(
             self.sender,
@@ -207,6 +213,10 @@ class ZaloOaChannel:
                 except INFRASTRUCTURE_ERRORS:  # logged once per outage by the database
                     log.debug("storage unavailable; Zalo OA events wait for the next sweep")
                     return done
+                except RetryLater as error:
+                    log.warning("Zalo OA reply not delivered, event %s kept: %s", stored.id, error)
+                    await self._state.finish_event(stored.id, error=type(error).__name__)
+                    continue
                 except Exception as error:  # a bug must not block the events behind it
                     log.exception("Zalo OA event %s failed", stored.event_key)
                     await self._state.finish_event(stored.id, error=type(error).__name__)

@@ -12,14 +12,16 @@ from dataclasses import replace
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.core import reply_codec
 from bot.core.choices import menu_of, resolve_typed_choice
 from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.core.errors import StorageUnavailable
 from bot.core.events import EventKind, IncomingEvent
+from bot.core.notify import Notifier
 from bot.core.replies import Outgoing, Reply, Text
 from bot.core.router import HandlerResult, Need, Route, Router
-from bot.core.state import ConversationKey, StaleState, StateStore
+from bot.core.state import ConversationKey, ConversationState, StaleState, StateStore
 from bot.messages import Catalog
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,22 @@ INFRASTRUCTURE_ERRORS = (
 """Failures of the parts below us: the channel must answer so that the platform retries."""
 
 
+class _Answer(Exception):
+    """Ends a turn with these replies, rolling back what it did (e.g. a lost race)."""
+
+    def __init__(self, replies: list[Reply]) -> None:
+        super().__init__()
+        self.replies = replies
+
+
 class Engine:
-    """Routes each event to its handler, checks who may use it, and persists the state."""
+    """Routes each event to its handler, checks who may use it, and persists the state.
+
+    Each event is one turn (`StateStore.turn`): the claim of its update id, every write of the
+    handler's services, the conversation state, the notices (queued through `notifier`, the
+    outbox) and the replies kept with the claim commit together. A redelivery of a claimed
+    update gets the kept replies again; the handler never runs twice for one update.
+    """
 
     def __init__(
         self,
@@ -47,10 +63,12 @@ class Engine:
         catalog: Catalog,
         clock: Clock,
         max_text_length: int = 4000,
+        notifier: Notifier | None = None,
     ) -> None:
         self._router = router
         self._services = services
         self._store = store
+        self._notifier = notifier
         self._t = catalog
         self._clock = clock
         self._max_text = max_text_length
@@ -64,30 +82,48 @@ class Engine:
         return self._router
 
     async def handle(self, event: IncomingEvent) -> Outgoing:
-        """Process one event. Raises only when storage is unreachable (so the update is kept)."""
+        """Process one event as one turn. Raises when storage is unreachable (or the turn itself
+        failed outside the handler): then nothing was stored, and a redelivery is handled anew."""
         key = ConversationKey(event.channel, event.user_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        try:
-            async with lock:
-                return await self._handle(key, event)
-        except INFRASTRUCTURE_ERRORS:
-            if event.dedup_key:
-                try:
-                    await self._store.release(key, event.dedup_key)
-                except INFRASTRUCTURE_ERRORS:
-                    log.warning("could not release claim %s", event.dedup_key)
-            raise
+        async with lock:
+            return await self._handle(key, event)
 
     async def _handle(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
+        """The turn: claim, handler, state, notices and the replies kept with the claim commit
+        together. A turn whose handler fails (or loses a race) is rolled back whole and answered,
+        and that answer is what the claim keeps. Any other failure (storage, a bug of the turn
+        itself) propagates with nothing stored, so that the platform's redelivery is handled."""
+        try:
+            async with self._store.turn():
+                return await self._turn(key, event)
+        except _Answer as answer:
+            return Outgoing(await self._claim_answered(key, event, answer.replies))
+
+    async def _turn(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
         begun = await self._services.users.begin_turn(  # type: ignore[attr-defined]
             channel=event.channel, external_id=event.user_id, dedup_key=event.dedup_key
         )
         if begun is None:
-            log.info("duplicate event %s on %s ignored", event.dedup_key, event.channel)
-            return Outgoing()
-        user, state = begun
+            stored = await self._store.stored_replies(key, event.dedup_key)
+            log.info(
+                "redelivery of %s on %s: %s",
+                event.dedup_key,
+                event.channel,
+                "ignored (no replies kept)" if stored is None else "stored replies sent again",
+            )
+            return Outgoing(stored or [], replayed=True)
+        outgoing = await self._run(key, event, *begun)
+        if event.dedup_key:
+            kept = [r if reply_codec.fits(r) else self._not_kept(r) for r in outgoing.replies]
+            await self._store.keep_replies(key, event.dedup_key, kept)
+        return outgoing
+
+    async def _run(
+        self, key: ConversationKey, event: IncomingEvent, user: object, state: ConversationState
+    ) -> Outgoing:
         event = _without_control_characters(event)
         if event.kind is EventKind.TEXT and len(event.text) > self._max_text:
             return Outgoing([Text(self._t("common.too_long", limit=self._max_text))])
@@ -100,7 +136,7 @@ class Engine:
             raise
         except Exception:
             log.exception("handler failed for %s event on %s", event.kind, event.channel)
-            return Outgoing([Text(self._t("common.error"))])
+            raise _Answer([Text(self._t("common.error"))]) from None
         menu = menu_of(replies)
         if menu is not None:  # a turn that only answered with a toast leaves the choices open
             state.menu = menu
@@ -109,8 +145,32 @@ class Engine:
                 await self._store.save(key, state)
             except StaleState:
                 log.warning("concurrent update of conversation %s", key)
-                return Outgoing([Text(self._t("common.busy"))])
+                raise _Answer([Text(self._t("common.busy"))]) from None
+        if ctx.notices and self._notifier is not None:
+            await self._notifier.deliver(ctx.notices)
         return Outgoing(replies, ctx.notices)
+
+    async def _claim_answered(
+        self, key: ConversationKey, event: IncomingEvent, replies: list[Reply]
+    ) -> list[Reply]:
+        """After a rolled-back turn: claim the update with the answer given, so that a
+        redelivery gets the same answer (or, when another delivery claimed it meanwhile, send
+        what that one stored)."""
+        if not event.dedup_key:
+            return replies
+        try:
+            async with self._store.turn():
+                return await self._store.claim_answered(key, event.dedup_key, replies)
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception:
+            log.exception("could not keep the answer to %s on %s", event.dedup_key, event.channel)
+            return replies
+
+    def _not_kept(self, reply: Reply) -> Reply:
+        """What a redelivery gets instead of a file too large to keep."""
+        name = getattr(reply, "file_name", "")
+        return Text(self._t("common.file_not_kept", name=name))
 
     async def _dispatch(self, ctx: Context) -> HandlerResult:
         event = ctx.event

@@ -83,7 +83,9 @@ def buttons_in_rows(items: list[Button], per_row: int = 1) -> list[list[Button]]
 
 @dataclass(slots=True)
 class Outgoing:
-    """Everything one event produced: replies to the sender and notices to others."""
+    """Everything one event produced: replies to the sender (for the channel to send) and
+    notices to others (already queued with the turn; listed for callers that show them)."""
 
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    replayed: bool = False  # the replies kept from an earlier delivery of the same update

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.core.replies import Reply
 from bot.messages import Catalog
 
 
@@ -32,15 +34,35 @@ class StaleState(RuntimeError):
 
 
 class StateStore(Protocol):
-    """Saves conversation state, and gives back a claimed update when handling it failed.
+    """Where turns happen: the unit of work of one event, its conversation state, and the replies
+    kept with each claimed update (so that a redelivery gets them again).
 
-    Loading happens together with the person's profile, atomically
-    (`UserService.begin_turn`), because that is the hot path of every event.
+    Claiming the update and loading the state happen together with the person's profile, in the
+    turn (`UserService.begin_turn`), because that is the hot path of every event.
     """
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        """Everything stored until the block ends commits together, or nothing when it raises."""
+        ...
 
     async def save(self, key: ConversationKey, state: ConversationState) -> None: ...
 
-    async def release(self, key: ConversationKey, event_key: str) -> None: ...
+    async def keep_replies(
+        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    ) -> None:
+        """Keep the turn's replies with the claim of `event_key` (in the turn)."""
+        ...
+
+    async def stored_replies(self, key: ConversationKey, event_key: str) -> list[Reply] | None:
+        """The replies kept with a claimed update; None when none were kept."""
+        ...
+
+    async def claim_answered(
+        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    ) -> list[Reply]:
+        """Claim an update whose turn was rolled back, with the answer given instead; when it
+        was claimed meanwhile, the answer stored then (that is what was, or will be, sent)."""
+        ...
 
 
 def flow_of(step: str) -> str:

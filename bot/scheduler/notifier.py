@@ -31,7 +31,8 @@ class OutboxNotifier(SenderRegistry):
         self.on_queued: Callable[[], None] | None = None
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        """Queue notices (one transaction); wakes the local sender if one is running."""
+        """Queue notices (one transaction, or the open turn's); wakes the local sender, if one
+        is running, once they are committed."""
         if not notices:
             return
         now = self._clock.now()
@@ -55,4 +56,4 @@ class OutboxNotifier(SenderRegistry):
                 pushes.append(Push(person, tuple(notice.replies), uuid.uuid4().hex))
             await add(session, Purpose.NOTICE, pushes, at=now, urgent=False, quiet=self._quiet)
         if self.on_queued is not None:
-            self.on_queued()
+            self._db.after_commit(self.on_queued)

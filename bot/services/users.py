@@ -25,6 +25,11 @@ from bot.storage.state_store import state_of
 
 CONSENT_VERSION = "2026-12"  # what is kept on erasure, /dulieucuatoi, question log
 
+REPLAY_WINDOW = timedelta(days=2)
+"""How long a turn's replies are kept for a redelivery: longer than any platform redelivers
+(Telegram keeps an unconfirmed update 24 h; Zalo OA events are retried from our inbox within
+two days); they may hold personal data, so not longer."""
+
 
 class Kind(StrEnum):
     """What a person said they are at registration."""
@@ -132,7 +137,8 @@ class UserService:
     ) -> tuple[Profile, ConversationState] | None:
         """Everything the engine needs to start handling an event, atomically: claim the update
         (None when it was processed before), mark the person seen, their profile and their
-        conversation state (one statement on PostgreSQL, see `turns`)."""
+        conversation state (one statement on PostgreSQL, see `turns`). Runs in the engine's
+        turn, so the claim commits with the turn."""
         one_statement = turn_repo.is_one_statement(self._db.dialect)
         async with self._db.connection(autocommit=one_statement) as connection:
             begun = await turn_repo.begin(
@@ -167,11 +173,12 @@ class UserService:
         return state_of(row.step, row.data, row.menu, row.version)
 
     async def forget_processed_events(self, *, older_than: timedelta) -> int:
-        """Drop redelivery bookkeeping older than any platform redelivers (Telegram: 24 h)."""
+        """Drop redelivery bookkeeping older than any platform redelivers (Telegram: 24 h), and
+        the replies kept for redeliveries after `REPLAY_WINDOW`."""
+        now = self._clock.now()
         async with self._db.transaction() as session:
-            return await conversation_repo.prune_events(
-                session, before=self._clock.now() - older_than
-            )
+            await conversation_repo.forget_replies(session, before=now - REPLAY_WINDOW)
+            return await conversation_repo.prune_events(session, before=now - older_than)
 
     async def get(self, user_id: int) -> Profile | None:
         """A profile by internal id."""
@@ -255,6 +262,9 @@ class UserService:
                 return
             for eraser in self._erasers:
                 await eraser(session, user_id)
+            await conversation_repo.forget_replies_of(
+                session, channel=user.channel, user_id=user.external_id
+            )
             await user_repo.delete_user(session, user_id=user_id)
 
     async def grant(

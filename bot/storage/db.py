@@ -1,11 +1,22 @@
-"""The database handle: one async engine and a session factory, built from a URL."""
+"""The database handle: one async engine and a session factory, built from a URL; and the turn,
+the unit of work every incoming event is handled in.
+
+A turn (`Database.turn`) is one connection in one transaction. While it is open, every
+`transaction()` and `connection()` of the task that opened it joins it (each in a savepoint, so a
+service that catches its own error rolls back only its part): the claim of the update, every
+write of the handler's services, the conversation state, the notices queued in the outbox and the
+turn's stored replies commit together, or not at all. Handlers and services do not know whether
+they run in a turn.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +39,37 @@ PING_AFTER_IDLE_S = 10.0
 """A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out."""
 
 
+POOL_SIZE = 20
+"""PostgreSQL connections kept open per process. A turn holds one from its claim to its commit,
+so the pool is sized for the turns in flight (webhooks deliver several at once): a connection
+opened beyond it is closed again when returned, and opening one costs more than a whole turn."""
+
+
 POSTGRES_SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 """asyncpg prepares every statement; after five runs PostgreSQL may switch a prepared statement to
 a generic plan that ignores the parameters' values. For the bot's aggregates that plan misjudges
 the filters (a unit path prefix, a person's attempts within a period) and scans far too much: a
 leaderboard 4x slower, a person's standing refresh 2 ms instead of 0.5. The bot's statements are
 short to plan, so every run is planned with its real values."""
+
+
+class ConcurrentTurnUse(RuntimeError):
+    """Another task used the database while a turn it inherited was open: one connection cannot
+    run two statements at once, and work outside the turn would not commit with it."""
+
+
+@dataclass(eq=False)
+class _Turn:
+    """The connection of an open turn, the task it belongs to, and what runs after its commit."""
+
+    db: Database
+    connection: AsyncConnection
+    task: asyncio.Task[object] | None
+    open: bool = True
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+_TURN: ContextVar[_Turn | None] = ContextVar("cdsbot_turn", default=None)
 
 
 class Database:
@@ -51,7 +87,7 @@ class Database:
         url: str,
         *,
         echo: bool = False,
-        pool_size: int = 10,
+        pool_size: int = POOL_SIZE,
         ping_after_idle_s: float = PING_AFTER_IDLE_S,
         timeouts: Timeouts | None = None,
     ) -> Database:
@@ -70,7 +106,7 @@ class Database:
                 url,
                 echo=echo,
                 pool_size=pool_size,
-                max_overflow=pool_size,
+                max_overflow=pool_size // 2,
                 pool_timeout=limits.pool or 3600.0,
                 connect_args=_postgres_connect_args(limits),
             )
@@ -83,11 +119,76 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed when the block ends, rolled back on error."""
+    async def turn(self) -> AsyncIterator[None]:
+        """Open the unit of work of one incoming event: committed when the block ends, rolled
+        back when it raises. SQLite takes the write lock at once (BEGIN IMMEDIATE): a deferred
+        transaction that reads and then writes would fail with SQLITE_BUSY_SNAPSHOT instead of
+        waiting for the other writer. Callbacks registered with `after_commit` run after the
+        commit (e.g. waking the outbox sender, which must see the committed rows)."""
+        outer = _TURN.get()
+        if outer is not None and outer.open and outer.task is asyncio.current_task():
+            raise RuntimeError("a turn is already open in this task")
         try:
-            async with self._sessions() as session, session.begin():
-                yield session
+            async with self.engine.connect() as connection:
+                await connection.begin()
+                if self.dialect == "sqlite":
+                    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+                turn = _Turn(self, connection, asyncio.current_task())
+                token = _TURN.set(turn)
+                try:
+                    yield
+                finally:
+                    turn.open = False  # tasks started in the turn now use their own transactions
+                    _TURN.reset(token)
+                await connection.commit()
+        except CANDIDATES as error:
+            self._raise_if_outage(error)
+            raise
+        self.outage.succeeded()
+        for callback in turn.after_commit:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the open turn has committed (at once when there is none; never
+        when the turn rolls back)."""
+        turn = self._joined()
+        if turn is None:
+            callback()
+        else:
+            turn.after_commit.append(callback)
+
+    def _joined(self) -> _Turn | None:
+        """The open turn of this database that the current task's work joins, if any."""
+        turn = _TURN.get()
+        if turn is None or not turn.open or turn.db is not self:
+            return None
+        if asyncio.current_task() is not turn.task:
+            raise ConcurrentTurnUse(
+                "database used from another task while a turn is open (asyncio.gather or a "
+                "background task started inside a turn): await the work in the turn's task"
+            )
+        return turn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed when the block ends, rolled back on error.
+        Inside a turn: a savepoint of the turn's transaction (released at the end of the block,
+        rolled back on error; it commits with the turn)."""
+        try:
+            turn = self._joined()
+            if turn is not None:
+                async with (
+                    AsyncSession(
+                        bind=turn.connection,
+                        join_transaction_mode="create_savepoint",
+                        expire_on_commit=False,
+                    ) as session,
+                    session.begin(),
+                ):
+                    yield session
+            else:
+                async with self._sessions() as session, session.begin():
+                    yield session
         except CANDIDATES as error:
             self._raise_if_outage(error)
             raise
@@ -98,9 +199,17 @@ class Database:
         """A Core connection for hot paths that need no ORM objects (answering a quiz question,
         starting a turn): no identity map, no unit of work, a third less CPU. Inside one
         transaction, or with `autocommit` for work that is a single atomic statement (no BEGIN
-        and COMMIT round trips)."""
+        and COMMIT round trips). Inside a turn: the turn's connection, in a savepoint unless
+        `autocommit` (a single statement whose error the caller lets end the turn)."""
         try:
-            if not autocommit:
+            turn = self._joined()
+            if turn is not None:
+                if autocommit:
+                    yield turn.connection
+                else:
+                    async with turn.connection.begin_nested():
+                        yield turn.connection
+            elif not autocommit:
                 async with self.engine.begin() as connection:
                     yield connection
             else:

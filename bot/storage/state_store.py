@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from bot.core import reply_codec
+from bot.core.clock import Clock, SystemClock
+from bot.core.replies import Reply
 from bot.core.state import ConversationKey, ConversationState, StaleState
 from bot.storage.db import Database
 from bot.storage.repositories import conversations as repo
+from bot.storage.repositories import turns as turn_repo
 
 
 def state_of(step: str | None, data: Any, menu: Any, version: int) -> ConversationState:
@@ -15,10 +20,15 @@ def state_of(step: str | None, data: Any, menu: Any, version: int) -> Conversati
 
 
 class SqlStateStore:
-    """Conversation state in the `conversations` table, with optimistic versioning."""
+    """Conversation state in the `conversations` table, with optimistic versioning; turns as
+    `Database.turn`; replies kept in `processed_events` (JSON, `bot.core.reply_codec`)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
+        self._clock = clock or SystemClock()
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        return self._db.turn()
 
     async def load(self, key: ConversationKey) -> ConversationState:
         async with self._db.transaction() as session:
@@ -42,6 +52,34 @@ class SqlStateStore:
             raise StaleState(key)
         state.version += 1
 
-    async def release(self, key: ConversationKey, event_key: str) -> None:
-        async with self._db.transaction() as session:
-            await repo.release_event(session, channel=key.channel, event_key=event_key)
+    async def keep_replies(
+        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    ) -> None:
+        async with self._db.connection(autocommit=True) as connection:
+            await turn_repo.keep_replies(
+                connection,
+                channel=key.channel,
+                event_key=event_key,
+                replies=reply_codec.encode(replies),
+            )
+
+    async def stored_replies(self, key: ConversationKey, event_key: str) -> list[Reply] | None:
+        async with self._db.connection(autocommit=True) as connection:
+            stored = await turn_repo.stored_replies(
+                connection, channel=key.channel, event_key=event_key
+            )
+        return None if stored is None else reply_codec.decode(stored)
+
+    async def claim_answered(
+        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    ) -> list[Reply]:
+        async with self._db.connection(autocommit=True) as connection:
+            stored = await turn_repo.claim_answered(
+                connection,
+                channel=key.channel,
+                external_id=key.user_id,
+                event_key=event_key,
+                replies=reply_codec.encode(replies),
+                now=self._clock.now(),
+            )
+        return replies if stored is None else reply_codec.decode(stored)

@@ -35,7 +35,9 @@ def _telegram_server() -> Iterator[FakeTelegram]:
 def fake_telegram(_telegram_server: FakeTelegram) -> Iterator[FakeTelegram]:
     """The fake Telegram Bot API, emptied and with default options for each test."""
     _telegram_server.reset()
-    _telegram_server.configure(rate_limits=False, blocked_chats=[], failure_rate=0.0, seed=None)
+    _telegram_server.configure(
+        rate_limits=False, blocked_chats=[], failure_rate=0.0, seed=None, stall_sends=False
+    )
     yield _telegram_server
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.exc import OperationalError
 
+from bot.core.notify import RetryLater
 from tests.channels.conftest import TG_SECRET, TelegramRig
 
 
@@ -26,14 +27,86 @@ async def test_a_question_gets_an_answer(telegram_rig: TelegramRig) -> None:
     assert shown.strip()
 
 
-async def test_a_replayed_update_is_processed_once(telegram_rig: TelegramRig) -> None:
+class CountedConsent:
+    """Counts how often the consent button's handler recorded a consent (its effect)."""
+
+    def __init__(self, rig: TelegramRig, monkeypatch, *, fail_once: bool = False) -> None:  # type: ignore[no-untyped-def]
+        users = rig.app.services.users
+        self.real = users.record_consent
+        self.calls = 0
+        self.fail_once = fail_once
+        monkeypatch.setattr(users, "record_consent", self)
+
+    async def __call__(self, user_id: int) -> None:
+        self.calls += 1
+        await self.real(user_id)
+        if self.fail_once and self.calls == 1:
+            raise RuntimeError("a bug after the write")
+
+
+def _count(rig: TelegramRig, words: str) -> int:
+    return sum(words in (m["text"] or "") for m in rig.fake.sent_to(42))
+
+
+async def test_a_redelivered_update_is_handled_once_and_its_answer_sent_again(
+    telegram_rig: TelegramRig, monkeypatch
+) -> None:
     fake = telegram_rig.fake
-    update = fake.user_says(42, "/start")
-    assert await fake.post_webhook(update) == 200
-    sent = len(fake.messages)
-    assert sent > 0
-    assert await fake.post_webhook(update) == 200
-    assert len(fake.messages) == sent
+    consent = CountedConsent(telegram_rig, monkeypatch)
+    assert await fake.post_webhook(fake.user_says(42, "/start")) == 200
+    press = fake.press_button(42, "Đồng ý")
+    assert await fake.post_webhook(press) == 200
+    assert _count(telegram_rig, "Anh/chị là") == 1
+    assert await fake.post_webhook(press) == 200  # Telegram's redelivery
+    assert consent.calls == 1  # handled once …
+    assert _count(telegram_rig, "Anh/chị là") == 2  # … and answered again
+
+
+async def test_a_reply_that_failed_to_go_out_is_sent_on_the_redelivery(
+    telegram_rig: TelegramRig, monkeypatch
+) -> None:
+    """The turn committed, then sending its reply failed (any error: the webhook answers 5xx);
+    Telegram redelivers and the kept reply goes out, without handling the update again."""
+    fake = telegram_rig.fake
+    consent = CountedConsent(telegram_rig, monkeypatch)
+    sender = telegram_rig.app.notifier.senders["telegram"]  # type: ignore[attr-defined]
+    real_send = sender.send
+    failures: list[Exception] = [RecursionError("splitting")]
+    failures += [RetryLater("Bad Gateway", retry_after=0.01)] * 3
+
+    async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if "Anh/chị là" in str(args[1]) and failures:
+            raise failures.pop(0)
+        return await real_send(*args, **kwargs)
+
+    assert await fake.post_webhook(fake.user_says(42, "/start")) == 200
+    monkeypatch.setattr(sender, "send", failing)
+    press = fake.press_button(42, "Đồng ý")
+    assert await fake.post_webhook(press) == 500  # a bug while sending
+    assert await fake.post_webhook(press) == 503  # the Bot API failing for a while (3 tries)
+    assert _count(telegram_rig, "Anh/chị là") == 0
+    assert await fake.post_webhook(press) == 200
+    assert _count(telegram_rig, "Anh/chị là") == 1
+    assert consent.calls == 1
+
+
+async def test_a_handler_bug_is_rolled_back_and_the_same_answer_given_again(
+    telegram_rig: TelegramRig, monkeypatch
+) -> None:
+    fake = telegram_rig.fake
+    consent = CountedConsent(telegram_rig, monkeypatch, fail_once=True)
+    assert await fake.post_webhook(fake.user_says(42, "/start")) == 200
+    press = fake.press_button(42, "Đồng ý")
+    assert await fake.post_webhook(press) == 200
+    assert _count(telegram_rig, "trục trặc") == 1
+    profile = await telegram_rig.app.services.users.find(channel="telegram", external_id="42")
+    assert profile is not None and not profile.consented  # the write before the bug is undone
+    assert await fake.post_webhook(press) == 200  # redelivered: the same answer, not run again
+    assert _count(telegram_rig, "trục trặc") == 2 and consent.calls == 1
+    await telegram_rig.chat.converse("""
+        > [Đồng ý]
+        < Anh/chị là
+    """)
 
 
 async def test_wrong_or_missing_secret_is_refused_and_changes_nothing(

@@ -9,7 +9,7 @@ import pytest
 from bot.channels.media import MediaStore
 from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotSender
 from bot.config import Settings, get_settings
-from bot.core.notify import Unreachable
+from bot.core.notify import RetryLater, Unreachable
 from bot.core.replies import Button, Image, Text, text
 from tests.channels.conftest import ZB_TOKEN, ZaloBotRig, served_bot
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -28,13 +28,46 @@ async def test_a_choice_can_be_typed_as_its_label_without_diacritics(
     """)
 
 
-async def test_duplicate_delivery_is_processed_once(zalo_bot_rig: ZaloBotRig) -> None:
+async def test_a_redelivered_event_is_handled_once_and_answered_again(
+    zalo_bot_rig: ZaloBotRig, monkeypatch
+) -> None:
     fake = zalo_bot_rig.fake
-    event = fake.user_says("z1", "/start")
+    users = zalo_bot_rig.app.services.users
+    real, consents = users.record_consent, []
+
+    async def counted(user_id: int) -> None:
+        consents.append(user_id)
+        await real(user_id)
+
+    monkeypatch.setattr(users, "record_consent", counted)
+    assert await fake.post_webhook(fake.user_says("z1", "/start")) == 200
+    event = fake.user_says("z1", "1")  # "Đồng ý"
     assert await fake.post_webhook(event) == 200
-    sent = len(fake.messages)
+    answer = fake.texts("z1")[-1]
+    assert "Anh/chị là" in answer
     assert await fake.post_webhook(event, wrapped=False) == 200  # same event, flat this time
-    assert len(fake.messages) == sent > 0
+    assert len(consents) == 1 and fake.texts("z1")[-2:] == [answer, answer]
+
+
+async def test_a_reply_that_failed_to_go_out_is_sent_on_the_redelivery(
+    zalo_bot_rig: ZaloBotRig, monkeypatch
+) -> None:
+    fake = zalo_bot_rig.fake
+    sender = zalo_bot_rig.app.notifier.senders["zalo_bot"]  # type: ignore[attr-defined]
+    real_send, failures = sender.send, [RetryLater("Bad Gateway")]
+
+    async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return await real_send(*args, **kwargs)
+
+    monkeypatch.setattr(sender, "send", failing)
+    event = fake.user_says("z1", "/start")
+    assert await fake.post_webhook(event) == 503
+    assert fake.texts("z1") == []
+    assert await fake.post_webhook(event) == 200
+    assert await fake.post_webhook(fake.user_says("z2", "/start")) == 200  # for comparison
+    assert fake.texts("z1") == fake.texts("z2") and "Xin chào" in fake.texts("z1")[0]
 
 
 async def test_wrong_or_missing_secret_is_refused_and_changes_nothing(

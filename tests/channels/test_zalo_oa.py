@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.channels.zalo_oa import ZaloOaChannel
-from bot.core.notify import Unreachable
+from bot.core.notify import RetryLater, Unreachable
 from bot.core.replies import Button, Document, Image, Text, text
 from bot.storage.models import ChannelInboxEvent, ZaloOaToken
 from tests.channels.conftest import ZaloOaRig, built_app
@@ -38,15 +38,50 @@ async def test_a_redelivered_event_is_processed_once(zalo_oa_rig: ZaloOaRig, clo
     event = zalo_oa_rig.fake.user_says("oa1", "/start")
     assert await zalo_oa_rig.deliver(event) == 200
     sent = len(zalo_oa_rig.fake.messages)
-    assert await zalo_oa_rig.deliver(event) == 200
+    assert await zalo_oa_rig.deliver(event) == 200  # the inbox has it: not even stored again
     assert len(zalo_oa_rig.fake.messages) == sent > 0
-    # what people wrote is not kept: processed events are pruned after two days …
+    # what people wrote is not kept: processed events are pruned after two days, and so are
+    # the replies kept for redeliveries …
     clock.advance(timedelta(days=3))
     assert await zalo_oa_rig.app.services.channels.prune_events() == 1
+    await zalo_oa_rig.app.services.users.forget_processed_events(older_than=timedelta(days=7))
     assert await _inbox_count(zalo_oa_rig) == 0
-    # … and a very late redelivery is still recognised by the engine
+    # … and a very late redelivery is still recognised by the engine (handled, nothing resent)
     assert await zalo_oa_rig.deliver(event) == 200
     assert len(zalo_oa_rig.fake.messages) == sent
+
+
+async def test_a_stored_event_whose_reply_failed_is_answered_from_the_kept_replies(
+    zalo_oa_rig: ZaloOaRig, monkeypatch
+) -> None:
+    """The turn committed, the reply did not go out (the OA API failing for a while): the event
+    stays in the inbox, and the next drain sends the kept reply without handling it again."""
+    sender, fake = zalo_oa_rig.channel.sender, zalo_oa_rig.fake
+    real_send, failures = sender.send, [RetryLater("Bad Gateway")]
+    users = zalo_oa_rig.app.services.users
+    real_touch, turns = users.begin_turn, []
+
+    async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return await real_send(*args, **kwargs)
+
+    async def counted(**kwargs):  # type: ignore[no-untyped-def]
+        begun = await real_touch(**kwargs)
+        turns.append(begun is not None)
+        return begun
+
+    monkeypatch.setattr(sender, "send", failing)
+    monkeypatch.setattr(users, "begin_turn", counted)
+    assert await zalo_oa_rig.deliver(fake.user_says("oa1", "/start")) == 200  # two drains
+    assert turns == [True, False]  # handled once; the second time the kept reply was sent
+    assert await _pending(zalo_oa_rig) == 0
+    assert await zalo_oa_rig.deliver(fake.user_says("oa2", "/start")) == 200  # for comparison
+    assert fake.texts("oa1") == fake.texts("oa2") and "Xin chào" in fake.texts("oa1")[0]
+
+
+async def _pending(rig: ZaloOaRig) -> int:
+    return len(await rig.app.services.channels.pending_events(channel="zalo_oa"))
 
 
 async def test_follow_greets_and_unfollow_is_recorded(zalo_oa_rig: ZaloOaRig) -> None:

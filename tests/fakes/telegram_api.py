@@ -7,7 +7,10 @@ text 1–4096 and captions ≤ 1024 UTF-16 units after HTML parsing, Telegram's 
 descriptions (≤ 100 commands), webhook secret tokens, known callback query ids, messages to edit.
 
 Options: per-chat (1/s) and overall (30/s) rate limits answering 429 with
-`parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed).
+`parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed);
+`stall_sends`: sending methods hang, unanswered, until the option is turned off (a request whose
+client went away meanwhile is dropped unrecorded: a crash test's "killed before the reply went
+out"); `stalled` counts the requests that hung.
 
 In-process use (tests)::
 
@@ -88,6 +91,7 @@ class FakeTelegramConfig:
     failure_rate: float = 0.0
     seed: int | None = None
     require_https_webhook: bool = False
+    stall_sends: bool = False
 
 
 class FakeTelegram(TelegramUsers, ServedFake):
@@ -138,6 +142,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
             self._sent_overall: deque[float] = deque()
             self._update_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
             self.files: dict[str, bytes] = {}  # file_id → bytes people "sent" (getFile)
+            self.stalled = 0
 
     def configure(self, **changes: Any) -> None:
         """Change options at run time (rate_limits, blocked_chats, failure_rate, seed, …)."""
@@ -483,6 +488,9 @@ class FakeTelegram(TelegramUsers, ServedFake):
             started = time.time()
             try:
                 params = await read_params(request)
+                if method in SENDING and self.config.stall_sends:
+                    if not await self._stall(request):
+                        return Response(status_code=499)
                 result = await self.call(token, method, params)
             except ClientDisconnect:  # the client went away (e.g. a killed process): no answer
                 return Response(status_code=499)
@@ -534,6 +542,16 @@ class FakeTelegram(TelegramUsers, ServedFake):
             return {"status": "ok"}
 
         return app
+
+    async def _stall(self, request: Request) -> bool:
+        """Hang while `stall_sends` is on; False when the client went away meanwhile."""
+        with self._lock:
+            self.stalled += 1
+        while self.config.stall_sends:
+            if await request.is_disconnected():
+                return False
+            await asyncio.sleep(0.05)
+        return not await request.is_disconnected()
 
     def _log_call(self, method: str, status: int, started: float) -> None:
         with self._lock:

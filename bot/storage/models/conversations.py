@@ -26,10 +26,14 @@ class Conversation(Base):
 
 
 class ProcessedEvent(Base):
-    """An update already handled, so that a platform's redelivery is processed once."""
+    """An update handled (claimed and committed with its turn), so that a platform's redelivery
+    is processed once: the redelivery gets the turn's replies again (`replies`, see
+    `bot.core.reply_codec`) instead of running the handler a second time."""
 
     __tablename__ = "processed_events"
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[str | None] = mapped_column(String(128))  # the sender (erasure finds it)
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)  # None: not kept (old or erased)

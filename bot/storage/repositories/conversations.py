@@ -109,15 +109,6 @@ async def reset(session: AsyncSession, *, channel: str, user_id: str) -> None:
     )
 
 
-async def release_event(session: AsyncSession, *, channel: str, event_key: str) -> None:
-    """Undo a claim when handling failed, so that the platform's retry is processed."""
-    await session.execute(
-        delete(ProcessedEvent).where(
-            ProcessedEvent.channel == channel, ProcessedEvent.event_key == event_key
-        )
-    )
-
-
 async def prune_events(session: AsyncSession, *, before: datetime) -> int:
     """Drop claims older than any redelivery could be."""
     result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < before))
@@ -128,4 +119,24 @@ async def forget(session: AsyncSession, *, channel: str, user_id: str) -> None:
     """Delete a conversation row (personal-data erasure)."""
     await session.execute(
         delete(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    )
+
+
+async def forget_replies(session: AsyncSession, *, before: datetime) -> int:
+    """Drop the replies kept with claims made before `before` (they may hold personal data);
+    the claims stay, so a late redelivery is still recognised."""
+    result = await session.execute(
+        update(ProcessedEvent)
+        .where(ProcessedEvent.created_at < before, ProcessedEvent.replies.is_not(None))
+        .values(replies=None)
+    )
+    return result.rowcount or 0
+
+
+async def forget_replies_of(session: AsyncSession, *, channel: str, user_id: str) -> None:
+    """Drop a person's kept replies and the link of their claims to them (erasure)."""
+    await session.execute(
+        update(ProcessedEvent)
+        .where(ProcessedEvent.channel == channel, ProcessedEvent.user_id == user_id)
+        .values(replies=None, user_id=None)
     )

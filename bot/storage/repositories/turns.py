@@ -1,10 +1,13 @@
-"""What every incoming event starts with, in as few round trips as the database allows.
+"""What every incoming event starts and ends with, in as few round trips as the database allows.
 
-Each update claims its delivery id (redeliveries are ignored), upserts the person (first contact
-creates them; every contact marks them seen) and reads their unit's name, their role grants and
-their conversation state. That is the bot's hottest path, so the statements are built once and
-run as Core: on PostgreSQL as one statement (data-modifying CTEs feed a joined SELECT), on
-SQLite as three in one transaction.
+Each update claims its delivery id, upserts the person (first contact creates them; every contact
+marks them seen) and reads their unit's name, their role grants and their conversation state.
+That is the bot's hottest path, so the statements are built once and run as Core: on PostgreSQL
+as one statement (data-modifying CTEs feed a joined SELECT), on SQLite as three. They run in the
+turn's transaction (`Database.turn`), so the claim commits with the turn's effects and its
+replies (`keep_replies`), and a redelivery of a claimed update finds those replies
+(`stored_replies`). On PostgreSQL a redelivery that arrives while the first delivery's turn is
+still open waits on the claim's primary key until that turn commits or rolls back.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, literal, select, true
+from sqlalchemy import Row, bindparam, exists, literal, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models import Conversation, ProcessedEvent, RoleGrant, Unit, User
@@ -46,7 +49,7 @@ async def begin(
     connection: AsyncConnection, *, channel: str, external_id: str, event_key: str, now: datetime
 ) -> TurnStart | None:
     """Claim `event_key` (when given) and load the person; None when the event was claimed
-    before (a redelivery): then nothing else is written."""
+    before (a redelivery, see `stored_replies`): then nothing else is written."""
     params = {"channel": channel, "external_id": external_id, "event_key": event_key, "now": now}
     claim = bool(event_key)
     if connection.dialect.name == "postgresql":
@@ -83,9 +86,68 @@ def _claim(dialect: str) -> Any:
             channel=p["channel"],
             event_key=bindparam("event_key", type_=_EVENTS.c.event_key.type),
             created_at=p["now"],
+            user_id=p["external_id"],
         )
         .on_conflict_do_nothing()
     )
+
+
+_EVENT = (_EVENTS.c.channel == bindparam("key_channel")) & (
+    _EVENTS.c.event_key == bindparam("key_event")
+)
+_KEEP = (
+    update(_EVENTS)
+    .where(_EVENT)
+    .values(replies=bindparam("to_replies", type_=_EVENTS.c.replies.type))
+)
+_STORED = select(_EVENTS.c.replies).where(_EVENT)
+
+
+async def keep_replies(
+    connection: AsyncConnection, *, channel: str, event_key: str, replies: list[Any]
+) -> None:
+    """Store the turn's replies (encoded) with its claim, in the turn's transaction."""
+    params = {"key_channel": channel, "key_event": event_key, "to_replies": replies}
+    await connection.execute(_KEEP, params)
+
+
+async def stored_replies(
+    connection: AsyncConnection, *, channel: str, event_key: str
+) -> list[Any] | None:
+    """The replies kept with a claim; None when none were kept (claimed before they were, or
+    forgotten) or there is no such claim."""
+    params = {"key_channel": channel, "key_event": event_key}
+    return (await connection.execute(_STORED, params)).scalar_one_or_none()
+
+
+async def claim_answered(
+    connection: AsyncConnection,
+    *,
+    channel: str,
+    external_id: str,
+    event_key: str,
+    replies: list[Any],
+    now: datetime,
+) -> list[Any] | None:
+    """Claim an update with the answer already given (a turn that failed and was rolled back).
+    Returns the replies stored with an earlier claim when there is one (then those are the
+    answer), else None."""
+    params = {
+        "channel": channel,
+        "external_id": external_id,
+        "event_key": event_key,
+        "now": now,
+        "replies": replies,
+    }
+    claimed = await connection.execute(_claim_answered(connection.dialect.name), params)
+    if claimed.rowcount:
+        return None
+    return await stored_replies(connection, channel=channel, event_key=event_key) or []
+
+
+@cache
+def _claim_answered(dialect: str) -> Any:
+    return _claim(dialect).values(replies=bindparam("replies", type_=_EVENTS.c.replies.type))
 
 
 @cache

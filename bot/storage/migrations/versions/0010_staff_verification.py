@@ -1,7 +1,7 @@
 """staff verification, erasable question log, roster identifiers, web-session quota
 
 Revision ID: 0010_staff_verification
-Revises: 0008_outbox_parts_sent
+Revises: 0009_turn_replies
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from bot.storage.models.base import UtcDateTime
 
 revision = "0010_staff_verification"
-down_revision = "0008_outbox_parts_sent"
+down_revision = "0009_turn_replies"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,92 @@
+"""Replies as JSON, so that a turn's answer can be stored with its claim and sent again when the
+platform redelivers the update (a crash after the commit, a failed send).
+
+Plain JSON, never pickle: the stored rows are data, not code. Texts keep their buttons and edit
+key; images and documents keep their bytes (base64) up to `KEPT_FILE_BYTES` each. The engine
+replaces a larger file by a short text before storing (`fits`), so what is stored is always what
+a redelivery gets.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from bot.core.replies import Button, Document, Image, Reply, Text
+
+KEPT_FILE_BYTES = 1024 * 1024
+"""The largest file kept for a redelivery. Charts are tens of kilobytes and exports rarely pass
+a few hundred; a larger file is not kept (the redelivery says so), so that a claim row stays
+small. Stored replies are forgotten after two days (`UserService.forget_processed_events`)."""
+
+
+def fits(reply: Reply) -> bool:
+    """Whether a reply is kept as it is (a file within `KEPT_FILE_BYTES`)."""
+    if isinstance(reply, (Image, Document)):
+        return len(reply.data) <= KEPT_FILE_BYTES
+    return True
+
+
+def encode(replies: list[Reply]) -> list[dict[str, Any]]:
+    """Replies → JSON-ready objects."""
+    return [_encode(reply) for reply in replies]
+
+
+def decode(data: list[dict[str, Any]]) -> list[Reply]:
+    """What `encode` made → the replies again."""
+    return [_decode(item) for item in data]
+
+
+def _encode(reply: Reply) -> dict[str, Any]:
+    if isinstance(reply, Text):
+        item: dict[str, Any] = {"type": "text", "text": reply.text}
+        if reply.buttons:
+            item["buttons"] = [[[b.label, b.action] for b in row] for row in reply.buttons]
+        if reply.edit_key:
+            item["edit_key"] = reply.edit_key
+        return item
+    if isinstance(reply, Image):
+        return {
+            "type": "image",
+            "caption": reply.caption,
+            "data": _b64(reply.data),
+            "url": reply.url,
+            "file_name": reply.file_name,
+        }
+    if isinstance(reply, Document):
+        return {
+            "type": "document",
+            "file_name": reply.file_name,
+            "data": _b64(reply.data),
+            "caption": reply.caption,
+            "mime_type": reply.mime_type,
+        }
+    raise TypeError(f"cannot store a {type(reply).__name__} reply")
+
+
+def _decode(item: dict[str, Any]) -> Reply:
+    kind = item.get("type")
+    if kind == "text":
+        rows = tuple(
+            tuple(Button(label, action) for label, action in row) for row in item.get("buttons", [])
+        )
+        return Text(item["text"], rows, edit_key=item.get("edit_key", ""))
+    if kind == "image":
+        return Image(
+            caption=item["caption"],
+            data=base64.b64decode(item["data"]),
+            url=item["url"],
+            file_name=item["file_name"],
+        )
+    if kind == "document":
+        return Document(
+            file_name=item["file_name"],
+            data=base64.b64decode(item["data"]),
+            caption=item["caption"],
+            mime_type=item["mime_type"],
+        )
+    raise ValueError(f"unknown stored reply type {kind!r}")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
