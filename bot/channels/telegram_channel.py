@@ -28,6 +28,7 @@ from bot.channels.payload import plausible_ids
 from bot.channels.telegram import CHANNEL, TelegramSender, build_bot
 from bot.channels.telegram_inbound import to_inbound
 from bot.core.engine import INFRASTRUCTURE_ERRORS
+from bot.core.notify import RetryLater
 from bot.core.replies import Reply, Text, Toast
 from bot.core.router import Need
 from bot.messages import Catalog

@@ -26,6 +26,7 @@ from bot.channels.payload import mapping, plausible_ids, scalar
 from bot.channels.zalo_bot_api import CHANNEL, ZaloBotClient, ZaloBotError, ZaloBotSender
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
+from bot.core.notify import RetryLater
 from bot.core.replies import Reply, Text
 
 log = logging.getLogger(__name__)

@@ -39,6 +39,7 @@ from bot.channels.zalo_oa_api import (
 )
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.events import Attachment, EventKind, IncomingEvent
+from bot.core.notify import RetryLater
 from bot.core.replies import Reply, Text
 
 log = logging.getLogger(__name__)
