@@ -54,7 +54,8 @@ async def test_a_reply_that_failed_to_go_out_is_sent_on_the_redelivery(
 ) -> None:
     fake = zalo_bot_rig.fake
     sender = zalo_bot_rig.app.notifier.senders["zalo_bot"]  # type: ignore[attr-defined]
-    real_send, failures = sender.send, [RetryLater("Bad Gateway")]
+    # every attempt of the paced reply fails (bot.channels.delivery tries 3 times)
+    real_send, failures = sender.send, [RetryLater("Bad Gateway") for _ in range(3)]
 
     async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
         if failures:

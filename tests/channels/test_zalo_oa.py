@@ -57,7 +57,8 @@ async def test_a_stored_event_whose_reply_failed_is_answered_from_the_kept_repli
     """The turn committed, the reply did not go out (the OA API failing for a while): the event
     stays in the inbox, and the next drain sends the kept reply without handling it again."""
     sender, fake = zalo_oa_rig.channel.sender, zalo_oa_rig.fake
-    real_send, failures = sender.send, [RetryLater("Bad Gateway")]
+    # every attempt of the paced reply fails (bot.channels.delivery tries 3 times)
+    real_send, failures = sender.send, [RetryLater("Bad Gateway") for _ in range(3)]
     users = zalo_oa_rig.app.services.users
     real_touch, turns = users.begin_turn, []
 

@@ -94,5 +94,6 @@ async def test_changing_unit_by_its_exact_name_needs_no_tap_and_says_so(chat: Ch
         > [Đổi đơn vị]
         > so noi vu
         < Đã cập nhật đơn vị của anh/chị thành Sở Nội vụ
+        > /hoso
         < Đơn vị: Sở Nội vụ
     """)

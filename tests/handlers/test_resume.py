@@ -36,14 +36,13 @@ async def test_mid_registration_it_asks_the_current_question_again(chat: Chat) -
         < Anh/chị là
         > [Cán bộ]
         > so y te
-        > [Sở Y tế]
         < họ và tên
         > /tieptuc
         < Đơn vị: Sở Y tế. Anh/chị cho biết họ và tên đầy đủ
         > Phạm Thị Lan
         < Chức vụ
         > /tieptuc
-        < Cảm ơn Phạm Thị Lan. Chức vụ
+        < Cảm ơn anh/chị Phạm Thị Lan. Chức vụ
         > Điều dưỡng
         < Đăng ký xong
     """)
