@@ -224,8 +224,9 @@ evidence files, a decision with its reason on every third) and one target over 1
 {chr(10).join(lines)}
 
 The nominations table prints one page wide (landscape, the header row on every page, rows as tall
-as their text) — with its 15 columns that is small print (about 45 % scale), for an overview; "Phiếu đề cử (để in)" prints each nomination at full size on a page of its own
-(portrait; a text longer than 24 lines continues on the next row, so no row is cut by a page).
+as their text) — with its 15 columns that is small print (about 45 % scale), for an overview;
+"Phiếu đề cử (để in)" prints each nomination at full size on a page of its own (portrait; a text
+longer than 24 lines continues on the next row, so no row is cut by a page).
 {END}"""
 
 
