@@ -297,4 +297,3 @@ def _card_fields(t: Catalog, item: NominationDetail, tz: ZoneInfo) -> list[tuple
             label = t("nominate.export.card_supporters", count=values["supporter_count"])
         fields.append((label, value))
     return fields
-
