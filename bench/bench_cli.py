@@ -170,9 +170,10 @@ def section(results: list[Figures], runs: int, seconds: float, interval: float) 
     return f"""{START}
 ## Command-line start-up and routine logging (`bench/bench_cli.py`)
 
-Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python
-{platform.python_version()}; {datetime.now():%d/%m/%Y %H:%M}, load average {load[0]:.1f}.
-CPU = user + sys of the child process (`getrusage`), median of {runs} runs in fresh interpreters.
+Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python \
+{platform.python_version()}; {datetime.now():%d/%m/%Y %H:%M}, load average {load[0]:.1f} (a shared
+machine: CPU time, not wall time, is what is compared). CPU = user + sys of the child process
+(`getrusage`), median of {runs} runs in fresh interpreters.
 `serve`: LOG_LEVEL=INFO, SQLite, no channel configured, the sweep every {interval} s, observed
 for {seconds:.0f} s after "Application startup complete"; job runs counted in a LOG_LEVEL=DEBUG
 run of the same length.
@@ -180,7 +181,8 @@ run of the same length.
 {header}
 {chr(10).join(row(figures) for figures in results)}
 
-Target: `cdsbot --help` under 1 s of CPU, and no log line per routine job run at INFO.{ratio}
+Target: `cdsbot --help` under 1 s of CPU, and no log line per routine job run at INFO.
+{ratio.strip()}
 Heavy libraries (matplotlib, openpyxl, FastAPI, Alembic, SQLAlchemy, python-telegram-bot) are
 imported inside the commands that use them; APScheduler's per-run lines (and its "skipped:
 maximum number of running instances" warning for a run that overlaps the next) are shown only

@@ -69,13 +69,25 @@ def nominations(rng: random.Random, count: int) -> tuple[object, list[object]]:
     for number in range(1, count + 1):
         at = NOW - timedelta(days=rng.randint(1, 90), minutes=rng.randint(0, 600))
         files = tuple(
-            AttachmentView("telegram", "photo", f"f{i}", f"minh-chung-{i}.jpg", "image/jpeg",
-                           rng.randint(30_000, 3_000_000))  # fmt: skip
+            AttachmentView(
+                "telegram",
+                "photo",
+                f"f{i}",
+                f"minh-chung-{i}.jpg",
+                "image/jpeg",
+                rng.randint(30_000, 3_000_000),
+            )  # fmt: skip
             for i in range(rng.randint(0, 3))
         )
         supporters = tuple(
-            SupporterView(contact, f"Nguyễn Văn {number}", text(rng, 60), text(rng, 20), None,
-                          at + timedelta(days=1))  # fmt: skip
+            SupporterView(
+                contact,
+                f"Nguyễn Văn {number}",
+                text(rng, 60),
+                text(rng, 20),
+                None,
+                at + timedelta(days=1),
+            )  # fmt: skip
             for _ in range(rng.randint(0, 3))
         )
         history = [HistoryEntry(Action.SUBMITTED, "Võ Thị Thanh Xuân", None, at)]
@@ -83,10 +95,23 @@ def nominations(rng: random.Random, count: int) -> tuple[object, list[object]]:
             history.append(HistoryEntry(Action.REJECTED, "Hội đồng", text(rng, 25), at))
         details.append(
             NominationDetail(
-                number, f"DC-2026-{number:04d}", round_.name, round_.code, Category.PERSON,
-                f"Nguyễn Văn {number}", "Ủy ban nhân dân xã Ea Kao", "Công chức văn hóa - xã hội",
-                text(rng, rng.randint(80, 330), rng.randint(1, 4)), text(rng, 60),
-                text(rng, 50), Status.PENDING, at, contact, files, supporters, tuple(history),
+                number,
+                f"DC-2026-{number:04d}",
+                round_.name,
+                round_.code,
+                Category.PERSON,
+                f"Nguyễn Văn {number}",
+                "Ủy ban nhân dân xã Ea Kao",
+                "Công chức văn hóa - xã hội",
+                text(rng, rng.randint(80, 330), rng.randint(1, 4)),
+                text(rng, 60),
+                text(rng, 50),
+                Status.PENDING,
+                at,
+                contact,
+                files,
+                supporters,
+                tuple(history),
             )  # fmt: skip
         )
     return round_, details
@@ -199,8 +224,9 @@ evidence files, a decision with its reason on every third) and one target over 1
 {chr(10).join(lines)}
 
 The nominations table prints one page wide (landscape, the header row on every page, rows as tall
-as their text); "Phiếu đề cử (để in)" prints each nomination at full size on a page of its own
-(portrait; a text longer than 24 lines continues on the next row, so no row is cut by a page).
+as their text) — with its 15 columns that is small print (about 45 % scale), for an overview;
+"Phiếu đề cử (để in)" prints each nomination at full size on a page of its own (portrait; a text
+longer than 24 lines continues on the next row, so no row is cut by a page).
 {END}"""
 
 
