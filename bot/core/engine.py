@@ -115,18 +115,22 @@ class Engine:
                 "ignored (no replies kept)" if stored is None else "stored replies sent again",
             )
             return Outgoing(stored or [], replayed=True)
-        outgoing = await self._run(key, event, *begun)
-        if event.dedup_key:
-            kept = [r if reply_codec.fits(r) else self._not_kept(r) for r in outgoing.replies]
-            await self._store.keep_replies(key, event.dedup_key, kept)
+        outgoing, changed = await self._run(event, *begun)
+        kept = [r if reply_codec.fits(r) else self._not_kept(r) for r in outgoing.replies]
+        try:
+            await self._store.finish(key, changed, event.dedup_key, kept)
+        except StaleState:
+            log.warning("concurrent update of conversation %s", key)
+            raise _Answer([Text(self._t("common.busy"))]) from None
         return outgoing
 
     async def _run(
-        self, key: ConversationKey, event: IncomingEvent, user: object, state: ConversationState
-    ) -> Outgoing:
+        self, event: IncomingEvent, user: object, state: ConversationState
+    ) -> tuple[Outgoing, ConversationState | None]:
+        """The handler's part of the turn: its replies, and the state when it changed."""
         event = _without_control_characters(event)
         if event.kind is EventKind.TEXT and len(event.text) > self._max_text:
-            return Outgoing([Text(self._t("common.too_long", limit=self._max_text))])
+            return Outgoing([Text(self._t("common.too_long", limit=self._max_text))]), None
         before = (state.step, copy.deepcopy(state.data), state.menu)
         event = resolve_typed_choice(event, state.menu)
         ctx = Context(event, user, state, self._services, self._t, self._clock)  # type: ignore[arg-type]
@@ -140,15 +144,11 @@ class Engine:
         menu = menu_of(replies)
         if menu is not None:  # a turn that only answered with a toast leaves the choices open
             state.menu = menu
-        if not ctx.forgotten and (state.step, state.data, state.menu) != before:
-            try:
-                await self._store.save(key, state)
-            except StaleState:
-                log.warning("concurrent update of conversation %s", key)
-                raise _Answer([Text(self._t("common.busy"))]) from None
         if ctx.notices and self._notifier is not None:
             await self._notifier.deliver(ctx.notices)
-        return Outgoing(replies, ctx.notices)
+        # an erased person's conversation is gone: nothing of it is written back
+        changed = not ctx.forgotten and (state.step, state.data, state.menu) != before
+        return Outgoing(replies, ctx.notices), state if changed else None
 
     async def _claim_answered(
         self, key: ConversationKey, event: IncomingEvent, replies: list[Reply]

@@ -45,12 +45,16 @@ class StateStore(Protocol):
         """Everything stored until the block ends commits together, or nothing when it raises."""
         ...
 
-    async def save(self, key: ConversationKey, state: ConversationState) -> None: ...
-
-    async def keep_replies(
-        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    async def finish(
+        self,
+        key: ConversationKey,
+        state: ConversationState | None,
+        event_key: str,
+        replies: list[Reply],
     ) -> None:
-        """Keep the turn's replies with the claim of `event_key` (in the turn)."""
+        """End the turn's writes: save `state` (when given; `StaleState` when someone saved the
+        conversation since it was read) and keep `replies` with the claim of `event_key` (when
+        there is one)."""
         ...
 
     async def stored_replies(self, key: ConversationKey, event_key: str) -> list[Reply] | None:

@@ -40,9 +40,10 @@ PING_AFTER_IDLE_S = 10.0
 
 
 POOL_SIZE = 20
-"""PostgreSQL connections kept open per process. A turn holds one from its claim to its commit,
-so the pool is sized for the turns in flight (webhooks deliver several at once): a connection
-opened beyond it is closed again when returned, and opening one costs more than a whole turn."""
+"""PostgreSQL connections per process, all kept open. A turn holds one from its claim to its
+commit, so the pool is sized for the turns in flight (webhooks deliver several at once); more
+turns than that wait a few milliseconds for a connection. No overflow connections: one opened
+beyond the pool is closed again when returned, and opening one costs more than a whole turn."""
 
 
 POSTGRES_SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
@@ -106,7 +107,7 @@ class Database:
                 url,
                 echo=echo,
                 pool_size=pool_size,
-                max_overflow=pool_size // 2,
+                max_overflow=0,
                 pool_timeout=limits.pool or 3600.0,
                 connect_args=_postgres_connect_args(limits),
             )

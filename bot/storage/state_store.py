@@ -52,16 +52,28 @@ class SqlStateStore:
             raise StaleState(key)
         state.version += 1
 
-    async def keep_replies(
-        self, key: ConversationKey, event_key: str, replies: list[Reply]
+    async def finish(
+        self,
+        key: ConversationKey,
+        state: ConversationState | None,
+        event_key: str,
+        replies: list[Reply],
     ) -> None:
         async with self._db.connection(autocommit=True) as connection:
-            await turn_repo.keep_replies(
+            saved = await turn_repo.finish(
                 connection,
                 channel=key.channel,
+                user_id=key.user_id,
+                state=None
+                if state is None
+                else turn_repo.NewState(state.step, state.data, state.menu, state.version),
                 event_key=event_key,
-                replies=reply_codec.encode(replies),
+                replies=reply_codec.encode(replies) if event_key else [],
             )
+        if not saved:
+            raise StaleState(key)
+        if state is not None:
+            state.version += 1
 
     async def stored_replies(self, key: ConversationKey, event_key: str) -> list[Reply] | None:
         async with self._db.connection(autocommit=True) as connection:

@@ -192,10 +192,14 @@ async def test_a_lost_race_on_the_state_rolls_the_turn_back(bot: BotApp, monkeyp
     handler = Recorder()
     _route(bot, "ghi", handler)
 
-    async def lost(*_: object) -> None:
-        raise StaleState("race")
+    store = bot.engine._store
+    real_finish = store.finish
 
-    monkeypatch.setattr(bot.engine._store, "save", lost)
+    async def lost(key, state, *rest):  # type: ignore[no-untyped-def]
+        await real_finish(key, None, *rest)  # the replies are kept, the state loses the race
+        raise StaleState(key)
+
+    monkeypatch.setattr(store, "finish", lost)
     first = await bot.engine.handle(_event("ghi", "tg:1"))
     assert "gửi lại tin vừa rồi" in first.replies[0].text  # type: ignore[attr-defined]
     assert not await _consented(bot)

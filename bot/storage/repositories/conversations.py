@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import Conversation, ProcessedEvent
+from bot.storage.models.base import utcnow
 from bot.storage.repositories._dialect import insert_for, insert_of
 
 
@@ -33,20 +34,30 @@ async def save(
 
     Each statement is atomic by itself (insert if absent; update if still at the version read),
     so this runs after most turns without a surrounding transaction."""
-    params = {
-        "key_channel": channel,
-        "key_user": user_id,
-        "to_step": step,
-        "to_data": data,
-        "to_menu": menu,
-        "expected": expected_version,
-        "to_version": expected_version + 1,
-    }
+    params = state_params(
+        channel=channel, user_id=user_id, step=step, data=data, menu=menu, version=expected_version
+    )
     if expected_version == 0:
         inserted = await connection.execute(_insert(connection.dialect.name), params)
         if inserted.rowcount:
             return True
     return bool((await connection.execute(_UPDATE, params)).rowcount)
+
+
+def state_params(
+    *, channel: str, user_id: str, step: str | None, data: Any, menu: Any, version: int
+) -> dict[str, Any]:
+    """The parameters of `save`'s statements (and of `UPDATE_STATE`)."""
+    return {
+        "key_channel": channel,
+        "key_user": user_id,
+        "to_step": step,
+        "to_data": data,
+        "to_menu": menu,
+        "expected": version,
+        "to_version": version + 1,
+        "to_updated": utcnow(),
+    }
 
 
 _TABLE = Conversation.__table__
@@ -58,6 +69,7 @@ def _new_values() -> dict[str, Any]:
         "data": bindparam("to_data", type_=_TABLE.c.data.type),
         "menu": bindparam("to_menu", type_=_TABLE.c.menu.type),
         "version": bindparam("to_version"),
+        "updated_at": bindparam("to_updated", type_=_TABLE.c.updated_at.type),
     }
 
 
@@ -65,6 +77,8 @@ _KEY = (_TABLE.c.channel == bindparam("key_channel")) & (_TABLE.c.user_id == bin
 _UPDATE = (
     update(_TABLE).where(_KEY, _TABLE.c.version == bindparam("expected")).values(_new_values())
 )
+UPDATE_STATE = _UPDATE
+"""Save an existing conversation if still at the version read (for statements that combine it)."""
 
 
 @cache

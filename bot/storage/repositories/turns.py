@@ -17,10 +17,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, literal, select, true, update
+from sqlalchemy import Row, bindparam, exists, func, literal, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models import Conversation, ProcessedEvent, RoleGrant, Unit, User
+from bot.storage.repositories import conversations
 from bot.storage.repositories._dialect import insert_of
 
 _USERS = User.__table__
@@ -101,6 +102,69 @@ _KEEP = (
     .values(replies=bindparam("to_replies", type_=_EVENTS.c.replies.type))
 )
 _STORED = select(_EVENTS.c.replies).where(_EVENT)
+
+
+@dataclass(frozen=True, slots=True)
+class NewState:
+    """A conversation state to save: its fields and the version it was read at."""
+
+    step: str | None
+    data: dict[str, Any]
+    menu: list[Any]
+    version: int
+
+
+async def finish(
+    connection: AsyncConnection,
+    *,
+    channel: str,
+    user_id: str,
+    state: NewState | None,
+    event_key: str,
+    replies: list[Any],
+) -> bool:
+    """End a turn: save the conversation state (when it changed; only if still at the version
+    read) and keep the turn's replies (encoded) with its claim (when it has one). False when the
+    state lost a race. On PostgreSQL both are one statement once the conversation exists."""
+    if state is None:
+        if event_key:
+            await keep_replies(connection, channel=channel, event_key=event_key, replies=replies)
+        return True
+    saving = conversations.state_params(
+        channel=channel,
+        user_id=user_id,
+        step=state.step,
+        data=state.data,
+        menu=state.menu,
+        version=state.version,
+    )
+    if event_key and state.version and connection.dialect.name == "postgresql":
+        params = {**saving, "key_event": event_key, "to_replies": replies}
+        return bool((await connection.execute(_finish_pg(), params)).one().saved)
+    saved = await conversations.save(
+        connection,
+        channel=channel,
+        user_id=user_id,
+        step=state.step,
+        data=state.data,
+        menu=state.menu,
+        expected_version=state.version,
+    )
+    if saved and event_key:
+        await keep_replies(connection, channel=channel, event_key=event_key, replies=replies)
+    return saved
+
+
+@cache
+def _finish_pg() -> Any:
+    """The state update and the replies update as data-modifying CTEs of one SELECT (each runs
+    once, whatever the SELECT reads; it reads both so that both are rendered)."""
+    saved = conversations.UPDATE_STATE.returning(literal(1).label("one")).cte("saved")
+    kept = _KEEP.returning(literal(1).label("one")).cte("kept")
+    return select(
+        select(func.count()).select_from(saved).scalar_subquery().label("saved"),
+        select(func.count()).select_from(kept).scalar_subquery().label("kept"),
+    )
 
 
 async def keep_replies(
