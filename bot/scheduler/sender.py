@@ -141,23 +141,33 @@ class Sender:
             try:
                 await self._record()
             except Exception as error:
-                # Storage outage: those rows stay held and are sent again after their lease.
+                # The outcomes are kept and written at the next try, in this drain or the next
+                # one; a row whose lease runs out before that may go out again.
                 if isinstance(error, INFRASTRUCTURE_ERRORS):
                     log.debug("outcomes wait for storage: %s", type(error).__name__)
                 else:
                     log.exception("could not record the outcome of sent messages")
-                if not self._drained:
-                    await asyncio.sleep(1.0)
-                    self._recordable.set()
+                if self._drained:
+                    return
+                await asyncio.sleep(1.0)
+                self._recordable.set()
 
     async def _record(self) -> None:
         """Write the outcomes gathered since the last time, in one transaction."""
         outcomes, self._outcomes = self._outcomes, []
         menus, self._menus = self._menus, []
-        if outcomes or menus:
+        if not outcomes and not menus:
+            return
+        try:
             async with self._db.transaction() as session:
                 await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
                 await conversation_repo.offer_menus(session, menus=menus)
+        except BaseException:
+            # Kept for the next try: a sent row whose outcome is lost would go out again once
+            # its lease expires (and its choices would not become the person's current menu).
+            self._outcomes[:0] = outcomes
+            self._menus[:0] = menus
+            raise
 
     async def _claim(self, channels: list[str]) -> list[Claimed]:
         now = self._clock.now()

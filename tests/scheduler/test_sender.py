@@ -173,3 +173,30 @@ async def test_limiter_paces_overall_and_per_chat() -> None:
     started = time.monotonic()
     await limits.acquire("telegram", "other")
     assert time.monotonic() - started >= 0.29
+
+
+async def test_an_outcome_not_recorded_during_an_outage_is_kept_not_sent_again(
+    bot: BotApp, monkeypatch
+) -> None:
+    """Storage fails while the outcome of a sent message is written: the outcome is kept and
+    written at the next drain, so the row is not left claimed (and sent again after its lease)."""
+    from bot.core.errors import StorageUnavailable
+
+    await person(bot, "10")
+    await notify(bot, "10")
+    channel = RecordingSender()
+    sender = bot.services.reminders.sender({"telegram": channel})
+    original = outbox_repo.finish_many
+    failures = [StorageUnavailable("down")]
+
+    async def flaky(*args: object, **kwargs: object) -> None:
+        if failures:
+            raise failures.pop()
+        await original(*args, **kwargs)
+
+    monkeypatch.setattr(outbox_repo, "finish_many", flaky)
+    await sender.drain()  # sent, but its outcome could not be written
+    assert len(channel.sent) == 1
+    await sender.drain()  # storage is back: the kept outcome is written
+    [row] = await outbox(bot)
+    assert row.status == "sent" and len(channel.sent) == 1
