@@ -184,7 +184,7 @@ async def _after_answer(
             assert isinstance(last, Text)
             closing = last.text
             if not outcome.result.practice and not ctx.user.staff_confirmed:
-                closing += "\n\n" + t("staff.practice_note")  # counts once confirmed
+                replies.append(Text(t("staff.practice_note")))  # counts once confirmed
             elif outcome.result.passed and not outcome.result.practice:
                 closing += await _unit_lines(ctx)
             replies.append(text(closing, *after_result_buttons(ctx)))

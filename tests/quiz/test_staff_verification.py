@@ -242,3 +242,16 @@ async def test_manager_buttons_are_checked(bot: BotApp) -> None:
     assert not (await bot.services.users.get(person_id)).staff_confirmed  # type: ignore[union-attr]
     turn = await person.say("/hoso")
     assert "đang chờ" in turn.text and "Xác nhận là cán bộ" in turn.shown
+
+
+async def test_an_unconfirmed_attempt_says_it_counts_once_confirmed(bot: BotApp) -> None:
+    from tests.quiz.helpers import answer_all
+
+    await load_tree(bot)
+    chat = await _register(bot, Chat(bot, user_id="q"), "Đơn vị G", "Vũ Thị Chờ")
+    await chat.say("/kiemtra")
+    await chat.press("Kỹ năng số cơ bản")
+    await chat.press("Làm bài chính thức")
+    await answer_all(chat, right=10)
+    assert "chưa được tính cho đơn vị" in chat.last.text  # type: ignore[union-attr]
+    assert "sẽ được tính khi anh/chị được xác nhận" in chat.last.text  # type: ignore[union-attr]
