@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.core.replies import Button, Document, Image, Reply, Text
+from bot.core.replies import Button, Document, Image, Reply, Text, Toast
 
 KEPT_FILE_BYTES = 1024 * 1024
 """The largest file kept for a redelivery. Charts are tens of kilobytes and exports rarely pass
@@ -45,6 +45,8 @@ def _encode(reply: Reply) -> dict[str, Any]:
         if reply.edit_key:
             item["edit_key"] = reply.edit_key
         return item
+    if isinstance(reply, Toast):
+        return {"type": "toast", "text": reply.text}
     if isinstance(reply, Image):
         return {
             "type": "image",
@@ -60,6 +62,7 @@ def _encode(reply: Reply) -> dict[str, Any]:
             "data": _b64(reply.data),
             "caption": reply.caption,
             "mime_type": reply.mime_type,
+            "url": reply.url,
         }
     raise TypeError(f"cannot store a {type(reply).__name__} reply")
 
@@ -71,6 +74,8 @@ def _decode(item: dict[str, Any]) -> Reply:
             tuple(Button(label, action) for label, action in row) for row in item.get("buttons", [])
         )
         return Text(item["text"], rows, edit_key=item.get("edit_key", ""))
+    if kind == "toast":
+        return Toast(item["text"])
     if kind == "image":
         return Image(
             caption=item["caption"],
@@ -84,6 +89,7 @@ def _decode(item: dict[str, Any]) -> Reply:
             data=base64.b64decode(item["data"]),
             caption=item["caption"],
             mime_type=item["mime_type"],
+            url=item.get("url", ""),
         )
     raise ValueError(f"unknown stored reply type {kind!r}")
 

@@ -90,6 +90,9 @@ class Rig:
 
 
 def _squash(text: str) -> str:
+    """The text without whitespace, a list's ①, ② … (how channels without buttons mark a
+    message's own numbered list next to numbered choices) read back as "1.", "2." …"""
+    text = re.sub("[\u2460-\u2473]", lambda m: f"{ord(m.group()) - 0x245F}.", text)
     return re.sub(r"\s+", "", text)
 
 

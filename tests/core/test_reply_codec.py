@@ -45,3 +45,11 @@ def test_files_are_kept_up_to_the_bound() -> None:
 def test_an_unknown_stored_reply_is_an_error_not_a_guess() -> None:
     with pytest.raises(ValueError):
         reply_codec.decode([{"type": "sticker"}])
+
+
+def test_toasts_and_linked_documents_are_kept_too() -> None:
+    from bot.core.replies import Document, Toast
+    from bot.core.reply_codec import decode, encode
+
+    replies = [Toast("Câu này đã hết giờ."), Document("minh-chung.pdf", url="FILE-ID-1")]
+    assert decode(encode(replies)) == replies
