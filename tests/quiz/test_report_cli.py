@@ -115,8 +115,8 @@ def test_targets_report_and_roster(env: Settings, tmp_path: Path) -> None:
     assert "T-2026" in listing and "T-QA" in listing
     shown = table_rows(runner.invoke(cli, ["targets", "show", "T-2026"]).output)
     # Same rate (60 %): B's average score (0.9) beats A's (one of A's staff failed).
-    assert ["1", "QB", "Đơn vị B", "5", "3", "3", "60,0%"] in shown
-    assert ["2", "QA", "Đơn vị A", "10", "7", "6", "60,0%"] in shown
+    assert ["1", "QB", "Đơn vị B", "5", "3", "3", "60%"] in shown
+    assert ["2", "QA", "Đơn vị A", "10", "7", "6", "60%"] in shown
 
     xlsx = tmp_path / "out" / "bao-cao.xlsx"
     result = runner.invoke(cli, ["report", "targets", "--xlsx", str(xlsx)])

@@ -28,7 +28,8 @@ async def _register(bot: BotApp, chat: Chat, unit: str, name: str) -> Chat:
         > [Cán bộ]
         > {unit}
     """)
-    if chat.last is not None and chat.last.buttons and "reg:unit:" in chat.last.buttons[0][1]:
+    # a list to choose from (an exact name is taken without a tap)
+    if chat.last is not None and any(unit in label for label, _ in chat.last.buttons):
         await chat.press(unit)
     await chat.say(name)
     await chat.say("Chuyên viên")

@@ -215,7 +215,7 @@ def test_broadcast_progress_counts_what_another_process_sends(
     assert "Tin qua telegram do máy chủ hoặc worker đang chạy gửi" in result.output
     assert "3/3" in result.output  # the bar reached the end
     assert "Kết quả: 2/3 tin đã gửi, 0 tin đang chờ." in result.output
-    assert "Không gửi được (blocked): 1" in result.output
+    assert "Không gửi được (người nhận đã chặn Trợ lý): 1" in result.output
     assert sorted(m["chat_id"] for m in fake.messages) == [501, 502]
 
 
