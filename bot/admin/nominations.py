@@ -87,7 +87,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
             listing[0][0] if listing else None
         )
         if chosen is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         exported = await services.nominations.export_xlsx(chosen.code)
         assert exported is not None
         await services.console.record(user, "nomination.export", chosen.code)
@@ -104,12 +104,12 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         item = await services.nominations.review.detail(nomination_id)
         files = evidence_of(item) if item else []
         if item is None or not 0 <= index < len(files):
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         chosen = files[index]
         try:
             fetched = await fetch(bot.settings, chosen.channel, chosen.ref)
         except FileUnavailable:
-            return page(request, "error.html", user, status_code=502, reason="file_gone")
+            return page(request, "error.html", user, status_code=502, why="file_gone")
         guessed = mimetypes.guess_type(chosen.file_name or "")[0]
         mime = chosen.mime_type or guessed or fetched.mime_type
         if chosen.kind == "photo" and mime == "application/octet-stream":
@@ -135,7 +135,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         _council(user)
         item = await services.nominations.review.detail(nomination_id)
         if item is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         return page(
             request,
             "nomination.html",
@@ -160,7 +160,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         checked = validation.check_reason(str(form.get("reason", "")))
         item = await services.nominations.review.detail(nomination_id)
         if item is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         if not checked.ok or checked.value is None:
             problem = t(
                 f"nominate.invalid.{checked.problem}",
@@ -181,26 +181,29 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
                 typed_reason=str(form.get("reason", ""))[:2000],
                 typed_decision=decision.value,
             )
-        result = await services.nominations.review.decide(
-            nomination_id,
-            decision=decision,
-            reason=checked.value,
-            reviewer_id=user.user_id,
-            reviewer_label=user.label,
-            expected=Status(expected),
-        )
-        if result.verdict is Verdict.RECORDED:
-            await bot.deliver_notices(
-                decision_notices(t, nomination_id, decision, checked.value, result)
+        # One unit of work: the decision, the notices to the nominator and supporters (outbox)
+        # and the audit entry commit together, or none of them does.
+        async with services.db.turn():
+            result = await services.nominations.review.decide(
+                nomination_id,
+                decision=decision,
+                reason=checked.value,
+                reviewer_id=user.user_id,
+                reviewer_label=user.label,
+                expected=Status(expected),
             )
-            await services.console.record(
-                user,
-                "nomination.decide",
-                item.code,
-                before={"status": expected},
-                after={"status": decision.status.value},
-                note=checked.value,
-            )
+            if result.verdict is Verdict.RECORDED:
+                await bot.deliver_notices(
+                    decision_notices(t, nomination_id, decision, checked.value, result)
+                )
+                await services.console.record(
+                    user,
+                    "nomination.decide",
+                    item.code,
+                    before={"status": expected},
+                    after={"status": decision.status.value},
+                    note=checked.value,
+                )
         outcome = "recorded" if result.verdict is Verdict.RECORDED else "changed"
         return RedirectResponse(f"/admin/de-cu/{nomination_id}?ket_qua={outcome}", status_code=303)
 

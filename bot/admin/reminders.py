@@ -179,7 +179,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
             raise Forbidden()
         found = await deadlines.get(code[:64])
         if found is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         if not user.is_admin:
             paths = await services.units.paths_of(found.audience.unit_ids)
             if (
@@ -206,7 +206,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
             raise Forbidden()
         reports = await deadlines.report(code[:64])
         if not reports:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         report = reports[0]
         if not user.is_admin:
             paths = await services.units.paths_of(report.deadline.audience.unit_ids)

@@ -66,5 +66,8 @@ def page(
         status_code=status_code,
     )
     response.headers["Content-Security-Policy"] = POLICY
+    # Forms post back here: a browser under "no-referrer" sends "Origin: null" with them, which
+    # the same-origin check must refuse; "same-origin" still tells other sites nothing.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response

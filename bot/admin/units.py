@@ -44,7 +44,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         if id is not None:
             found = await _unit_for(user, id)
             if found is None:
-                return page(request, "error.html", user, status_code=404, reason="not_found")
+                return page(request, "error.html", user, status_code=404, why="not_found")
             return page(
                 request,
                 "units.html",
@@ -79,7 +79,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         user = await gate.require(request)
         found = await _unit_for(user, unit_id)
         if found is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         form = await checked_form(request, user.csrf_token)
         raw = str(form.get("headcount", "")).strip()
         if not raw.isdigit() or int(raw) > MAX_HEADCOUNT:
@@ -102,7 +102,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
             raise Forbidden()
         found = await _unit_for(user, unit_id)
         if found is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         form = await checked_form(request, user.csrf_token)
         ref = str(form.get("ref", "")).strip()[:200]
         try:
@@ -119,7 +119,7 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
             raise Forbidden()
         found = await _unit_for(user, unit_id)
         if found is None:
-            return page(request, "error.html", user, status_code=404, reason="not_found")
+            return page(request, "error.html", user, status_code=404, why="not_found")
         form = await checked_form(request, user.csrf_token)
         ref = str(form.get("ref", "")).strip()[:200]
         if await admin_units.remove_manager(unit_id, ref):

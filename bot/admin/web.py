@@ -34,9 +34,9 @@ def install(app: FastAPI, bot: BotApp) -> None:
     async def _not_signed_in(request: Request, _: NotSignedIn) -> Response:
         if request.method == "GET":
             return RedirectResponse("/admin/dangnhap", status_code=303)
-        return page(request, "error.html", None, status_code=401, reason="signed_out")
+        return page(request, "error.html", None, status_code=401, why="signed_out")
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         user = await gate.user(request)
-        return page(request, "error.html", user, status_code=403, reason=exc.reason)
+        return page(request, "error.html", user, status_code=403, why=exc.reason)
