@@ -95,7 +95,11 @@ def test_a_running_scheduler_logs_nothing_per_routine_job_run(
 
     asyncio.run(run_jobs())
     assert any(r.name == "bot.scheduler.jobs" for r in caplog.records)  # "scheduler started"
-    routine = [r for r in caplog.records if r.name.startswith("apscheduler")]
+    # routine lines only: a job that fails (e.g. cut off by the shutdown at the end of this
+    # second on a loaded machine) is logged as an error, which is not what this test is about
+    routine = [
+        r for r in caplog.records if r.name.startswith("apscheduler") and r.levelno < logging.ERROR
+    ]
     assert routine == []
     job_runs = [r for r in caplog.records if "Running job" in r.getMessage()]
     assert job_runs == []
