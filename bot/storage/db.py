@@ -255,13 +255,22 @@ def _postgres_connect_args(limits: Timeouts) -> dict[str, Any]:
 
 
 def _sqlite_pragmas(busy_ms: int) -> Any:
-    """The per-connection set-up of SQLite: WAL, foreign keys, how long to wait for a writer."""
+    """The per-connection set-up of SQLite: how long to wait for a writer, WAL (switched once per
+    database file: the switch needs the file to itself, so a connection opened while another
+    switches, or while a turn holds the file, finds WAL already on), foreign keys."""
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() != "wal":
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except Exception:  # another connection is switching it
+                cursor.execute("PRAGMA journal_mode")
+                if str(cursor.fetchone()[0]).lower() != "wal":
+                    raise
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -186,7 +186,9 @@ async def _start_and_greet(bot: BotProcess, delivery: Delivery, fake: FakeTelegr
     greeting = fake.user_says(CHAT, "/start")
     if delivery.webhook:
         assert await fake.post_webhook(greeting) == 200
-    await _until(lambda: _true(bool(fake.sent_to(CHAT))), "the greeting")
+    await _until(
+        lambda: _true(any(m["reply_markup"] for m in fake.sent_to(CHAT))), "the consent question"
+    )
 
 
 async def _waiting_on_a_lock(url: str) -> bool:
