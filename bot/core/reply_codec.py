@@ -1,5 +1,6 @@
-"""Replies as JSON, so that a turn's answer can be stored with its claim and sent again when the
-platform redelivers the update (a crash after the commit, a failed send).
+"""Replies as JSON: a turn's answer stored with its claim (sent again when the platform
+redelivers the update) and the outbox's pushes. Reading is lenient about keys added since a row
+was written (defaults as the reply types have them).
 
 Plain JSON, never pickle: the stored rows are data, not code. Texts keep their buttons and edit
 key; images and documents keep their bytes (base64) up to `KEPT_FILE_BYTES` each. The engine
@@ -10,6 +11,7 @@ a redelivery gets.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from bot.core.replies import Button, Document, Image, Reply, Text, Toast
@@ -27,7 +29,7 @@ def fits(reply: Reply) -> bool:
     return True
 
 
-def encode(replies: list[Reply]) -> list[dict[str, Any]]:
+def encode(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     """Replies → JSON-ready objects."""
     return [_encode(reply) for reply in replies]
 
@@ -78,17 +80,17 @@ def _decode(item: dict[str, Any]) -> Reply:
         return Toast(item["text"])
     if kind == "image":
         return Image(
-            caption=item["caption"],
-            data=base64.b64decode(item["data"]),
-            url=item["url"],
-            file_name=item["file_name"],
+            caption=item.get("caption", ""),
+            data=base64.b64decode(item.get("data", "")),
+            url=item.get("url", ""),
+            file_name=item.get("file_name", "image.png"),
         )
     if kind == "document":
         return Document(
             file_name=item["file_name"],
-            data=base64.b64decode(item["data"]),
-            caption=item["caption"],
-            mime_type=item["mime_type"],
+            data=base64.b64decode(item.get("data", "")),
+            caption=item.get("caption", ""),
+            mime_type=item.get("mime_type", "application/octet-stream"),
             url=item.get("url", ""),
         )
     raise ValueError(f"unknown stored reply type {kind!r}")

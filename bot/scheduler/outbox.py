@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import reply_codec
 from bot.core.replies import Reply
-from bot.scheduler import payload
 from bot.scheduler.timing import QuietHours
 from bot.storage.models import Deadline
 from bot.storage.repositories import outbox as outbox_repo
@@ -97,7 +97,7 @@ async def add(
             "occurrence": push.occurrence[:200],
             "channel": push.person.channel,
             "chat_id": push.person.external_id,
-            "payload": payload.dump(push.replies),
+            "payload": reply_codec.encode(push.replies),
             "urgent": urgent,
             "deadline_id": deadline_id,
             "broadcast_id": broadcast_id,

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+from bot.core import reply_codec
 from bot.core.choices import Menu, menu_of
 from bot.core.clock import Clock
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, Rejected, RetryLater, Unreachable
-from bot.scheduler import payload
 from bot.scheduler.limits import ChannelLimits, RetryPolicy
 from bot.scheduler.timing import QuietHours
 from bot.storage.db import Database
@@ -208,7 +208,7 @@ class Sender:
             stats.count("undeliverable", row.unreachable_reason)
             return
         sender = self._senders[row.channel]
-        replies = payload.load(row.payload)
+        replies = reply_codec.decode(row.payload)
         waited = 0.0
         delivered = row.parts_sent  # platform messages of this push already out
         pace = partial(self._limits.slot, row.channel, row.chat_id)

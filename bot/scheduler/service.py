@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.core import reply_codec
 from bot.core.choices import menu_of
 from bot.core.clock import Clock
 from bot.core.notify import ChannelSender
 from bot.core.replies import Reply
 from bot.messages import Catalog, load_catalog
-from bot.scheduler import payload
 from bot.scheduler.audience import ProgressSource
 from bot.scheduler.broadcast import BroadcastService
 from bot.scheduler.deadlines import DeadlineService
@@ -116,7 +116,7 @@ class ReminderService:
             bodies = await outbox_repo.take_for_chat(
                 session, channel=WEB, chat_id=web_user_id, now=self._clock.now()
             )
-            replies = [reply for body in bodies for reply in payload.load(body)]
+            replies = [reply for body in bodies for reply in reply_codec.decode(body)]
             menu = menu_of(replies)
             if menu:  # shown below the conversation: a typed "1" answers these choices now
                 await conversation_repo.offer_menus(session, menus=[(WEB, web_user_id, menu)])
