@@ -95,8 +95,8 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         )
         return RedirectResponse(f"/admin/don-vi?id={unit_id}&ket_qua=saved", 303)
 
-    @router.post("/don-vi/{unit_id}/quan-ly")
-    async def add_manager(request: Request, unit_id: int) -> Response:
+    async def _manager_form(request: Request, unit_id: int):  # type: ignore[no-untyped-def]
+        """Who posts (an administrator), the unit, and the CHANNEL:ID typed; or the error page."""
         user = await gate.require(request)
         if not user.is_admin:
             raise Forbidden()
@@ -104,7 +104,14 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         if found is None:
             return page(request, "error.html", user, status_code=404, why="not_found")
         form = await checked_form(request, user.csrf_token)
-        ref = str(form.get("ref", "")).strip()[:200]
+        return user, found, str(form.get("ref", "")).strip()[:200]
+
+    @router.post("/don-vi/{unit_id}/quan-ly")
+    async def add_manager(request: Request, unit_id: int) -> Response:
+        posted = await _manager_form(request, unit_id)
+        if isinstance(posted, Response):
+            return posted
+        user, found, ref = posted
         try:
             await admin_units.add_manager(found.unit.code, ref)
         except (UnknownUser, LookupError, ValueError):
@@ -114,14 +121,10 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
 
     @router.post("/don-vi/{unit_id}/quan-ly/xoa")
     async def remove_manager(request: Request, unit_id: int) -> Response:
-        user = await gate.require(request)
-        if not user.is_admin:
-            raise Forbidden()
-        found = await _unit_for(user, unit_id)
-        if found is None:
-            return page(request, "error.html", user, status_code=404, why="not_found")
-        form = await checked_form(request, user.csrf_token)
-        ref = str(form.get("ref", "")).strip()[:200]
+        posted = await _manager_form(request, unit_id)
+        if isinstance(posted, Response):
+            return posted
+        user, found, ref = posted
         if await admin_units.remove_manager(unit_id, ref):
             await services.console.record(
                 user, "unit.manager_remove", found.unit.code, before={"ref": ref}
