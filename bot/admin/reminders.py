@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,6 +19,7 @@ from bot.app import BotApp
 from bot.channels.telegram_render import TgText
 from bot.channels.telegram_render import render as telegram_render
 from bot.channels.zalo_render import ZaloText, render_numbered
+from bot.core.dates import BadDate, parse_datetime
 from bot.scheduler import compose
 from bot.scheduler.audience import Audience, AudienceKind
 from bot.scheduler.broadcast import BadBroadcast, normalize_message
@@ -43,18 +45,13 @@ class DeadlineForm:
     urgent: bool = False
 
 
-def parse_due(raw: str, tz) -> datetime | None:  # type: ignore[no-untyped-def]
-    """dd/mm/yyyy [hh:mm] (or ISO yyyy-mm-dd [hh:mm]) in local time; 17:00 when no time."""
-    text = " ".join(raw.replace("T", " ").split())
-    for pattern in ("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        if "%H" not in pattern:
-            parsed = datetime.combine(parsed.date(), DEFAULT_DUE_TIME)
-        return parsed.replace(tzinfo=tz)
-    return None
+def parse_due(raw: str, tz: ZoneInfo) -> datetime | None:
+    """The due moment typed in the form, read like every date of the bot (`bot.core.dates`:
+    dd/mm/yyyy or ISO, "17:00", "17h30"…); 17:00 when no time is given; None when unreadable."""
+    try:
+        return parse_datetime(raw, tz, default_time=DEFAULT_DUE_TIME)
+    except BadDate:
+        return None
 
 
 def build_router(bot: BotApp, gate: Gate) -> APIRouter:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from bot.core.clock import fmt_date, fmt_datetime
+from bot.messages.numbers import decimal, percent
 from bot.services.console import ConsoleUser
 
 POLICY = "; ".join(
@@ -30,14 +31,9 @@ POLICY = "; ".join(
 TEMPLATES = Jinja2Templates(directory=str(resources.files("bot.admin").joinpath("templates")))
 
 
-def percent(value: float, digits: int = 1) -> str:
-    """0.698 → "69,8%" (Vietnamese decimal comma, no space before the sign)."""
-    return f"{value * 100:.{digits}f}".replace(".", ",") + "%"
-
-
 def number(value: int) -> str:
-    """12345 → "12.345" (Vietnamese thousands separator)."""
-    return f"{value:,}".replace(",", ".")
+    """12345 → "12.345", in the bot's one number format."""
+    return decimal(value, 0)
 
 
 def when(value: datetime | date | None) -> str:
