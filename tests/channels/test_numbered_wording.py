@@ -47,7 +47,11 @@ async def test_a_quiz_question_on_zalo_gives_one_instruction(bot: BotApp) -> Non
     assert chat.last is not None
     [shown] = _zalo(bot, *chat.last.replies)  # type: ignore[arg-type]
     assert "1. A" not in shown and "1, 2, 3" not in shown
-    assert "bấm" not in shown.lower() and shown.count("A, B, C hoặc D") == 1
+    # The instruction is the channel's; the question and its options may say "bấm" themselves
+    # (a scam question quotes the button people are told to press), so only the lines the bot
+    # adds around the question are checked.
+    instructions = [line for line in shown.splitlines() if "A, B, C hoặc D" in line]
+    assert len(instructions) == 1 and "bấm" not in instructions[0].lower()
     assert "Câu 1/10" in (await chat.say("b")).text  # the letter typed answers it
 
 
