@@ -97,9 +97,14 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> JSONResponse:
-        """200 when the database answers within HEALTH_TIMEOUT_SECONDS, else 503."""
+        """200 when the database answers within HEALTH_TIMEOUT_SECONDS, else 503; with the state of
+        each configured channel."""
+        states = channels.states()  # a channel whose token was refused shows "refused"
         if await bot_app.db.reachable(within_s=settings.health_timeout_seconds):
-            return JSONResponse({"status": "ok", "database": "ok"})
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+            return JSONResponse({"status": "ok", "database": "ok", "channels": states})
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable", "channels": states},
+            status_code=503,
+        )
 
     return app

@@ -8,6 +8,7 @@ from typing import Protocol
 from fastapi import APIRouter, FastAPI
 
 from bot.app import BotApp
+from bot.channels.credentials import CredentialsRefused
 from bot.channels.media import MediaStore
 from bot.core.notify import ChannelSender
 
@@ -39,6 +40,7 @@ class ChannelSet:
     def __init__(self, app: BotApp, channels: list[PlatformChannel]) -> None:
         self.app = app
         self.channels = channels
+        self.refused: dict[str, str] = {}  # channel name → why it did not start
 
     @classmethod
     def from_app(cls, app: BotApp) -> ChannelSet:
@@ -76,14 +78,27 @@ class ChannelSet:
                 api.include_router(channel.router())
 
     async def start(self) -> None:
-        """Set commands and webhooks, start polling loops and background workers."""
+        """Set commands and webhooks, start polling loops and background workers. A channel
+        whose token is refused for good is not started: its line (Vietnamese, naming the
+        setting) is logged and kept in `refused`, and the other channels start."""
         for channel in self.channels:
             log.info(
                 "starting channel %s (%s)",
                 channel.name,
                 "webhook" if channel.webhook_mode else "polling",
             )
-            await channel.start()
+            try:
+                await channel.start()
+            except CredentialsRefused as refusal:
+                self.refused[channel.name] = self.app.catalog(refusal.key)
+                log.error("%s", self.refused[channel.name])
+
+    def states(self) -> dict[str, str]:
+        """Each configured channel's state for /healthz: "started" or "refused"."""
+        return {
+            channel.name: "refused" if channel.name in self.refused else "started"
+            for channel in self.channels
+        }
 
     async def stop(self) -> None:
         """Stop every channel, in reverse order."""

@@ -23,6 +23,7 @@ from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.app import BotApp
+from bot.channels.credentials import CredentialsRefused, telegram_token_malformed
 from bot.channels.delivery import send_paced
 from bot.channels.payload import plausible_ids
 from bot.channels.telegram import CHANNEL, TelegramSender, build_bot
@@ -156,8 +157,12 @@ class TelegramChannel:
         return commands[:100]
 
     async def start(self) -> None:
-        """Set the command menu, then the webhook or the polling loop."""
+        """Set the command menu, then the webhook or the polling loop. A token refused for good
+        raises `CredentialsRefused` (nothing is started); a network failure is logged and the
+        polling loop retries."""
         settings = self.app.settings
+        if telegram_token_malformed(settings):
+            raise CredentialsRefused(CHANNEL, "channels.refused.telegram_malformed")
         try:
             await self.bot.set_my_commands(self.bot_commands())
             if self.webhook_mode:
@@ -167,6 +172,8 @@ class TelegramChannel:
                     allowed_updates=ALLOWED_UPDATES,
                     secret_token=secret.get_secret_value() if secret else None,
                 )
+        except InvalidToken as error:  # PTB's name for a 401 or 404 answer
+            raise CredentialsRefused(CHANNEL, "channels.refused.telegram_refused") from error
         except TelegramError as error:
             log.error("Telegram start-up failed (run `cdsbot doctor`): %s", error)
         if not self.webhook_mode:

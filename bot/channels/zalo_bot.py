@@ -20,6 +20,11 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Request, Response
 
 from bot.app import BotApp
+from bot.channels.credentials import (
+    REFUSED_STATUSES,
+    CredentialsRefused,
+    zalo_bot_token_malformed,
+)
 from bot.channels.delivery import send_paced
 from bot.channels.media import MediaStore
 from bot.channels.payload import mapping, plausible_ids, scalar
@@ -141,8 +146,12 @@ class ZaloBotChannel:
         )
 
     async def start(self) -> None:
-        """Set the webhook, or start long polling."""
+        """Set the webhook, or start long polling. A token refused for good raises
+        `CredentialsRefused` (nothing is started); a network failure is logged and polling
+        retries."""
         settings = self.app.settings
+        if zalo_bot_token_malformed(settings):
+            raise CredentialsRefused(CHANNEL, "channels.refused.zalo_bot_malformed")
         try:
             if self.webhook_mode:
                 secret = settings.zalo_bot_webhook_secret
@@ -156,6 +165,8 @@ class ZaloBotChannel:
                 return
             await self.client.call("deleteWebhook")
         except ZaloBotError as error:
+            if error.code in REFUSED_STATUSES:
+                raise CredentialsRefused(CHANNEL, "channels.refused.zalo_bot_refused") from error
             log.error("Zalo Bot start-up failed (run `cdsbot doctor`): %s", error)
         if not self.webhook_mode:
             self._task = asyncio.create_task(self._poll(), name="zalo-bot-polling")

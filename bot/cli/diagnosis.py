@@ -12,6 +12,11 @@ from sqlalchemy.engine import Connection
 from telegram.error import InvalidToken, TelegramError
 
 from bot.app import BotApp
+from bot.channels.credentials import (
+    REFUSED_STATUSES,
+    telegram_token_malformed,
+    zalo_bot_token_malformed,
+)
 from bot.channels.telegram import build_bot
 from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotError
 from bot.channels.zalo_oa_api import ZaloOaClient, ZaloOaError
@@ -66,6 +71,8 @@ def _revisions(connection: Connection) -> set[str]:
 
 async def _telegram(app: BotApp, t: Catalog) -> list[Finding]:
     settings = app.settings
+    if telegram_token_malformed(settings):  # no request: the Bot API could only say 404
+        return [Finding(False, t("doctor.tg_malformed_token"))]
     bot = build_bot(settings, pool_size=2)
     url = settings.telegram_webhook_url
     try:
@@ -111,13 +118,15 @@ async def _telegram(app: BotApp, t: Catalog) -> list[Finding]:
 
 async def _zalo_bot(app: BotApp, t: Catalog) -> list[Finding]:
     settings = app.settings
+    if zalo_bot_token_malformed(settings):
+        return [Finding(False, t("doctor.zb_malformed_token"))]
     client = ZaloBotClient.from_settings(settings)
     url = settings.zalo_bot_webhook_url
     try:
         me = await client.call("getMe")
         info = await client.call("getWebhookInfo")
     except ZaloBotError as error:
-        if error.code in (401, 403, 404):
+        if error.code in REFUSED_STATUSES:
             return [Finding(False, t("doctor.zb_bad_token"))]
         return [
             Finding(

@@ -1,10 +1,12 @@
 """A fake Telegram Bot API over real HTTP on loopback, faithful to the documented shapes.
 
 It answers `/bot<token>/<method>` with `{"ok": true, "result": ...}` or
-`{"ok": false, "error_code": ..., "description": ...}` and validates what the real API validates:
-text 1–4096 and captions ≤ 1024 UTF-16 units after HTML parsing, Telegram's HTML subset,
-`callback_data` 1–64 bytes, command names `^[a-z0-9_]{1,32}$` with 1–256-character
-descriptions (≤ 100 commands), webhook secret tokens, known callback query ids, messages to edit.
+`{"ok": false, "error_code": ..., "description": ...}` (a malformed token: 404 "Not Found"; a
+well-formed token that is not the bot's: 401 "Unauthorized", as api.telegram.org does) and
+validates what the real API validates: text 1–4096 and captions ≤ 1024 UTF-16 units after HTML
+parsing, Telegram's HTML subset, `callback_data` 1–64 bytes, command names `^[a-z0-9_]{1,32}$`
+with 1–256-character descriptions (≤ 100 commands), webhook secret tokens, known callback query
+ids, messages to edit.
 
 Options: per-chat (1/s) and overall (30/s) rate limits answering 429 with
 `parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed);
@@ -63,6 +65,7 @@ from tests.fakes.telegram_params import (
 )
 from tests.fakes.telegram_users import TelegramUsers
 
+WELL_FORMED_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
@@ -177,6 +180,8 @@ class FakeTelegram(TelegramUsers, ServedFake):
 
     async def call(self, token: str, method: str, params: dict[str, Any]) -> Any:
         """Run one API method; raises ApiError like the real API would answer."""
+        if not WELL_FORMED_TOKEN.fullmatch(token):  # the real API has no such path
+            raise ApiError(404, "Not Found")
         if token != self.token:
             raise ApiError(401, "Unauthorized")
         handler = getattr(self, f"_m_{method}", None)
