@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.app import BotApp
 from bot.channels.render import numbered
 from bot.core.events import IncomingEvent
-from bot.core.replies import Document, Image, Reply, Text, Toast
+from bot.core.replies import Album, Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
 
 CHANNEL = "console"
@@ -24,6 +24,8 @@ def render(reply: Reply, t: Catalog) -> str:
         return reply.text
     if isinstance(reply, Image):
         return t("console.image", caption=reply.caption).strip()
+    if isinstance(reply, Album):
+        return t("console.album", count=len(reply.images), caption=reply.caption).strip()
     if isinstance(reply, Document):
         return t("console.file", name=reply.file_name, caption=reply.caption).strip()
     return str(reply)

@@ -1,6 +1,7 @@
 """Telegram outbound: `TelegramSender` sends core replies through python-telegram-bot's `Bot`
-(HTML parse mode, inline keyboards, split long texts, photos and documents, quiz messages edited
-in place) and turns Bot API failures into the core's delivery errors.
+(HTML parse mode, inline keyboards, split long texts, photos and documents, albums as media
+groups of 2–10 photos, quiz messages edited in place) and turns Bot API failures into the core's
+delivery errors.
 
 Usable on its own for pushes (`bot.core.notify.ChannelSender`)::
 
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Protocol
 
-from telegram import Bot, Message
+from telegram import Bot, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -34,7 +35,15 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.combine import combine_texts
-from bot.channels.telegram_render import TEXT_LIMIT, TgFile, TgMessage, TgText, render, utf16_len
+from bot.channels.telegram_render import (
+    TEXT_LIMIT,
+    TgAlbum,
+    TgFile,
+    TgMessage,
+    TgText,
+    render,
+    utf16_len,
+)
 from bot.config import Settings
 from bot.core.notify import DeliveryError, Pace, Rejected, RetryLater, Unreachable
 from bot.core.replies import Reply
@@ -141,6 +150,8 @@ class TelegramSender:
                     if isinstance(message, TgText):
                         editable = pressed_message_id if index == 0 else None
                         sent.append(await self._send_text(chat_id, message, editable))
+                    elif isinstance(message, TgAlbum):
+                        sent.extend(m.message_id for m in await self._send_album(chat_id, message))
                     else:
                         sent.append((await self._send_file(chat_id, message)).message_id)
             except TelegramError as error:
@@ -173,6 +184,19 @@ class TelegramSender:
                 channel=CHANNEL, chat_id=str(chat_id), key=key, message_id=str(result.message_id)
             )
         return result.message_id
+
+    async def _send_album(self, chat_id: int, album: TgAlbum) -> tuple[Message, ...]:
+        """One sendMediaGroup (PTB uploads the bytes as multipart parts named by attach://)."""
+        media = [
+            InputMediaPhoto(
+                photo.content,
+                caption=photo.caption_html or None,
+                parse_mode=ParseMode.HTML,
+                filename=photo.file_name,
+            )
+            for photo in album.photos
+        ]
+        return await self.bot.send_media_group(chat_id, media)
 
     async def _send_file(self, chat_id: int, message: TgFile) -> Message:
         send = self.bot.send_photo if message.kind == "photo" else self.bot.send_document

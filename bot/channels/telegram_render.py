@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.split import split_text, utf16_len
-from bot.core.replies import Document, Image, Reply, Text, Toast
+from bot.core.replies import Album, Document, Image, Reply, Text, Toast
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+ALBUM_MAX = 10
+"""sendMediaGroup takes 2–10 items: a longer album is sent as several, none of a single photo."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,24 @@ class TgFile:
     caption_html: str = ""
 
 
-TgMessage = TgText | TgFile
+@dataclass(frozen=True, slots=True)
+class TgAlbum:
+    """One sendMediaGroup: 2–10 photos, uploaded as attach:// parts, caption on the first."""
+
+    photos: tuple[TgFile, ...]
+
+
+TgMessage = TgText | TgFile | TgAlbum
+
+
+def album_sizes(count: int, most: int = ALBUM_MAX) -> list[int]:
+    """How `count` photos are cut into albums of at most `most`, as even as can be, so that no
+    album is left with one photo (11 → 6 + 5, not 10 + 1)."""
+    if count <= 0:
+        return []
+    albums = -(-count // most)
+    base, extra = divmod(count, albums)
+    return [base + 1 if index < extra else base for index in range(albums)]
 
 
 def split_utf16(message: str, limit: int) -> list[str]:
@@ -78,6 +97,8 @@ def render(reply: Reply, *, empty_text: str = "…") -> list[TgMessage]:
         ]
     if isinstance(reply, Toast):  # shown as a pop-up when a button was pressed; else one line
         return [TgText(escape(reply.text))]
+    if isinstance(reply, Album):
+        return _album(reply)
     if isinstance(reply, Image):
         content: bytes | str = reply.data or reply.url
         return _file("photo", content, reply.file_name, reply.caption)
@@ -93,3 +114,27 @@ def _file(kind: str, content: bytes | str, file_name: str, caption: str) -> list
     # A long caption goes below the file as ordinary text messages.
     rest = [TgText(escape(part)) for part in split_utf16(caption, TEXT_LIMIT)]
     return [TgFile(kind, content, file_name), *rest]
+
+
+def _album(album: Album) -> list[TgMessage]:
+    """An album as media groups in order; the album's caption on the very first photo (below the
+    photos as text when it is longer than a caption may be)."""
+    caption = album.caption.strip()
+    long_caption = utf16_len(caption) > CAPTION_LIMIT
+    photos = []
+    for index, image in enumerate(album.images):
+        own = image.caption.strip()
+        if index == 0 and caption and not long_caption:
+            own = "\n".join(part for part in (caption, own) if part)
+        if utf16_len(own) > CAPTION_LIMIT:
+            own = ""  # an image's own caption this long is not made by the bot; keep the photo
+        photos.append(TgFile("photo", image.data or image.url, image.file_name, escape(own)))
+    messages: list[TgMessage] = []
+    start = 0
+    for size in album_sizes(len(photos)):
+        group = tuple(photos[start : start + size])
+        messages.append(group[0] if size == 1 else TgAlbum(group))
+        start += size
+    if long_caption:
+        messages += [TgText(escape(part)) for part in split_utf16(caption, TEXT_LIMIT)]
+    return messages

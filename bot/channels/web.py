@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.app import BotApp
 from bot.channels import api_docs
 from bot.core.events import IncomingEvent
-from bot.core.replies import Document, Image, Reply, Text, Toast
+from bot.core.replies import Album, Document, Image, Reply, Text, Toast
 from bot.core.state import flow_name
 from bot.messages import Catalog
 from bot.services.web_sessions import TooManySessions
@@ -66,6 +66,7 @@ class ReplyOut(BaseModel):
     text: str
     buttons: list[list[ButtonOut]] = []
     image_url: str | None = None
+    images: list[str] = []  # an album: the pictures shown together as one gallery, in order
     document: dict[str, str] | None = None
 
 
@@ -87,6 +88,10 @@ class StateOut(BaseModel):
     flow: FlowOut | None = None
 
 
+def _image_url(image: Image) -> str:
+    return image.url or "data:image/png;base64," + base64.b64encode(image.data).decode()
+
+
 def render(reply: Reply) -> ReplyOut:
     """Reply → JSON (images and files as data URLs: nothing is stored for the page)."""
     if isinstance(reply, Text):
@@ -95,8 +100,9 @@ def render(reply: Reply) -> ReplyOut:
     if isinstance(reply, Toast):  # a short line: the page has no pop-ups
         return ReplyOut(text=reply.text)
     if isinstance(reply, Image):
-        url = reply.url or "data:image/png;base64," + base64.b64encode(reply.data).decode()
-        return ReplyOut(text=reply.caption, image_url=url)
+        return ReplyOut(text=reply.caption, image_url=_image_url(reply))
+    if isinstance(reply, Album):
+        return ReplyOut(text=reply.caption, images=[_image_url(image) for image in reply.images])
     if isinstance(reply, Document):
         data_url = reply.url or (
             f"data:{reply.mime_type};base64," + base64.b64encode(reply.data).decode()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.channels.render import distinct_list_marks, numbered, typed_as_labelled
 from bot.channels.split import split_text
 from bot.core.choices import menu_index
-from bot.core.replies import Document, Image, Reply, Text, Toast
+from bot.core.replies import Album, Document, Image, Reply, Text, Toast
 from bot.messages import Catalog
 
 MAX_LISTED_NUMBERS = 5
@@ -90,6 +90,12 @@ def render_numbered(replies: Sequence[Reply], t: Catalog, *, limit: int) -> list
             pieces.append(ZaloText(reply.text))
         elif isinstance(reply, Image):
             pieces.append(ZaloImage(reply.data, _link(reply.url), reply.file_name, reply.caption))
+        elif isinstance(reply, Album):  # no albums on Zalo: the pictures in order, paced
+            for number, image in enumerate(reply.images):
+                caption = image.caption.strip()
+                if number == 0:
+                    caption = "\n".join(part for part in (reply.caption.strip(), caption) if part)
+                pieces.append(ZaloImage(image.data, _link(image.url), image.file_name, caption))
         elif isinstance(reply, Document):
             pieces.append(
                 ZaloFile(

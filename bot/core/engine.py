@@ -169,7 +169,9 @@ class Engine:
 
     def _not_kept(self, reply: Reply) -> Reply:
         """What a redelivery gets instead of a file too large to keep."""
-        name = getattr(reply, "file_name", "")
+        name = getattr(reply, "file_name", "") or ", ".join(
+            image.file_name for image in getattr(reply, "images", ())
+        )
         return Text(self._t("common.file_not_kept", name=name))
 
     async def _dispatch(self, ctx: Context) -> HandlerResult:

@@ -51,6 +51,17 @@ class Image(Reply):
 
 
 @dataclass(frozen=True, slots=True)
+class Album(Reply):
+    """Pictures that belong together (the pages of one ranking), shown as one group where the
+    platform can: an album on Telegram (several of at most 10), one gallery on the web page, the
+    pictures one after another, in order, where there is no album (Zalo). `caption` speaks for
+    the whole group and goes with the first picture; each image's own caption stays with it."""
+
+    images: tuple[Image, ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Document(Reply):
     """A file to download: bytes made by the bot (exports), or `url` — a link, or the handle
     the person's own channel gave the file (a Telegram file_id), sent back on that channel."""

@@ -3,7 +3,8 @@ redelivers the update) and the outbox's pushes. Reading is lenient about keys ad
 was written (defaults as the reply types have them).
 
 Plain JSON, never pickle: the stored rows are data, not code. Texts keep their buttons and edit
-key; images and documents keep their bytes (base64) up to `KEPT_FILE_BYTES` each. The engine
+key; images and documents keep their bytes (base64) up to `KEPT_FILE_BYTES` each; an album keeps
+its caption and its images, in order. The engine
 replaces a larger file by a short text before storing (`fits`), so what is stored is always what
 a redelivery gets.
 """
@@ -14,7 +15,7 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.replies import Button, Document, Image, Reply, Text, Toast
+from bot.core.replies import Album, Button, Document, Image, Reply, Text, Toast
 
 KEPT_FILE_BYTES = 1024 * 1024
 """The largest file kept for a redelivery. Charts are tens of kilobytes and exports rarely pass
@@ -26,6 +27,8 @@ def fits(reply: Reply) -> bool:
     """Whether a reply is kept as it is (a file within `KEPT_FILE_BYTES`)."""
     if isinstance(reply, (Image, Document)):
         return len(reply.data) <= KEPT_FILE_BYTES
+    if isinstance(reply, Album):
+        return all(fits(image) for image in reply.images)
     return True
 
 
@@ -49,6 +52,12 @@ def _encode(reply: Reply) -> dict[str, Any]:
         return item
     if isinstance(reply, Toast):
         return {"type": "toast", "text": reply.text}
+    if isinstance(reply, Album):
+        return {
+            "type": "album",
+            "caption": reply.caption,
+            "images": [_encode(image) for image in reply.images],
+        }
     if isinstance(reply, Image):
         return {
             "type": "image",
@@ -78,6 +87,9 @@ def _decode(item: dict[str, Any]) -> Reply:
         return Text(item["text"], rows, edit_key=item.get("edit_key", ""))
     if kind == "toast":
         return Toast(item["text"])
+    if kind == "album":
+        images = tuple(_decode(image) for image in item.get("images", []))
+        return Album(tuple(i for i in images if isinstance(i, Image)), item.get("caption", ""))
     if kind == "image":
         return Image(
             caption=item.get("caption", ""),

@@ -7,10 +7,11 @@ Manager buttons: qdv:u:<unit>.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from bot.core.clock import fmt_date
 from bot.core.context import Context
-from bot.core.replies import Button, Image, Reply, Text, text
+from bot.core.replies import Album, Button, Image, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.handlers.staff import pending_reply
 from bot.messages.numbers import percent
@@ -183,26 +184,20 @@ async def _board(ctx: Context, target_id: int, parent_id: int | None) -> Reply |
 async def _charts(
     ctx: Context, rows: list[RankedUnit], required_rate: float, title: str, scope: str
 ) -> list[Reply]:
-    """The whole ranking as chart images (pages of units), each captioned with its page."""
+    """The whole ranking as chart images (pages of units): one image, or one album of the pages
+    (each page says its number and ranks in the picture itself; the album's caption says how
+    many pages)."""
     if not rows:
         return []
     pages = await asyncio.to_thread(
         rate_chart_pages, rows, required_rate=required_rate, title=title, scope=scope, t=ctx.t
     )
-    return [
-        Image(
-            caption=ctx.t(
-                "quiz.chart_pages_caption",
-                title=title,
-                scope=scope,
-                page=page.number,
-                pages=page.pages,
-            ),
-            data=page.png,
-            file_name=f"xep-hang-{page.number}.png",
-        )
-        for page in pages
-    ]
+    images = tuple(Image(data=page.png, file_name=f"xep-hang-{page.number}.png") for page in pages)
+    if len(images) == 1:
+        caption = ctx.t("quiz.chart_one_caption", title=title, scope=scope)
+        return [replace(images[0], caption=caption)]
+    caption = ctx.t("quiz.chart_album_caption", title=title, scope=scope, pages=len(images))
+    return [Album(images, caption)]
 
 
 async def _board_buttons(ctx: Context, board: Leaderboard) -> list[list[Button]]:

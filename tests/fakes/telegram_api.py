@@ -4,9 +4,9 @@ It answers `/bot<token>/<method>` with `{"ok": true, "result": ...}` or
 `{"ok": false, "error_code": ..., "description": ...}` (a malformed token: 404 "Not Found"; a
 well-formed token that is not the bot's: 401 "Unauthorized", as api.telegram.org does) and
 validates what the real API validates: text 1–4096 and captions ≤ 1024 UTF-16 units after HTML
-parsing, Telegram's HTML subset, `callback_data` 1–64 bytes, command names `^[a-z0-9_]{1,32}$`
-with 1–256-character descriptions (≤ 100 commands), webhook secret tokens, known callback query
-ids, messages to edit.
+parsing, Telegram's HTML subset, `callback_data` 1–64 bytes, albums (sendMediaGroup: 2–10 items,
+files as attach:// parts), command names `^[a-z0-9_]{1,32}$` with 1–256-character descriptions
+(≤ 100 commands), webhook secret tokens, known callback query ids, messages to edit.
 
 Options: per-chat (1/s) and overall (30/s) rate limits answering 429 with
 `parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed);
@@ -68,7 +68,8 @@ from tests.fakes.telegram_users import TelegramUsers
 WELL_FORMED_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+SENDING = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "editMessageText"}
+ALBUM_TYPES = {"photo", "video", "document", "audio"}
 CHAT_ACTIONS = {
     "typing",
     "upload_photo",
@@ -144,6 +145,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
             self._sent_per_chat: dict[int, deque[float]] = defaultdict(deque)
             self._sent_overall: deque[float] = deque()
             self._update_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+            self._media_groups = itertools.count(13_000_000_000_000_000)
             self.files: dict[str, bytes] = {}  # file_id → bytes people "sent" (getFile)
             self.stalled = 0
 
@@ -229,9 +231,85 @@ class FakeTelegram(TelegramUsers, ServedFake):
         )
         markup = inline_markup(params)
         self._deliverable(chat_id)
-        content: dict[str, Any]
+        content = self._file_content(kind, size, name)
+        if caption[0]:
+            content.update(
+                {"caption": caption[0], **{f"caption_{k}": v for k, v in caption[1].items()}}
+            )
+        recorded = self._record(f"send{kind.title()}", chat_id, content, params, markup)
+        self.messages[-1].update({"file_name": name, "file_size": size})
+        return recorded
+
+    def _m_sendMediaGroup(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """An album: `media` is a JSON array of 2–10 InputMedia; a file uploaded with the request
+        is named `attach://<part>` and sent as that multipart part. Photos and videos may mix;
+        documents and audio only with their own kind. Every item is checked before any is sent,
+        and the album counts once against the rate limits."""
+        chat_id = chat_id_param(params)
+        media = params.get("media")
+        if not isinstance(media, list) or not media:
+            raise bad("media to send are not specified")
+        if len(media) > 10:
+            raise bad("too many messages to send as an album")
+        if len(media) < 2:
+            raise bad("wrong number of media in the album: 2-10 items are needed")
+        items = []
+        for number, item in enumerate(media, 1):
+            if not isinstance(item, dict) or item.get("type") not in ALBUM_TYPES:
+                raise bad(f"can't parse InputMedia #{number}")
+            items.append(self._album_item(params, item, number))
+        kinds = {item["type"] for item in media}
+        if len(kinds) > 1 and not kinds <= {"photo", "video"}:
+            raise bad("document and audio can't be mixed with other media types")
+        self._deliverable(chat_id)
+        group_id = str(next(self._media_groups))
+        sent = []
+        for item, (kind, size, name, caption) in zip(media, items, strict=True):
+            content = self._file_content(kind, size, name)
+            content["media_group_id"] = group_id
+            if caption[0]:
+                content.update(
+                    {"caption": caption[0], **{f"caption_{k}": v for k, v in caption[1].items()}}
+                )
+            item_params = {"parse_mode": item.get("parse_mode")}
+            sent.append(self._record("sendMediaGroup", chat_id, content, item_params, None))
+            self.messages[-1].update(
+                {"file_name": name, "file_size": size, "media_group_id": group_id}
+            )
+        return sent
+
+    def _album_item(
+        self, params: dict[str, Any], item: dict[str, Any], number: int
+    ) -> tuple[str, int | None, str, tuple[str, dict[str, Any]]]:
+        """(type, size, file name, parsed caption) of one InputMedia of an album."""
+        kind = str(item["type"])
+        ref = item.get("media")
+        if not isinstance(ref, str) or not ref:
+            raise bad(f"there is no media in the request for InputMedia #{number}")
+        size: int | None = None
+        name = ref
+        if ref.startswith("attach://"):
+            upload = params.get(ref.removeprefix("attach://"))
+            if not isinstance(upload, UploadedFile):
+                raise bad(f"can't find attached file for InputMedia #{number}")
+            if not upload.data:
+                raise bad("file must be non-empty")
+            if kind == "photo" and not upload.data.startswith(IMAGE_MAGIC):
+                raise bad("IMAGE_PROCESS_FAILED")
+            size, name = len(upload.data), upload.filename
+        caption = message_text(
+            {"caption": item.get("caption"), "parse_mode": item.get("parse_mode")},
+            "caption",
+            1024,
+            "message caption is too long",
+            required=False,
+        )
+        return kind, size, name, caption
+
+    def _file_content(self, kind: str, size: int | None, name: str) -> dict[str, Any]:
+        """The photo sizes or document of a sent file, as a Message shows it."""
         if kind == "photo":
-            content = {
+            return {
                 "photo": [
                     {
                         "file_id": f"AgAC{len(self.messages)}",
@@ -242,22 +320,14 @@ class FakeTelegram(TelegramUsers, ServedFake):
                     }
                 ]
             }
-        else:
-            content = {
-                "document": {
-                    "file_id": f"BQAC{len(self.messages)}",
-                    "file_unique_id": f"d{len(self.messages)}",
-                    "file_name": name,
-                    "file_size": size or 0,
-                }
+        return {
+            kind: {
+                "file_id": f"BQAC{len(self.messages)}",
+                "file_unique_id": f"d{len(self.messages)}",
+                "file_name": name,
+                "file_size": size or 0,
             }
-        if caption[0]:
-            content.update(
-                {"caption": caption[0], **{f"caption_{k}": v for k, v in caption[1].items()}}
-            )
-        recorded = self._record(f"send{kind.title()}", chat_id, content, params, markup)
-        self.messages[-1].update({"file_name": name, "file_size": size})
-        return recorded
+        }
 
     def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = chat_id_param(params)

@@ -12,6 +12,7 @@ from fastapi import Request
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_len
 
 JSON_FIELDS = {
+    "media",
     "reply_markup",
     "commands",
     "scope",

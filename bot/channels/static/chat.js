@@ -71,6 +71,7 @@ function saveHistory() {
 function keptReply(reply) {
   const kept = Object.assign({}, reply);
   if (kept.image_url && kept.image_url.length > KEPT_MEDIA_BYTES) { kept.image_url = null; kept.image_dropped = true; }
+  if (kept.images && kept.images.reduce((size, url) => size + url.length, 0) > KEPT_MEDIA_BYTES) { kept.images = []; kept.image_dropped = true; }
   if (kept.document && kept.document.url.length > KEPT_MEDIA_BYTES) { kept.document = null; kept.document_dropped = true; }
   return kept;
 }
@@ -138,6 +139,16 @@ function showReply(reply) {
     img.src = reply.image_url;
     img.alt = reply.text || '';
     div.appendChild(img);
+  } else if (reply.images && reply.images.length) {
+    const gallery = document.createElement('div');
+    gallery.className = 'gallery';
+    reply.images.forEach((url, index) => {
+      const img = document.createElement('img');
+      img.src = url;
+      img.alt = (reply.text || '') + ' (' + (index + 1) + '/' + reply.images.length + ')';
+      gallery.appendChild(img);
+    });
+    div.appendChild(gallery);
   } else if (reply.image_dropped) {
     div.appendChild(note(TEXT.imageNotKept));
   }
