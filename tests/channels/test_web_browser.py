@@ -20,7 +20,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Settings, get_settings
-from bot.core.replies import Button, Image, Notice, Reply, text
+from bot.core.replies import Album, Button, Image, Notice, Reply, text
 from bot.server import create_app
 from bot.storage.migrate import upgrade
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, ensure_browser
@@ -502,3 +502,30 @@ def test_api_docs_work_offline(browser: Any, site: Site) -> None:
         assert not watch.errors, watch.errors
     finally:
         context.close()
+
+
+def test_an_album_is_one_gallery_kept_across_a_reload(browser: Any, site: Site) -> None:
+    """The pages of a ranking arrive as one message holding every picture, in order, with the
+    buttons below them; a reload shows the same gallery from the kept history."""
+    pages = [_tall_chart() for _ in range(3)]
+    with opened(browser, site, PHONE) as chat:
+        site.push(
+            chat.token(),
+            Album(
+                tuple(Image(data=png, file_name=f"p{n}.png") for n, png in enumerate(pages)),
+                "Bảng thi đua: 3 trang",
+            ),
+            text("Xem theo nhóm:", [Button("Xã, phường", "qlb:l")]),
+        )
+        chat.page.reload()
+        album = chat.page.locator("#log .msg.bot", has_text="Bảng thi đua: 3 trang")
+        album.wait_for(timeout=5_000)
+        chat.idle()
+        assert album.count() == 1 and album.locator(".gallery img").count() == 3
+        alts = album.locator(".gallery img").evaluate_all("imgs => imgs.map((i) => i.alt)")
+        assert [alt.rsplit(" ", 1)[-1] for alt in alts] == ["(1/3)", "(2/3)", "(3/3)"]
+        chat.assert_last_buttons_in_view()
+        chat.page.reload()
+        chat.idle()
+        again = chat.page.locator("#log .msg.bot", has_text="Bảng thi đua: 3 trang")
+        assert again.locator(".gallery img").count() == 3
