@@ -127,10 +127,20 @@ class ZaloBotSender:
         combined = combine_texts(replies, limit=TEXT_LIMIT, size=self._size)
         pieces = render_numbered(combined, self._t, limit=TEXT_LIMIT)
         for index, piece in enumerate(pieces[skip:], start=skip):
+            previous = pieces[index - 1] if index else None
             try:
+                if self._unlinkable(piece) and self._unlinkable(previous):
+                    # the pages of an album this server cannot link: said once, not per page
+                    if isinstance(piece, ZaloImage) and piece.caption:
+                        await self._text(user_id, piece.caption, pace)
+                    continue
                 await self._send_piece(user_id, piece, pace)
             except ZaloBotError as error:
                 raise delivery_error(error).after(index) from error
+
+    def _unlinkable(self, piece: ZaloPiece | None) -> bool:
+        """An image Zalo cannot be given (no URL, and no PUBLIC_BASE_URL to serve it from)."""
+        return isinstance(piece, ZaloImage) and not piece.url and not self._media.enabled
 
     def _size(self, reply: Text) -> int:
         """How long a text is once its choices are written out as a numbered list."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,13 +14,18 @@ import pytest
 from PIL import Image as Picture
 
 from bot.app import BotApp
+from bot.channels.media import MediaStore
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_render import album_sizes
+from bot.channels.zalo_bot_api import ZaloBotClient, ZaloBotSender
+from bot.config import get_settings
 from bot.core import reply_codec
 from bot.core.replies import Album, Image, Text
+from bot.messages import load_catalog
 from bot.quiz.chart import split_pages
-from tests.channels.conftest import TG_TOKEN, TelegramRig, ZaloBotRig
+from tests.channels.conftest import TG_TOKEN, ZB_TOKEN, TelegramRig, ZaloBotRig
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.helpers.chat import Chat
 from tests.quiz.factories import make_target
 from tests.quiz.helpers import register_staff
@@ -143,3 +149,21 @@ def test_kept_replies_carry_the_album() -> None:
     assert reply_codec.decode(reply_codec.encode(replies)) == replies
     too_big = Album((Image(data=b"x" * (reply_codec.KEPT_FILE_BYTES + 1)),))
     assert reply_codec.fits(album) and not reply_codec.fits(too_big)
+
+
+async def test_zalo_without_a_public_address_says_once_that_the_pages_cannot_be_shown(
+    fake_zalo_bot: FakeZaloBot, tmp_path: Path
+) -> None:
+    settings = get_settings(
+        zalo_bot_token=ZB_TOKEN, zalo_bot_api_base_url=fake_zalo_bot.base_url, _env_file=None
+    )
+    sender = ZaloBotSender(ZaloBotClient.from_settings(settings), MediaStore(tmp_path, ""))
+    pages = tuple(Image(data=_png(n), file_name=f"p{n}.png") for n in range(7))
+    try:
+        await sender.send("z5", [Album(pages, "Bảng xếp hạng: 7 trang"), Text("Xem theo nhóm")])
+    finally:
+        await sender.client.close()
+    texts = [m["text"] for m in fake_zalo_bot.messages]
+    unavailable = load_catalog()("channels.image_not_available")
+    assert sum(unavailable in t for t in texts) == 1  # not once per page
+    assert "Bảng xếp hạng: 7 trang" in texts[0] and "Xem theo nhóm" in texts[-1]
