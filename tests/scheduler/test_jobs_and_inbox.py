@@ -56,6 +56,7 @@ async def test_web_users_fetch_pushed_messages_once_and_not_at_night(
             {
                 "text": "Đề cử DC-2026-0042 đã được duyệt.",
                 "image_url": None,
+                "images": [],
                 "document": None,
                 "buttons": [[{"label": "Xem đề cử", "action": "cmd:decucuatoi"}]],
             }
