@@ -23,7 +23,7 @@ from bot.core import reply_codec
 from bot.core.replies import Album, Image, Text
 from bot.messages import load_catalog
 from bot.quiz.chart import split_pages
-from tests.channels.conftest import TG_TOKEN, ZB_TOKEN, TelegramRig, ZaloBotRig
+from tests.channels.conftest import TG_TOKEN, ZB_TOKEN, TelegramRig, ZaloBotRig, ZaloOaRig
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.helpers.chat import Chat
@@ -167,3 +167,17 @@ async def test_zalo_without_a_public_address_says_once_that_the_pages_cannot_be_
     unavailable = load_catalog()("channels.image_not_available")
     assert sum(unavailable in t for t in texts) == 1  # not once per page
     assert "Bảng xếp hạng: 7 trang" in texts[0] and "Xem theo nhóm" in texts[-1]
+
+
+async def test_thidua_on_zalo_oa_uploads_every_page_in_order(zalo_oa_rig: ZaloOaRig) -> None:
+    pages = await _ranking(zalo_oa_rig.app, "zalo_oa", "oa1")
+    await zalo_oa_rig.chat.say("/thidua")
+    elements = [
+        element
+        for message in zalo_oa_rig.chat.last_messages
+        if (message.get("attachment") or {}).get("type") == "template"
+        for element in message["attachment"]["payload"].get("elements", [])
+    ]
+    names = [zalo_oa_rig.fake.uploads[element["attachment_id"]] for element in elements]
+    assert names == [f"xep-hang-{n}.png" for n in range(1, pages + 1)]
+    assert any(f"{pages} trang" in m.get("text", "") for m in zalo_oa_rig.chat.last_messages)
