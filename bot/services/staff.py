@@ -119,7 +119,6 @@ def _proofs(entry: StaffRosterEntry) -> set[str]:
     return found
 
 
-
 async def _standing(
     session: AsyncSession, user_id: int, *, rejected_counts: bool = True
 ) -> tuple[User | None, Claim]:
@@ -137,6 +136,7 @@ async def _standing(
     if rejected_counts and user.rejected_unit_id == user.unit_id:
         return None, Claim.REJECTED
     return user, Claim.PENDING
+
 
 class StaffService:
     """Confirms staff for their unit and tells managers who is waiting."""
