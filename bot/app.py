@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.channels.media import MediaStore
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.engine import Engine
@@ -37,6 +38,7 @@ class BotApp:
         clock = clock or SystemClock()
         db = Database.from_url(settings.resolved_database_url, timeouts=settings.db_timeouts)
         services = build_services(settings=settings, db=db, clock=clock)
+        services.users.after_erasure(MediaStore.from_settings(settings).forget)
         catalog = load_catalog(settings.address_form)
         engine = Engine(
             router=build_router(),

@@ -160,12 +160,19 @@ class ZaloBotSender:
         except ZaloBotError as error:
             log.debug("chat action failed: %s", error)
 
+    @staticmethod
+    def _owner(chat_id: str) -> str:
+        """Whom a stored file was sent to, so that their erasure removes it (MediaStore.forget)."""
+        return f"{CHANNEL}:{chat_id}"
+
     async def _send_piece(self, chat_id: str, piece: ZaloPiece, pace: Pace | None) -> None:
         if isinstance(piece, ZaloText):
             await self._text(chat_id, piece.text, pace)
         elif isinstance(piece, ZaloImage):
             url = piece.url or (
-                self._media.put(piece.data, piece.file_name) if self._media.enabled else ""
+                self._media.put(piece.data, piece.file_name, owner=self._owner(chat_id))
+                if self._media.enabled
+                else ""
             )
             if not url:
                 await self._text(
@@ -188,7 +195,7 @@ class ZaloBotSender:
             if piece.url:
                 line = self._t("channels.file_link", name=piece.file_name, url=piece.url)
             elif self._media.enabled and piece.data:
-                url = self._media.put(piece.data, piece.file_name)
+                url = self._media.put(piece.data, piece.file_name, owner=self._owner(chat_id))
                 line = self._t("channels.file_link", name=piece.file_name, url=url)
             else:
                 line = self._t("channels.file_not_available", name=piece.file_name)

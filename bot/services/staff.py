@@ -119,6 +119,25 @@ def _proofs(entry: StaffRosterEntry) -> set[str]:
     return found
 
 
+async def _standing(
+    session: AsyncSession, user_id: int, *, rejected_counts: bool = True
+) -> tuple[User | None, Claim]:
+    """The person to confirm, or (None, the answer already settled): not staff of a unit,
+    confirmed already, or (when `rejected_counts`) refused by a manager for this unit.
+
+    Proving with the roster does not stop at a manager's refusal: the roster is the stronger
+    proof, so `prove` passes `rejected_counts=False`.
+    """
+    user = await session.get(User, user_id)
+    if user is None or user.kind != repo.STAFF or user.unit_id is None:
+        return None, Claim.NOT_STAFF
+    if user.verified_unit_id == user.unit_id:
+        return None, Claim.CONFIRMED
+    if rejected_counts and user.rejected_unit_id == user.unit_id:
+        return None, Claim.REJECTED
+    return user, Claim.PENDING
+
+
 class StaffService:
     """Confirms staff for their unit and tells managers who is waiting."""
 
@@ -141,13 +160,9 @@ class StaffService:
         """After a person registered as staff or changed unit: confirmed already, ask for the
         roster proof, or ask the unit's managers (at most once per person and unit)."""
         async with self._db.transaction() as session:
-            user = await session.get(User, user_id)
-            if user is None or user.kind != repo.STAFF or user.unit_id is None:
-                return Claim.NOT_STAFF
-            if user.verified_unit_id == user.unit_id:
-                return Claim.CONFIRMED
-            if user.rejected_unit_id == user.unit_id:
-                return Claim.REJECTED
+            user, settled = await _standing(session, user_id)
+            if user is None:
+                return settled
             if await self._free_entries(session, user):
                 return Claim.ASK_PROOF
             return await self._ask_managers(session, user, over_headcount=False)
@@ -156,11 +171,9 @@ class StaffService:
         """The person typed what the roster says about them: confirmed (or, past the headcount,
         a manager is asked); None when it matches no free entry with their name."""
         async with self._db.transaction() as session:
-            user = await session.get(User, user_id)
-            if user is None or user.kind != repo.STAFF or user.unit_id is None:
-                return Claim.NOT_STAFF
-            if user.verified_unit_id == user.unit_id:
-                return Claim.CONFIRMED
+            user, settled = await _standing(session, user_id, rejected_counts=False)
+            if user is None:
+                return settled
             wanted = normalise_proof(typed)
             if not wanted or not any(
                 wanted & _proofs(entry) for entry in await self._free_entries(session, user)
@@ -178,13 +191,9 @@ class StaffService:
     async def ask_managers(self, user_id: int) -> Claim:
         """The person would rather have a manager confirm them (or could not prove it)."""
         async with self._db.transaction() as session:
-            user = await session.get(User, user_id)
-            if user is None or user.kind != repo.STAFF or user.unit_id is None:
-                return Claim.NOT_STAFF
-            if user.verified_unit_id == user.unit_id:
-                return Claim.CONFIRMED
-            if user.rejected_unit_id == user.unit_id:
-                return Claim.REJECTED
+            user, settled = await _standing(session, user_id)
+            if user is None:
+                return settled
             return await self._ask_managers(session, user, over_headcount=False)
 
     async def decide(

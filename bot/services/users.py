@@ -90,6 +90,9 @@ Eraser = Callable[[AsyncSession, int], Awaitable[None]]
 """Removes or anonymises one feature's personal data of a user, inside the erasure transaction."""
 
 Exporter = Callable[[AsyncSession, int], Awaitable[Any]]
+AfterErasure = Callable[[str, str], object]
+"""Told (channel, platform id) once a person's erasure has committed: removes what lives outside
+the database (files kept for a platform's links)."""
 """Returns one feature's personal data of a user as plain data (the person's data export)."""
 
 
@@ -105,6 +108,11 @@ class UserService:
         self._clock = clock
         self._erasers: list[Eraser] = [erase_account_traces]
         self._exporters: dict[str, Exporter] = {}
+        self._after_erasure: list[AfterErasure] = []
+
+    def after_erasure(self, forget: AfterErasure) -> None:
+        """Let a part outside the database forget a person after their erasure committed."""
+        self._after_erasure.append(forget)
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Let a feature remove its own personal data when a person asks for deletion."""
@@ -260,12 +268,15 @@ class UserService:
             user = await user_repo.by_id(session, user_id=user_id)
             if user is None:
                 return
+            channel, external_id = user.channel, user.external_id
             for eraser in self._erasers:
                 await eraser(session, user_id)
             await conversation_repo.forget_replies_of(
-                session, channel=user.channel, user_id=user.external_id
+                session, channel=channel, user_id=external_id
             )
             await user_repo.delete_user(session, user_id=user_id)
+        for forget in self._after_erasure:
+            forget(channel, external_id)
 
     async def grant(
         self, *, channel: str, external_id: str, role: Role, unit_code: str | None = None

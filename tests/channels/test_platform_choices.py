@@ -109,6 +109,15 @@ def platform(request: pytest.FixtureRequest, db_url: str) -> Platform:
     )
 
 
+async def _registered_and_confirmed(platform: Platform) -> None:
+    """Register as staff in the chat and have the unit confirm it (deadlines reach confirmed
+    staff only)."""
+    await platform.chat.converse(REGISTER)
+    users = platform.app.services.users
+    profile = await users.touch(channel=platform.channel, external_id=platform.person)
+    assert await platform.app.services.staff.confirm_by_admin(profile.id)
+
+
 async def _acknowledged(app: BotApp, code: str) -> int:
     [report] = await app.services.reminders.deadlines.report(code)
     return report.acknowledged
@@ -119,7 +128,7 @@ async def test_one_after_a_pushed_reminder_answers_the_reminder(
 ) -> None:
     """The knowledge-base answer's "1" opened an article; once the reminder is delivered, "1"
     acknowledges the reminder's deadline (the report counts it there)."""
-    await platform.chat.converse(REGISTER)
+    await _registered_and_confirmed(platform)
     await add_deadline(platform.app, "q2", "Nộp báo cáo quý II", "02/06/2026 17:00")
     answer = await platform.chat.say("lam sao dang ky vneid muc 2")
     assert "VNeID" in answer
@@ -137,7 +146,7 @@ async def test_one_after_a_pushed_reminder_answers_the_reminder(
 async def test_the_pushed_label_typed_without_accents_is_understood(
     platform: Platform, clock: FrozenClock
 ) -> None:
-    await platform.chat.converse(REGISTER)
+    await _registered_and_confirmed(platform)
     await add_deadline(platform.app, "q2", "Nộp báo cáo quý II", "02/06/2026 17:00")
     await platform.chat.converse("""
         > /lichhan

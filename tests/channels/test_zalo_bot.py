@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
+import httpx
 import pytest
 
 from bot.channels.media import MediaStore
@@ -169,3 +171,30 @@ async def test_polling_mode_processes_queued_events(
                 break
             await asyncio.sleep(0.02)
         assert any("Xin chào" in t for t in fake_zalo_bot.texts("z2"))
+
+
+async def test_erasure_removes_the_linked_copy_of_the_data_export(zalo_bot_rig: ZaloBotRig) -> None:
+    """Zalo Bot takes files as links, so /dulieucuatoi leaves a copy under DATA_DIR/media; the
+    person's erasure removes it (it was kept 7 days before), and other people's files stay."""
+    chat, fake = zalo_bot_rig.chat, zalo_bot_rig.fake
+    await chat.say("/start")
+    await chat.converse("""
+        > dong y
+        > nguoi dan
+        < Đăng ký xong
+    """)
+    shown = await chat.say("/dulieucuatoi")
+    [link] = re.findall(r"https?://\S+/media/\S+\.json", shown)
+    media = MediaStore.from_settings(zalo_bot_rig.app.settings)
+    others = media.put(b"{}", "someone-else.json", owner="zalo_bot:z2")
+    async with httpx.AsyncClient() as web:
+        assert (await web.get(link)).status_code == 200
+        await chat.converse("""
+            > /xoadulieu
+            > xoa han
+            < Đã xóa hẳn dữ liệu cá nhân
+        """)
+        assert (await web.get(link)).status_code == 404
+        assert (await web.get(others)).status_code == 200
+        assert (await web.get(link.rsplit("/", 1)[0] + "/.owner")).status_code == 404
+    assert fake.texts("z1")

@@ -24,7 +24,7 @@ async def register_staff(
     position: str = "Chuyên viên",
     channel: str = "test",
 ) -> Chat:
-    """A registered cadre of a unit, chatting on a channel."""
+    """A registered cadre of a unit, confirmed for it, chatting on a channel."""
     users = bot.services.users
     profile = await users.touch(channel=channel, external_id=user_id)
     await users.record_consent(profile.id)
@@ -32,6 +32,7 @@ async def register_staff(
     await users.register_staff(
         profile.id, unit_id=found.units[0].id, full_name=name, position=position
     )
+    assert await bot.services.staff.confirm_by_admin(profile.id)
     return Chat(bot, channel=channel, user_id=user_id)
 
 

@@ -175,3 +175,28 @@ async def test_sweeps_running_at_the_same_time_queue_each_reminder_once(
     rows = await outbox(bot, purpose="deadline")
     assert len(rows) == 90
     assert len({(row.recipient_id, row.occurrence) for row in rows}) == 90
+
+
+async def test_staff_awaiting_confirmation_are_not_in_their_units_audience(
+    bot: BotApp, clock: FrozenClock
+) -> None:
+    """Someone who only claims a unit neither receives its deadlines nor acknowledges for it:
+    acknowledgements count in the unit's report (issue 12, items 5–6)."""
+    confirmed = await person(bot, "1", unit="SKHCN")
+    users = bot.services.users
+    claimant = await users.touch(channel="telegram", external_id="2")
+    await users.record_consent(claimant.id)
+    await users.register_staff(
+        claimant.id,
+        unit_id=await unit_id(bot, "SKHCN"),
+        full_name="Người tự nhận",
+        position="Chuyên viên",
+    )
+    audience = Audience(AudienceKind.UNITS, (await unit_id(bot, "SKHCN"),), subunits=True)
+    await define(bot, "30/06/2026 17:00", audience)
+
+    assert await sweep_at(bot, clock, "23/06/2026 17:00") == 1
+    assert [row.recipient_id for row in await outbox(bot, purpose="deadline")] == [confirmed]
+
+    assert await bot.services.staff.confirm_by_admin(claimant.id)
+    assert await sweep_at(bot, clock, "27/06/2026 17:00") == 2

@@ -86,6 +86,10 @@ async def _seed(bot: BotApp, chat: Chat, clock: FrozenClock) -> int:
     groups = await bot.services.knowledge.unanswered()
     assert groups and PHONE not in groups[0].question and EMAIL not in groups[0].question
 
+    # The unit confirms them (the request to the manager stays in the outbox): confirmed staff
+    # receive the unit's deadlines below.
+    assert await bot.services.staff.confirm_by_admin(profile.id)
+
     # Quizzes: a counted attempt and standings against a target.
     await make_target(bot, unit="SKHCN")
     await add_result(bot, profile.id, SETS[0], 0.9, clock.now() - timedelta(hours=1))

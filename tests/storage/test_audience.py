@@ -16,6 +16,7 @@ async def test_data_only_accounts_are_left_out_of_audiences(bot: BotApp) -> None
         await users.register_staff(
             profile.id, unit_id=unit.id, full_name="Lê Văn A", position="Chuyên viên"
         )
+        assert await bot.services.staff.confirm_by_admin(profile.id)  # counts for the unit
         ids.append(profile.id)
     async with bot.db.transaction() as session:
         staff = await audience_repo.staff(session)

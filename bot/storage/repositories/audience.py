@@ -51,8 +51,18 @@ async def staff(
     subunits: bool = False,
     only: int | None = None,
 ) -> set[int]:
-    """Registered staff; with `unit_ids`, only of those units (and everything under them)."""
-    statement = _registered(only).where(User.kind == "staff", User.unit_id.is_not(None))
+    """Registered staff confirmed for their unit; with `unit_ids`, only of those units (and
+    everything under them).
+
+    Staff still awaiting confirmation are left out: a deadline's acknowledgements count in the
+    unit's report, so someone who only claims a unit must not receive its deadlines nor answer
+    for it (the same rule that keeps them out of the unit's quiz progress).
+    """
+    statement = _registered(only).where(
+        User.kind == "staff",
+        User.unit_id.is_not(None),
+        User.verified_unit_id == User.unit_id,
+    )
     if unit_ids is not None:
         if not unit_ids:
             return set()
