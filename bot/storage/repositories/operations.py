@@ -98,10 +98,8 @@ async def prune_conversations(session: AsyncSession, *, before: datetime, batch:
     the delete itself, so a turn that saved the conversation meanwhile keeps it."""
     conv = Conversation
     key = tuple_(conv.channel, conv.user_id)
-    keys = _batch_of(session, select(key).where(conv.updated_at < before).limit(batch))
-    result = await session.execute(
-        delete(conv).where(key.in_(keys.scalar_subquery()), conv.updated_at < before)
-    )
+    keys = _batch_of(session, select(*key.clauses).where(conv.updated_at < before).limit(batch))
+    result = await session.execute(delete(conv).where(key.in_(keys), conv.updated_at < before))
     return result.rowcount or 0
 
 
@@ -112,11 +110,11 @@ async def prune_replies(session: AsyncSession, *, before: datetime, batch: int) 
     key = tuple_(event.channel, event.event_key)
     keys = _batch_of(
         session,
-        select(key).where(event.created_at < before, event.replies.is_not(None)).limit(batch),
+        select(*key.clauses)
+        .where(event.created_at < before, event.replies.is_not(None))
+        .limit(batch),
     )
-    result = await session.execute(
-        update(event).where(key.in_(keys.scalar_subquery())).values(replies=None)
-    )
+    result = await session.execute(update(event).where(key.in_(keys)).values(replies=None))
     return result.rowcount or 0
 
 
@@ -124,8 +122,8 @@ async def prune_claims(session: AsyncSession, *, before: datetime, batch: int) -
     """Delete claims of updates older than any platform redelivers."""
     event = ProcessedEvent
     key = tuple_(event.channel, event.event_key)
-    keys = _batch_of(session, select(key).where(event.created_at < before).limit(batch))
-    result = await session.execute(delete(event).where(key.in_(keys.scalar_subquery())))
+    keys = _batch_of(session, select(*key.clauses).where(event.created_at < before).limit(batch))
+    result = await session.execute(delete(event).where(key.in_(keys)))
     return result.rowcount or 0
 
 
