@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, tuple_, update
+from sqlalchemy import delete, func, null, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import Conversation, OutboxMessage, ProcessedEvent, UnansweredQuestion
@@ -105,7 +105,8 @@ async def prune_conversations(session: AsyncSession, *, before: datetime, batch:
 
 async def prune_replies(session: AsyncSession, *, before: datetime, batch: int) -> int:
     """Drop the replies kept with claims made before `before` (the claims stay: a late
-    redelivery is still recognised, and ignored)."""
+    redelivery is still recognised, and ignored). SQL NULL, not JSON null: the batch's
+    `IS NOT NULL` must not find the row again."""
     event = ProcessedEvent
     key = tuple_(event.channel, event.event_key)
     keys = _batch_of(
@@ -114,7 +115,7 @@ async def prune_replies(session: AsyncSession, *, before: datetime, batch: int) 
         .where(event.created_at < before, event.replies.is_not(None))
         .limit(batch),
     )
-    result = await session.execute(update(event).where(key.in_(keys)).values(replies=None))
+    result = await session.execute(update(event).where(key.in_(keys)).values(replies=null()))
     return result.rowcount or 0
 
 
