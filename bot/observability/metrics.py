@@ -42,7 +42,30 @@ def multiprocess_dir() -> Path | None:
     return Path(value) if value else None
 
 
-if multiprocess_dir() is not None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def forget_dead_processes(directory: Path) -> None:
+    """Remove the "live" gauges (pool connections) of processes of this host that have ended:
+    a restarted process must not be counted twice. Counters and histograms of ended processes
+    stay: their counts still happened."""
+    host = _process_identifier().rpartition("-")[0]
+    for path in directory.glob("gauge_live*_*.db"):
+        owner, _, pid = path.stem.rpartition("_")[2].rpartition("-")
+        if owner == host and pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+_DIRECTORY = multiprocess_dir()
+if _DIRECTORY is not None:
+    forget_dead_processes(_DIRECTORY)
     # Before any metric exists: every value of this process lives in <dir>/<type>_<host-pid>.db
     values.ValueClass = MultiProcessValue(process_identifier=_process_identifier)
 
