@@ -8,6 +8,7 @@ a collector that keeps and indexes lines:
   same account can still be put together, the id itself is not in the log. The key is random
   per process and never written anywhere, so a hash cannot be reversed by trying every phone
   number or id;
+- client IP addresses (uvicorn's access lines) are replaced the same way;
 - e-mail addresses are masked (`bot.core.redact`);
 - an exception is logged as its type and the stack (file, line, function), without its message
   and without the source lines: a message can quote data (a database error repeats the values
@@ -35,6 +36,11 @@ _KEY = secrets.token_bytes(32)
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _DIGITS = re.compile(r"(?<![\w.])\+?\d{6,}(?![\w])")
 _TOKEN = re.compile(r"(?<![\w-])[A-Za-z0-9_\-]{20,}(?![\w-])")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+_IPV6 = re.compile(  # full (8 groups) or shortened with "::"; not a time like 10:32:38
+    r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+    r"|(?:[0-9A-Fa-f]{1,4}:)*[0-9A-Fa-f]{0,4}::(?:[0-9A-Fa-f]{1,4}:)*[0-9A-Fa-f]{0,4})(?![\w:])"
+)
 
 
 def pseudonym(value: str) -> str:
@@ -43,8 +49,11 @@ def pseudonym(value: str) -> str:
 
 
 def scrub(message: str) -> str:
-    """The message with e-mail addresses masked and ids and tokens replaced by pseudonyms."""
+    """The message with e-mail addresses masked and ids, tokens and IP addresses replaced by
+    pseudonyms."""
     message = _EMAIL.sub(EMAIL_MASK, message)
+    message = _IPV4.sub(lambda m: pseudonym(m.group(0)), message)
+    message = _IPV6.sub(lambda m: pseudonym(m.group(0)), message)
     message = _TOKEN.sub(lambda m: pseudonym(m.group(0)), message)
     return _DIGITS.sub(lambda m: pseudonym(m.group(0)), message)
 

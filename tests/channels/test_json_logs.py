@@ -102,6 +102,12 @@ def test_configure_logging_writes_json_lines_when_asked(tmp_path: Path) -> None:
         "configure_logging(get_settings(_env_file=None, log_format='JSON'))\n"
         "log = logging.getLogger('bot.test')\n"
         f"log.warning('notice for unknown account %s on %s', '{CHAT_ID}', 'telegram')\n"
+        "logging.getLogger('uvicorn.access').info("
+        "'%s - \"%s %s HTTP/1.1\" %d', '14.225.7.9:51234', 'GET', '/admin/login/"
+        + "Ab1"
+        * 10
+        + "', 200)\n"
+        "logging.getLogger('uvicorn.access').info('%s - x', '[2001:db8:1::7]:443')\n"
         "try:\n"
         f"    raise RuntimeError('{QUESTION}')\n"
         "except RuntimeError:\n"
@@ -111,7 +117,14 @@ def test_configure_logging_writes_json_lines_when_asked(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     records = [json.loads(line) for line in done.stderr.splitlines()]
-    assert [r["message"].split(" ")[0] for r in records] == ["notice", "handler"]
+    assert [r["logger"] for r in records] == [
+        "bot.test",
+        "uvicorn.access",
+        "uvicorn.access",
+        "bot.test",
+    ]
     assert records[0]["message"].startswith("notice for unknown account #")
-    assert records[1]["exc_type"] == "RuntimeError"
-    assert str(CHAT_ID) not in done.stderr and NAME not in done.stderr and PHONE not in done.stderr
+    assert records[1]["message"].startswith("#") and '"GET /admin/login/#' in records[1]["message"]
+    assert records[3]["exc_type"] == "RuntimeError"
+    for secret in (str(CHAT_ID), NAME, PHONE, "14.225.7.9", "2001:db8", "Ab1Ab1"):
+        assert secret not in done.stderr, secret
