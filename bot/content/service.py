@@ -258,11 +258,6 @@ class KnowledgeService:
         async with self._db.transaction() as session:
             return await repo.unanswered_groups(session, since=since)
 
-    async def forget_old_questions(self, *, older_than: timedelta) -> int:
-        """Delete logged questions older than their retention (QUESTIONS_KEEP_DAYS)."""
-        async with self._db.transaction() as session:
-            return await repo.prune_unanswered(session, before=self._clock.now() - older_than)
-
     async def feedback(self) -> list[FeedbackCount]:
         """👍/👎 counts per topic, for editors."""
         async with self._db.transaction() as session:
