@@ -14,6 +14,7 @@ from bot.core.replies import Notice
 from bot.handlers import build_router
 from bot.logs import SecretRedactingFilter, configure_logging
 from bot.messages import Catalog, load_catalog
+from bot.observability import metrics
 from bot.services.container import Services, build_services
 from bot.storage.db import Database
 from bot.storage.state_store import SqlStateStore
@@ -48,7 +49,9 @@ class BotApp:
             clock=clock,
             max_text_length=settings.max_text_length,
             notifier=services.reminders.notifier,
+            observer=metrics.count_turn,
         )
+        metrics.watch_pool(db.engine)
         return cls(settings, db, services, engine, services.reminders.notifier, catalog)
 
     async def deliver_notices(self, notices: Sequence[Notice]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -142,7 +143,22 @@ class Settings(BaseSettings):
         5.0, description="How often (seconds, at most) a running bot checks for reloaded content."
     )
     questions_keep_days: int = Field(
-        180, description="Days a declined question (masked) is kept for editors, then deleted."
+        180,
+        gt=0,
+        description="Days a declined question (masked) is kept for editors, then deleted.",
+    )
+    # Retention (docs/SECURITY.md; run by the scheduler's hourly housekeeping)
+    conversation_keep_days: int = Field(
+        30, gt=0, description="Days an abandoned flow (step and form data) is kept, then deleted."
+    )
+    outbox_keep_days: int = Field(
+        90, gt=0, description="Days a sent or given-up outbox message is kept, then deleted."
+    )
+    replies_keep_hours: int = Field(
+        48, gt=0, description="Hours a turn's replies are kept for a redelivery of its update."
+    )
+    processed_events_keep_days: int = Field(
+        7, gt=0, description="Days a processed update id is kept (platform redeliveries)."
     )
     # Nominations
     nomination_max_attachments: int = Field(
@@ -175,8 +191,14 @@ class Settings(BaseSettings):
     )
     admin_link_minutes: int = Field(10, description="Minutes a /dangnhapweb link stays valid.")
     admin_session_hours: int = Field(8, description="Hours an idle console session stays valid.")
-    # Logging
+    # Logging and monitoring
     log_level: str = Field("INFO", description="Python logging level.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line; json: one JSON object per line."
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token for /metrics; empty: only on a private WEB_HOST."
+    )
 
     @field_validator("telegram_webhook_secret", "zalo_bot_webhook_secret")
     @classmethod
@@ -184,6 +206,11 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value() in {"changethis", "change-me", ""}:
             raise ValueError("đặt một giá trị bí mật thật, không dùng giá trị mẫu")
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("address_form")
     @classmethod

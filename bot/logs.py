@@ -55,8 +55,9 @@ class SecretRedactingFilter(logging.Filter):
 
 
 def configure_logging(settings: Settings, *, migrations: bool = False) -> None:
-    """Plain logging with secrets redacted; scheduler runs and (unless `migrations`) Alembic's
-    progress lines only at LOG_LEVEL=DEBUG."""
+    """Logging with secrets redacted, as readable lines or (LOG_FORMAT=json) JSON objects
+    without personal data (`bot.observability.json_logs`); scheduler runs and (unless
+    `migrations`) Alembic's progress lines only at LOG_LEVEL=DEBUG."""
     secrets = [
         value.get_secret_value()
         for value in (
@@ -67,6 +68,7 @@ def configure_logging(settings: Settings, *, migrations: bool = False) -> None:
             settings.zalo_oa_secret_key,
             settings.zalo_oa_app_secret,
             settings.zalo_oa_refresh_token,
+            settings.metrics_token,
         )
         if value is not None
     ]
@@ -75,8 +77,13 @@ def configure_logging(settings: Settings, *, migrations: bool = False) -> None:
         level = logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     redactor = SecretRedactingFilter(secrets)
+    json_lines = settings.log_format == "json"
+    if json_lines:
+        from bot.observability.json_logs import JsonFormatter
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+        if json_lines:
+            handler.setFormatter(JsonFormatter())
     quiet_unless_debug = logging.NOTSET if level <= logging.DEBUG else logging.WARNING
     for name in ROUTINE_LOGGERS:
         logging.getLogger(name).setLevel(quiet_unless_debug)
@@ -89,3 +96,9 @@ def configure_logging(settings: Settings, *, migrations: bool = False) -> None:
         logging.getLogger(name).setLevel(logging.NOTSET if migrations else quiet_unless_debug)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def uvicorn_logging(settings: Settings) -> dict[str, object]:
+    """uvicorn's logging options: with JSON lines, uvicorn installs no formatter of its own, so
+    its lines (access log included) go through the root handler set up above."""
+    return {"log_config": None} if settings.log_format == "json" else {}

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.guard.body import BodyGuard
 from bot.guard.headers import SecurityHeaders, page_policy
+from bot.observability.http import install as install_observability
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def create_app(
         jobs = SchedulerJobs(bot_app, channel_senders(bot_app)) if run_jobs else None
         if jobs is not None:
             jobs.start()
+        app.state.jobs = jobs  # /readyz asks it whether it is alive
         try:
             yield
         finally:
@@ -65,6 +67,7 @@ def create_app(
     app.state.channels = channels
     channels.mount(app)
     install_console(app, bot_app)
+    install_observability(app, bot_app)  # /metrics, /readyz
     # Outermost last: headers go on every answer, refusals of oversized bodies included.
     app.add_middleware(
         BodyGuard,

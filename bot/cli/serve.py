@@ -33,7 +33,7 @@ def serve() -> None:
     from bot.cli._common import settings
     from bot.cli.database import require_database
     from bot.guard.slow_clients import uvicorn_options
-    from bot.logs import configure_logging
+    from bot.logs import configure_logging, uvicorn_logging
     from bot.server import create_app
 
     config = settings()
@@ -48,4 +48,5 @@ def serve() -> None:
         proxy_headers=True,
         **uvicorn_options(config),
         forwarded_allow_ips=config.web_trusted_proxies,
+        **uvicorn_logging(config),
     )

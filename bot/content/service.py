@@ -24,6 +24,7 @@ from bot.content.model import KnowledgeBase, Theme, Tip, Topic
 from bot.content.store import ContentInvalid, cached_index, index_for, load_directory, parse
 from bot.core.clock import Clock
 from bot.core.redact import redact
+from bot.observability import metrics
 from bot.storage.db import Database
 from bot.storage.repositories import knowledge as repo
 from bot.storage.repositories.knowledge import FeedbackCount, UnansweredGroup
@@ -222,6 +223,7 @@ class KnowledgeService:
         kb = await self.refresh()
         index = cached_index(kb) or await asyncio.to_thread(index_for, kb)
         answer = respond(question, index)
+        metrics.count_knowledge(answer.kind.value)
         if answer.kind is AnswerKind.NOT_SURE and log_unanswered and question.strip():
             closest = answer.suggestions[0].slug if answer.suggestions else None
             async with self._db.transaction() as session:
@@ -255,11 +257,6 @@ class KnowledgeService:
         """Questions the bot declined, grouped by text, for editors."""
         async with self._db.transaction() as session:
             return await repo.unanswered_groups(session, since=since)
-
-    async def forget_old_questions(self, *, older_than: timedelta) -> int:
-        """Delete logged questions older than their retention (QUESTIONS_KEEP_DAYS)."""
-        async with self._db.transaction() as session:
-            return await repo.prune_unanswered(session, before=self._clock.now() - older_than)
 
     async def feedback(self) -> list[FeedbackCount]:
         """👍/👎 counts per topic, for editors."""

@@ -6,8 +6,10 @@ import asyncio
 import copy
 import logging
 import re
+import time
 import weakref
 from dataclasses import replace
+from typing import Protocol
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -40,9 +42,17 @@ INFRASTRUCTURE_ERRORS = (
 class _Answer(Exception):
     """Ends a turn with these replies, rolling back what it did (e.g. a lost race)."""
 
-    def __init__(self, replies: list[Reply]) -> None:
+    def __init__(self, replies: list[Reply], failure: str = "error") -> None:
         super().__init__()
         self.replies = replies
+        self.failure = failure
+
+
+class TurnObserver(Protocol):
+    """Told of every turn (metrics, `bot.observability`): the channel, the outcome (answered,
+    replayed, error, busy, unavailable) and the seconds it took."""
+
+    def __call__(self, channel: str, outcome: str, seconds: float) -> None: ...
 
 
 class Engine:
@@ -64,7 +74,9 @@ class Engine:
         clock: Clock,
         max_text_length: int = 4000,
         notifier: Notifier | None = None,
+        observer: TurnObserver | None = None,
     ) -> None:
+        self._observer = observer
         self._router = router
         self._services = services
         self._store = store
@@ -88,8 +100,16 @@ class Engine:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            return await self._handle(key, event)
+        started = time.perf_counter()
+        outcome = "unavailable"  # unless the turn comes back: it raised
+        try:
+            async with lock:
+                outgoing = await self._handle(key, event)
+            outcome = outgoing.failure or ("replayed" if outgoing.replayed else "answered")
+            return outgoing
+        finally:
+            if self._observer is not None:
+                self._observer(event.channel, outcome, time.perf_counter() - started)
 
     async def _handle(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
         """The turn: claim, handler, state, notices and the replies kept with the claim commit
@@ -100,7 +120,8 @@ class Engine:
             async with self._store.turn():
                 return await self._turn(key, event)
         except _Answer as answer:
-            return Outgoing(await self._claim_answered(key, event, answer.replies))
+            replies = await self._claim_answered(key, event, answer.replies)
+            return Outgoing(replies, failure=answer.failure)
 
     async def _turn(self, key: ConversationKey, event: IncomingEvent) -> Outgoing:
         begun = await self._services.users.begin_turn(  # type: ignore[attr-defined]
@@ -121,7 +142,7 @@ class Engine:
             await self._store.finish(key, changed, event.dedup_key, kept)
         except StaleState:
             log.warning("concurrent update of conversation %s", key)
-            raise _Answer([Text(self._t("common.busy"))]) from None
+            raise _Answer([Text(self._t("common.busy"))], "busy") from None
         return outgoing
 
     async def _run(

@@ -100,3 +100,4 @@ class Outgoing:
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     replayed: bool = False  # the replies kept from an earlier delivery of the same update
+    failure: str = ""  # "error" (a handler failed) or "busy" (a lost race): the turn rolled back

@@ -20,7 +20,7 @@ from bot.core.replies import Album, Button, Document, Image, Reply, Text, Toast
 KEPT_FILE_BYTES = 1024 * 1024
 """The largest file kept for a redelivery. Charts are tens of kilobytes and exports rarely pass
 a few hundred; a larger file is not kept (the redelivery says so), so that a claim row stays
-small. Stored replies are forgotten after two days (`UserService.forget_processed_events`)."""
+small. Stored replies are forgotten after REPLIES_KEEP_HOURS (`bot.scheduler.retention`)."""
 
 
 def fits(reply: Reply) -> bool:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, SenderRegistry
+from bot.observability import metrics
+from bot.scheduler.retention import Retention, RetentionPolicy
 from bot.scheduler.sender import Sender
 
 if TYPE_CHECKING:
@@ -32,10 +35,6 @@ def channel_senders(app: BotApp) -> dict[str, ChannelSender]:
 
         ChannelSet.from_app(app)  # builds the configured channels; they register their senders
     return dict(registry.senders)
-
-
-KEEP_EVENTS = timedelta(days=7)
-"""How long processed update ids are kept: Telegram redelivers for at most 24 hours."""
 
 
 class SchedulerJobs:
@@ -59,6 +58,10 @@ class SchedulerJobs:
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[object]] = set()
         self._busy: set[str] = set()
+        self._retention = Retention(
+            app.db, app.services.clock, RetentionPolicy.from_settings(app.settings)
+        )
+        self.heartbeat = time.monotonic()  # when a job last finished (readiness, /readyz)
 
     def start(self) -> None:
         """Add the jobs and start the scheduler (inside a running event loop)."""
@@ -119,13 +122,9 @@ class SchedulerJobs:
 
     async def _housekeeping(self) -> None:
         services = self._app.services
-        dropped = await services.users.forget_processed_events(older_than=KEEP_EVENTS)
-        if dropped:
-            log.info("forgot %d processed update ids", dropped)
-        keep = timedelta(days=self._app.settings.questions_keep_days)
-        questions = await services.knowledge.forget_old_questions(older_than=keep)
-        if questions:
-            log.info("deleted %d logged questions older than %s", questions, keep)
+        pruned = await self._retention.run()
+        if pruned:
+            log.info("retention deleted %s", pruned)
         await services.web_sessions.forget_old_quota()
 
     async def send(self) -> None:
@@ -133,7 +132,8 @@ class SchedulerJobs:
         await self._tracked("send", self._send)
 
     async def _sweep(self) -> None:
-        report = await self._reminders.sweeper.run()
+        with metrics.timed_sweep():
+            report = await self._reminders.sweeper.run()
         if report.messages or report.tips or report.nudges or report.expired:
             log.info("sweep queued %s", report)
 
@@ -159,6 +159,17 @@ class SchedulerJobs:
         finally:
             self._busy.discard(name)
             self._running.discard(task)
+            self.heartbeat = time.monotonic()
+
+    def alive(self, *, within_s: float) -> bool:
+        """Whether the scheduler runs and one of its jobs finished within `within_s` (a job
+        waiting for storage returns at once, so only a stuck scheduler goes quiet)."""
+        scheduler = self._scheduler
+        return (
+            scheduler is not None
+            and scheduler.running
+            and time.monotonic() - self.heartbeat <= within_s
+        )
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
         """Stop claiming, let messages in hand finish, then stop the scheduler."""

@@ -25,6 +25,7 @@ from bot.core.choices import Menu, menu_of
 from bot.core.clock import Clock
 from bot.core.engine import INFRASTRUCTURE_ERRORS
 from bot.core.notify import ChannelSender, Rejected, RetryLater, Unreachable
+from bot.observability import metrics
 from bot.scheduler.limits import ChannelLimits, RetryPolicy
 from bot.scheduler.timing import QuietHours
 from bot.storage.db import Database
@@ -50,6 +51,7 @@ class SendStats:
     def count(self, outcome: str, reason: str | None = None) -> None:
         """Add one outcome."""
         setattr(self, outcome, getattr(self, outcome) + 1)
+        metrics.count_delivery(outcome, reason)
         if reason:
             self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
@@ -220,6 +222,7 @@ class Sender:
                 if error.retry_after is None:
                     await self._back_off(row, str(error) or "server_error", stats, delivered)
                     return
+                metrics.count_rate_limited(row.channel)
                 self._limits.pause(row.channel, error.retry_after)
                 if waited + error.retry_after > self._max_inline_wait:
                     await self._give_back(row, error.retry_after, "rate_limited", delivered)

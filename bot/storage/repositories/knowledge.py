@@ -170,11 +170,3 @@ async def publish_version(
     if old_ids:
         await session.execute(delete(ContentVersion).where(ContentVersion.id.in_(old_ids)))
     return int(row.id)
-
-
-async def prune_unanswered(session: AsyncSession, *, before: datetime) -> int:
-    """Delete declined questions logged before `before` (their retention has passed)."""
-    result = await session.execute(
-        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < before)
-    )
-    return result.rowcount or 0
