@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,11 @@ from bot.quiz.views import (
     PendingPerson,
     PersonalProgress,
     RankedUnit,
+    TargetOverview,
     TargetView,
     UnitProgress,
     UnitTargetReport,
+    WeekPoint,
 )
 from bot.storage.db import Database
 from bot.storage.models import QuizTarget, Unit
@@ -74,6 +76,38 @@ class ProgressService:
             units, tallies = await self._tallies(session, target, scope.path, parent.path)
             rows = rank_units(units.values(), tallies)
             return Leaderboard(view_of(target, scope.name), parent.id, parent.name, rows)
+
+    async def overview(
+        self, target_id: int, *, visible: Callable[[str], bool] | None = None
+    ) -> TargetOverview | None:
+        """The console's view of a target, limited to the units whose path `visible` accepts
+        (a manager's branch): ranked rows, per-group sums and the weekly trend, from one
+        aggregate over the standings (`quiz_target_members`)."""
+        async with self._db.transaction() as session:
+            target = await target_repo.by_id(session, target_id=target_id)
+            if target is None:
+                return None
+            scope = await unit_repo.by_id(session, unit_id=target.unit_id)
+            if scope is None:
+                return None
+            units, tallies = await self._tallies(session, target, scope.path, None)
+            shown = {k: u for k, u in units.items() if visible is None or visible(u.path)}
+            rows = [row for row in rank_units(units.values(), tallies) if row.unit_id in shown]
+            groups = _children_rollup(scope, shown, tallies)
+            passes = await progress_repo.met_times(
+                session,
+                target_id=target.id,
+                set_count=len(target.set_slugs),
+                unit_ids=target_repo.covered_units(target, scope.path),
+            )
+        headcount = sum(row.headcount for row in rows)
+        counted = {row.unit_id for row in rows}
+        days = sorted(
+            when.astimezone(self._tz).date() for unit_id, when in passes if unit_id in counted
+        )
+        last = min(self.today(), target.due_on)
+        weeks = weekly(days, target.starts_on, last, headcount)
+        return TargetOverview(view_of(target, scope.name), rows, groups, weeks)
 
     async def unit_progress(self, unit_id: int) -> list[UnitProgress]:
         """The unit's own figures against each active target that covers it."""
@@ -244,6 +278,21 @@ class ProgressService:
             if scope is not None and target_repo.covers(target, scope.path, unit):
                 result.append(target)
         return result
+
+
+def weekly(days: list[date], first: date, last: date, headcount: int) -> list[WeekPoint]:
+    """Weeks (Monday to Sunday) from the one holding `first` to the one holding `last`: how
+    many of the sorted `days` (when each person met the target) fall on or before each Sunday."""
+    points: list[WeekPoint] = []
+    monday = first - timedelta(days=first.weekday())
+    position = 0
+    while monday <= last:
+        sunday = monday + timedelta(days=6)
+        while position < len(days) and days[position] <= sunday:
+            position += 1
+        points.append(WeekPoint(monday, position, position / headcount if headcount else 0.0))
+        monday += timedelta(days=7)
+    return points
 
 
 def _touches(target: QuizTarget, scope: Unit, unit: Unit) -> bool:

@@ -249,3 +249,22 @@ def _aware(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return as_utc(value)
+
+
+async def met_times(
+    session: AsyncSession, *, target_id: int, set_count: int, unit_ids: Select[Any]
+) -> list[tuple[int, datetime]]:
+    """(unit id, when they met it) of every counted staff member of the units who has met the
+    target (the weekly trend of the console)."""
+    member = QuizTargetMember
+    statement = (
+        select(User.unit_id, member.last_pass)
+        .join(member, (member.user_id == User.id) & (member.target_id == target_id))
+        .where(
+            registered_staff(unit_ids),
+            member.sets_passed >= set_count,
+            member.last_pass.is_not(None),
+        )
+    )
+    rows = await session.execute(statement)
+    return [(int(unit_id), _aware(when)) for unit_id, when in rows]  # type: ignore[misc]
