@@ -50,7 +50,9 @@ def trend_chart(weeks: Sequence[WeekPoint], goal: float) -> LineChart | None:
     span_x, span_y = right - LEFT, bottom - TOP
 
     def x_of(index: int) -> float:
-        return round(LEFT + (span_x * index / (len(weeks) - 1) if len(weeks) > 1 else span_x / 2), 1)
+        return round(
+            LEFT + (span_x * index / (len(weeks) - 1) if len(weeks) > 1 else span_x / 2), 1
+        )
 
     def y_of(rate: float) -> float:
         return round(bottom - span_y * min(max(rate, 0.0), 1.0), 1)

@@ -15,6 +15,7 @@ from bot.admin import (
     knowledge,
     nominations,
     reminders,
+    targets,
     units,
 )
 from bot.admin.rendering import page
@@ -25,7 +26,7 @@ from bot.app import BotApp
 def install(app: FastAPI, bot: BotApp) -> None:
     """Mount every /admin route, the console's static files and its error handling."""
     gate = Gate(bot)
-    for module in (auth_pages, dashboard, nominations, units, reminders, knowledge, audit):
+    for module in (auth_pages, dashboard, nominations, units, targets, reminders, knowledge, audit):
         app.include_router(module.build_router(bot, gate))
     static = resources.files("bot.admin").joinpath("static")
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="admin-static")

@@ -123,4 +123,3 @@ async def hardest(
         QuestionCount(slug, qid, int(a), int(w))
         for slug, qid, a, w in await executor.execute(statement)
     ]
-
