@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot.admin.charts import trend_chart
-from bot.admin.reminders import visible_reports
+from bot.admin.reminders import visible_deadlines
 from bot.admin.rendering import page
 from bot.admin.security import Gate
 from bot.app import BotApp
@@ -73,9 +73,12 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         shown = ordered[(current_page - 1) * PER_PAGE : current_page * PER_PAGE]
         deadlines = []
         if user.is_manager:
-            reports = [r for r in await visible_reports(bot, user) if not r.deadline.cancelled]
-            reports.sort(key=lambda r: abs((r.deadline.due_at.date() - today).days))
-            deadlines = reports[:DEADLINES_SHOWN]
+            near = sorted(
+                (d for d in await visible_deadlines(bot, user) if not d.cancelled),
+                key=lambda d: abs(d.due_at.astimezone(bot.settings.tz).date() - today),
+            )[:DEADLINES_SHOWN]
+            for item in near:  # the deadlines page's own report, for these deadlines only
+                deadlines += await services.reminders.deadlines.report(item.code)
         nominations = await status_by_category(services.db) if user.is_council else None
         unanswered = []
         if user.is_admin:

@@ -276,16 +276,13 @@ class DeadlineService:
     async def _audience_acks(self, session: AsyncSession, deadline: Deadline) -> int:
         """Acknowledgements of people the deadline was meant for (see `_meant_for`); anything
         else (recorded before this check existed) is not counted."""
-        acked = await deadline_repo.acked_users(session, deadline_id=deadline.id)
-        if not acked:
-            return 0
-        meant = await outbox_repo.recipients_of(
-            session, deadline_id=deadline.id, purpose="deadline"
-        )
-        meant |= await members(
+        reminded, others = await deadline_repo.acks_by_recipients(session, deadline_id=deadline.id)
+        if not others:
+            return reminded
+        meant = await members(
             session, Audience.from_json(deadline.audience), progress=self.progress
         )
-        return len(acked & meant)
+        return reminded + len(others & meant)
 
     async def report(self, code: str | None = None) -> list[DeadlineReport]:
         """Per deadline: people reminded, reached and acknowledging; per round: recipients,
@@ -305,14 +302,14 @@ class DeadlineService:
                     progress=self.progress,
                     on=local_date(self._clock.now(), self._tz),
                 )
-                match = {"deadline_id": deadline.id, "purpose": "deadline"}
+                recipients, reached = await outbox_repo.recipient_counts(
+                    session, deadline_id=deadline.id, purpose="deadline"
+                )
                 report = DeadlineReport(
                     view(deadline),
                     audience,
-                    recipients=len(await outbox_repo.recipients_of(session, **match)),
-                    reached=len(
-                        await outbox_repo.recipients_of(session, status=outbox_repo.SENT, **match)
-                    ),
+                    recipients=recipients,
+                    reached=reached,
                     acknowledged=await self._audience_acks(session, deadline),
                 )
                 counts = await outbox_repo.status_counts(session, deadline_id=deadline.id)

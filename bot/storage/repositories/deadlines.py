@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Deadline, DeadlineAck, DeadlineReminder, JobRun, Unit, User
+from bot.storage.models import (
+    Deadline,
+    DeadlineAck,
+    DeadlineReminder,
+    JobRun,
+    OutboxMessage,
+    Unit,
+    User,
+)
 from bot.storage.repositories._dialect import insert_ignore
 
 
@@ -180,3 +188,20 @@ async def acknowledgers(session: AsyncSession, *, deadline_id: int) -> list[Row[
         .order_by(DeadlineAck.acked_at)
     )
     return list(rows.all())
+
+
+async def acks_by_recipients(session: AsyncSession, *, deadline_id: int) -> tuple[int, set[int]]:
+    """Acknowledgements of a deadline by people it has a reminder row for (counted in the
+    database), and the ids of the others who acknowledged (usually none: they are checked
+    against the audience by the caller)."""
+    reminded = (
+        select(OutboxMessage.recipient_id)
+        .where(OutboxMessage.deadline_id == deadline_id, OutboxMessage.purpose == "deadline")
+        .scalar_subquery()
+    )
+    acks = select(DeadlineAck.user_id).where(DeadlineAck.deadline_id == deadline_id)
+    counted = await session.scalar(
+        select(func.count()).select_from(acks.where(DeadlineAck.user_id.in_(reminded)).subquery())
+    )
+    others = await session.scalars(acks.where(DeadlineAck.user_id.not_in(reminded)))
+    return int(counted or 0), set(others.all())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, User
@@ -318,3 +318,17 @@ def _held(message_id: int, worker: str) -> Any:
         OutboxMessage.claimed_by == worker,
         OutboxMessage.status == SENDING,
     )
+
+
+async def recipient_counts(session: AsyncSession, **match: Any) -> tuple[int, int]:
+    """How many distinct people rows matching column=value filters were meant for, and how
+    many of them had a row sent (one scan, counted in the database: reports of large
+    audiences)."""
+    sent = case((OutboxMessage.status == SENT, OutboxMessage.recipient_id))
+    statement = select(
+        func.count(func.distinct(OutboxMessage.recipient_id)), func.count(func.distinct(sent))
+    )
+    for column, value in match.items():
+        statement = statement.where(getattr(OutboxMessage, column) == value)
+    meant, reached = (await session.execute(statement)).one()
+    return int(meant), int(reached)
