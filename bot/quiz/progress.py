@@ -94,19 +94,19 @@ class ProgressService:
             shown = {k: u for k, u in units.items() if visible is None or visible(u.path)}
             rows = [row for row in rank_units(units.values(), tallies) if row.unit_id in shown]
             groups = _children_rollup(scope, shown, tallies)
-            passes = await progress_repo.met_times(
+            counted = [row.unit_id for row in rows]
+            monday = target.starts_on - timedelta(days=target.starts_on.weekday())
+            origin, _ = period_bounds(monday, monday, self._tz)
+            per_week = await progress_repo.met_by_week(
                 session,
                 target_id=target.id,
                 set_count=len(target.set_slugs),
-                unit_ids=target_repo.covered_units(target, scope.path),
+                unit_ids=counted,
+                origin=origin,
             )
         headcount = sum(row.headcount for row in rows)
-        counted = {row.unit_id for row in rows}
-        days = sorted(
-            when.astimezone(self._tz).date() for unit_id, when in passes if unit_id in counted
-        )
         last = min(self.today(), target.due_on)
-        weeks = weekly(days, target.starts_on, last, headcount)
+        weeks = weekly(per_week, monday, last, headcount)
         return TargetOverview(view_of(target, scope.name), rows, groups, weeks)
 
     async def unit_progress(self, unit_id: int) -> list[UnitProgress]:
@@ -280,18 +280,19 @@ class ProgressService:
         return result
 
 
-def weekly(days: list[date], first: date, last: date, headcount: int) -> list[WeekPoint]:
-    """Weeks (Monday to Sunday) from the one holding `first` to the one holding `last`: how
-    many of the sorted `days` (when each person met the target) fall on or before each Sunday."""
+def weekly(
+    per_week: Mapping[int, int], monday: date, last: date, headcount: int
+) -> list[WeekPoint]:
+    """Weeks from `monday` to the one holding `last`, each with how many people had met the
+    target by its end (`per_week`: how many met it in week n after `monday`)."""
     points: list[WeekPoint] = []
-    monday = first - timedelta(days=first.weekday())
-    position = 0
-    while monday <= last:
-        sunday = monday + timedelta(days=6)
-        while position < len(days) and days[position] <= sunday:
-            position += 1
-        points.append(WeekPoint(monday, position, position / headcount if headcount else 0.0))
-        monday += timedelta(days=7)
+    met = sum(count for index, count in per_week.items() if index < 0)
+    index = 0
+    while monday + timedelta(days=7 * index) <= last:
+        met += per_week.get(index, 0)
+        start = monday + timedelta(days=7 * index)
+        points.append(WeekPoint(start, met, met / headcount if headcount else 0.0))
+        index += 1
     return points
 
 

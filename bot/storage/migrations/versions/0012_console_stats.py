@@ -1,5 +1,6 @@
 """console statistics: answers and wrong answers per question and local day (the dashboard's
-hardest questions), filled from the answers already stored
+hardest questions), filled from the answers already stored; the outbox's deadline index also
+covers what delivery reports read
 
 Revision ID: 0012_console_stats
 Revises: 0011_admin_console
@@ -31,6 +32,14 @@ def upgrade() -> None:
     sa.Column('wrong', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('set_slug', 'question_id', 'day', name=op.f('pk_quiz_question_tallies'))
     )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_deadline_id')
+        batch_op.create_index(
+            'ix_outbox_deadline_report',
+            ['deadline_id', 'purpose', 'recipient_id'],
+            unique=False,
+            postgresql_include=['status', 'occurrence', 'reason'],
+        )
     day = _LOCAL_DAY[op.get_bind().dialect.name]
     op.execute(
         "INSERT INTO quiz_question_tallies (set_slug, question_id, day, answered, wrong) "
@@ -44,3 +53,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('quiz_question_tallies')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_deadline_report')
+        batch_op.create_index('ix_outbox_deadline_id', ['deadline_id'], unique=False)
