@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, User
@@ -318,19 +318,3 @@ def _held(message_id: int, worker: str) -> Any:
         OutboxMessage.claimed_by == worker,
         OutboxMessage.status == SENDING,
     )
-
-
-async def recipient_counts(session: AsyncSession, **match: Any) -> tuple[int, int]:
-    """How many distinct people rows matching column=value filters were meant for, and how
-    many of them had a row sent (counted in the database, one pass grouped per person: reports
-    of province-wide audiences)."""
-    table = OutboxMessage
-    per_person = select(
-        table.recipient_id, func.max(case((table.status == SENT, 1), else_=0)).label("sent")
-    ).group_by(table.recipient_id)
-    for column, value in match.items():
-        per_person = per_person.where(getattr(table, column) == value)
-    people = per_person.subquery("people")
-    statement = select(func.count(), func.coalesce(func.sum(people.c.sent), 0))
-    meant, reached = (await session.execute(statement)).one()
-    return int(meant), int(reached)
