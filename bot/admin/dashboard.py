@@ -6,6 +6,7 @@ unanswered questions. Each reader sees only what their roles allow."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from math import ceil
 
@@ -20,9 +21,12 @@ from bot.app import BotApp
 from bot.nominations.review import status_by_category
 from bot.nominations.types import Category, Status
 from bot.quiz.views import TargetView
+from bot.scheduler.deadlines import DeadlineReport, DeadlineView
+from bot.storage.repositories.knowledge import UnansweredGroup
 
 PER_PAGE = 25
 DEADLINES_SHOWN = 8
+LANES = 2  # deadline reports read side by side
 
 
 def choose_target(
@@ -58,34 +62,58 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
         today = services.clock.now().astimezone(bot.settings.tz).date()
         listed, chosen = choose_target(targets, target, ky[:100], today)
         overview = stats = chart = None
-        if chosen is not None and user.is_manager:
-            overview = await services.quiz.progress.overview(
-                chosen.id, visible=None if user.is_admin else user.manages
-            )
-            if overview is not None:
-                chart = trend_chart(overview.weeks, chosen.required_rate)
-            if user.is_admin:
+        nominations = None
+        unanswered: list[UnansweredGroup] = []
+        deadlines: list[DeadlineReport] = []
+
+        async def _overview() -> None:
+            nonlocal overview
+            if chosen is not None and user.is_manager:
+                overview = await services.quiz.progress.overview(
+                    chosen.id, visible=None if user.is_admin else user.manages
+                )
+
+        async def _stats() -> None:
+            nonlocal stats
+            if chosen is not None and user.is_admin:
                 stats = await services.quiz.stats.for_target(chosen)
+
+        async def _deadlines() -> None:
+            if not user.is_manager:
+                return
+            near = sorted(
+                (d for d in await visible_deadlines(bot, user) if not d.cancelled),
+                key=lambda d: abs(d.due_at.astimezone(bot.settings.tz).date() - today),
+            )[:DEADLINES_SHOWN]
+            found: dict[int, DeadlineReport] = {}
+
+            async def lane(items: list[DeadlineView]) -> None:
+                for item in items:  # the deadlines page's own report, for these only
+                    for report in await services.reminders.deadlines.report(item.code):
+                        found[report.deadline.id] = report
+
+            await asyncio.gather(*(lane(near[i::LANES]) for i in range(LANES)))
+            deadlines.extend(found[item.id] for item in near if item.id in found)
+
+        async def _rest() -> None:
+            nonlocal nominations, unanswered
+            if user.is_council:
+                nominations = await status_by_category(services.db)
+            if user.is_admin:
+                since = services.clock.now() - timedelta(days=7)
+                found = await services.knowledge.unanswered(since=since)
+                unanswered = sorted(found, key=lambda g: -g.times)[:10]
+
+        # Independent reads, each in its own transaction: at most 3 + LANES connections at once
+        # (the pool has 20, shared with the chat's turns).
+        await asyncio.gather(_overview(), _stats(), _deadlines(), _rest())
+        if overview is not None and chosen is not None:
+            chart = trend_chart(overview.weeks, chosen.required_rate)
         rows = overview.rows if overview else []
         ordered = list(reversed(rows)) if thap_truoc else rows
         pages = max(ceil(len(ordered) / PER_PAGE), 1)
         current_page = min(max(trang, 1), pages)
         shown = ordered[(current_page - 1) * PER_PAGE : current_page * PER_PAGE]
-        deadlines = []
-        if user.is_manager:
-            near = sorted(
-                (d for d in await visible_deadlines(bot, user) if not d.cancelled),
-                key=lambda d: abs(d.due_at.astimezone(bot.settings.tz).date() - today),
-            )[:DEADLINES_SHOWN]
-            for item in near:  # the deadlines page's own report, for these deadlines only
-                deadlines += await services.reminders.deadlines.report(item.code)
-        nominations = await status_by_category(services.db) if user.is_council else None
-        unanswered = []
-        if user.is_admin:
-            since = services.clock.now() - timedelta(days=7)
-            unanswered = sorted(
-                await services.knowledge.unanswered(since=since), key=lambda g: -g.times
-            )[:10]
         return page(
             request,
             "dashboard.html",
