@@ -368,6 +368,8 @@ def test_an_editor_assigns_a_question_and_cdsbot_ask_then_answers_it(
         else:
             assert page.locator("ol.bars li").count() == units  # every unit on one page
         page.goto(f"{console.url}/admin")
+        assert page.locator("svg.trend circle.dot").count() > 0  # the weekly trend, drawn
+        assert page.locator("table.groups tbody tr").count() > 0  # totals per group
         shot(page, console, "dashboard", size)
         page.get_by_role("link", name="Kiến thức").click()
         shot(page, console, "knowledge", size)
