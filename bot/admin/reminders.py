@@ -23,7 +23,7 @@ from bot.core.dates import BadDate, parse_datetime
 from bot.scheduler import compose
 from bot.scheduler.audience import Audience, AudienceKind
 from bot.scheduler.broadcast import BadBroadcast, normalize_message
-from bot.scheduler.deadlines import DeadlineSpec
+from bot.scheduler.deadlines import DeadlineSpec, DeadlineView
 from bot.scheduler.timing import DEFAULT_OFFSETS
 from bot.services.console import ConsoleUser
 
@@ -52,6 +52,21 @@ def parse_due(raw: str, tz: ZoneInfo) -> datetime | None:
         return parse_datetime(raw, tz, default_time=DEFAULT_DUE_TIME)
     except BadDate:
         return None
+
+
+async def visible_deadlines(bot: BotApp, user: ConsoleUser) -> list[DeadlineView]:
+    """The deadlines this person may see (the deadlines page and the dashboard): every one for
+    an administrator, a manager's only when every unit of the audience is in their branch."""
+    visible = []
+    for deadline in await bot.services.reminders.deadlines.all():
+        audience = deadline.audience
+        if user.is_admin:
+            visible.append(deadline)
+        elif audience.kind is AudienceKind.UNITS and audience.unit_ids:
+            paths = await bot.services.units.paths_of(audience.unit_ids)
+            if all(user.manages(path) for path in paths.values()):
+                visible.append(deadline)
+    return visible
 
 
 def build_router(bot: BotApp, gate: Gate) -> APIRouter:
@@ -84,16 +99,8 @@ def build_router(bot: BotApp, gate: Gate) -> APIRouter:
     async def _deadline_page(
         request: Request, user: ConsoleUser, *, status_code: int = 200, **extra: object
     ) -> Response:
-        reports = await deadlines.report()
-        visible = []
-        for report in reports:
-            audience = report.deadline.audience
-            if user.is_admin:
-                visible.append(report)
-            elif audience.kind is AudienceKind.UNITS and audience.unit_ids:
-                paths = await services.units.paths_of(audience.unit_ids)
-                if all(user.manages(path) for path in paths.values()):
-                    visible.append(report)
+        allowed = {deadline.id for deadline in await visible_deadlines(bot, user)}
+        visible = [r for r in await deadlines.report() if r.deadline.id in allowed]
         units = [
             view
             for unit_id in ([] if user.is_admin else user.managed_unit_ids)

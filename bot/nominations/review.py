@@ -178,3 +178,36 @@ async def queue_page(
         by_status={Status(key): value for key, value in by_status.items()},
         by_category={Category(key): value for key, value in by_kind.items()},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NominationTable:
+    """Nominations counted per status (rows) and category (columns), every round together."""
+
+    counts: dict[tuple[Status, Category], int]
+
+    def count(self, status: Status, category: Category) -> int:
+        """One cell (0 when none)."""
+        return self.counts.get((status, category), 0)
+
+    def status_total(self, status: Status) -> int:
+        """A row's sum."""
+        return sum(n for (s, _), n in self.counts.items() if s is status)
+
+    def category_total(self, category: Category) -> int:
+        """A column's sum."""
+        return sum(n for (_, c), n in self.counts.items() if c is category)
+
+    @property
+    def total(self) -> int:
+        """Every nomination."""
+        return sum(self.counts.values())
+
+
+async def status_by_category(db: Database) -> NominationTable:
+    """The dashboard's table of nominations by status and category."""
+    async with db.transaction() as session:
+        found = await queue_repo.counts_by_status_and_kind(session)
+    return NominationTable(
+        {(Status(status), Category(kind)): n for (status, kind), n in found.items()}
+    )

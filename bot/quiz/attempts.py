@@ -34,6 +34,7 @@ from bot.quiz.views import AttemptSummary
 from bot.storage.db import Database
 from bot.storage.models import QuizAttempt
 from bot.storage.repositories import quiz_attempts as repo
+from bot.storage.repositories import quiz_stats as stats_repo
 from bot.storage.repositories import users as user_repo
 from bot.storage.repositories.quiz_attempts import RecordedAnswer
 
@@ -200,6 +201,12 @@ class AttemptService:
                 time_limit=attempt.time_limit_s,
             )
             if finished:
+                await stats_repo.add_answers(
+                    connection,
+                    set_slug=attempt.set_slug,
+                    day=now.astimezone(self._tz).date(),
+                    answers=[(item.question_id, item.correct) for item in recorded],
+                )
                 if not attempt.practice:
                     await refresh_standings(
                         connection, periods, user_id=user_id, set_slug=attempt.set_slug, tz=self._tz

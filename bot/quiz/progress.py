@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,11 @@ from bot.quiz.views import (
     PendingPerson,
     PersonalProgress,
     RankedUnit,
+    TargetOverview,
     TargetView,
     UnitProgress,
     UnitTargetReport,
+    WeekPoint,
 )
 from bot.storage.db import Database
 from bot.storage.models import QuizTarget, Unit
@@ -74,6 +77,54 @@ class ProgressService:
             units, tallies = await self._tallies(session, target, scope.path, parent.path)
             rows = rank_units(units.values(), tallies)
             return Leaderboard(view_of(target, scope.name), parent.id, parent.name, rows)
+
+    async def overview(
+        self, target_id: int, *, visible: Callable[[str], bool] | None = None
+    ) -> TargetOverview | None:
+        """The console's view of a target, limited to the units whose path `visible` accepts
+        (a manager's branch): ranked rows, per-group sums and the weekly trend. The units are
+        read first; then the per-unit aggregate over the standings (`quiz_target_members`) and
+        the per-week count of who met the target run side by side, each in its own transaction
+        (a pass recorded between the two reads may show in one and not yet in the other)."""
+        async with self._db.transaction() as session:
+            target = await target_repo.by_id(session, target_id=target_id)
+            if target is None:
+                return None
+            scope = await unit_repo.by_id(session, unit_id=target.unit_id)
+            if scope is None:
+                return None
+            covered = target_repo.covered_units(target, scope.path)
+            units = await _units_in(session, covered)
+        shown = {k: u for k, u in units.items() if visible is None or visible(u.path)}
+        counted = [k for k, u in shown.items() if u.headcount > 0]  # the units ranked
+        set_count = len(target.set_slugs)
+        monday = target.starts_on - timedelta(days=target.starts_on.weekday())
+        origin, _ = period_bounds(monday, monday, self._tz)
+
+        async def tallies() -> list[UnitTally]:
+            async with self._db.transaction() as session:
+                return await progress_repo.unit_tallies(
+                    session, target_id=target_id, set_count=set_count, unit_ids=covered
+                )
+
+        async def per_week() -> dict[int, int]:
+            async with self._db.transaction() as session:
+                return await progress_repo.met_by_week(
+                    session,
+                    target_id=target_id,
+                    set_count=set_count,
+                    unit_ids=counted,
+                    origin=origin,
+                )
+
+        found, weeks_met = await asyncio.gather(tallies(), per_week())
+        by_unit = {tally.unit_id: tally for tally in found}
+        rows = [row for row in rank_units(units.values(), by_unit) if row.unit_id in shown]
+        groups = _children_rollup(scope, shown, by_unit)
+        headcount = sum(row.headcount for row in rows)
+        last = min(self.today(), target.due_on)
+        weeks = weekly(weeks_met, monday, last, headcount)
+        return TargetOverview(view_of(target, scope.name), rows, groups, weeks)
 
     async def unit_progress(self, unit_id: int) -> list[UnitProgress]:
         """The unit's own figures against each active target that covers it."""
@@ -212,15 +263,7 @@ class ProgressService:
         self, session: AsyncSession, target: QuizTarget, scope_path: str, within: str | None
     ) -> tuple[dict[int, UnitInfo], dict[int, UnitTally]]:
         covered = target_repo.covered_units(target, scope_path, within)
-        rows = await session.execute(
-            select(Unit.id, Unit.code, Unit.name, Unit.headcount, Unit.path).where(
-                Unit.id.in_(covered)
-            )
-        )
-        units = {
-            uid: UnitInfo(uid, code, name, headcount, path)
-            for uid, code, name, headcount, path in rows
-        }
+        units = await _units_in(session, covered)
         tallies = await progress_repo.unit_tallies(
             session, target_id=target.id, set_count=len(target.set_slugs), unit_ids=covered
         )
@@ -244,6 +287,34 @@ class ProgressService:
             if scope is not None and target_repo.covers(target, scope.path, unit):
                 result.append(target)
         return result
+
+
+def weekly(
+    per_week: Mapping[int, int], monday: date, last: date, headcount: int
+) -> list[WeekPoint]:
+    """Weeks from `monday` to the one holding `last`, each with how many people had met the
+    target by its end (`per_week`: how many met it in week n after `monday`)."""
+    points: list[WeekPoint] = []
+    met = sum(count for index, count in per_week.items() if index < 0)
+    index = 0
+    while monday + timedelta(days=7 * index) <= last:
+        met += per_week.get(index, 0)
+        start = monday + timedelta(days=7 * index)
+        points.append(WeekPoint(start, met, met / headcount if headcount else 0.0))
+        index += 1
+    return points
+
+
+async def _units_in(session: AsyncSession, unit_ids: Select[Any]) -> dict[int, UnitInfo]:
+    """What ranking needs of each unit among `unit_ids`, by id."""
+    rows = await session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.headcount, Unit.path).where(
+            Unit.id.in_(unit_ids)
+        )
+    )
+    return {
+        uid: UnitInfo(uid, code, name, headcount, path) for uid, code, name, headcount, path in rows
+    }
 
 
 def _touches(target: QuizTarget, scope: Unit, unit: Unit) -> bool:

@@ -19,6 +19,7 @@ from bot.quiz.bank import BANKS_DIR, Bank, load_banks
 from bot.quiz.progress import ProgressService
 from bot.quiz.report import targets_workbook
 from bot.quiz.roster import RosterService
+from bot.quiz.stats import QuizStatsService
 from bot.quiz.targets import TargetService
 from bot.quiz.views import PersonalProgress, TargetView, UnitProgress
 from bot.storage.db import Database
@@ -29,7 +30,8 @@ from bot.storage.repositories.records import rows_as_dicts
 
 
 class QuizService:
-    """The quiz feature. Handlers use `attempts`, `progress`, `targets` and `roster`; other
+    """The quiz feature. Handlers use `attempts`, `progress`, `targets` and `roster`, the console
+    `stats`; other
     features (reminders) use the four methods below."""
 
     def __init__(
@@ -50,6 +52,7 @@ class QuizService:
         self.progress = ProgressService(db, clock, settings.tz, self.banks)
         self.targets = TargetService(db, self.banks, settings.tz)
         self.roster = RosterService(db)
+        self.stats = QuizStatsService(db, self.banks, settings.tz)
 
     async def staff_below_target(self, target_id: int | None = None) -> list[int]:
         """User ids of registered staff who have not yet met that (or any) active target."""

@@ -118,3 +118,34 @@ class AttemptSummary:
     score: float
     passed: bool
     finished_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPoint:
+    """Progress at the end of one week: people who had met the target by then, and their share
+    of the headcount."""
+
+    week_start: date
+    met: int
+    rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class TargetOverview:
+    """A target seen from the console: every unit ranked (the province's ranks, kept when the
+    reader sees only their branch), the same units summed per group (the scope's direct
+    sub-units: departments, the communes' group …) and the weekly trend."""
+
+    target: TargetView
+    rows: list[RankedUnit]
+    groups: list[RankedUnit]
+    weeks: list[WeekPoint]
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        """Headcount, registered and passed summed over the rows."""
+        return (
+            sum(r.headcount for r in self.rows),
+            sum(r.registered for r in self.rows),
+            sum(r.passed for r in self.rows),
+        )

@@ -273,19 +273,19 @@ class DeadlineService:
         audience = Audience.from_json(deadline.audience)
         return await includes(session, audience, user_id, progress=self.progress)
 
-    async def _audience_acks(self, session: AsyncSession, deadline: Deadline) -> int:
-        """Acknowledgements of people the deadline was meant for (see `_meant_for`); anything
-        else (recorded before this check existed) is not counted."""
-        acked = await deadline_repo.acked_users(session, deadline_id=deadline.id)
-        if not acked:
-            return 0
-        meant = await outbox_repo.recipients_of(
-            session, deadline_id=deadline.id, purpose="deadline"
-        )
-        meant |= await members(
+    async def _audience_acks(
+        self, session: AsyncSession, deadline: Deadline, counts: deadline_repo.DeliveryCounts
+    ) -> int:
+        """Acknowledgements of people the deadline was meant for (see `_meant_for`): those
+        reminded, and others only when in the audience; anything else (recorded before this
+        check existed) is not counted."""
+        if counts.acked == counts.acked_by_recipients:
+            return counts.acked
+        others = await deadline_repo.acks_not_reminded(session, deadline_id=deadline.id)
+        meant = await members(
             session, Audience.from_json(deadline.audience), progress=self.progress
         )
-        return len(acked & meant)
+        return counts.acked_by_recipients + len(others & meant)
 
     async def report(self, code: str | None = None) -> list[DeadlineReport]:
         """Per deadline: people reminded, reached and acknowledging; per round: recipients,
@@ -305,15 +305,13 @@ class DeadlineService:
                     progress=self.progress,
                     on=local_date(self._clock.now(), self._tz),
                 )
-                match = {"deadline_id": deadline.id, "purpose": "deadline"}
+                delivery = await deadline_repo.delivery_counts(session, deadline_id=deadline.id)
                 report = DeadlineReport(
                     view(deadline),
                     audience,
-                    recipients=len(await outbox_repo.recipients_of(session, **match)),
-                    reached=len(
-                        await outbox_repo.recipients_of(session, status=outbox_repo.SENT, **match)
-                    ),
-                    acknowledged=await self._audience_acks(session, deadline),
+                    recipients=delivery.recipients,
+                    reached=delivery.reached,
+                    acknowledged=await self._audience_acks(session, deadline, delivery),
                 )
                 counts = await outbox_repo.status_counts(session, deadline_id=deadline.id)
                 for reminder in await deadline_repo.reminders_of(session, deadline_id=deadline.id):

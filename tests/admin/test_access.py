@@ -10,7 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.admin import audit, auth_pages, dashboard, knowledge, nominations, reminders, units
+from bot.admin import (
+    audit,
+    auth_pages,
+    dashboard,
+    knowledge,
+    nominations,
+    reminders,
+    targets,
+    units,
+)
 from bot.admin.security import Gate
 from bot.app import BotApp
 from bot.core.clock import FrozenClock
@@ -25,7 +34,7 @@ def console_routes(bot: BotApp) -> list[tuple[str, str]]:
     """Every (method, path) of the console, read from its routers (so a new page is covered)."""
     gate = Gate(bot)
     found = []
-    for module in (auth_pages, dashboard, nominations, units, reminders, knowledge, audit):
+    for module in (auth_pages, dashboard, nominations, units, targets, reminders, knowledge, audit):
         for route in module.build_router(bot, gate).routes:
             for method in sorted(route.methods):  # type: ignore[attr-defined]
                 found.append((method, route.path))  # type: ignore[attr-defined]
@@ -66,7 +75,7 @@ async def test_people_without_a_role_get_no_link_and_no_access(
     [
         (
             Role.MANAGER,
-            ["/admin"],
+            ["/admin", "/admin/chi-tieu"],
             [
                 "/admin/de-cu",
                 "/admin/de-cu/1",
@@ -78,11 +87,24 @@ async def test_people_without_a_role_get_no_link_and_no_access(
         (
             Role.COUNCIL,
             ["/admin", "/admin/de-cu"],
-            ["/admin/nhat-ky", "/admin/nhat-ky.csv", "/admin/kien-thuc", "/admin/han"],
+            [
+                "/admin/nhat-ky",
+                "/admin/nhat-ky.csv",
+                "/admin/kien-thuc",
+                "/admin/han",
+                "/admin/chi-tieu",
+            ],
         ),
         (
             Role.ADMIN,
-            ["/admin", "/admin/de-cu", "/admin/nhat-ky", "/admin/nhat-ky.csv", "/admin/kien-thuc"],
+            [
+                "/admin",
+                "/admin/de-cu",
+                "/admin/nhat-ky",
+                "/admin/nhat-ky.csv",
+                "/admin/kien-thuc",
+                "/admin/chi-tieu",
+            ],
             [],
         ),
     ],

@@ -230,9 +230,12 @@ def sign_in_from_the_chat(page: Any, console: Console, role: Role, unit: str = "
     return user_id
 
 
-def shot(page: Any, console: Console, name: str, size: dict[str, int]) -> None:
+def shot(
+    page: Any, console: Console, name: str, size: dict[str, int], *, whole: bool = False
+) -> None:
     label = "phone" if size["width"] < 600 else "desktop"
-    page.screenshot(path=str(console.shots / f"admin-{name}-{label}.png"), full_page=size is PHONE)
+    path = str(console.shots / f"admin-{name}-{label}.png")
+    page.screenshot(path=path, full_page=whole or size is PHONE)
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -368,7 +371,9 @@ def test_an_editor_assigns_a_question_and_cdsbot_ask_then_answers_it(
         else:
             assert page.locator("ol.bars li").count() == units  # every unit on one page
         page.goto(f"{console.url}/admin")
-        shot(page, console, "dashboard", size)
+        assert page.locator("svg.trend circle.dot").count() > 0  # the weekly trend, drawn
+        assert page.locator("table.groups tbody tr").count() > 0  # totals per group
+        shot(page, console, "dashboard", size, whole=True)  # every section of the dashboard
         page.get_by_role("link", name="Kiến thức").click()
         shot(page, console, "knowledge", size)
         if size is PHONE:  # the desktop run finds the question already published

@@ -30,6 +30,7 @@ from bot.storage.models.nominations import (
 from bot.storage.models.quiz import (
     QuizAnswer,
     QuizAttempt,
+    QuizQuestionTally,
     QuizTarget,
     QuizTargetMember,
     StaffRosterEntry,
@@ -63,6 +64,7 @@ __all__ = [
     "ProcessedEvent",
     "QuizAnswer",
     "QuizAttempt",
+    "QuizQuestionTally",
     "QuizTarget",
     "QuizTargetMember",
     "RoleGrant",

@@ -70,6 +70,19 @@ class QuizAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class QuizQuestionTally(Base):
+    """How often a question was answered, and wrongly, in finished attempts per local day: the
+    console's "hardest questions" read these few rows instead of every answer ever given."""
+
+    __tablename__ = "quiz_question_tallies"
+
+    set_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    answered: Mapped[int] = mapped_column(default=0)
+    wrong: Mapped[int] = mapped_column(default=0)  # wrong or timed out
+
+
 class QuizTarget(Base):
     """A skill-building target: by `due_on`, `required_rate` of a unit's headcount have passed
     every set in `set_slugs` (passes between `starts_on` and `due_on` count)."""

@@ -111,7 +111,15 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("purpose", "recipient_id", "occurrence"),
         Index("ix_outbox_status_available_at", "status", "available_at"),
-        Index("ix_outbox_deadline_id", "deadline_id"),
+        # Delivery reports of a deadline (who was reminded, reached, per round): an index-only
+        # scan on PostgreSQL instead of visiting every row of a province-wide deadline.
+        Index(
+            "ix_outbox_deadline_report",
+            "deadline_id",
+            "purpose",
+            "recipient_id",
+            postgresql_include=["status", "occurrence", "reason"],
+        ),
         Index("ix_outbox_broadcast_id", "broadcast_id"),
         Index("ix_outbox_channel_chat_id", "channel", "chat_id"),
     )

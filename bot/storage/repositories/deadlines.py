@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Deadline, DeadlineAck, DeadlineReminder, JobRun, Unit, User
+from bot.storage.models import (
+    Deadline,
+    DeadlineAck,
+    DeadlineReminder,
+    JobRun,
+    OutboxMessage,
+    Unit,
+    User,
+)
 from bot.storage.repositories._dialect import insert_ignore
 
 
@@ -180,3 +189,54 @@ async def acknowledgers(session: AsyncSession, *, deadline_id: int) -> list[Row[
         .order_by(DeadlineAck.acked_at)
     )
     return list(rows.all())
+
+
+async def delivery_counts(session: AsyncSession, *, deadline_id: int) -> DeliveryCounts:
+    """People a deadline's reminders were meant for, reached (a row sent), and acknowledging
+    among them, in one pass over its outbox rows grouped per person; and every
+    acknowledgement (more than those of reminded people means some came from elsewhere)."""
+    row = OutboxMessage
+    per_person = (
+        select(row.recipient_id, func.max(case((row.status == "sent", 1), else_=0)).label("sent"))
+        .where(row.deadline_id == deadline_id, row.purpose == "deadline")
+        .group_by(row.recipient_id)
+        .subquery("people")
+    )
+    ack = DeadlineAck
+    counts = select(
+        func.count(),
+        func.coalesce(func.sum(per_person.c.sent), 0),
+        func.count(ack.user_id),
+    ).select_from(
+        per_person.outerjoin(
+            ack, (ack.deadline_id == deadline_id) & (ack.user_id == per_person.c.recipient_id)
+        )
+    )
+    meant, reached, acked = (await session.execute(counts)).one()
+    every = await session.scalar(
+        select(func.count()).select_from(ack).where(ack.deadline_id == deadline_id)
+    )
+    return DeliveryCounts(int(meant), int(reached), int(acked), int(every or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    """See `delivery_counts`."""
+
+    recipients: int
+    reached: int
+    acked_by_recipients: int
+    acked: int
+
+
+async def acks_not_reminded(session: AsyncSession, *, deadline_id: int) -> set[int]:
+    """Who acknowledged a deadline without having a reminder row for it."""
+    reminded = select(OutboxMessage.recipient_id).where(
+        OutboxMessage.deadline_id == deadline_id, OutboxMessage.purpose == "deadline"
+    )
+    found = await session.scalars(
+        select(DeadlineAck.user_id).where(
+            DeadlineAck.deadline_id == deadline_id, DeadlineAck.user_id.not_in(reminded)
+        )
+    )
+    return set(found.all())

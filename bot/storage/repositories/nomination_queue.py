@@ -69,3 +69,11 @@ async def counts_by(session: AsyncSession, column: str, **filters: Any) -> dict[
         filters,
     )
     return {key: int(count) for key, count in (await session.execute(query)).all()}
+
+
+async def counts_by_status_and_kind(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """How many nominations per (status, category), over every round (the dashboard)."""
+    query = select(Nomination.status, Nomination.kind, func.count()).group_by(
+        Nomination.status, Nomination.kind
+    )
+    return {(status, kind): int(n) for status, kind, n in (await session.execute(query)).all()}

@@ -15,11 +15,25 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, delete, func, insert, literal, select, true
+from sqlalchemy import (
+    Integer,
+    Select,
+    bindparam,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import as_utc
 from bot.storage.models import QuizAttempt, QuizTargetMember, User
+from bot.storage.models.base import UtcDateTime
 from bot.storage.repositories._dialect import Executor, dialect_name, insert_of
 
 STAFF = "staff"
@@ -249,3 +263,37 @@ def _aware(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return as_utc(value)
+
+
+async def met_by_week(
+    session: AsyncSession,
+    *,
+    target_id: int,
+    set_count: int,
+    unit_ids: Sequence[int],
+    origin: datetime,
+) -> dict[int, int]:
+    """How many counted staff of the units met the target in each week after `origin`
+    (week 0 = the 7 × 24 hours from `origin`), counted in the database (the console's trend)."""
+    member = QuizTargetMember
+    start = bindparam("origin", origin, type_=UtcDateTime())
+    if dialect_name(session) == "postgresql":
+        seconds = extract("epoch", member.last_pass - start)
+        week = cast(func.floor(seconds / WEEK_SECONDS), Integer)
+    else:
+        week = cast((func.julianday(member.last_pass) - func.julianday(start)) / 7, Integer)
+    statement = (
+        select(week, func.count())
+        .select_from(User)
+        .join(member, (member.user_id == User.id) & (member.target_id == target_id))
+        .where(
+            registered_staff(list(unit_ids)),  # type: ignore[arg-type]
+            member.sets_passed >= set_count,
+            member.last_pass.is_not(None),
+        )
+        .group_by(week)
+    )
+    return {int(index): int(count) for index, count in await session.execute(statement)}
+
+
+WEEK_SECONDS = 7 * 24 * 3600
