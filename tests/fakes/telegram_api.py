@@ -24,6 +24,7 @@ Separate process (e.g. a crash test)::
 
     python -m tests.fakes.telegram_api --port 8081 --token 1:abc --rate-limits --blocked 7
     GET  /_test/messages    every accepted outgoing message, in order
+    GET  /_test/count       {"messages": how many, "last_at": when the last was accepted}
     GET  /_test/calls       every call with its HTTP status
     POST /_test/updates     body: an Update object, queued for getUpdates
     POST /_test/config      body: {"rate_limits": true, "blocked_chats": [7], "failure_rate": 0.1,
@@ -521,6 +522,13 @@ class FakeTelegram(TelegramUsers, ServedFake):
         async def messages() -> list[dict[str, Any]]:
             with self._lock:
                 return list(self.messages)
+
+        @app.get("/_test/count")
+        async def count() -> dict[str, Any]:
+            """How many messages were accepted and when the last one was (a benchmark's poll)."""
+            with self._lock:
+                last = self.messages[-1]["at"] if self.messages else None
+                return {"messages": len(self.messages), "last_at": last}
 
         @app.get("/_test/calls")
         async def calls() -> list[dict[str, Any]]:
