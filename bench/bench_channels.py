@@ -110,6 +110,13 @@ class Process:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the process has used: a launch's cost that the other
+        work on a shared machine does not inflate as it does the wall time."""
+        assert self.popen is not None
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
@@ -131,6 +138,7 @@ class Server:
     process: Process
     url: str
     launch_s: float = 0.0
+    launch_cpu_s: float = 0.0
     rss_idle: float = 0.0
     rss_loaded: list[float] = field(default_factory=list)
 
@@ -252,7 +260,9 @@ def echo(fake: FakeApi, work: Path, concurrency: int) -> Server:
     return Server("echo", process, f"http://127.0.0.1:{port}/tg/hook")
 
 
-async def launch(server: Server, fake: FakeApi, updates: FakeTelegram, client: httpx.AsyncClient) -> None:
+async def launch(
+    server: Server, fake: FakeApi, updates: FakeTelegram, client: httpx.AsyncClient
+) -> None:
     """Spawn; post a knowledge-base question as soon as the port accepts it (a refused
     connection is retried, an answer other than 200 is not: the update would be redelivered);
     the launch time ends when the fake accepted the answer."""
@@ -269,11 +279,13 @@ async def launch(server: Server, fake: FakeApi, updates: FakeTelegram, client: h
             await asyncio.sleep(0.01)
     if response.status_code != 200:
         raise RuntimeError(f"{server.label}: first question answered {response.status_code}")
+    await run_answer(client, response, fake.api_url)
 
     async def answered() -> bool:
         return (await fake.count())[0] >= 1
 
     await until(answered, f"{server.label}'s first answer", 60)
+    server.launch_cpu_s = server.process.cpu_s()
     _, last_at = await fake.count()
     assert last_at is not None
     server.launch_s = last_at - server.process.spawned_at
@@ -285,17 +297,39 @@ async def launch(server: Server, fake: FakeApi, updates: FakeTelegram, client: h
 
 
 async def post(client: httpx.AsyncClient, url: str, update: dict[str, Any]) -> httpx.Response:
-    return await client.post(
-        url,
-        content=json.dumps(update),
-        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
-    )
+    """POST an update; a kept-alive connection the server closed meanwhile is retried, as
+    Telegram redelivers (the update id makes it one update). A refused connection is not."""
+    for attempt in range(3):
+        try:
+            return await client.post(
+                url,
+                content=json.dumps(update),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                },
+            )
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def run_answer(client: httpx.AsyncClient, response: httpx.Response, api: str) -> None:
+    """Run the Bot API method a webhook answered with, if any, as Telegram does."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        call = response.json()
+        ran = await client.post(f"{api}{TOKEN}/{call.pop('method')}", json=call)
+        if ran.status_code != 200:
+            raise RuntimeError(f"the webhook's method failed: {ran.text}")
 
 
 async def load(
-    client: httpx.AsyncClient, url: str, updates: list[dict[str, Any]], concurrency: int
+    client: httpx.AsyncClient, url: str, updates: list[dict[str, Any]], concurrency: int, api: str
 ) -> tuple[float, list[float]]:
-    """Post the updates, `concurrency` in flight; returns (time started, latencies in s)."""
+    """Post the updates, `concurrency` in flight; returns (time started, latencies in s). A
+    webhook answered with a Bot API method has it run at the fake Bot API `api`, as Telegram
+    runs it (in this process, as it would be in Telegram's)."""
     queue = list(reversed(updates))
     latencies: list[float] = []
 
@@ -307,6 +341,7 @@ async def load(
             latencies.append(time.perf_counter() - began)
             if response.status_code != 200:
                 raise RuntimeError(f"webhook answered {response.status_code}")
+            await run_answer(client, response, api)
 
     started = time.time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -322,7 +357,7 @@ async def measure(
 ) -> dict[str, float]:
     """One measured batch: throughput up to the last reply, webhook latency."""
     await fake.reset()
-    started, latencies = await load(client, server.url, updates, concurrency)
+    started, latencies = await load(client, server.url, updates, concurrency, fake.api_url)
     previous, stable_since = -1, time.monotonic()
     while True:  # the replies may still be going out after the webhooks were answered
         count, last_at = await fake.count()
@@ -347,6 +382,30 @@ async def measure(
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
     }
+
+
+def profiler(server: Server, work: Path, name: str) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the bot (not the echo bot) until interrupted; raw stacks in `work`."""
+    if server.label == "echo" or server.process.popen is None:
+        return None
+    out = work / f"profile-{server.label}-{name}.txt"
+    print("profile:", out, flush=True)
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "-p",
+            str(server.process.popen.pid),
+            "-r",
+            "100",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 # ----- the run ---------------------------------------------------------------------------------
@@ -379,7 +438,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     fake = FakeApi(work)
     servers: list[Server] = []
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+    )
     client = httpx.AsyncClient(timeout=60, limits=limits)
     updates = Updates()
     try:
@@ -395,8 +456,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         servers = [s for s in servers if s.label in args.servers.split(",")]
         for server in servers:  # one at a time: a launch is timed on a quiet machine
             await launch(server, fake, updates, client)
-            print(f"{server.label}: launch → first KB answer {server.launch_s:.2f} s, "
-                  f"RSS idle {server.rss_idle:.0f} MB", flush=True)
+            print(
+                f"{server.label}: launch → first KB answer {server.launch_s:.2f} s "
+                f"({server.launch_cpu_s:.2f} s CPU), "
+                f"RSS idle {server.rss_idle:.0f} MB",
+                flush=True,
+            )
         for server in servers:
             results[server.label] = {mix: [] for mix in MIXES if mix in args.mixes.split(",")}
         for round_number in range(args.rounds):
@@ -410,14 +475,23 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     ]
                     updates.reset()
                     await measure(server, fake, client, batch[: args.warmup], args.concurrency)
+                    spy = profiler(server, work, f"{mix}-{round_number}") if args.profile else None
                     figures = await measure(
                         server, fake, client, batch[args.warmup :], args.concurrency
                     )
+                    if spy is not None:
+                        spy.send_signal(signal.SIGINT)
+                        spy.wait(30)
                     results[server.label][mix].append(figures)
                     if mix == "all":
                         server.rss_loaded.append(server.process.rss_mb())
-                    print(round_number, mix, server.label,
-                          {k: round(v, 1) for k, v in figures.items()}, flush=True)
+                    print(
+                        round_number,
+                        mix,
+                        server.label,
+                        {k: round(v, 1) for k, v in figures.items()},
+                        flush=True,
+                    )
     finally:
         await client.aclose()
         for server in servers:
@@ -435,6 +509,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "servers": {
             s.label: {
                 "launch": s.launch_s,
+                "launch_cpu": s.launch_cpu_s,
                 "rss_idle": s.rss_idle,
                 "rss_first": s.rss_loaded[0],
                 "rss_last": s.rss_loaded[-1],
@@ -463,13 +538,17 @@ def section(summary: dict[str, Any], args: argparse.Namespace) -> str:
         s = servers[label]
         name = "PTB echo bot" if label == "echo" else f"`cdsbot serve`, {label}"
         process_rows.append(
-            f"| {name} | {s['launch']:.2f} s | {s['rss_idle']:.0f} MB | {s['rss_first']:.0f} MB "
-            f"| {s['rss_last']:.0f} MB |"
+            f"| {name} | {s['launch']:.2f} s ({s['launch_cpu']:.2f} s CPU) "
+            f"| {s['rss_idle']:.0f} MB | {s['rss_first']:.0f} MB | {s['rss_last']:.0f} MB |"
         )
     worst_rss = max(servers[label]["rss_last"] for label in ("postgresql", "sqlite"))
     worst_launch = max(servers[label]["launch"] for label in ("postgresql", "sqlite"))
     table, processes = "\n".join(rows), "\n".join(process_rows)
     mixed_total = args.rounds * (args.updates + args.warmup)
+    processes_head = (
+        "| process | launch → first knowledge-base answer | RSS idle "
+        f"| RSS after the first mixed round | RSS after {mixed_total:,} mixed updates |"
+    )
     return f"""{START}
 ## Telegram webhook throughput (`bench/bench_channels.py`)
 
@@ -483,7 +562,9 @@ a python-telegram-bot 22 `Application` whose webhook route queues the update and
 {args.people} returning (registered) users, {args.concurrency} updates in flight, {args.updates}
 updates per round after {args.warmup} warm-up updates, median of {args.rounds} alternating rounds.
 Throughput: updates / (first POST → last reply accepted by the fake Bot API), every person's
-answer checked. Latency: webhook POST sent → answered.
+answer checked. Latency: webhook POST sent → answered. Ours answers a message whose reply is one
+plain message with that `sendMessage` in the webhook's answer, which the load generator then runs
+at the fake Bot API as Telegram would; the echo bot sends through PTB after answering.
 
 | server | updates/s | POST→answer p50 | p99 | of echo |
 |---|---|---|---|---|
@@ -491,7 +572,7 @@ answer checked. Latency: webhook POST sent → answered.
 
 Target ≥ 0.50 of the echo bot — {"; ".join(verdicts)}.
 
-| process | launch → first knowledge-base answer | RSS idle | RSS after the first mixed round | RSS after {mixed_total:,} mixed updates |
+{processes_head}
 |---|---|---|---|---|
 {processes}
 

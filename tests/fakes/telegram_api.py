@@ -10,7 +10,8 @@ Options: per-chat (1/s) and overall (30/s) rate limits answering 429 with
 `parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed);
 `stall_sends`: sending methods hang, unanswered, until the option is turned off (a request whose
 client went away meanwhile is dropped unrecorded: a crash test's "killed before the reply went
-out"); `stalled` counts the requests that hung.
+out"); `stalled` counts the requests that hung. A webhook answered with a method
+(`{"method": "sendMessage", …}`) has it run by `post_webhook`, as Telegram runs it.
 
 In-process use (tests)::
 
@@ -190,6 +191,19 @@ class FakeTelegram(TelegramUsers, ServedFake):
             return await self._m_getUpdates(params)
         with self._lock:
             return handler(params)
+
+    async def run_webhook_answer(self, body: dict[str, Any]) -> None:
+        """Run the method a webhook answered with (`{"method": "sendMessage", ...}`), as
+        Telegram does: validated like a call; its result and its errors go nowhere."""
+        method = str(body.get("method", ""))
+        params = {key: value for key, value in body.items() if key != "method"}
+        started = time.time()
+        try:
+            await self.call(self.token, method, params)
+        except ApiError as error:
+            self._log_call(method, error.code, started)
+            return
+        self._log_call(method, 200, started)
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user
