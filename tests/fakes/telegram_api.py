@@ -201,9 +201,9 @@ class FakeTelegram(TelegramUsers, ServedFake):
         try:
             await self.call(self.token, method, params)
         except ApiError as error:
-            self._log_call(method, error.code, started)
+            self._log_call(method, error.code, started, via="webhook")
             return
-        self._log_call(method, 200, started)
+        self._log_call(method, 200, started, via="webhook")
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user
@@ -575,9 +575,10 @@ class FakeTelegram(TelegramUsers, ServedFake):
             await asyncio.sleep(0.05)
         return not await request.is_disconnected()
 
-    def _log_call(self, method: str, status: int, started: float) -> None:
+    def _log_call(self, method: str, status: int, started: float, via: str = "api") -> None:
+        """`via`: "api" for a request of the bot, "webhook" for a method a webhook answered."""
         with self._lock:
-            self.calls.append({"method": method, "status": status, "at": started})
+            self.calls.append({"method": method, "status": status, "at": started, "via": via})
 
 
 def main() -> None:
