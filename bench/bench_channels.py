@@ -320,7 +320,14 @@ async def run_answer(client: httpx.AsyncClient, response: httpx.Response, api: s
     """Run the Bot API method a webhook answered with, if any, as Telegram does."""
     if response.headers.get("content-type", "").startswith("application/json"):
         call = response.json()
-        ran = await client.post(f"{api}{TOKEN}/{call.pop('method')}", json=call)
+        method = call.pop("method")
+        for attempt in range(3):  # a kept-alive connection the fake closed meanwhile: again
+            try:
+                ran = await client.post(f"{api}{TOKEN}/{method}", json=call)
+                break
+            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                if attempt == 2:
+                    raise
         if ran.status_code != 200:
             raise RuntimeError(f"the webhook's method failed: {ran.text}")
 
