@@ -208,4 +208,3 @@ async def test_a_one_message_reply_goes_in_the_webhook_answer_and_again_on_redel
     assert response.status_code == 200
     assert not response.content
     assert _count(telegram_rig, "Anh/chị là") == 1
-
