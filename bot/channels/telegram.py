@@ -118,6 +118,38 @@ class TelegramSender:
         """Release the HTTP connections."""
         await self.bot.shutdown()
 
+    def webhook_answer(self, user_id: str, replies: Sequence[Reply]) -> dict[str, object] | None:
+        """The replies as one Bot API call to put in the webhook's answer, when they are one
+        plain message whose id nobody needs (no edit key: quiz questions remember the id of the
+        message they may replace; files are uploaded); else None and `send` is the way.
+
+        Telegram runs a method given in the answer to a webhook itself; its result is not
+        returned. Answering so saves the bot a request of its own per update (about a third of
+        its CPU under load, measured in bench/bench_channels.py) and the person a round trip."""
+        try:
+            chat_id = int(user_id)
+        except ValueError:
+            return None
+        combined = combine_texts(
+            replies,
+            limit=TEXT_LIMIT,
+            size=lambda reply: utf16_len(reply.text),
+            edits_in_place=True,
+        )
+        messages = [m for reply in combined for m in render(reply, empty_text=self._empty_text)]
+        if len(messages) != 1 or not isinstance(messages[0], TgText) or messages[0].edit_key:
+            return None
+        message = messages[0]
+        call: dict[str, object] = {
+            "method": "sendMessage",
+            "chat_id": chat_id,
+            "text": message.html,
+            "parse_mode": ParseMode.HTML.value,
+        }
+        if message.keyboard is not None:
+            call["reply_markup"] = message.keyboard.to_dict()
+        return call
+
     async def send(
         self,
         user_id: str,

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
@@ -86,31 +87,47 @@ class TelegramChannel:
 
     # ----- processing --------------------------------------------------------------------------
 
-    async def process(self, data: dict[str, Any]) -> None:
+    async def process(
+        self, data: dict[str, Any], *, webhook_answer: bool = False
+    ) -> dict[str, object] | None:
         """Handle one update (a JSON object) and send the replies. Raises when storage is
-        unreachable or a reply could not be sent (then a redelivery sends the kept replies)."""
+        unreachable or a reply could not be sent (then a redelivery sends the kept replies).
+
+        With `webhook_answer` (the webhook route), the reply to a person's message that is one
+        plain message is returned as the Bot API call to put in the webhook's answer instead of
+        being sent: it goes out when the webhook is answered, so the turn's guarantee holds as it
+        does for a sent reply — a process that dies before answering leaves the update to
+        Telegram's redelivery, which gets the replies kept with the turn."""
         try:
             update = Update.de_json(data, self.bot)
             inbound = to_inbound(update)
         except Exception as error:  # noqa: BLE001 - PTB raises whatever a malformed update provokes
             log.warning("malformed Telegram update ignored (%s)", type(error).__name__)
-            return
+            return None
         event = inbound.event
         if not isinstance(update.update_id, int) or (
             event is not None and not plausible_ids(event.user_id, event.chat_id, event.message_id)
         ):
             log.warning("malformed Telegram update ignored (ids)")
-            return
+            return None
         unanswered = inbound.callback_query_id
         try:
             if inbound.chat_id is None:
-                return
+                return None
             if inbound.notice_key:
                 await self.reply(inbound.chat_id, [Text(self._t(inbound.notice_key))])
             if inbound.event is None:
-                return
+                return None
             outgoing = await self.app.engine.handle(inbound.event)
             replies = outgoing.replies
+            if webhook_answer and not unanswered:  # a press answers its query by a call anyway
+                answer = self.sender.webhook_answer(str(inbound.chat_id), replies)
+                if answer is not None:
+                    # The chat's pace is kept: the outbox's next push waits its interval.
+                    async with self.app.services.reminders.limits.slot(
+                        CHANNEL, str(inbound.chat_id)
+                    ):
+                        return answer
             if unanswered:
                 # A note on the press itself (a double tap) is the button's pop-up, not a message.
                 toast, replies = toast_of(replies)
@@ -122,6 +139,7 @@ class TelegramChannel:
         finally:
             if unanswered:  # nothing to say, or the engine failed: still stop the spinner
                 await self._answer_callback(unanswered, "")
+        return None
 
     async def _answer_callback(self, query_id: str, toast: str) -> None:
         """Stop the button's spinner, with the toast's text as a pop-up when there is one."""
@@ -261,9 +279,11 @@ class TelegramChannel:
             if not isinstance(data, dict):
                 return Response(status_code=400)
             try:
-                await self.process(data)
+                answer = await self.process(data, webhook_answer=True)
             except RetryLater:  # the reply did not go out: Telegram redelivers, we resend it
                 return Response(status_code=503)
+            if answer is not None:
+                return JSONResponse(answer)
             return Response(status_code=200)
 
         return router

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from bot.content.model import Topic
@@ -28,10 +29,11 @@ class Term:
 
     text: str
 
-    @property
+    @cached_property
     def parts(self) -> tuple[str, ...]:
-        """The folded pieces that must appear in order."""
-        return tuple(fold_words(part) for part in self.text.split(_GAP) if fold_words(part))
+        """The folded pieces that must appear in order (folded once: every content load checks
+        each term against every statement)."""
+        return tuple(folded for part in self.text.split(_GAP) if (folded := fold_words(part)))
 
     def in_(self, folded: str) -> bool:
         """Whether the folded sentence contains this term (whole words, pieces in order)."""
@@ -149,11 +151,12 @@ def topic_contradictions(
 ) -> list[ContentIssue]:
     """Topic sentences that speak about a claim and name a false value but no true one."""
     issues = []
+    claims = list(claims)
     for slug in topics:
         name = names[slug]
-        text = files[name]
+        statements_of_topic = _body_statements(files[name])  # once per topic, not per claim
         for claim in claims:
-            for offset, folded in _body_statements(text):
+            for offset, folded in statements_of_topic:
                 wrong = claim.denied(folded)
                 if claim.is_about(folded) and wrong and not claim.affirms(folded):
                     issues.append(

@@ -16,20 +16,17 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import matplotlib
+from bot.messages import Catalog
+from bot.messages.numbers import percent
+from bot.quiz.views import RankedUnit
 
-matplotlib.use("Agg")  # must precede pyplot: no display on servers
+if TYPE_CHECKING:
+    from matplotlib.text import Text
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
-from bot.messages import Catalog  # noqa: E402
-from bot.messages.numbers import percent  # noqa: E402
-from bot.quiz.views import RankedUnit  # noqa: E402
+# matplotlib is imported by the first chart, not with the module: it costs about a second and
+# 30 MB at start-up, and most processes (a webhook server at launch) draw no chart for a while.
 
 WIDTH_PX = 800
 DPI = 100
@@ -138,6 +135,11 @@ def _page(
     header_px = PAD_PX + LINE * TITLE_PX + 4 * LINE * TEXT_PX + PAD_PX
     footer_px = LINE * TEXT_PX + PAD_PX * 2 + (2 * LINE * TEXT_PX if omitted else 0)
     height = int(header_px + ROW_PX * len(rows) + footer_px)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # the Agg canvas: no display
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
 

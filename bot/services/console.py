@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -27,7 +28,14 @@ FREE_FAILURES = 3
 """Failed sign-ins allowed before each further try must wait (1 s, 2 s, 4 s … up to 15 min)."""
 LONGEST_WAIT = timedelta(minutes=15)
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("not a password anyone has")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account, so that a wrong name takes as long as a
+    wrong password. Made on the first login, not at import: one Argon2 hash costs about a second
+    of CPU and 64 MB of memory, which every process would pay at launch."""
+    return _HASHER.hash("not a password anyone has")
 
 
 def _digest(token: str) -> str:
@@ -170,7 +178,7 @@ class ConsoleAccessService:
             if wait:
                 return SignIn(SignInOutcome.WAIT, wait_seconds=wait)
             account = await repo.account_by_username(session, username=name)
-            stored = account.password_hash if account and not account.disabled else _DUMMY_HASH
+            stored = account.password_hash if account and not account.disabled else _dummy_hash()
             try:
                 _HASHER.verify(stored, password)
                 verified = account is not None and not account.disabled

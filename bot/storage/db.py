@@ -77,10 +77,12 @@ class Database:
     """Owns the engine; hands out sessions that commit on success and roll back on error. A
     failure that means the database is down or too slow comes out as `StorageUnavailable`."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, writer_wait_s: float = 3600.0) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.outage = OutageLog()
+        self._writer_wait_s = writer_wait_s
+        self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @classmethod
     def from_url(
@@ -102,6 +104,7 @@ class Database:
             busy = limits.busy or 3600.0
             engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy})
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas(int(busy * 1000)))
+            return cls(engine, writer_wait_s=busy)
         else:
             engine = create_async_engine(
                 url,
@@ -129,6 +132,39 @@ class Database:
         outer = _TURN.get()
         if outer is not None and outer.open and outer.task is asyncio.current_task():
             raise RuntimeError("a turn is already open in this task")
+        async with self._sqlite_writer():
+            async with self._turn() as turn:
+                yield
+        for callback in turn.after_commit:
+            callback()
+
+    @asynccontextmanager
+    async def _sqlite_writer(self) -> AsyncIterator[None]:
+        """SQLite: one turn of this process at a time, in arrival order. SQLite has one writer;
+        turns that all ask for its lock at once wait in its busy handler, which sleeps and polls
+        (up to 100 ms a try), so that with tens of webhooks in flight some wait out the whole
+        busy time-out and fail. An asyncio lock hands the writer over as soon as it is free.
+        Other processes (the CLI) still meet the busy time-out. PostgreSQL: nothing."""
+        if self.dialect != "sqlite":
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._writer is None or self._writer[0] is not loop:
+            self._writer = (loop, asyncio.Lock())
+        lock = self._writer[1]
+        try:
+            async with asyncio.timeout(self._writer_wait_s):
+                await lock.acquire()
+        except TimeoutError as error:
+            self.outage.failed(error)
+            raise StorageUnavailable("SQLite writer busy") from error
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[_Turn]:
         try:
             async with self.engine.connect() as connection:
                 await connection.begin()
@@ -137,7 +173,7 @@ class Database:
                 turn = _Turn(self, connection, asyncio.current_task())
                 token = _TURN.set(turn)
                 try:
-                    yield
+                    yield turn
                 finally:
                     turn.open = False  # tasks started in the turn now use their own transactions
                     _TURN.reset(token)
@@ -146,8 +182,6 @@ class Database:
             self._raise_if_outage(error)
             raise
         self.outage.succeeded()
-        for callback in turn.after_commit:
-            callback()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the open turn has committed (at once when there is none; never

@@ -172,3 +172,39 @@ async def test_malformed_bodies_are_refused_without_processing(telegram_rig: Tel
         ).status_code == 400
         assert (await client.post("/tg/hook", json=[1, 2], headers=headers)).status_code == 400
     assert telegram_rig.fake.messages == []
+
+
+async def _post(rig: TelegramRig, update: dict[str, object]) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.post(
+            f"{rig.url}/tg/hook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET},
+        )
+
+
+async def test_a_one_message_reply_goes_in_the_webhook_answer_and_again_on_redelivery(
+    telegram_rig: TelegramRig,
+) -> None:
+    """The reply to a message that is one plain message is the webhook's answer (Telegram runs
+    it): the bot makes no request of its own; a redelivery gets the kept reply the same way. A
+    button press is still answered by calls."""
+    fake = telegram_rig.fake
+    start = fake.user_says(42, "/start")
+    for _ in range(2):  # the delivery, then Telegram's redelivery of the same update
+        response = await _post(telegram_rig, start)
+        assert response.status_code == 200
+        call = response.json()
+        assert call["method"] == "sendMessage"
+        assert call["chat_id"] == 42
+        assert "Xin chào" in call["text"]
+        assert call["parse_mode"] == "HTML"
+        assert call["reply_markup"]["inline_keyboard"]  # the consent buttons
+    assert not [c for c in fake.calls if c["method"] == "sendMessage"]  # none sent by the bot
+    await fake.run_webhook_answer(call)  # as Telegram runs it: a valid sendMessage
+    assert "Xin chào" in fake.sent_to(42)[-1]["text"]
+    # A press needs answerCallbackQuery anyway: its reply is sent, the webhook answers empty.
+    response = await _post(telegram_rig, fake.press_button(42, "Đồng ý"))
+    assert response.status_code == 200
+    assert not response.content
+    assert _count(telegram_rig, "Anh/chị là") == 1

@@ -203,10 +203,16 @@ async def _waiting_on_a_lock(url: str) -> bool:
     return bool(waiting)
 
 
-@pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
+@pytest.mark.parametrize(
+    ("webhook", "typed"),
+    [(True, False), (True, True), (False, False)],
+    ids=["webhook", "webhook-answer", "polling"],
+)
 async def test_killed_in_the_middle_of_a_turn_the_update_is_answered_once(
-    pg_url: str, fake_telegram: FakeTelegram, tmp_path: Path, webhook: bool
+    pg_url: str, fake_telegram: FakeTelegram, tmp_path: Path, webhook: bool, typed: bool
 ) -> None:
+    """`typed`: the person types the button's label; the reply, one plain message, goes out as
+    the webhook's answer, which the killed process never gave."""
     fake = fake_telegram
     delivery = Delivery(fake, webhook)
     async with bot_process(pg_url, fake, tmp_path, webhook=webhook) as bot:
@@ -221,7 +227,7 @@ async def test_killed_in_the_middle_of_a_turn_the_update_is_answered_once(
                 str(CHAT),
             )
             assert held == 1  # the conversation the turn must save
-            press = fake.press_button(CHAT, "Đồng ý")
+            press = fake.user_says(CHAT, "Đồng ý") if typed else fake.press_button(CHAT, "Đồng ý")
             delivery.send(press)
             await _until(lambda: _waiting_on_a_lock(pg_url), "the turn to wait on the lock")
             bot.kill()
@@ -234,6 +240,9 @@ async def test_killed_in_the_middle_of_a_turn_the_update_is_answered_once(
         await delivery.redeliver(press)
         await asyncio.sleep(1.0)  # anything sent twice would arrive by now
         assert _answers(fake) == 1, bot.log.read_text()
+        if typed:
+            answered = [c for c in fake.calls if c["method"] == "sendMessage"]
+            assert answered[-1]["via"] == "webhook"
 
 
 @pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])

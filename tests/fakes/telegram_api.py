@@ -12,7 +12,8 @@ Options: per-chat (1/s) and overall (30/s) rate limits answering 429 with
 `parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed);
 `stall_sends`: sending methods hang, unanswered, until the option is turned off (a request whose
 client went away meanwhile is dropped unrecorded: a crash test's "killed before the reply went
-out"); `stalled` counts the requests that hung.
+out"); `stalled` counts the requests that hung. A webhook answered with a method
+(`{"method": "sendMessage", …}`) has it run by `post_webhook`, as Telegram runs it.
 
 In-process use (tests)::
 
@@ -26,6 +27,7 @@ Separate process (e.g. a crash test)::
 
     python -m tests.fakes.telegram_api --port 8081 --token 1:abc --rate-limits --blocked 7
     GET  /_test/messages    every accepted outgoing message, in order
+    GET  /_test/count       {"messages": how many, "last_at": when the last was accepted}
     GET  /_test/calls       every call with its HTTP status
     POST /_test/updates     body: an Update object, queued for getUpdates
     POST /_test/config      body: {"rate_limits": true, "blocked_chats": [7], "failure_rate": 0.1,
@@ -196,6 +198,19 @@ class FakeTelegram(TelegramUsers, ServedFake):
             return await self._m_getUpdates(params)
         with self._lock:
             return handler(params)
+
+    async def run_webhook_answer(self, body: dict[str, Any]) -> None:
+        """Run the method a webhook answered with (`{"method": "sendMessage", ...}`), as
+        Telegram does: validated like a call; its result and its errors go nowhere."""
+        method = str(body.get("method", ""))
+        params = {key: value for key, value in body.items() if key != "method"}
+        started = time.time()
+        try:
+            await self.call(self.token, method, params)
+        except ApiError as error:
+            self._log_call(method, error.code, started, via="webhook")
+            return
+        self._log_call(method, 200, started, via="webhook")
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user
@@ -597,6 +612,13 @@ class FakeTelegram(TelegramUsers, ServedFake):
             with self._lock:
                 return list(self.messages)
 
+        @app.get("/_test/count")
+        async def count() -> dict[str, Any]:
+            """How many messages were accepted and when the last one was (a benchmark's poll)."""
+            with self._lock:
+                last = self.messages[-1]["at"] if self.messages else None
+                return {"messages": len(self.messages), "last_at": last}
+
         @app.get("/_test/calls")
         async def calls() -> list[dict[str, Any]]:
             with self._lock:
@@ -628,9 +650,10 @@ class FakeTelegram(TelegramUsers, ServedFake):
             await asyncio.sleep(0.05)
         return not await request.is_disconnected()
 
-    def _log_call(self, method: str, status: int, started: float) -> None:
+    def _log_call(self, method: str, status: int, started: float, via: str = "api") -> None:
+        """`via`: "api" for a request of the bot, "webhook" for a method a webhook answered."""
         with self._lock:
-            self.calls.append({"method": method, "status": status, "at": started})
+            self.calls.append({"method": method, "status": status, "at": started, "via": via})
 
 
 def main() -> None:
