@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from bot.content.telex import repair
+from bot.content.wordcache import word_cache
 from bot.core.text import fold, normalize, strip_accents
 
 LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
@@ -65,13 +66,13 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     )
 
 
-@lru_cache(maxsize=65536)
+@word_cache(maxsize=65536)
 def fold_word(word: str) -> str:
     """`fold` of one word, cached: the same few thousand words come back all the time."""
     return fold(word)
 
 
-@lru_cache(maxsize=65536)
+@word_cache(maxsize=65536)
 def has_diacritics(text: str) -> bool:
     """Whether the text carries any Vietnamese accent (then word segmentation is meaningful)."""
     return strip_accents(text) != text

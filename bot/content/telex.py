@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from bot.content.wordcache import word_cache
 
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 _MODIFIERS = (
@@ -145,7 +146,7 @@ def _tone_position(nucleus: str, coda: str) -> int:
     return 1 if coda else 0
 
 
-@lru_cache(maxsize=4096)
+@word_cache(maxsize=4096)
 def repair(word: str) -> str:
     """The Vietnamese syllable a Telex-typed ASCII word stands for, or the word unchanged."""
     if not word.isascii() or not word.isalpha() or not _CANDIDATE.search(word):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import pytest
 
-from bot.content.analysis import Analyzer, expand, load_lexicon
+from bot.content.analysis import Analyzer, expand, has_diacritics, load_lexicon
 from bot.content.smalltalk import read
 from bot.content.telex import repair
 
@@ -99,3 +102,23 @@ def test_everyday_phrases_get_the_knowledge_base_wording() -> None:
 )
 def test_prices_weather_and_lottery_are_never_answered(question: str, declined: bool) -> None:
     assert load_lexicon().declined(question) is declined
+
+
+def test_long_hostile_words_do_not_grow_the_word_caches() -> None:
+    """Only short words are cached: 300 distinct 20,000-letter words keep under 1 MB (was ~12 MB)."""
+    analyzer = Analyzer(load_lexicon())
+    analyzer.analyze("khởi động")  # load what is loaded once
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(300):
+            word = "a" * 20_000 + "bcdefghi"[number % 8] * (number + 1)
+            analyzer.analyze(f"ồ {word}", segment_words=False)
+            has_diacritics(word)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000
+    assert has_diacritics("mật") and not has_diacritics("mat")  # short words still cached
