@@ -122,3 +122,41 @@ def test_long_hostile_words_do_not_grow_the_word_caches() -> None:
         tracemalloc.stop()
     assert kept < 1_000_000
     assert has_diacritics("mật") and not has_diacritics("mat")  # short words still cached
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("quên mk vneid", "quên mật khẩu vneid"),
+        ("mk vneid là gì", "mật khẩu vneid là gì"),
+        ("mk mún hỏi", "mình muốn hỏi"),
+        ("sổ sk điện tử coi ở đâu", "sổ sức khỏe điện tử xem ở đâu"),
+        ("tổ chức sk cds", "tổ chức sự kiện chuyển đổi số"),
+        ("tk ngân hàng bị khóa", "tài khoản ngân hàng bị khóa"),
+        ("gửi tk", "gửi tiết kiệm"),
+        ("cổng dvc qgia", "cổng dịch vụ công quốc gia"),
+        ("cty tôi", "công ty tôi"),
+        ("đc k v mn", "được không vậy mọi người"),
+        ("dc ko z", "được không vậy"),
+        ("cds la j", "chuyển đổi số la gì"),
+        ("sao v", "sao vậy"),
+        ("bị lừa ck r", "bị lừa chuyển khoản rồi"),
+        ("vk ck", "vợ chồng"),
+        ("đăng kí chữ kí", "đăng ký chữ ký"),
+    ],
+)
+def test_abbreviations_are_written_out(typed: str, meant: str) -> None:
+    words = expand(typed, load_lexicon()).words
+    assert " ".join(words).startswith(meant), words
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("giá 50 k", "k"),  # fifty thousand, not "không"
+        ("nói v nhau", "v"),  # "v" inside a clause is not "vậy"
+        ("cỡ 2 j", "j"),
+    ],
+)
+def test_short_abbreviations_are_left_alone_out_of_context(typed: str, kept: str) -> None:
+    assert kept in expand(typed, load_lexicon()).words
