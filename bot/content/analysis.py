@@ -81,6 +81,7 @@ class Lexicon:
     fillers: frozenset[str]
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     declines: tuple[re.Pattern[str], ...]
+    intents: dict[tuple[str, ...], tuple[str, ...]]  # cue (folded words) → topic slugs
 
     def declined(self, text: str) -> bool:
         """Whether a question is of a kind the bot never answers from the knowledge base."""
@@ -112,7 +113,35 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             for key, value in data.get("phrases", {}).items()
         },
         declines=tuple(re.compile(str(pattern)) for pattern in data.get("declines", [])),
+        intents=_intents(data.get("intents", {})),
     )
+
+
+def _intents(data: dict[str, list[str]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Cue phrases (accent-stripped words) and the topics each one points to."""
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for slug, cues in data.items():
+        for cue in cues:
+            key = tuple(fold(str(cue)).split())
+            if slug not in found.get(key, ()):
+                found[key] = (*found.get(key, ()), str(slug))
+    return found
+
+
+def cues(words: list[str], lexicon: Lexicon) -> dict[str, int]:
+    """How many distinct intent cues of each topic the words contain."""
+    folded = [fold_word(word) for word in words]
+    matched: set[tuple[str, ...]] = set()
+    for size in range(1, 6):
+        for start in range(len(folded) - size + 1):
+            key = tuple(folded[start : start + size])
+            if key in lexicon.intents:
+                matched.add(key)
+    counts: dict[str, int] = {}
+    for key in matched:
+        for slug in lexicon.intents[key]:
+            counts[slug] = counts.get(slug, 0) + 1
+    return counts
 
 
 @word_cache(maxsize=65536)
@@ -138,6 +167,7 @@ class Expanded:
 
     words: list[str]
     accented: bool
+    cues: dict[str, int]  # topic slug → intent cues found
 
 
 def expand(text: str, lexicon: Lexicon) -> Expanded:
@@ -155,7 +185,7 @@ def expand(text: str, lexicon: Lexicon) -> Expanded:
                 continue
             for meaning in meanings:
                 words.extend(meaning.split())
-    return Expanded(words + _phrase_terms(words, lexicon), accented)
+    return Expanded(words + _phrase_terms(words, lexicon), accented, cues(words, lexicon))
 
 
 def _context(word: str) -> str:
@@ -234,6 +264,7 @@ class Analysis:
     folded: list[str]  # accent-stripped syllables and adjacent pairs ("dang_ky")
     grams: list[str]  # character trigrams of the accent-stripped content syllables
     content: str  # accent-stripped content syllables, for fuzzy comparison
+    cues: dict[str, int]  # topic slug → intent cues found ("bị lừa" → the scam topic)
 
 
 class Analyzer:
@@ -277,4 +308,5 @@ class Analyzer:
             folded + folded_pairs,
             char_grams(folded),
             " ".join(folded),
+            expanded.cues,
         )

@@ -5,8 +5,11 @@ with BM25 (bm25s): segmented accented words, accent-stripped syllables and sylla
 character trigrams. A question's score in each view is divided by the most its terms could earn
 (unknown terms count as rare ones), so it says what share of the question the topic explains.
 The top candidates are re-ranked with fuzzy similarity (rapidfuzz) to the topic's example
-questions. The bot answers only when the share is high enough or the absolute evidence is strong
-(long questions explain only part of their words); both thresholds are calibrated on the dev set.
+questions. Intent cues (lexicon "intents": "bị lừa", "báo ở đâu" → the scam topic) add to the share of
+their topic, so what the person needs outweighs words shared with another topic. The bot answers
+only when the share is high enough or the absolute evidence is strong (long questions explain
+only part of their words); the thresholds are chosen by cross-validation on the tuning sets
+(bench/bench_retrieval.py --calibrate).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ class Calibration:
     fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
     rerank: int = 5  # how many top candidates are re-ranked
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
+    cue_weight: float = 0.3  # share added to a topic per intent cue found (lexicon "intents")
+    cue_limit: int = 2  # at most this many cues count for one topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,7 @@ class TopicIndex:
         self.calibration = calibration or Calibration()
         self._analyzer = analyzer
         self._slugs = list(kb.topics)
+        self._positions = {slug: i for i, slug in enumerate(self._slugs)}
         accented: list[list[str]] = []
         folded: list[list[str]] = []
         grams: list[list[str]] = []
@@ -127,6 +133,10 @@ class TopicIndex:
         if not evidence.any():
             return Ranking(())
         c = self.calibration
+        for slug, count in analysis.cues.items():
+            position = self._positions.get(slug)
+            if position is not None and evidence[position] > 0:
+                share[position] += c.cue_weight * min(count, c.cue_limit)
         order = np.argsort(-share, kind="stable")[: max(c.rerank, limit)]
         similarity = self._similarity(analysis.content, order)
         ranked = sorted(order, key=lambda i: -(share[i] + c.fuzzy_weight * similarity[i]))
