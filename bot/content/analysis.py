@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content.telex import repair
+from bot.content.telex import repair, repair_accented
 from bot.content.wordcache import word_cache
 from bot.core.text import fold, normalize, strip_accents
 
@@ -175,7 +175,9 @@ def expand(text: str, lexicon: Lexicon) -> Expanded:
     words: list[str] = []
     accented = False
     for clause in _CLAUSE.split(normalize(text).lower()):
-        tokens = [repair(raw) if raw.isascii() else raw for raw in _WORD.findall(clause)]
+        tokens = [
+            repair(raw) if raw.isascii() else repair_accented(raw) for raw in _WORD.findall(clause)
+        ]
         for position, token in enumerate(tokens):
             plain = _plain(token)
             accented = accented or not plain

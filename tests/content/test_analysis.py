@@ -160,3 +160,18 @@ def test_abbreviations_are_written_out(typed: str, meant: str) -> None:
 )
 def test_short_abbreviations_are_left_alone_out_of_context(typed: str, kept: str) -> None:
     assert kept in expand(typed, load_lexicon()).words
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("mứcc", "mức"),
+        ("trìnhh", "trình"),
+        ("mạnng", "mạng"),
+        ("phânf", "phần"),
+        ("mởr", "mở"),
+        ("đườngf", "đường"),
+    ],
+)
+def test_slips_on_accented_words_are_repaired(typed: str, meant: str) -> None:
+    assert expand(typed, load_lexicon()).words == [meant]
