@@ -3,7 +3,6 @@
 Steps, for questions and for the knowledge base alike: Unicode and tone normalisation, lower
 case, Telex leftovers repaired ("chuyeenr" → "chuyển"), teencode expanded ("dc" → "được";
 short ambiguous ones such as "k", "v", "mk" only where their neighbours say what they mean),
-intent cues recognised ("bị lừa … báo ở đâu" → the scam topic),
 then three views of the text: accented words segmented by underthesea ("công_dân_số"),
 accent-stripped syllables and syllable pairs ("cong", "cong_dan"), and character n-grams of the
 accent-stripped words (which survive typos).
@@ -81,7 +80,7 @@ class Lexicon:
     fillers: frozenset[str]
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     declines: tuple[re.Pattern[str], ...]
-    intents: dict[tuple[str, ...], tuple[str, ...]]  # cue (folded words) → topic slugs
+    intents: tuple[tuple[str, str], ...]  # (cue phrase, topic slug), see bot.content.cues
 
     def declined(self, text: str) -> bool:
         """Whether a question is of a kind the bot never answers from the knowledge base."""
@@ -117,31 +116,9 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     )
 
 
-def _intents(data: dict[str, list[str]]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Cue phrases (accent-stripped words) and the topics each one points to."""
-    found: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for slug, cues in data.items():
-        for cue in cues:
-            key = tuple(fold(str(cue)).split())
-            if slug not in found.get(key, ()):
-                found[key] = (*found.get(key, ()), str(slug))
-    return found
-
-
-def cues(words: list[str], lexicon: Lexicon) -> dict[str, int]:
-    """How many distinct intent cues of each topic the words contain."""
-    folded = [fold_word(word) for word in words]
-    matched: set[tuple[str, ...]] = set()
-    for size in range(1, 6):
-        for start in range(len(folded) - size + 1):
-            key = tuple(folded[start : start + size])
-            if key in lexicon.intents:
-                matched.add(key)
-    counts: dict[str, int] = {}
-    for key in matched:
-        for slug in lexicon.intents[key]:
-            counts[slug] = counts.get(slug, 0) + 1
-    return counts
+def _intents(data: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    """(cue phrase as written, topic slug) pairs; matched by bot.content.cues."""
+    return tuple((str(cue), str(slug)) for slug, cues in data.items() for cue in cues)
 
 
 @word_cache(maxsize=65536)
@@ -167,7 +144,7 @@ class Expanded:
 
     words: list[str]
     accented: bool
-    cues: dict[str, int]  # topic slug → intent cues found
+    own: int  # how many of `words` the person typed (the rest are the lexicon's phrases)
 
 
 def expand(text: str, lexicon: Lexicon) -> Expanded:
@@ -187,7 +164,7 @@ def expand(text: str, lexicon: Lexicon) -> Expanded:
                 continue
             for meaning in meanings:
                 words.extend(meaning.split())
-    return Expanded(words + _phrase_terms(words, lexicon), accented, cues(words, lexicon))
+    return Expanded(words + _phrase_terms(words, lexicon), accented, len(words))
 
 
 def _context(word: str) -> str:
@@ -266,7 +243,7 @@ class Analysis:
     folded: list[str]  # accent-stripped syllables and adjacent pairs ("dang_ky")
     grams: list[str]  # character trigrams of the accent-stripped content syllables
     content: str  # accent-stripped content syllables, for fuzzy comparison
-    cues: dict[str, int]  # topic slug → intent cues found ("bị lừa" → the scam topic)
+    typed: list[str]  # the expanded words in order, stopwords kept (for intent cues)
 
 
 class Analyzer:
@@ -310,5 +287,5 @@ class Analyzer:
             folded + folded_pairs,
             char_grams(folded),
             " ".join(folded),
-            expanded.cues,
+            words[: expanded.own],
         )

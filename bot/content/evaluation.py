@@ -80,8 +80,10 @@ def evaluate(cases: Iterable[Case], predict: Callable[[str], str | None]) -> Rep
     for case in cases:
         predicted = predict(case.question)
         ok = predicted == case.topic
-        report.total[case.style] = report.total.get(case.style, 0) + 1
-        report.right[case.style] = report.right.get(case.style, 0) + int(ok)
+        # An out-of-scope case counts as out of scope whatever style it is written in.
+        kind = case.style if case.topic or case.style == SMALL_TALK else OUT_OF_SCOPE
+        report.total[kind] = report.total.get(kind, 0) + 1
+        report.right[kind] = report.right.get(kind, 0) + int(ok)
         if not ok:
             report.misses.append((case, predicted))
     return report

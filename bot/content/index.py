@@ -22,6 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.content.analysis import Analysis, Analyzer
+from bot.content.cues import CueTable
 from bot.content.model import KnowledgeBase, Topic
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -111,6 +112,7 @@ class TopicIndex:
         self._analyzer = analyzer
         self._slugs = list(kb.topics)
         self._positions = {slug: i for i, slug in enumerate(self._slugs)}
+        self._intents = CueTable(analyzer.lexicon.intents)
         accented: list[list[str]] = []
         folded: list[list[str]] = []
         grams: list[list[str]] = []
@@ -133,7 +135,7 @@ class TopicIndex:
         if not evidence.any():
             return Ranking(())
         c = self.calibration
-        for slug, count in analysis.cues.items():
+        for slug, count in self._intents.find(analysis.typed).items():
             position = self._positions.get(slug)
             if position is not None and evidence[position] > 0:
                 share[position] += c.cue_weight * min(count, c.cue_limit)
