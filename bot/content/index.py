@@ -34,7 +34,7 @@ class Calibration:
     """Tuning of the ranking; the thresholds come from bench/bench_retrieval.py --calibrate."""
 
     share: float = 0.58  # answer when this share of the question is explained…
-    evidence: float = 12.0  # …or when the absolute BM25 evidence reaches this
+    evidence: float = 8.0  # …or when the absolute BM25 evidence reaches this
     fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
     rerank: int = 5  # how many top candidates are re-ranked
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
@@ -137,7 +137,7 @@ class TopicIndex:
         c = self.calibration
         for slug, count in self._intents.find(analysis.typed).items():
             position = self._positions.get(slug)
-            if position is not None and evidence[position] > 0:
+            if position is not None:  # a cue is evidence of its own ("tin nhắn thoại")
                 share[position] += c.cue_weight * min(count, c.cue_limit)
         order = np.argsort(-share, kind="stable")[: max(c.rerank, limit)]
         similarity = self._similarity(analysis.content, order)
@@ -150,7 +150,7 @@ class TopicIndex:
                 float(evidence[i]),
             )
             for i in ranked[:limit]
-            if evidence[i] > 0
+            if evidence[i] > 0 or share[i] > 0
         )
         return Ranking(hits)
 
