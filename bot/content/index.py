@@ -5,10 +5,10 @@ with BM25 (bm25s): segmented accented words, accent-stripped syllables and sylla
 character trigrams. A question's score in each view is divided by the most its terms could earn
 (unknown terms count as rare ones), so it says what share of the question the topic explains.
 The top candidates are re-ranked with fuzzy similarity (rapidfuzz) to the topic's example
-questions. Intent cues (lexicon "intents": "bị lừa", "báo ở đâu" → the scam topic) add to the share of
-their topic, so what the person needs outweighs words shared with another topic. The bot answers
-only when the share is high enough or the absolute evidence is strong (long questions explain
-only part of their words); the thresholds are chosen by cross-validation on the tuning sets
+questions. Intent cues (lexicon "intents": "bị lừa", "báo ở đâu" → the scam topic) add to the
+share of their topic, so what the person needs outweighs words shared with another topic. The bot
+answers only when the share is high enough or the absolute evidence is strong (long questions
+explain only part of their words); the thresholds are chosen by cross-validation on the tuning sets
 (bench/bench_retrieval.py --calibrate).
 """
 

@@ -105,7 +105,7 @@ def test_prices_weather_and_lottery_are_never_answered(question: str, declined: 
 
 
 def test_long_hostile_words_do_not_grow_the_word_caches() -> None:
-    """Only short words are cached: 300 distinct 20,000-letter words keep under 1 MB (was ~12 MB)."""
+    """Only short words are cached: 300 distinct 20,000-letter words keep < 1 MB (was ~12 MB)."""
     analyzer = Analyzer(load_lexicon())
     analyzer.analyze("khởi động")  # load what is loaded once
     gc.collect()
