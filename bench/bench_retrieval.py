@@ -347,7 +347,9 @@ def calibration_section(kb: KnowledgeBase) -> str:
     outs = [fold.out_of_scope for fold in folds]
     chosen = choose(scored, GRID)
     right_in, right_out = rates(scored, chosen)
-    shipped_in, shipped_out = rates(scored, Thresholds(shipped.share, shipped.evidence))
+    shipped_in, shipped_out = rates(
+        scored, Thresholds(shipped.share, shipped.evidence, shipped.evidence_share)
+    )
     picks: dict[tuple[float, float], int] = {}
     for fold in folds:
         key = (fold.chosen.share, fold.chosen.evidence)
@@ -363,7 +365,10 @@ def calibration_section(kb: KnowledgeBase) -> str:
         f"worst fold {pct(min(outs))})**. The choices made in the folds (share/evidence): "
         f"{common}.\n\nChosen on all tuning sets (maximise the worse of the two rates, then "
         f"their sum, then the more cautious): share ≥ {chosen.share:g} or evidence ≥ "
-        f"{chosen.evidence:g}, which scores {pct(right_in)} / {pct(right_out)} on the sets it "
+        f"{chosen.evidence:g} (the latter only with share ≥ {shipped.evidence_share:g}, so that "
+        f"a long message of numbers is not answered; no tuning question is answered through "
+        f"evidence with a smaller share than 0.35), which scores {pct(right_in)} / "
+        f"{pct(right_out)} on the sets it "
         f"was chosen on (an optimistic figure; the cross-validated one above is the estimate). "
         f"Shipped in `Calibration`: share {shipped.share:g}, evidence {shipped.evidence:g} "
         f"({pct(shipped_in)} / {pct(shipped_out)})."
@@ -377,7 +382,7 @@ def calibration_section(kb: KnowledgeBase) -> str:
     for share in shares:
         cells = []
         for evidence in evidences:
-            right_in, right_out = rates(scored, Thresholds(share, evidence))
+            right_in, right_out = rates(scored, Thresholds(share, evidence, shipped.evidence_share))
             cells.append(f"{pct(right_in)} / {pct(right_out)}")
         lines.append(f"| {share:.2f} | " + " | ".join(cells) + " |")
     return summary + "\n\n" + "\n".join(lines)
@@ -484,7 +489,8 @@ bài", "nhắc hạn" → how to use the bot; weight {c.cue_weight} per cue, at 
 accent-stripped and accented views, underthesea segmentation, BM25 (bm25s) in three views
 (segmented words, accent-stripped syllables and pairs, character trigrams), fuzzy re-ranking
 (rapidfuzz) against example questions; answer only when share ≥ {c.share} or evidence ≥
-{c.evidence} (one pair of thresholds for every style, chosen by cross-validation below).
+{c.evidence} with share ≥ {c.evidence_share} (one pair of thresholds for every style, chosen by
+cross-validation below).
 Baseline: BM25 over underthesea-segmented lower-case text, no accent handling, no teencode, its
 score threshold chosen on the tuning sets in the same way.
 

@@ -101,17 +101,23 @@ class Scored:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Answer when share ≥ `share` or evidence ≥ `evidence` (see bot.content.index)."""
+    """Answer when share ≥ `share`, or evidence ≥ `evidence` with share ≥ `evidence_share`
+    (see bot.content.index.Calibration)."""
 
     share: float
     evidence: float
+    evidence_share: float = 0.25
 
 
 def predictions(scored: Sequence[Scored], thresholds: Thresholds) -> list[str | None]:
     """What the bot would answer for each case with these thresholds."""
     return [
         s.slug
-        if s.slug is not None and (s.share >= thresholds.share or s.evidence >= thresholds.evidence)
+        if s.slug is not None
+        and (
+            s.share >= thresholds.share
+            or (s.evidence >= thresholds.evidence and s.share >= thresholds.evidence_share)
+        )
         else None
         for s in scored
     ]

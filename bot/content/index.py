@@ -34,7 +34,11 @@ class Calibration:
     """Tuning of the ranking; the thresholds come from bench/bench_retrieval.py --calibrate."""
 
     share: float = 0.58  # answer when this share of the question is explained…
-    evidence: float = 8.0  # …or when the absolute BM25 evidence reaches this
+    evidence: float = 8.0  # …or when the absolute BM25 evidence reaches this…
+    # …and the share is at least this: a long message of numbers and names (a phone number, a
+    # date, an account) gathers evidence without being about any topic. No tuning question is
+    # answered through evidence with a share under 0.35; 0.25 leaves a margin.
+    evidence_share: float = 0.25
     fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
     rerank: int = 5  # how many top candidates are re-ranked
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
@@ -145,7 +149,13 @@ class TopicIndex:
         hits = tuple(
             Hit(
                 self._slugs[i],
-                round(max(share[i] / c.share, evidence[i] / c.evidence), 4),
+                round(
+                    max(
+                        share[i] / c.share,
+                        evidence[i] / c.evidence if share[i] >= c.evidence_share else 0.0,
+                    ),
+                    4,
+                ),
                 float(share[i]),
                 float(evidence[i]),
             )

@@ -108,5 +108,6 @@ def test_the_calibration_scores_decide_as_the_bot_does(index) -> None:  # type: 
     must give exactly the bot's answers, or the chosen thresholds would not mean what they say."""
     cases = load_cases(HERE / "devset.jsonl") + load_cases(HERE / "outside_dev.jsonl")
     c = index.calibration
-    chosen = predictions(score_cases(cases, index), Thresholds(c.share, c.evidence))
+    thresholds = Thresholds(c.share, c.evidence, c.evidence_share)
+    chosen = predictions(score_cases(cases, index), thresholds)
     assert chosen == [_predict(index)(case.question) for case in cases]
