@@ -201,13 +201,17 @@ def latency_ms(index: TopicIndex, questions: list[str], repeat: int = 3) -> dict
         respond(question, index)  # warm caches and the segmenter
     wall: list[float] = []
     cpu: list[float] = []
+    best = [float("inf")] * len(questions)
     for _ in range(repeat):
-        for question in questions:
+        for number, question in enumerate(questions):
             start, start_cpu = time.perf_counter(), time.process_time()
             respond(question, index)
             cpu.append((time.process_time() - start_cpu) * 1000)
             wall.append((time.perf_counter() - start) * 1000)
-    return {"wall": wall, "cpu": cpu}
+            best[number] = min(best[number], wall[-1])
+    # "best": each question's fastest of the repeats, which leaves out most of the time spent
+    # waiting for a core on a shared machine (the cost of the question itself).
+    return {"wall": wall, "cpu": cpu, "best": best}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -276,7 +280,7 @@ def measure_size(size: int) -> dict[str, float]:
         "memory": memory,
         "rss": rss_mb(),
     }
-    for kind in ("wall", "cpu"):
+    for kind in ("wall", "cpu", "best"):
         for q in (50, 95, 99):
             result[f"{kind}_p{q}"] = percentile(times[kind], q)
     return result
@@ -284,8 +288,9 @@ def measure_size(size: int) -> dict[str, float]:
 
 def growth_section(sizes: list[int]) -> str:
     lines = [
-        "| entries | index build (CPU) | index memory | p50 | p95 | p99 | p99 CPU | RSS |",
-        "|---|---|---|---|---|---|---|---|",
+        "| entries | index build (CPU) | index memory | p50 | p95 | p99 | p99 CPU "
+        "| p99 best of 3 | RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
         output = subprocess.run(
@@ -299,7 +304,8 @@ def growth_section(sizes: list[int]) -> str:
         lines.append(
             f"| {int(r['entries']):,} | {r['build']:.1f} s ({r['build_cpu']:.1f} s) | "
             f"{r['memory']:.0f} MB | {r['wall_p50']:.2f} ms | {r['wall_p95']:.2f} ms | "
-            f"{r['wall_p99']:.2f} ms | {r['cpu_p99']:.2f} ms | {r['rss']:.0f} MB |"
+            f"{r['wall_p99']:.2f} ms | {r['cpu_p99']:.2f} ms | {r['best_p99']:.2f} ms | "
+            f"{r['rss']:.0f} MB |"
         )
         print(lines[-1], flush=True)
     return "\n".join(lines)
@@ -501,7 +507,9 @@ all tuning questions three times, wall clock and CPU time of the process (the ma
 shared with other engineers' test runs, so wall-clock tails include waiting for a core). Each
 size runs in a fresh process. Entries beyond the shipped 30 are synthetic copies with invented
 words, so the vocabulary grows with them. Index memory is the growth of the process's resident
-memory while building; RSS is the whole process (underthesea alone is about 110 MB). Target:
+memory while building; RSS is the whole process (underthesea alone is about 110 MB). "Best of
+3" takes each question's fastest of its three runs before the percentile: on a shared machine
+it leaves out most of the waiting for a core, so it is the cost of the question itself. Target:
 p99 ≤ 5 ms per question with the shipped content (first row).
 
 {growth}
