@@ -1,14 +1,16 @@
 """Knowledge-base retrieval benchmark: accuracy against a plain BM25 baseline, speed and growth.
 
-  * accuracy per writing style on the dev set and the holdout set, for our ranking and for a
-    plain BM25 baseline (underthesea segmentation, lower case, no accent handling, no teencode,
-    its score threshold calibrated on the dev set like ours);
+  * accuracy per writing style (seven styles) on every tuning set and on all of them pooled, for
+    our ranking, and pooled for a plain BM25 baseline (underthesea segmentation, lower case, no
+    accent handling, no teencode, its score threshold calibrated on the tuning sets);
+  * with --blind PATH: the same figures for a blind set, measured once (never tuned on);
   * time to answer one question (p50/p95/p99) with the shipped knowledge base and with synthetic
     knowledge bases of growing size (up to 5,000 entries), with index build time and memory;
   * wall time from starting `cdsbot ask` to its first answer;
-  * with --calibrate: the dev-set grid behind the two thresholds in `Calibration`.
-Run: `.venv/bin/python bench/bench_retrieval.py [--sizes 30,1000,5000] [--calibrate] [--write]`;
---write replaces the retrieval section of docs/BENCHMARKS.md.
+  * with --calibrate: 5-fold cross-validation (repeated with 5 shuffles) of the threshold choice
+    on the pooled tuning sets, the thresholds chosen on all of them, and the grid around them.
+Run: `python bench/bench_retrieval.py [--sizes 30,1000,5000] [--calibrate] [--blind PATH]
+[--write]`; --write replaces the retrieval section of docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -38,18 +40,52 @@ import numpy as np  # noqa: E402
 from bench.benchdoc import replace_section  # noqa: E402
 from bot.content.analysis import Analyzer, load_lexicon, segment  # noqa: E402
 from bot.content.answers import AnswerKind, respond  # noqa: E402
-from bot.content.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
+from bot.content.evaluation import (  # noqa: E402
+    Case,
+    FoldResult,
+    Report,
+    Thresholds,
+    choose,
+    cross_validate,
+    evaluate,
+    load_cases,
+    rates,
+    score_cases,
+)
 from bot.content.index import Calibration, TopicIndex  # noqa: E402
 from bot.content.model import KnowledgeBase, Topic  # noqa: E402
 from bot.content.store import load_directory  # noqa: E402
 
-DEV = ROOT / "tests/content/devset.jsonl"
-DEV_EXTRA = ROOT / "tests/content/devset_extra.jsonl"
-DEV_COLLOQUIAL = ROOT / "tests/content/devset_colloquial.jsonl"
-HOLDOUT = ROOT / "tests/content/holdout.jsonl"
-BLIND = ROOT / "tests/content/blind.jsonl"
+SETS = ROOT / "tests/content"
+DEV = SETS / "devset.jsonl"
+HOLDOUT = SETS / "holdout.jsonl"
+# Every set that may be used for tuning. "old-blind" was read in an earlier session, so it is no
+# longer blind; "outside-dev" is a development set written by someone outside the authors.
+TUNING = [
+    ("dev", DEV),
+    ("dev-extra", SETS / "devset_extra.jsonl"),
+    ("dev-colloquial", SETS / "devset_colloquial.jsonl"),
+    ("holdout", HOLDOUT),
+    ("old-blind", SETS / "blind.jsonl"),
+    ("dev-styles", SETS / "devset_styles.jsonl"),
+    ("outside-dev", SETS / "outside_dev.jsonl"),
+]
 START, END = "<!-- retrieval:start -->", "<!-- retrieval:end -->"
-STYLES = ["accented", "unaccented", "teencode", "typo", "long"]
+STYLES = ["accented", "unaccented", "teencode", "typo", "long", "short", "colloquial"]
+# Measured once on 02/12/2026 (the code before issue 14's retrieval work and after it).
+BEFORE_AFTER = "\n".join(
+    [
+        "| code | in-scope right | " + " | ".join(STYLES) + " | out-of-scope declined |",
+        "|---|" + "---|" * (len(STYLES) + 2),
+        "| before (thresholds 0.58 / 12) | 90.0 % | 91.7 % | 93.9 % | 89.9 % | 87.3 % | 90.6 % "
+        "| 97.8 % | 71.7 % | 94.7 % |",
+        "| after (0.58 / 8, cross-validated) | 96.0 % | 97.4 % | 97.4 % | 96.5 % | 94.4 % "
+        "| 94.5 % | 100.0 % | 88.0 % | 96.0 % |",
+    ]
+)
+GRID = [
+    Thresholds(share / 100, evidence / 2) for share in range(40, 81) for evidence in range(12, 61)
+]
 
 
 class PlainBM25:
@@ -118,36 +154,45 @@ def accuracy_rows(name: str, report: Report) -> str:
     )
 
 
+def tuning_sets() -> list[tuple[str, list[Case]]]:
+    """Every question set that may be used for tuning and is present (never a blind set)."""
+    return [(name, load_cases(path)) for name, path in TUNING if path.exists()]
+
+
 def dev_cases() -> list[Case]:
-    """Every question set that may be used for tuning (never the blind set)."""
+    """The tuning sets pooled."""
+    return [case for _, cases in tuning_sets() for case in cases]
+
+
+def header() -> str:
     return (
-        load_cases(DEV) + load_cases(DEV_EXTRA) + load_cases(DEV_COLLOQUIAL) + load_cases(HOLDOUT)
-    )
-
-
-def accuracy_section(kb: KnowledgeBase, index: TopicIndex) -> str:
-    baseline = PlainBM25(kb)
-    baseline.calibrate(dev_cases())
-    sets = [
-        ("dev", DEV),
-        ("dev-extra", DEV_EXTRA),
-        ("dev-colloquial", DEV_COLLOQUIAL),
-        ("holdout", HOLDOUT),
-        ("blind", BLIND),
-    ]
-    header = (
         "| set (questions), ranking | in-scope top-1 | "
         + " | ".join(STYLES)
         + " | out-of-scope declined | small talk |\n|"
         + "---|" * (len(STYLES) + 4)
     )
-    lines = [header]
-    for name, path in sets:
-        cases = load_cases(path)
+
+
+def accuracy_section(kb: KnowledgeBase, index: TopicIndex) -> str:
+    baseline = PlainBM25(kb)
+    pooled = dev_cases()
+    baseline.calibrate(pooled)
+    lines = [header()]
+    for name, cases in tuning_sets():
         lines.append(accuracy_rows(f"{name} ({len(cases)}), ours", evaluate(cases, ours(index))))
-        lines.append(accuracy_rows(f"{name}, plain BM25", evaluate(cases, baseline.predict)))
-    note = f"Baseline threshold (chosen on the dev sets): {baseline.threshold:g}."
+    lines.append(
+        accuracy_rows(f"**all tuning sets ({len(pooled)}), ours**", evaluate(pooled, ours(index)))
+    )
+    lines.append(accuracy_rows("all tuning sets, plain BM25", evaluate(pooled, baseline.predict)))
+    note = f"Baseline threshold (chosen on the tuning sets): {baseline.threshold:g}."
     return "\n".join(lines) + "\n\n" + note
+
+
+def blind_section(index: TopicIndex, path: Path) -> tuple[str, Report]:
+    """One row per style for a blind set, measured once; the misses are not shown."""
+    cases = load_cases(path)
+    report = evaluate(cases, ours(index))
+    return header() + "\n" + accuracy_rows(f"{path.name} ({len(cases)}), ours", report), report
 
 
 def latency_ms(index: TopicIndex, questions: list[str], repeat: int = 3) -> dict[str, list[float]]:
@@ -156,13 +201,17 @@ def latency_ms(index: TopicIndex, questions: list[str], repeat: int = 3) -> dict
         respond(question, index)  # warm caches and the segmenter
     wall: list[float] = []
     cpu: list[float] = []
+    best = [float("inf")] * len(questions)
     for _ in range(repeat):
-        for question in questions:
+        for number, question in enumerate(questions):
             start, start_cpu = time.perf_counter(), time.process_time()
             respond(question, index)
             cpu.append((time.process_time() - start_cpu) * 1000)
             wall.append((time.perf_counter() - start) * 1000)
-    return {"wall": wall, "cpu": cpu}
+            best[number] = min(best[number], wall[-1])
+    # "best": each question's fastest of the repeats, which leaves out most of the time spent
+    # waiting for a core on a shared machine (the cost of the question itself).
+    return {"wall": wall, "cpu": cpu, "best": best}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -222,7 +271,7 @@ def measure_size(size: int) -> dict[str, float]:
     build, build_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     gc.collect()
     memory = rss_mb() - before
-    questions = [case.question for case in load_cases(DEV) + load_cases(HOLDOUT)]
+    questions = [case.question for case in dev_cases()]
     times = latency_ms(index, questions)
     result = {
         "entries": len(kb.topics),
@@ -231,7 +280,7 @@ def measure_size(size: int) -> dict[str, float]:
         "memory": memory,
         "rss": rss_mb(),
     }
-    for kind in ("wall", "cpu"):
+    for kind in ("wall", "cpu", "best"):
         for q in (50, 95, 99):
             result[f"{kind}_p{q}"] = percentile(times[kind], q)
     return result
@@ -239,8 +288,9 @@ def measure_size(size: int) -> dict[str, float]:
 
 def growth_section(sizes: list[int]) -> str:
     lines = [
-        "| entries | index build (CPU) | index memory | p50 | p95 | p99 | p99 CPU | RSS |",
-        "|---|---|---|---|---|---|---|---|",
+        "| entries | index build (CPU) | index memory | p50 | p95 | p99 | p99 CPU "
+        "| p99 best of 3 | RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
         output = subprocess.run(
@@ -254,7 +304,8 @@ def growth_section(sizes: list[int]) -> str:
         lines.append(
             f"| {int(r['entries']):,} | {r['build']:.1f} s ({r['build_cpu']:.1f} s) | "
             f"{r['memory']:.0f} MB | {r['wall_p50']:.2f} ms | {r['wall_p95']:.2f} ms | "
-            f"{r['wall_p99']:.2f} ms | {r['cpu_p99']:.2f} ms | {r['rss']:.0f} MB |"
+            f"{r['wall_p99']:.2f} ms | {r['cpu_p99']:.2f} ms | {r['best_p99']:.2f} ms | "
+            f"{r['rss']:.0f} MB |"
         )
         print(lines[-1], flush=True)
     return "\n".join(lines)
@@ -262,12 +313,12 @@ def growth_section(sizes: list[int]) -> str:
 
 def first_answer_seconds(runs: int = 3) -> tuple[float, float]:
     """Median wall time of `cdsbot ask "…"` (accented) and of `ask --jsonl` (first line)."""
-    exe = str(ROOT / ".venv/bin/cdsbot")
+    exe = [sys.executable, "-c", "from bot.entry import main; main()"]
     person, jsonl = [], []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            [exe, "ask", "Đăng ký tài khoản định danh mức 2 ở đâu?"],
+            [*exe, "ask", "Đăng ký tài khoản định danh mức 2 ở đâu?"],
             check=True,
             capture_output=True,
             cwd=ROOT,
@@ -275,7 +326,7 @@ def first_answer_seconds(runs: int = 3) -> tuple[float, float]:
         person.append(time.perf_counter() - start)
         start = time.perf_counter()
         with subprocess.Popen(
-            [exe, "ask", "--jsonl"],
+            [*exe, "ask", "--jsonl"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -291,18 +342,45 @@ def first_answer_seconds(runs: int = 3) -> tuple[float, float]:
 
 
 def calibration_section(kb: KnowledgeBase) -> str:
-    """In-scope top-1 / out-of-scope declined on the dev set for thresholds around the chosen."""
-    chosen = Calibration()
-    index = TopicIndex(kb, Analyzer(load_lexicon()), chosen)
-    cases = [case for case in dev_cases() if case.style != "smalltalk"]
-    tops = []
-    for case in cases:
-        best = index.rank(case.question).best
-        tops.append((case, best))
-    shares = [chosen.share + d for d in (-0.06, -0.04, -0.02, 0.0, 0.02, 0.04)]
-    evidences = [chosen.evidence + d for d in (-3.0, -1.0, 0.0, 1.0, 3.0)]
-    n_in = sum(1 for case in cases if case.topic)
-    n_out = len(cases) - n_in
+    """Cross-validated estimate of the threshold choice, the choice on all tuning sets, the grid."""
+    shipped = Calibration()
+    index = TopicIndex(kb, Analyzer(load_lexicon()), shipped)
+    scored = score_cases(dev_cases(), index)
+    folds: list[FoldResult] = []
+    for seed in range(14, 19):
+        folds.extend(cross_validate(scored, GRID, folds=5, seed=seed))
+    ins = [fold.in_scope for fold in folds]
+    outs = [fold.out_of_scope for fold in folds]
+    chosen = choose(scored, GRID)
+    right_in, right_out = rates(scored, chosen)
+    shipped_in, shipped_out = rates(
+        scored, Thresholds(shipped.share, shipped.evidence, shipped.evidence_share)
+    )
+    picks: dict[tuple[float, float], int] = {}
+    for fold in folds:
+        key = (fold.chosen.share, fold.chosen.evidence)
+        picks[key] = picks.get(key, 0) + 1
+    ordered = sorted(picks.items(), key=lambda item: -item[1])[:5]
+    common = ", ".join(f"{s:g}/{e:g} ×{n}" for (s, e), n in ordered)
+    summary = (
+        f"5-fold cross-validation, repeated with 5 shuffles (25 held-out folds, stratified by "
+        f"style) over the {len(scored)} tuning questions: choosing the thresholds on four "
+        f"fifths and measuring on the fifth left out gives **{pct(statistics.mean(ins))} "
+        f"in-scope right (sd {pct(statistics.stdev(ins))}, worst fold {pct(min(ins))}) and "
+        f"{pct(statistics.mean(outs))} out-of-scope declined (sd {pct(statistics.stdev(outs))}, "
+        f"worst fold {pct(min(outs))})**. The choices made in the folds (share/evidence): "
+        f"{common}.\n\nChosen on all tuning sets (maximise the worse of the two rates, then "
+        f"their sum, then the more cautious): share ≥ {chosen.share:g} or evidence ≥ "
+        f"{chosen.evidence:g} (the latter only with share ≥ {shipped.evidence_share:g}, so that "
+        f"a long message of numbers is not answered; no tuning question is answered through "
+        f"evidence with a smaller share than 0.35), which scores {pct(right_in)} / "
+        f"{pct(right_out)} on the sets it "
+        f"was chosen on (an optimistic figure; the cross-validated one above is the estimate). "
+        f"Shipped in `Calibration`: share {shipped.share:g}, evidence {shipped.evidence:g} "
+        f"({pct(shipped_in)} / {pct(shipped_out)})."
+    )
+    shares = [round(shipped.share + d, 2) for d in (-0.06, -0.04, -0.02, 0.0, 0.02, 0.04)]
+    evidences = [shipped.evidence + d for d in (-3.0, -1.0, 0.0, 1.0, 3.0)]
     lines = [
         "| share \\ evidence | " + " | ".join(f"{e:g}" for e in evidences) + " |",
         "|---|" + "---|" * len(evidences),
@@ -310,15 +388,10 @@ def calibration_section(kb: KnowledgeBase) -> str:
     for share in shares:
         cells = []
         for evidence in evidences:
-
-            def accepted(hit, share=share, evidence=evidence) -> bool:  # type: ignore[no-untyped-def]
-                return hit is not None and (hit.share >= share or hit.evidence >= evidence)
-
-            right_in = sum(1 for c, h in tops if c.topic and accepted(h) and h.slug == c.topic)
-            right_out = sum(1 for c, h in tops if not c.topic and not accepted(h))
-            cells.append(f"{pct(right_in / n_in)} / {pct(right_out / n_out)}")
+            right_in, right_out = rates(scored, Thresholds(share, evidence, shipped.evidence_share))
+            cells.append(f"{pct(right_in)} / {pct(right_out)}")
         lines.append(f"| {share:.2f} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return summary + "\n\n" + "\n".join(lines)
 
 
 def machine() -> str:
@@ -337,6 +410,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="30,1000,2000,5000")
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--blind", type=Path, help="a blind set to measure once (per style)")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -346,6 +420,12 @@ def main() -> None:
 
     kb = load_directory()[1]
     index = TopicIndex(kb, Analyzer(load_lexicon()))
+    blind = ""
+    if args.blind:
+        blind, _ = blind_section(index, args.blind)
+        print(blind, flush=True)
+        if not args.write:
+            return  # measuring the blind set alone: nothing else is needed
     accuracy = accuracy_section(kb, index)
     print(accuracy, flush=True)
     growth = growth_section([int(s) for s in args.sizes.split(",")])
@@ -355,53 +435,82 @@ def main() -> None:
     if calibration:
         print(calibration)
     if args.write:
-        write_doc(accuracy, growth, person, jsonl, calibration)
+        write_doc(accuracy, growth, person, jsonl, calibration, blind)
 
 
-def write_doc(accuracy: str, growth: str, person: float, jsonl: float, calibration: str) -> None:
+def write_doc(
+    accuracy: str, growth: str, person: float, jsonl: float, calibration: str, blind: str
+) -> None:
     c = Calibration()
+    sizes = ", ".join(
+        f"`{path.name}` ({len(load_cases(path))})" for _, path in TUNING if path.exists()
+    )
+    blind_text = (
+        blind
+        if blind
+        else "Not measured yet: the blind set is read once, at the end, by the lead "
+        "(`python bench/bench_retrieval.py --blind PATH --calibrate --write`)."
+    )
     body = f"""{START}
 ## Knowledge base and question answering (`bench/bench_retrieval.py`)
 
 Machine: {machine()}. Date: {date.today().strftime("%d/%m/%Y")}. Shipped knowledge base:
 30 entries. "Right" means the topic whose answer was given is the expected one; an out-of-scope
-question or small talk is right when no topic is answered.
+question or small talk is right when no topic is answered. Seven writing styles: accented,
+unaccented, teencode, typo, long (first-person stories), short (two or three words),
+colloquial (everyday or regional wording).
 
-Question sets: `devset.jsonl` (305, shipped with the content), `devset_extra.jsonl` (110),
-`devset_colloquial.jsonl` (75) and `holdout.jsonl` (110) are the tuning sets; `blind.jsonl` (190:
-5 questions per topic in five styles, 40 out of scope, half of them near-misses) was written last,
-by someone who read neither the entries nor the other sets, and is never used for tuning or
-looked at question by question — only its totals are read.
+Tuning sets (all may be looked at and tuned on): {sizes}. `blind.jsonl` was written as a blind
+set but was read question by question in an earlier session, so it is a tuning set now
+("old-blind"); `outside_dev.jsonl` is a development set written by someone outside the authors;
+`devset_styles.jsonl` adds the short and colloquial styles for every topic. The blind set of
+issue 14 is kept outside the project and is measured once with `--blind PATH`.
 
-History, honestly: the holdout was first run after tuning on `devset.jsonl` alone (67.8 % in
-scope, 95.0 % out of scope declined: that dev set was too close to the entries' own example
-questions); then after two more dev sets and lexicon work (82.2 % / 95.0 %). The entries' example
-questions and keywords were then widened (about 440 everyday phrasings written without reading any
-evaluation set), the holdout joined the tuning sets, the thresholds were re-chosen on all four
-pooled (the setting that maximises the worse of in-scope and out-of-scope), and the blind set was
-measured with that choice.
-
-### Accuracy: our ranking vs. a plain BM25 baseline
+### Accuracy per style
 
 {accuracy}
 
-Our ranking: normalisation (NFC, tone placement), Telex repair, teencode, accent-stripped and
-accented views, underthesea segmentation, BM25 (bm25s) in three views (segmented words, accent-
-stripped syllables and pairs, character trigrams), fuzzy re-ranking (rapidfuzz) against example
-questions; answer only when share ≥ {c.share} or evidence ≥ {c.evidence}. Baseline: BM25 over
-underthesea-segmented lower-case text, no accent handling, no teencode, its score threshold
-chosen on the dev set in the same way.
+Before and after issue 14's retrieval work (items 8–9), all tuning sets pooled as above (1,387
+questions: 1,125 in scope, 247 out of scope, 15 small talk), measured on 02/12/2026:
+
+{BEFORE_AFTER}
+
+These "after" figures are on sets that were tuned on and are optimistic; the cross-validated
+estimate is in the calibration section below, and it is optimistic too, because the lexicon's
+declines and the topics' new example questions were written after reading the misses of the
+tuning sets (in new words, not copied). The one figure measured before any look at its
+questions is `outside_dev.jsonl` when it arrived: 88.5 % / 97.8 % with the code before this
+work, 91.5 % / 95.6 % after the abbreviations and intent cues (accented 94 %, unaccented 97 %,
+teencode 95 %, typo 95 %, long 80 %, short 98 %, colloquial 81 %); it became a tuning set then.
+
+### Blind set (measured once, never tuned on)
+
+{blind_text}
+
+Our ranking: normalisation (NFC, tone placement), Telex repair, abbreviations and teencode
+(ambiguous short ones such as "k", "v", "mk", "tk" only where their neighbours say what they
+mean, `bot/content/lexicon.yaml` "contextual"), intent cues that add to their topic's share
+(lexicon "intents": "bị lừa", "báo ở đâu", "mất tiền" → the scam topic; "bot này", "làm lại
+bài", "nhắc hạn" → how to use the bot; weight {c.cue_weight} per cue, at most {c.cue_limit}),
+accent-stripped and accented views, underthesea segmentation, BM25 (bm25s) in three views
+(segmented words, accent-stripped syllables and pairs, character trigrams), fuzzy re-ranking
+(rapidfuzz) against example questions; answer only when share ≥ {c.share} or evidence ≥
+{c.evidence} with share ≥ {c.evidence_share} (one pair of thresholds for every style, chosen by
+cross-validation below).
+Baseline: BM25 over underthesea-segmented lower-case text, no accent handling, no teencode, its
+score threshold chosen on the tuning sets in the same way.
 
 ### Speed and growth with knowledge-base size
 
 Time to answer one question (small-talk check, analysis, ranking, decision; no database), over
-the dev and holdout questions three times, wall clock and CPU time of the process (the machine is
-shared with other test runs, so wall-clock tails include waiting for a core). Each size runs in a
-fresh process. Entries beyond the shipped 30 are synthetic copies with invented words, so the
-vocabulary grows with them. Index memory is the growth of the process's resident memory while
-building, most of it the token lists of the build that Python keeps for reuse (a tracemalloc
-measurement at 1,000 entries found about 8 MB still held by the index itself); RSS is the whole
-process (underthesea alone is about 110 MB). The per-question time hardly depends on the size.
+all tuning questions three times, wall clock and CPU time of the process (the machine is
+shared with other engineers' test runs, so wall-clock tails include waiting for a core). Each
+size runs in a fresh process. Entries beyond the shipped 30 are synthetic copies with invented
+words, so the vocabulary grows with them. Index memory is the growth of the process's resident
+memory while building; RSS is the whole process (underthesea alone is about 110 MB). "Best of
+3" takes each question's fastest of its three runs before the percentile: on a shared machine
+it leaves out most of the waiting for a core, so it is the cost of the question itself. Target:
+p99 ≤ 5 ms per question with the shipped content (first row).
 
 {growth}
 
@@ -410,13 +519,12 @@ question; {jsonl:.2f} s for the first line of `--jsonl`. Target: ≤ 3 s.
 """
     if calibration:
         body += f"""
-### Threshold calibration (dev sets only)
-
-In-scope top-1 / out-of-scope declined for thresholds around the chosen ones
-(share {c.share}, evidence {c.evidence}); the choice sits on a plateau, leaning to declining
-when unsure.
+### Threshold calibration (cross-validated on the tuning sets)
 
 {calibration}
+
+(In-scope right / out-of-scope declined on all tuning sets for thresholds around the shipped
+ones.)
 """
     replace_section(body + END, START, END)
 

@@ -1,7 +1,8 @@
 """Turn what people type into the terms the ranking compares.
 
 Steps, for questions and for the knowledge base alike: Unicode and tone normalisation, lower
-case, Telex leftovers repaired ("chuyeenr" → "chuyển"), teencode expanded ("dc" → "được"),
+case, Telex leftovers repaired ("chuyeenr" → "chuyển"), teencode expanded ("dc" → "được";
+short ambiguous ones such as "k", "v", "mk" only where their neighbours say what they mean),
 then three views of the text: accented words segmented by underthesea ("công_dân_số"),
 accent-stripped syllables and syllable pairs ("cong", "cong_dan"), and character n-grams of the
 accent-stripped words (which survive typos).
@@ -16,11 +17,56 @@ from pathlib import Path
 
 import yaml
 
-from bot.content.telex import repair
+from bot.content.telex import repair, repair_accented
+from bot.content.wordcache import word_cache
 from bot.core.text import fold, normalize, strip_accents
 
 LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Where a clause ends: "v" at the end of "sao v?" means "vậy", in "nói v nhau" it does not.
+_CLAUSE = re.compile(r"[.,;:!?…\n()\[\]\"“”]+")
+NUMBER = "<số>"  # context marker: the neighbouring word is a number ("50 k" is fifty thousand)
+EDGE = "<biên>"  # context marker: no neighbouring word (start or end of a clause)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One meaning of an ambiguous abbreviation and the neighbours that select it.
+
+    `after` / `before`: the previous / next word (accent-stripped) must be one of these, or
+    a marker (NUMBER, EDGE); `not_after`: the previous word must not be one of these. An empty
+    condition always holds. The first reading whose conditions hold is used.
+    """
+
+    meaning: tuple[str, ...]
+    after: frozenset[str] = frozenset()
+    before: frozenset[str] = frozenset()
+    not_after: frozenset[str] = frozenset()
+
+    def fits(self, previous: str, following: str) -> bool:
+        """Whether the neighbours allow this reading."""
+        return (
+            (not self.after or previous in self.after)
+            and (not self.before or following in self.before)
+            and previous not in self.not_after
+        )
+
+
+def _words_of(value: object) -> frozenset[str]:
+    words = value if isinstance(value, list) else []
+    return frozenset(str(w) if str(w).startswith("<") else fold(str(w)) for w in words)
+
+
+def _readings(items: list[dict[str, object]]) -> tuple[Reading, ...]:
+    return tuple(
+        Reading(
+            tuple(normalize(str(item["meaning"])).lower().split()),
+            _words_of(item.get("after")),
+            _words_of(item.get("before")),
+            _words_of(item.get("not_after")),
+        )
+        for item in items
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +74,13 @@ class Lexicon:
     """Teencode, stopwords and small-talk phrases (bot/content/lexicon.yaml)."""
 
     teencode: dict[str, tuple[str, ...]]
-    password_context: frozenset[str]
+    contextual: dict[str, tuple[Reading, ...]]
     stopwords: frozenset[str]
     smalltalk: dict[str, frozenset[str]]
     fillers: frozenset[str]
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     declines: tuple[re.Pattern[str], ...]
+    intents: tuple[tuple[str, str], ...]  # (cue phrase, topic slug), see bot.content.cues
 
     def declined(self, text: str) -> bool:
         """Whether a question is of a kind the bot never answers from the knowledge base."""
@@ -51,7 +98,10 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     }
     return Lexicon(
         teencode=teencode,
-        password_context=frozenset(data["password_context"]),
+        contextual={
+            normalize(str(key)).lower(): _readings(items)
+            for key, items in data.get("contextual", {}).items()
+        },
         stopwords=frozenset(normalize(str(word)).lower() for word in data["stopwords"]),
         smalltalk={
             kind: frozenset(map(str, phrases)) for kind, phrases in data["smalltalk"].items()
@@ -62,16 +112,22 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             for key, value in data.get("phrases", {}).items()
         },
         declines=tuple(re.compile(str(pattern)) for pattern in data.get("declines", [])),
+        intents=_intents(data.get("intents", {})),
     )
 
 
-@lru_cache(maxsize=65536)
+def _intents(data: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    """(cue phrase as written, topic slug) pairs; matched by bot.content.cues."""
+    return tuple((str(cue), str(slug)) for slug, cues in data.items() for cue in cues)
+
+
+@word_cache(maxsize=65536)
 def fold_word(word: str) -> str:
     """`fold` of one word, cached: the same few thousand words come back all the time."""
     return fold(word)
 
 
-@lru_cache(maxsize=65536)
+@word_cache(maxsize=65536)
 def has_diacritics(text: str) -> bool:
     """Whether the text carries any Vietnamese accent (then word segmentation is meaningful)."""
     return strip_accents(text) != text
@@ -88,27 +144,51 @@ class Expanded:
 
     words: list[str]
     accented: bool
+    own: int  # how many of `words` the person typed (the rest are the lexicon's phrases)
 
 
 def expand(text: str, lexicon: Lexicon) -> Expanded:
     """Normalised, lower-case words with Telex repaired and teencode written out."""
     words: list[str] = []
     accented = False
-    for raw in _WORD.findall(normalize(text).lower()):
-        token = repair(raw) if raw.isascii() else raw
-        plain = _plain(token)
-        accented = accented or not plain
-        meanings = lexicon.teencode.get(token) or (
-            lexicon.teencode.get(fold_word(token)) if plain else None
-        )
-        if meanings is None:
-            words.append(token)
-            continue
-        if meanings[0] == "mình" and words and fold_word(words[-1]) in lexicon.password_context:
-            meanings = ("mật khẩu",)
-        for meaning in meanings:
-            words.extend(meaning.split())
-    return Expanded(words + _phrase_terms(words, lexicon), accented)
+    for clause in _CLAUSE.split(normalize(text).lower()):
+        tokens = [
+            repair(raw) if raw.isascii() else repair_accented(raw) for raw in _WORD.findall(clause)
+        ]
+        for position, token in enumerate(tokens):
+            plain = _plain(token)
+            accented = accented or not plain
+            meanings = _meanings(tokens, position, plain, lexicon)
+            if meanings is None:
+                words.append(token)
+                continue
+            for meaning in meanings:
+                words.extend(meaning.split())
+    return Expanded(words + _phrase_terms(words, lexicon), accented, len(words))
+
+
+def _context(word: str) -> str:
+    return NUMBER if word.isdigit() else fold_word(word)
+
+
+def _meanings(
+    tokens: list[str], position: int, plain: bool, lexicon: Lexicon
+) -> tuple[str, ...] | None:
+    """What an abbreviation stands for here, or None to keep the word as typed."""
+    token = tokens[position]
+    readings = lexicon.contextual.get(token) or (
+        lexicon.contextual.get(fold_word(token)) if plain else None
+    )
+    if readings is not None:
+        previous = _context(tokens[position - 1]) if position else EDGE
+        following = _context(tokens[position + 1]) if position + 1 < len(tokens) else EDGE
+        for reading in readings:
+            if reading.fits(previous, following):
+                return (" ".join(reading.meaning),)
+        return None
+    return lexicon.teencode.get(token) or (
+        lexicon.teencode.get(fold_word(token)) if plain else None
+    )
 
 
 def _phrase_terms(words: list[str], lexicon: Lexicon) -> list[str]:
@@ -163,6 +243,7 @@ class Analysis:
     folded: list[str]  # accent-stripped syllables and adjacent pairs ("dang_ky")
     grams: list[str]  # character trigrams of the accent-stripped content syllables
     content: str  # accent-stripped content syllables, for fuzzy comparison
+    typed: list[str]  # the expanded words in order, stopwords kept (for intent cues)
 
 
 class Analyzer:
@@ -206,4 +287,5 @@ class Analyzer:
             folded + folded_pairs,
             char_grams(folded),
             " ".join(folded),
+            words[: expanded.own],
         )

@@ -2,14 +2,21 @@
 
 A case is `{"q": ..., "topic": <slug or null>, "style": ...}`. An in-scope case is right when the
 predicted topic is its topic; an out-of-scope or small-talk case is right when nothing is answered.
+The answering thresholds are chosen by k-fold cross-validation over the pooled tuning sets
+(`cross_validate`, run by bench/bench_retrieval.py --calibrate), one pair for every style.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import random
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bot.content.analysis import load_lexicon
+from bot.content.index import TopicIndex
+from bot.content.smalltalk import read
 
 OUT_OF_SCOPE = "oos"
 SMALL_TALK = "smalltalk"
@@ -73,8 +80,132 @@ def evaluate(cases: Iterable[Case], predict: Callable[[str], str | None]) -> Rep
     for case in cases:
         predicted = predict(case.question)
         ok = predicted == case.topic
-        report.total[case.style] = report.total.get(case.style, 0) + 1
-        report.right[case.style] = report.right.get(case.style, 0) + int(ok)
+        # An out-of-scope case counts as out of scope whatever style it is written in.
+        kind = case.style if case.topic or case.style == SMALL_TALK else OUT_OF_SCOPE
+        report.total[kind] = report.total.get(kind, 0) + 1
+        report.right[kind] = report.right.get(kind, 0) + int(ok)
         if not ok:
             report.misses.append((case, predicted))
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A case with the best topic the ranking found and its evidence (before any threshold)."""
+
+    case: Case
+    slug: str | None  # None: small talk or a declined kind of question, never answered
+    share: float = 0.0
+    evidence: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Answer when share ≥ `share`, or evidence ≥ `evidence` with share ≥ `evidence_share`
+    (see bot.content.index.Calibration)."""
+
+    share: float
+    evidence: float
+    evidence_share: float = 0.25
+
+
+def predictions(scored: Sequence[Scored], thresholds: Thresholds) -> list[str | None]:
+    """What the bot would answer for each case with these thresholds."""
+    return [
+        s.slug
+        if s.slug is not None
+        and (
+            s.share >= thresholds.share
+            or (s.evidence >= thresholds.evidence and s.share >= thresholds.evidence_share)
+        )
+        else None
+        for s in scored
+    ]
+
+
+def rates(scored: Sequence[Scored], thresholds: Thresholds) -> tuple[float, float]:
+    """(in-scope answered with the right topic, out-of-scope declined) with these thresholds."""
+    right_in = total_in = right_out = total_out = 0
+    for item, predicted in zip(scored, predictions(scored, thresholds), strict=True):
+        if item.case.style == SMALL_TALK:
+            continue
+        if item.case.topic:
+            total_in += 1
+            right_in += predicted == item.case.topic
+        else:
+            total_out += 1
+            right_out += predicted is None
+    return (right_in / total_in if total_in else 0.0, right_out / total_out if total_out else 0.0)
+
+
+def choose(scored: Sequence[Scored], grid: Iterable[Thresholds]) -> Thresholds:
+    """The thresholds that maximise the worse of the two rates (ties: their sum, then caution)."""
+    best: tuple[tuple[float, float, float, float], Thresholds] | None = None
+    for thresholds in grid:
+        right_in, right_out = rates(scored, thresholds)
+        key = (
+            round(min(right_in, right_out), 9),
+            round(right_in + right_out, 9),
+            thresholds.share,
+            thresholds.evidence,
+        )
+        if best is None or key > best[0]:
+            best = (key, thresholds)
+    if best is None:
+        raise ValueError("empty grid")
+    return best[1]
+
+
+@dataclass(frozen=True, slots=True)
+class FoldResult:
+    """One held-out fold: the thresholds chosen without it and how they did on it."""
+
+    chosen: Thresholds
+    in_scope: float
+    out_of_scope: float
+
+
+def cross_validate(
+    scored: Sequence[Scored], grid: Sequence[Thresholds], folds: int = 5, seed: int = 14
+) -> list[FoldResult]:
+    """k-fold cross-validation of the threshold choice: choose on k−1 folds, measure on the last.
+
+    Cases are shuffled with `seed` and dealt into folds within each style (out of scope
+    included), so every fold has every style in proportion.
+    """
+    rng = random.Random(seed)
+    by_style: dict[str, list[int]] = {}
+    for position, item in enumerate(scored):
+        by_style.setdefault(item.case.style, []).append(position)
+    fold_of = [0] * len(scored)
+    dealt = 0
+    for style in sorted(by_style):
+        positions = by_style[style]
+        rng.shuffle(positions)
+        for position in positions:
+            fold_of[position] = dealt % folds
+            dealt += 1
+    results = []
+    for fold in range(folds):
+        train = [item for item, f in zip(scored, fold_of, strict=True) if f != fold]
+        test = [item for item, f in zip(scored, fold_of, strict=True) if f == fold]
+        chosen = choose(train, grid)
+        right_in, right_out = rates(test, chosen)
+        results.append(FoldResult(chosen, right_in, right_out))
+    return results
+
+
+def score_cases(cases: Iterable[Case], index: TopicIndex) -> list[Scored]:
+    """Each case's best topic and evidence, deciding small talk and declines as `respond` does."""
+    lexicon = load_lexicon()
+    scored = []
+    for case in cases:
+        reading = read(case.question, lexicon)
+        if reading.kind is not None or lexicon.declined(reading.question):
+            scored.append(Scored(case, None))
+            continue
+        best = index.rank(reading.question, limit=1).best
+        scored.append(
+            Scored(case, best.slug, best.share, best.evidence) if best else Scored(case, None)
+        )
+    return scored

@@ -5,8 +5,11 @@ with BM25 (bm25s): segmented accented words, accent-stripped syllables and sylla
 character trigrams. A question's score in each view is divided by the most its terms could earn
 (unknown terms count as rare ones), so it says what share of the question the topic explains.
 The top candidates are re-ranked with fuzzy similarity (rapidfuzz) to the topic's example
-questions. The bot answers only when the share is high enough or the absolute evidence is strong
-(long questions explain only part of their words); both thresholds are calibrated on the dev set.
+questions. Intent cues (lexicon "intents": "bị lừa", "báo ở đâu" → the scam topic) add to the
+share of their topic, so what the person needs outweighs words shared with another topic. The bot
+answers only when the share is high enough or the absolute evidence is strong (long questions
+explain only part of their words); the thresholds are chosen by cross-validation on the tuning sets
+(bench/bench_retrieval.py --calibrate).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.content.analysis import Analysis, Analyzer
+from bot.content.cues import CueTable
 from bot.content.model import KnowledgeBase, Topic
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -30,10 +34,16 @@ class Calibration:
     """Tuning of the ranking; the thresholds come from bench/bench_retrieval.py --calibrate."""
 
     share: float = 0.58  # answer when this share of the question is explained…
-    evidence: float = 12.0  # …or when the absolute BM25 evidence reaches this
+    evidence: float = 8.0  # …or when the absolute BM25 evidence reaches this…
+    # …and the share is at least this: a long message of numbers and names (a phone number, a
+    # date, an account) gathers evidence without being about any topic. No tuning question is
+    # answered through evidence with a share under 0.35; 0.25 leaves a margin.
+    evidence_share: float = 0.25
     fuzzy_weight: float = 0.3  # weight of the similarity to example questions when re-ranking
     rerank: int = 5  # how many top candidates are re-ranked
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
+    cue_weight: float = 0.3  # share added to a topic per intent cue found (lexicon "intents")
+    cue_limit: int = 2  # at most this many cues count for one topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +115,8 @@ class TopicIndex:
         self.calibration = calibration or Calibration()
         self._analyzer = analyzer
         self._slugs = list(kb.topics)
+        self._positions = {slug: i for i, slug in enumerate(self._slugs)}
+        self._intents = CueTable(analyzer.lexicon.intents)
         accented: list[list[str]] = []
         folded: list[list[str]] = []
         grams: list[list[str]] = []
@@ -127,18 +139,28 @@ class TopicIndex:
         if not evidence.any():
             return Ranking(())
         c = self.calibration
+        for slug, count in self._intents.find(analysis.typed).items():
+            position = self._positions.get(slug)
+            if position is not None:  # a cue is evidence of its own ("tin nhắn thoại")
+                share[position] += c.cue_weight * min(count, c.cue_limit)
         order = np.argsort(-share, kind="stable")[: max(c.rerank, limit)]
         similarity = self._similarity(analysis.content, order)
         ranked = sorted(order, key=lambda i: -(share[i] + c.fuzzy_weight * similarity[i]))
         hits = tuple(
             Hit(
                 self._slugs[i],
-                round(max(share[i] / c.share, evidence[i] / c.evidence), 4),
+                round(
+                    max(
+                        share[i] / c.share,
+                        evidence[i] / c.evidence if share[i] >= c.evidence_share else 0.0,
+                    ),
+                    4,
+                ),
                 float(share[i]),
                 float(evidence[i]),
             )
             for i in ranked[:limit]
-            if evidence[i] > 0
+            if evidence[i] > 0 or share[i] > 0
         )
         return Ranking(hits)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from bot.content.wordcache import word_cache
 
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 _MODIFIERS = (
@@ -145,7 +146,7 @@ def _tone_position(nucleus: str, coda: str) -> int:
     return 1 if coda else 0
 
 
-@lru_cache(maxsize=4096)
+@word_cache(maxsize=4096)
 def repair(word: str) -> str:
     """The Vietnamese syllable a Telex-typed ASCII word stands for, or the word unchanged."""
     if not word.isascii() or not word.isalpha() or not _CANDIDATE.search(word):
@@ -169,3 +170,42 @@ def repair(word: str) -> str:
         nucleus = nucleus[:position] + nucleus[position] + tone + nucleus[position + 1 :]
     result = unicodedata.normalize("NFC", onset + nucleus + coda)
     return word if result == word else result
+
+
+_DOUBLED_CONSONANT = re.compile(r"([bcdghklmnpqrstvx])\1+")
+_TONE_MARKS = frozenset(_TONES.values())
+_TELEX_OF_MARK = {"\u0302": "", "\u0306": "w", "\u031b": "w"}  # circumflex: vowel doubled below
+
+
+def _as_telex(word: str) -> str | None:
+    """An accented word written back as Telex keys without its tone ("phân" → "phaan"), or None
+    when it already carries a tone mark."""
+    keys: list[str] = []
+    for char in unicodedata.normalize("NFD", word):
+        if char in _TONE_MARKS:
+            return None
+        if char == "\u0302":
+            keys.append(keys[-1] if keys else "")
+        elif char in _TELEX_OF_MARK:
+            keys.append(_TELEX_OF_MARK[char])
+        elif char == "đ":
+            keys.append("dd")
+        else:
+            keys.append(char)
+    return "".join(keys)
+
+
+@word_cache(maxsize=4096)
+def repair_accented(word: str) -> str:
+    """Typing slips on a word that already has accents: a doubled consonant ("mứcc" → "mức",
+    "mạnng" → "mạng") and a Telex tone key typed after it ("phânf" → "phần"; "mởr" → "mở")."""
+    if word.isascii() or not word.isalpha():
+        return word
+    fixed = _DOUBLED_CONSONANT.sub(r"\1", word)
+    if len(fixed) > 1 and fixed[-1] in _TONES and not fixed[:-1].isascii():
+        keys = _as_telex(fixed[:-1])
+        if keys is None:  # already toned: the key was a slip
+            return fixed[:-1]
+        repaired = repair(keys + fixed[-1])
+        return repaired if repaired != keys + fixed[-1] else fixed
+    return fixed

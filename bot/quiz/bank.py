@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.content.model import Source
+from bot.content.sources import is_home_page  # one rule for topics, tips and quiz banks
 from bot.content.yaml_lines import (
     ContentIssue,
     LineDict,
@@ -36,11 +36,6 @@ MAX_OPTION = 100
 MAX_EXPLANATION = 200
 MAX_NUMBER = 60
 OPTIONS = 4
-# Paths that are a site's front page rather than the page a fact is on ("/", "/trang-chu"…).
-_HOME_PATHS = frozenset(
-    {"", "/index.html", "/index.htm", "/index.php", "/default.aspx", "/trang-chu", "/home"}
-    | {"/vi", "/vn", "/en", "/vi-vn", "/en-us"}
-)
 # Option wordings the content guide forbids: they make the "one correct answer" ambiguous.
 _BANNED_OPTIONS = ("tat ca cac dap an", "tat ca deu dung", "ca a va b", "khong dap an nao")
 
@@ -97,12 +92,6 @@ def _text(node: LineDict, key: str, limit: int, problems: list[tuple[int, str]])
             (node.line_of(key), f"'{key}' dài {len(value.strip())} ký tự, tối đa {limit}")
         )
     return value.strip()
-
-
-def is_home_page(url: str) -> bool:
-    """Whether `url` is a site's front page ("https://chinhphu.vn/"), not the page of a fact."""
-    parts = urlsplit(url)
-    return not parts.query and parts.path.rstrip("/").lower() in _HOME_PATHS
 
 
 def _date(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import pytest
 
-from bot.content.analysis import Analyzer, expand, load_lexicon
+from bot.content.analysis import Analyzer, expand, has_diacritics, load_lexicon
 from bot.content.smalltalk import read
 from bot.content.telex import repair
 
@@ -99,3 +102,76 @@ def test_everyday_phrases_get_the_knowledge_base_wording() -> None:
 )
 def test_prices_weather_and_lottery_are_never_answered(question: str, declined: bool) -> None:
     assert load_lexicon().declined(question) is declined
+
+
+def test_long_hostile_words_do_not_grow_the_word_caches() -> None:
+    """Only short words are cached: 300 distinct 20,000-letter words keep < 1 MB (was ~12 MB)."""
+    analyzer = Analyzer(load_lexicon())
+    analyzer.analyze("khởi động")  # load what is loaded once
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(300):
+            word = "a" * 20_000 + "bcdefghi"[number % 8] * (number + 1)
+            analyzer.analyze(f"ồ {word}", segment_words=False)
+            has_diacritics(word)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000
+    assert has_diacritics("mật") and not has_diacritics("mat")  # short words still cached
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("quên mk vneid", "quên mật khẩu vneid"),
+        ("mk vneid là gì", "mật khẩu vneid là gì"),
+        ("mk mún hỏi", "mình muốn hỏi"),
+        ("sổ sk điện tử coi ở đâu", "sổ sức khỏe điện tử xem ở đâu"),
+        ("tổ chức sk cds", "tổ chức sự kiện chuyển đổi số"),
+        ("tk ngân hàng bị khóa", "tài khoản ngân hàng bị khóa"),
+        ("gửi tk", "gửi tiết kiệm"),
+        ("cổng dvc qgia", "cổng dịch vụ công quốc gia"),
+        ("cty tôi", "công ty tôi"),
+        ("đc k v mn", "được không vậy mọi người"),
+        ("dc ko z", "được không vậy"),
+        ("cds la j", "chuyển đổi số la gì"),
+        ("sao v", "sao vậy"),
+        ("bị lừa ck r", "bị lừa chuyển khoản rồi"),
+        ("vk ck", "vợ chồng"),
+        ("đăng kí chữ kí", "đăng ký chữ ký"),
+    ],
+)
+def test_abbreviations_are_written_out(typed: str, meant: str) -> None:
+    words = expand(typed, load_lexicon()).words
+    assert " ".join(words).startswith(meant), words
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("giá 50 k", "k"),  # fifty thousand, not "không"
+        ("nói v nhau", "v"),  # "v" inside a clause is not "vậy"
+        ("cỡ 2 j", "j"),
+    ],
+)
+def test_short_abbreviations_are_left_alone_out_of_context(typed: str, kept: str) -> None:
+    assert kept in expand(typed, load_lexicon()).words
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("mứcc", "mức"),
+        ("trìnhh", "trình"),
+        ("mạnng", "mạng"),
+        ("phânf", "phần"),
+        ("mởr", "mở"),
+        ("đườngf", "đường"),
+    ],
+)
+def test_slips_on_accented_words_are_repaired(typed: str, meant: str) -> None:
+    assert expand(typed, load_lexicon()).words == [meant]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import parse_snapshot, read_snapshot
+from bot.content.sources import is_home_page as content_is_home_page
 from bot.quiz.bank import BankError, check_banks, is_home_page, load_banks
 
 GOOD = """\
@@ -76,6 +77,23 @@ def test_source_reads_number_and_dates(tmp_path: Path) -> None:
 )
 def test_home_page_urls(url: str, home: bool) -> None:
     assert is_home_page(url) is home
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mic.gov.vn/Pages/Default.aspx",
+        "https://chinhphu.vn/portal/",
+        "https://daklak.gov.vn/?lang=vi",
+    ],
+)
+def test_quiz_banks_refuse_home_pages_by_the_same_rule_as_topics(tmp_path: Path, url: str) -> None:
+    """One home-page rule (bot.content.sources) for topics, tips and quiz banks (issue 14)."""
+    assert content_is_home_page(url)
+    _write(tmp_path, GOOD.replace("https://mst.gov.vn/tin-tuc/bai-1.htm", url))
+    banks, issues = check_banks(tmp_path)
+    assert banks == {}
+    assert [(i.line, "trang chủ" in i.message) for i in issues] == [(12, True)]
 
 
 def test_question_topics_must_exist_in_the_knowledge_base(tmp_path: Path) -> None:
