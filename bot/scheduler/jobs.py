@@ -127,6 +127,7 @@ class SchedulerJobs:
         if questions:
             log.info("deleted %d logged questions older than %s", questions, keep)
         await services.web_sessions.forget_old_quota()
+        await self._reminders.forget_idle_pace()
 
     async def send(self) -> None:
         """Job: drain the outbox."""

@@ -41,6 +41,7 @@ from bot.storage.models.reminders import (
     DeadlineReminder,
     JobRun,
     OutboxMessage,
+    SendPace,
     TipSubscription,
 )
 from bot.storage.models.units import Unit
@@ -66,6 +67,7 @@ __all__ = [
     "QuizTarget",
     "QuizTargetMember",
     "RoleGrant",
+    "SendPace",
     "StaffRosterEntry",
     "Unit",
     "User",
