@@ -15,9 +15,10 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from bot.core import reply_codec
@@ -34,6 +35,10 @@ from bot.storage.repositories import users as user_repo
 from bot.storage.repositories.outbox import Claimed, Outcome
 
 log = logging.getLogger(__name__)
+
+
+class _TakenOver(Exception):
+    """The row's lease ran out while its message waited, and another sender claimed it."""
 
 
 @dataclass(slots=True)
@@ -211,10 +216,13 @@ class Sender:
         replies = reply_codec.decode(row.payload)
         waited = 0.0
         delivered = row.parts_sent  # platform messages of this push already out
-        pace = partial(self._limits.slot, row.channel, row.chat_id)
+        pace = partial(self._paced_under_lease, row, [row.lease_until])
         while True:
             try:
                 await sender.send(row.chat_id, replies, skip=delivered, pace=pace)
+            except _TakenOver:
+                log.warning("outbox row %s was taken over while it waited for its chat", row.id)
+                return
             except RetryLater as error:
                 delivered = max(delivered, error.delivered)
                 if error.retry_after is None:
@@ -245,6 +253,19 @@ class Sender:
                 self._finish(row, outbox_repo.SENT)
                 stats.count("sent")
             return
+
+    @asynccontextmanager
+    async def _paced_under_lease(self, row: Claimed, lease: list[datetime]) -> AsyncIterator[None]:
+        """The chat's turn for one platform message, and the row still ours when it comes: a
+        message may wait long for a busy chat (the pace is shared by every process), longer
+        than its lease; then the lease is renewed first, and the message is dropped if another
+        sender took the row over meanwhile (it sends it, not us)."""
+        async with self._limits.slot(row.channel, row.chat_id):
+            if self._clock.now() > lease[0] - self._lease / 2:
+                if not await self._hold(row):
+                    raise _TakenOver
+                lease[0] = self._clock.now() + self._lease
+            yield
 
     async def _back_off(self, row: Claimed, reason: str, stats: SendStats, delivered: int) -> None:
         reason = reason[:200]

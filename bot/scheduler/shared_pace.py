@@ -3,10 +3,12 @@ in the database, so that three senders (and the replies of every web process) to
 within what the platform allows overall and per chat.
 
 Each platform message reserves a slot in one round trip (`send_pace_reserve`, migration 0012):
-the chat's next slot, then the channel's next overall slot no earlier than that; the caller
-sleeps until it. Slots are handed out on the database's clock, one interval apart, first come
-first served, so a process whose event loop is late does not make the others late nor let them
-catch up with a burst. After the platform answered, the chat's next slot is pushed to one
+when its chat is free, the channel's next overall slot, and the chat is held until one interval
+(plus a hold while the message is in flight) after it; when the chat is busy nothing is taken
+and the caller asks again when it is free, so a busy chat never holds the others up. Overall
+slots are handed out on the database's clock, one interval apart, first come first served, so a
+process whose event loop is late does not make the others late nor let them catch up with a
+burst. After the platform answered, the chat's hold is released and its next slot is one
 interval after that answer (platforms count a message when it arrives). A 429 pauses the
 channel for every process. In a process, messages to one chat still wait their turn in memory
 (as with `ChannelLimits`), so a chat's queue does not reserve slots far ahead.
@@ -28,6 +30,9 @@ from bot.storage.db import Database
 from bot.storage.repositories import pace as pace_repo
 
 log = logging.getLogger(__name__)
+
+BUSY_POLL = 0.25
+"""Seconds between two asks for a chat held by another process's message in flight."""
 
 
 class SharedLimits(ChannelLimits):
@@ -52,13 +57,16 @@ class SharedLimits(ChannelLimits):
             while True:
                 await self._wait_pause(channel)  # a 429 seen by this process
                 async with self._db.connection(autocommit=True) as connection:
-                    wait = await pace_repo.reserve(
+                    wait, reserved = await pace_repo.reserve(
                         connection,
                         channel=channel,
                         chat_id=chat_id,
                         overall_interval=overall,
                         chat_interval=per_chat,
                     )
+                if not reserved:  # the chat is busy (held by a message in flight): ask again soon
+                    await asyncio.sleep(min(max(wait, 0.01), BUSY_POLL))
+                    continue
                 if wait > 0:
                     await asyncio.sleep(wait)
                 if not self._paused(channel):

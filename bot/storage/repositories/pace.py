@@ -7,18 +7,22 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models import SendPace
 
-_RESERVE = text("SELECT send_pace_reserve(:overall_key, :overall, :chat_key, :chat)").bindparams(
-    bindparam("overall_key"), bindparam("overall"), bindparam("chat_key"), bindparam("chat")
+_RESERVE = text(
+    "SELECT wait, reserved FROM send_pace_reserve(:overall_key, :overall, :chat_key, :chat, :hold)"
 )
 _ENDED = text(
-    "UPDATE send_pace SET next_at = greatest(next_at,"
+    "UPDATE send_pace SET next_at = greatest(next_at - make_interval(secs => :hold),"
     " clock_timestamp() + make_interval(secs => :interval)) WHERE key = :key"
 )
+HOLD = 10.0
+"""Seconds a chat stays held while a message to it is in flight: released as soon as the
+platform answered (`ended`), so this only bounds how long a process that died mid-call keeps
+the chat; longer than a platform call takes even on a loaded machine (a second was not)."""
 _PAUSE = text(
     "INSERT INTO send_pace AS p (key, next_at)"
     " VALUES (:key, clock_timestamp() + make_interval(secs => :seconds))"
@@ -41,27 +45,34 @@ async def reserve(
     chat_id: str,
     overall_interval: float,
     chat_interval: float,
-) -> float:
-    """Take the next slot of the chat and of the channel overall (an interval of 0 is not
-    paced); returns the seconds to wait before sending (≤ 0: at once)."""
-    wait = await connection.scalar(
-        _RESERVE,
-        {
-            "overall_key": pace_key(channel),
-            "overall": overall_interval,
-            "chat_key": pace_key(channel, chat_id),
-            "chat": chat_interval,
-        },
-    )
-    return float(wait or 0.0)
+) -> tuple[float, bool]:
+    """Take the channel's next overall slot if the chat is free (an interval of 0 is not
+    paced). Returns the seconds to wait and whether a slot was reserved: if so, send after the
+    wait (≤ 0: at once); if not, the chat is busy: ask again after the wait."""
+    row = (
+        await connection.execute(
+            _RESERVE,
+            {
+                "overall_key": pace_key(channel),
+                "overall": overall_interval,
+                "chat_key": pace_key(channel, chat_id),
+                "chat": chat_interval,
+                "hold": HOLD if chat_interval > 0 else 0.0,
+            },
+        )
+    ).one()
+    return float(row.wait or 0.0), bool(row.reserved)
 
 
 async def ended(
     connection: AsyncConnection, *, channel: str, chat_id: str, interval: float
 ) -> None:
-    """A message to the chat has just been answered by the platform: its next one waits at
-    least `interval` from now (platforms count a message when it arrives)."""
-    await connection.execute(_ENDED, {"key": pace_key(channel, chat_id), "interval": interval})
+    """A message to the chat has just been answered by the platform: release the hold of its
+    reservation; the next one waits at least `interval` from now (platforms count a message
+    when it arrives, so two messages must be an interval apart at their ends)."""
+    await connection.execute(
+        _ENDED, {"key": pace_key(channel, chat_id), "interval": interval, "hold": HOLD}
+    )
 
 
 async def pause(connection: AsyncConnection, *, channel: str, seconds: float) -> None:
