@@ -97,6 +97,10 @@ class Sender:
         self._menus: list[tuple[str, str, Menu]] = []  # choices of delivered pushes, in order
         self._recordable = asyncio.Event()
         self._drained = False
+        self._in_hand: set[int] = set()
+        """Rows this sender holds, until their outcome is written: a row whose lease ran out
+        while it waited for a busy chat comes back in this sender's own next claim, and must
+        not be queued a second time (both copies would be sent)."""
 
     def stop(self) -> None:
         """Ask a running drain to finish the messages in hand and return."""
@@ -127,6 +131,9 @@ class Sender:
                 if not rows:
                     break
                 for row in rows:
+                    if row.id in self._in_hand:
+                        continue  # re-claimed by ourselves: the claim renewed its lease
+                    self._in_hand.add(row.id)
                     queue.put_nowait(row)
         finally:
             for _ in workers:
@@ -167,6 +174,7 @@ class Sender:
             async with self._db.transaction() as session:
                 await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
                 await conversation_repo.offer_menus(session, menus=menus)
+            self._in_hand.difference_update(outcome.message_id for outcome in outcomes)
         except BaseException:
             # Kept for the next try: a sent row whose outcome is lost would go out again once
             # its lease expires (and its choices would not become the person's current menu).
@@ -189,23 +197,28 @@ class Sender:
 
     async def _work(self, queue: asyncio.Queue[Claimed | None], stats: SendStats) -> None:
         while (row := await queue.get()) is not None:
-            if self._stopping.is_set():
-                await self._give_back(row, 0.0, "stopped", row.parts_sent)
-                continue
             try:
-                # A row that waited long in the queue renews its lease first, and is dropped if
-                # another sender already took it over: it must not go out twice.
-                if self._clock.now() > row.lease_until - self._lease / 2 and not await self._hold(
-                    row
-                ):
-                    log.warning("outbox row %s was taken over by another sender", row.id)
-                    continue
-                await self._deliver(row, stats)
-            except INFRASTRUCTURE_ERRORS as error:
-                # A storage outage while recording: the lease expires and the row is retried.
-                log.debug("outbox row %s waits for storage: %s", row.id, type(error).__name__)
-            except Exception:
-                log.exception("could not record the outcome of outbox row %s", row.id)
+                await self._work_on(row, stats)
+            finally:
+                if not any(outcome.message_id == row.id for outcome in self._outcomes):
+                    self._in_hand.discard(row.id)  # else once its outcome is written
+
+    async def _work_on(self, row: Claimed, stats: SendStats) -> None:
+        if self._stopping.is_set():
+            await self._give_back(row, 0.0, "stopped", row.parts_sent)
+            return
+        try:
+            # A row that waited long in the queue renews its lease first, and is dropped if
+            # another sender already took it over: it must not go out twice.
+            if self._clock.now() > row.lease_until - self._lease / 2 and not await self._hold(row):
+                log.warning("outbox row %s was taken over by another sender", row.id)
+                return
+            await self._deliver(row, stats)
+        except INFRASTRUCTURE_ERRORS as error:
+            # A storage outage while recording: the lease expires and the row is retried.
+            log.debug("outbox row %s waits for storage: %s", row.id, type(error).__name__)
+        except Exception:
+            log.exception("could not record the outcome of outbox row %s", row.id)
 
     async def _deliver(self, row: Claimed, stats: SendStats) -> None:
         if row.unreachable_reason:
