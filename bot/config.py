@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # Web chat and webhooks
     web_host: str = Field("127.0.0.1", description="Address the web server listens on.")
     web_port: int = Field(8080, description="Port the web server listens on.")
+    web_workers: int = Field(
+        1,
+        ge=1,
+        description="Web server processes (`cdsbot serve --workers`); over 1 needs PostgreSQL.",
+    )
     public_base_url: str = Field(
         "", description="Public HTTPS base URL of this server (for webhooks and file links)."
     )

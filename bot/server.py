@@ -111,3 +111,14 @@ def create_app(
         )
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app of one `cdsbot serve --workers N` worker: settings from the environment (the same
+    for every worker), logging configured in this process."""
+    from bot.config import get_settings
+    from bot.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -1,8 +1,11 @@
-"""`cdsbot serve`: the web server with every configured channel."""
+"""`cdsbot serve`: the web server with every configured channel, in one process or in N worker
+processes on one port (uvicorn's process manager: a worker that dies is started again)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from bot.cli._common import fail
 
@@ -26,7 +29,16 @@ def refuse_bad_tokens(config: Settings) -> None:
         fail("\n".join(t(refusal.key) for refusal in found))
 
 
-def serve() -> None:
+def serve(
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Số tiến trình máy chủ (mặc định WEB_WORKERS); nhiều hơn 1 cần PostgreSQL.",
+        ),
+    ] = None,
+) -> None:
     """Chạy máy chủ."""
     import uvicorn
 
@@ -40,13 +52,22 @@ def serve() -> None:
     configure_logging(config)
     require_database(config)
     refuse_bad_tokens(config)
-    uvicorn.run(
-        create_app(config),
-        host=config.web_host,
-        port=config.web_port,
-        log_level=config.log_level.lower(),
-        proxy_headers=True,
+    count = workers or config.web_workers
+    common = {
+        "host": config.web_host,
+        "port": config.web_port,
+        "log_level": config.log_level.lower(),
+        "proxy_headers": True,
+        "forwarded_allow_ips": config.web_trusted_proxies,
         **uvicorn_options(config),
-        forwarded_allow_ips=config.web_trusted_proxies,
         **uvicorn_logging(config),
-    )
+    }
+    if count == 1:
+        uvicorn.run(create_app(config), **common)
+        return
+    if not config.resolved_database_url.startswith("postgresql"):
+        fail("Chạy nhiều tiến trình máy chủ cần PostgreSQL (SQLite chỉ cho một tiến trình).")
+    # Each worker is a fresh interpreter that builds its app from the same environment; the
+    # protocol class is named by import path, as the workers cannot receive a class made here.
+    common["http"] = "bot.guard.slow_clients:ConfiguredHeaderDeadlineProtocol"
+    uvicorn.run("bot.server:from_environment", factory=True, workers=count, **common)

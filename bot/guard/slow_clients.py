@@ -69,3 +69,19 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
         "timeout_keep_alive": 5,
         "h11_max_incomplete_event_size": 16 * 1024,
     }
+
+
+class ConfiguredHeaderDeadlineProtocol(HeaderDeadlineProtocol):
+    """The protocol with the configured deadline, importable by name (`cdsbot serve --workers`
+    starts each worker from an import path)."""
+
+    _configured: float | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        cls = type(self)
+        if cls._configured is None:  # read once per worker process
+            from bot.config import get_settings
+
+            cls._configured = get_settings().request_header_seconds
+        self.header_seconds = cls._configured
+        super().connection_made(transport)

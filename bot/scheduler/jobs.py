@@ -126,6 +126,7 @@ class SchedulerJobs:
         if pruned:
             log.info("retention deleted %s", pruned)
         await services.web_sessions.forget_old_quota()
+        await self._reminders.forget_idle_pace()
 
     async def send(self) -> None:
         """Job: drain the outbox."""

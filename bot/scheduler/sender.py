@@ -15,9 +15,10 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from bot.core import reply_codec
@@ -35,6 +36,10 @@ from bot.storage.repositories import users as user_repo
 from bot.storage.repositories.outbox import Claimed, Outcome
 
 log = logging.getLogger(__name__)
+
+
+class _TakenOver(Exception):
+    """The row's lease ran out while its message waited, and another sender claimed it."""
 
 
 @dataclass(slots=True)
@@ -94,6 +99,10 @@ class Sender:
         self._menus: list[tuple[str, str, Menu]] = []  # choices of delivered pushes, in order
         self._recordable = asyncio.Event()
         self._drained = False
+        self._in_hand: set[int] = set()
+        """Rows this sender holds, until their outcome is written: a row whose lease ran out
+        while it waited for a busy chat comes back in this sender's own next claim, and must
+        not be queued a second time (both copies would be sent)."""
 
     def stop(self) -> None:
         """Ask a running drain to finish the messages in hand and return."""
@@ -124,6 +133,9 @@ class Sender:
                 if not rows:
                     break
                 for row in rows:
+                    if row.id in self._in_hand:
+                        continue  # re-claimed by ourselves: the claim renewed its lease
+                    self._in_hand.add(row.id)
                     queue.put_nowait(row)
         finally:
             for _ in workers:
@@ -164,6 +176,7 @@ class Sender:
             async with self._db.transaction() as session:
                 await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
                 await conversation_repo.offer_menus(session, menus=menus)
+            self._in_hand.difference_update(outcome.message_id for outcome in outcomes)
         except BaseException:
             # Kept for the next try: a sent row whose outcome is lost would go out again once
             # its lease expires (and its choices would not become the person's current menu).
@@ -186,23 +199,28 @@ class Sender:
 
     async def _work(self, queue: asyncio.Queue[Claimed | None], stats: SendStats) -> None:
         while (row := await queue.get()) is not None:
-            if self._stopping.is_set():
-                await self._give_back(row, 0.0, "stopped", row.parts_sent)
-                continue
             try:
-                # A row that waited long in the queue renews its lease first, and is dropped if
-                # another sender already took it over: it must not go out twice.
-                if self._clock.now() > row.lease_until - self._lease / 2 and not await self._hold(
-                    row
-                ):
-                    log.warning("outbox row %s was taken over by another sender", row.id)
-                    continue
-                await self._deliver(row, stats)
-            except INFRASTRUCTURE_ERRORS as error:
-                # A storage outage while recording: the lease expires and the row is retried.
-                log.debug("outbox row %s waits for storage: %s", row.id, type(error).__name__)
-            except Exception:
-                log.exception("could not record the outcome of outbox row %s", row.id)
+                await self._work_on(row, stats)
+            finally:
+                if not any(outcome.message_id == row.id for outcome in self._outcomes):
+                    self._in_hand.discard(row.id)  # else once its outcome is written
+
+    async def _work_on(self, row: Claimed, stats: SendStats) -> None:
+        if self._stopping.is_set():
+            await self._give_back(row, 0.0, "stopped", row.parts_sent)
+            return
+        try:
+            # A row that waited long in the queue renews its lease first, and is dropped if
+            # another sender already took it over: it must not go out twice.
+            if self._clock.now() > row.lease_until - self._lease / 2 and not await self._hold(row):
+                log.warning("outbox row %s was taken over by another sender", row.id)
+                return
+            await self._deliver(row, stats)
+        except INFRASTRUCTURE_ERRORS as error:
+            # A storage outage while recording: the lease expires and the row is retried.
+            log.debug("outbox row %s waits for storage: %s", row.id, type(error).__name__)
+        except Exception:
+            log.exception("could not record the outcome of outbox row %s", row.id)
 
     async def _deliver(self, row: Claimed, stats: SendStats) -> None:
         if row.unreachable_reason:
@@ -213,10 +231,13 @@ class Sender:
         replies = reply_codec.decode(row.payload)
         waited = 0.0
         delivered = row.parts_sent  # platform messages of this push already out
-        pace = partial(self._limits.slot, row.channel, row.chat_id)
+        pace = partial(self._paced_under_lease, row, [row.lease_until])
         while True:
             try:
                 await sender.send(row.chat_id, replies, skip=delivered, pace=pace)
+            except _TakenOver:
+                log.warning("outbox row %s was taken over while it waited for its chat", row.id)
+                return
             except RetryLater as error:
                 delivered = max(delivered, error.delivered)
                 if error.retry_after is None:
@@ -248,6 +269,19 @@ class Sender:
                 self._finish(row, outbox_repo.SENT)
                 stats.count("sent")
             return
+
+    @asynccontextmanager
+    async def _paced_under_lease(self, row: Claimed, lease: list[datetime]) -> AsyncIterator[None]:
+        """The chat's turn for one platform message, and the row still ours when it comes: a
+        message may wait long for a busy chat (the pace is shared by every process), longer
+        than its lease; then the lease is renewed first, and the message is dropped if another
+        sender took the row over meanwhile (it sends it, not us)."""
+        async with self._limits.slot(row.channel, row.chat_id):
+            if self._clock.now() > lease[0] - self._lease / 2:
+                if not await self._hold(row):
+                    raise _TakenOver
+                lease[0] = self._clock.now() + self._lease
+            yield
 
     async def _back_off(self, row: Claimed, reason: str, stats: SendStats, delivered: int) -> None:
         reason = reason[:200]

@@ -22,6 +22,7 @@ from bot.scheduler.deadlines import DeadlineService
 from bot.scheduler.limits import ChannelLimits, RetryPolicy, rates_from
 from bot.scheduler.notifier import OutboxNotifier
 from bot.scheduler.sender import Sender
+from bot.scheduler.shared_pace import limits_for
 from bot.scheduler.sweep import Sweeper, SweepRules, TipSource
 from bot.scheduler.timing import QuietHours
 from bot.scheduler.tips import TipService
@@ -30,6 +31,7 @@ from bot.storage.models import DeadlineAck, OutboxMessage, TipSubscription
 from bot.storage.repositories import conversations as conversation_repo
 from bot.storage.repositories import deadlines as deadline_repo
 from bot.storage.repositories import outbox as outbox_repo
+from bot.storage.repositories import pace as pace_repo
 from bot.storage.repositories import tips as tip_repo
 from bot.storage.repositories.records import rows_as_dicts
 
@@ -53,10 +55,10 @@ class ReminderService:
         self.tips = TipService(db, clock, self.quiet, default_hour=settings.tip_default_hour)
         self.broadcasts = BroadcastService(db, clock, t, self.quiet)
         self.notifier = OutboxNotifier(db, clock, self.quiet)
-        self.limits = ChannelLimits(rates_from(settings))
-        """This process's sending pace per channel and chat, shared by the outbox sender of the
-        running server and the channels' replies (a turn's replies and a push to the same
-        person take turns)."""
+        self.limits = limits_for(db, rates_from(settings))
+        """The sending pace per channel and chat, shared by the outbox sender and the channels'
+        replies (a turn's replies and a push to the same person take turns): on PostgreSQL
+        across every process of the deployment (`SharedLimits`), on SQLite in this process."""
         self.sweeper = Sweeper(
             db,
             clock,
@@ -97,7 +99,7 @@ class ReminderService:
             self._db,
             self._clock,
             senders,
-            limits=limits or ChannelLimits(rates_from(settings)),
+            limits=limits or limits_for(self._db, rates_from(settings)),
             policy=policy
             or RetryPolicy(
                 settings.retry_base_seconds,
@@ -109,6 +111,11 @@ class ReminderService:
             concurrency=concurrency or settings.sender_concurrency,
             max_inline_wait=max_inline_wait,
         )
+
+    async def forget_idle_pace(self, *, older_than: timedelta = timedelta(hours=1)) -> int:
+        """Delete the shared pace of chats not sent to for `older_than` (housekeeping)."""
+        async with self._db.connection() as connection:
+            return await pace_repo.forget_idle(connection, before=self._clock.now() - older_than)
 
     async def inbox(self, web_user_id: str) -> list[Reply]:
         """Pushed messages waiting for a web-chat user (the page polls for them)."""

@@ -8,8 +8,10 @@ parsing, Telegram's HTML subset, `callback_data` 1–64 bytes, albums (sendMedia
 files as attach:// parts), command names `^[a-z0-9_]{1,32}$` with 1–256-character descriptions
 (≤ 100 commands), webhook secret tokens, known callback query ids, messages to edit.
 
-Options: per-chat (1/s) and overall (30/s) rate limits answering 429 with
-`parameters.retry_after`; chats that blocked the bot (403); random 502s (probability and seed);
+Options: per-chat (1/s) and overall (30/s) rate limits, counted in sliding one-second windows,
+answering 429 with `parameters.retry_after` (`busiest_second`, `busiest_chat_second` and
+`too_many_requests` tell a test how close it came); chats that blocked the bot (403);
+random 502s (probability and seed);
 `stall_sends`: sending methods hang, unanswered, until the option is turned off (a request whose
 client went away meanwhile is dropped unrecorded: a crash test's "killed before the reply went
 out"); `stalled` counts the requests that hung. A webhook answered with a method
@@ -161,6 +163,32 @@ class FakeTelegram(TelegramUsers, ServedFake):
             if "seed" in changes:
                 self._random = random.Random(self.config.seed)
 
+    def busiest_second(self, chat_id: int | None = None) -> int:
+        """The most messages accepted in any window of one second, for one chat or overall
+        (from the acceptance times recorded with every message)."""
+        with self._lock:
+            times = sorted(
+                m["at"] for m in self.messages if chat_id is None or m["chat_id"] == chat_id
+            )
+        most, start = 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= 1.0:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+    def busiest_chat_second(self) -> int:
+        """The most messages accepted for any one chat in any window of one second."""
+        with self._lock:
+            chats = {m["chat_id"] for m in self.messages}
+        return max((self.busiest_second(chat) for chat in chats), default=0)
+
+    @property
+    def too_many_requests(self) -> int:
+        """How many calls were answered 429."""
+        with self._lock:
+            return sum(1 for call in self.calls if call["status"] == 429)
+
     def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Accepted messages for one chat, in order."""
         with self._lock:
@@ -208,7 +236,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
         try:
             await self.call(self.token, method, params)
         except ApiError as error:
-            self._log_call(method, error.code, started, via="webhook")
+            self._log_call(method, error.code, started, params.get("chat_id"), via="webhook")
             return
         self._log_call(method, 200, started, via="webhook")
 
@@ -585,7 +613,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
             except ClientDisconnect:  # the client went away (e.g. a killed process): no answer
                 return Response(status_code=499)
             except ApiError as error:
-                self._log_call(method, error.code, started)
+                self._log_call(method, error.code, started, params.get("chat_id"))
                 if error.code == 502:
                     return PlainTextResponse("<html><body>502 Bad Gateway</body></html>", 502)
                 body: dict[str, Any] = {
@@ -650,10 +678,15 @@ class FakeTelegram(TelegramUsers, ServedFake):
             await asyncio.sleep(0.05)
         return not await request.is_disconnected()
 
-    def _log_call(self, method: str, status: int, started: float, via: str = "api") -> None:
-        """`via`: "api" for a request of the bot, "webhook" for a method a webhook answered."""
+    def _log_call(
+        self, method: str, status: int, started: float, chat: Any = None, via: str = "api"
+    ) -> None:
+        """`chat`: the chat a refused call was for; `via`: "api" for a request of the bot,
+        "webhook" for a method a webhook answered."""
         with self._lock:
-            self.calls.append({"method": method, "status": status, "at": started, "via": via})
+            self.calls.append(
+                {"method": method, "status": status, "at": started, "chat": chat, "via": via}
+            )
 
 
 def main() -> None:
@@ -662,12 +695,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--token", default="123456:TEST-token")
     parser.add_argument("--rate-limits", action="store_true")
+    parser.add_argument("--overall-per-second", type=int, default=30)
+    parser.add_argument("--per-chat-per-second", type=int, default=1)
     parser.add_argument("--blocked", default="", help="comma-separated chat ids")
     parser.add_argument("--failure-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     config = FakeTelegramConfig(
         rate_limits=args.rate_limits,
+        overall_per_second=args.overall_per_second,
+        per_chat_per_second=args.per_chat_per_second,
         failure_rate=args.failure_rate,
         seed=args.seed,
         blocked_chats={int(c) for c in args.blocked.split(",") if c.strip()},

@@ -42,6 +42,7 @@ from bot.storage.models.reminders import (
     DeadlineReminder,
     JobRun,
     OutboxMessage,
+    SendPace,
     TipSubscription,
 )
 from bot.storage.models.units import Unit
@@ -68,6 +69,7 @@ __all__ = [
     "QuizTarget",
     "QuizTargetMember",
     "RoleGrant",
+    "SendPace",
     "StaffRosterEntry",
     "Unit",
     "User",

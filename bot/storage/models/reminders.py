@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
@@ -148,3 +148,17 @@ class OutboxMessage(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class SendPace(Base):
+    """When the next message may go out on a platform, shared by every process (PostgreSQL).
+
+    One row per channel (its overall pace) and one per chat that was sent to recently (its
+    per-chat pace); `key` is a 63-bit hash of the channel and chat, so the table holds no chat
+    id. Rows are reserved by `bot/storage/repositories/pace.py` and old ones deleted by the
+    hourly housekeeping. SQLite deployments are one process and pace in memory instead."""
+
+    __tablename__ = "send_pace"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    next_at: Mapped[datetime]

@@ -1,0 +1,319 @@
+"""Scale-out benchmark: `cdsbot serve --workers N` for N = 1, 2, 4 on one PostgreSQL, and a
+broadcast sent by three sender processes sharing one platform rate.
+
+Every part runs in processes of its own: the fake Telegram Bot API (tests/fakes/telegram_api.py),
+the bot's workers, and this load generator. Reported:
+
+- webhook throughput: `/menu` updates from `--people` returning people with 64 in flight,
+  updates per second, and its ratio to one process;
+- web-chat throughput: 16 concurrent clients sending `/menu` for `--seconds`, requests per
+  second, p50 latency, and the ratio to one process;
+- the broadcast: 3 × `cdsbot worker --no-sweep` sending `--messages` pushes with the overall
+  rate set to `--rate` (the fake enforces it and answers 429 above it): the sustained rate
+  (median of whole seconds, first and last left out) as a share of the configured rate, 429s.
+
+Run: `.venv/bin/python bench/bench_scaleout.py [--people 400] [--seconds 10] [--messages 2000]
+[--rate 200]` (PostgreSQL from TEST_POSTGRES_URL). Figures go to docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+
+from bench.benchdoc import replace_section  # noqa: E402
+from bot.app import BotApp  # noqa: E402
+from bot.config import get_settings  # noqa: E402
+from bot.storage.migrate import upgrade  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from tests.helpers.server import free_port  # noqa: E402
+from tests.scheduler.helpers import many_people, wait_until  # noqa: E402
+
+PG = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TOKEN = "123456:BENCH-token"
+SECRET = "bench-secret"
+START, END = "<!-- bench_scaleout:start -->", "<!-- bench_scaleout:end -->"
+FIRST_CHAT = 500_000
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+async def until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(900):
+            if process.poll() is not None:
+                raise SystemExit(f"process exited: {process.args}")
+            try:
+                if (await client.get(url)).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def bot_env(db_url: str, fake_url: str, data: Path, **extra: str) -> dict[str, str]:
+    return dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=db_url,
+        DATA_DIR=str(data),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"{fake_url}/bot",
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        LOG_LEVEL="WARNING",
+        WEB_SESSIONS_PER_CLIENT="0",
+        **extra,
+    )
+
+
+async def webhook_rate(port: int, people: int, per_person: int) -> float:
+    """Updates per second through the webhook, 64 in flight."""
+    users = FakeTelegram(TOKEN)  # builds updates only
+    updates = [
+        users.user_says(FIRST_CHAT + n % people, "/menu") for n in range(people * per_person)
+    ]
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    gate = asyncio.Semaphore(64)
+    limits = httpx.Limits(max_connections=64)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+
+        async def post(update: dict[str, Any]) -> None:
+            async with gate:
+                body = json.dumps(update)
+                response = await client.post(
+                    f"http://127.0.0.1:{port}/tg/hook", content=body, headers=headers
+                )
+                response.raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(post(update) for update in updates))
+        return len(updates) / (time.perf_counter() - started)
+
+
+async def web_rate(port: int, seconds: float, clients: int = 16) -> tuple[float, float]:
+    """Requests per second and p50 latency (ms) of `clients` web-chat clients."""
+    base = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        tokens = [
+            (await client.post("/api/chat/sessions")).json()["session"] for _ in range(clients)
+        ]
+        stop_at = time.perf_counter() + seconds
+
+        async def one(token: str) -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            while time.perf_counter() < stop_at:
+                began = time.perf_counter()
+                response = await client.post(
+                    "/api/chat/messages", json={"text": "/menu"}, headers=headers
+                )
+                response.raise_for_status()
+                latencies.append(time.perf_counter() - began)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(token) for token in tokens))
+        elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000
+
+
+async def broadcast_share(
+    db_url: str, fake_url: str, data: Path, messages: int, rate: int
+) -> dict[str, Any]:
+    """Three sender processes, one broadcast, the fake enforcing `rate`."""
+    settings = get_settings(database_url=db_url, data_dir=data, _env_file=None)
+    bot = BotApp.build(settings)
+    try:
+        await many_people(bot, messages, first_chat=FIRST_CHAT + 100_000)
+        async with httpx.AsyncClient(base_url=fake_url) as client:
+            await client.post("/_test/reset")
+            await client.post("/_test/config", json={"rate_limits": True})
+        broadcasts = bot.services.reminders.broadcasts
+        plan = await broadcasts.plan("everyone")
+        env = bot_env(
+            db_url,
+            fake_url,
+            data,
+            TELEGRAM_RATE_PER_SECOND=str(rate),
+            SENDER_INTERVAL_SECONDS="0.2",
+        )
+        workers = [
+            spawn(
+                _python("-c", "from bot.entry import main; main()", "worker", "--no-sweep"),
+                env,
+                data / f"worker-{n}.log",
+            )
+            for n in range(3)
+        ]
+        try:
+            await asyncio.sleep(8)  # the workers start (imports, first drain of nothing)
+            queued = await broadcasts.send(plan, "Thông báo đo tốc độ", urgent=True)
+            await wait_until(_done(broadcasts, queued.id), 600, "the broadcast")
+        finally:
+            for worker in workers:
+                stop(worker)
+        async with httpx.AsyncClient(base_url=fake_url) as client:
+            sent = (await client.get("/_test/messages")).json()
+            calls = (await client.get("/_test/calls")).json()
+    finally:
+        await bot.close()
+    per_second = Counter(int(m["at"]) for m in sent)
+    seconds = sorted(per_second)[1:-1]
+    sustained = statistics.median(per_second[s] for s in seconds) if seconds else 0.0
+    return {
+        "sustained": sustained,
+        "share": sustained / rate,
+        "refused": sum(1 for c in calls if c["status"] == 429),
+        "sent": len(sent),
+    }
+
+
+def _done(broadcasts: Any, broadcast_id: int) -> Any:
+    async def check() -> bool:
+        return bool((await broadcasts.progress_of(broadcast_id)).done)
+
+    return check
+
+
+async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any]:
+    admin = await asyncpg.connect(PG)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    base = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    db_url = f"{base}/{name}"
+    await asyncio.to_thread(upgrade, db_url)
+    fake_port = free_port()
+    fake = spawn(
+        _python("-m", "tests.fakes.telegram_api", "--port", str(fake_port), "--token", TOKEN)
+        + ["--overall-per-second", str(args.rate)],
+        dict(os.environ, PYTHONPATH=str(ROOT)),
+        data / "fake.log",
+    )
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    results: dict[str, Any] = {"workers": {}}
+    try:
+        await until_up(f"{fake_url}/_test/messages", fake)
+        seed = BotApp.build(get_settings(database_url=db_url, data_dir=data, _env_file=None))
+        await many_people(seed, args.people, first_chat=FIRST_CHAT)
+        await seed.close()
+        for workers in (1, 2, 4):
+            port = free_port()
+            env = bot_env(
+                db_url,
+                fake_url,
+                data,
+                WEB_PORT=str(port),
+                TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/tg/hook",
+                SCHEDULER_ENABLED="false",
+                TELEGRAM_RATE_PER_SECOND="100000",
+                TELEGRAM_RATE_PER_CHAT="1000",
+            )
+            server = spawn(
+                _python("-c", "from bot.entry import main; main()", "serve")
+                + ["--workers", str(workers)],
+                env,
+                data / f"serve-{workers}.log",
+            )
+            try:
+                await until_up(f"http://127.0.0.1:{port}/healthz", server)
+                await asyncio.sleep(3 * workers)  # every worker up and warm
+                await webhook_rate(port, args.people, 1)  # warm-up round
+                hook = await webhook_rate(port, args.people, 2)
+                web, p50 = await web_rate(port, args.seconds)
+                results["workers"][workers] = {"webhook": hook, "web": web, "web_p50": p50}
+                print(workers, results["workers"][workers], flush=True)
+            finally:
+                stop(server)
+        results["broadcast"] = await broadcast_share(
+            db_url, fake_url, data, args.messages, args.rate
+        )
+        print(results["broadcast"], flush=True)
+    finally:
+        stop(fake)
+        admin = await asyncpg.connect(PG)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    return results
+
+
+def section(results: dict[str, Any], args: argparse.Namespace) -> str:
+    one = results["workers"][1]
+    rows = "\n".join(
+        f"| {n} | {r['webhook']:.0f} | {r['webhook'] / one['webhook']:.2f} | {r['web']:.0f} |"
+        f" {r['web'] / one['web']:.2f} | {r['web_p50']:.0f} |"
+        for n, r in results["workers"].items()
+    )
+    b = results["broadcast"]
+    return f"""{START}
+## Scale-out: `cdsbot serve --workers N` and three senders on one PostgreSQL
+
+`bench/bench_scaleout.py`, {date.today():%d/%m/%Y}, {platform.machine()} with {os.cpu_count()} cores
+shared with other work running at the same time (figures are from one run: compare the ratios,
+not the absolute numbers). The fake Bot API, the bot's workers and the load generator are
+separate processes; the database is one PostgreSQL.
+
+Webhook: `/menu` from {args.people} returning people, 64 updates in flight. Web chat: 16
+concurrent clients sending `/menu` for {args.seconds:.0f} s.
+
+| processes | webhook updates/s | ratio | web chat requests/s | ratio | web chat p50 ms |
+|---|---|---|---|---|---|
+{rows}
+
+A broadcast to everyone ({b["sent"]} people, {args.messages} of them added for it) by 3 sender
+processes (`cdsbot worker --no-sweep`) with `TELEGRAM_RATE_PER_SECOND={args.rate}`, the fake
+refusing anything above it with 429: sustained {b["sustained"]:.0f} messages/s =
+**{b["share"]:.0%} of the configured rate** (target ≥ 95 %), {b["refused"]} answered 429.
+On a machine with {os.cpu_count()} cores, more processes than cores add little throughput; the
+pace is shared through PostgreSQL (`send_pace`).
+{END}"""
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--no-doc", action="store_true", help="print only")
+    arguments = parser.parse_args()
+    database = f"scale_bench_{uuid.uuid4().hex[:8]}"
+    folder = Path(f"/tmp/{database}")
+    folder.mkdir()
+    summary = asyncio.run(main(arguments, database, folder))
+    if not arguments.no_doc:
+        replace_section(section(summary, arguments), START, END)

@@ -1,0 +1,105 @@
+"""The send pace holds for the whole deployment: two apps on one PostgreSQL (as two processes
+would be) share the overall rate, each chat's rate and a 429's pause; replies sent by the
+channels take their slots from the same pace as the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import BotApp
+from bot.config import Settings
+from bot.core.clock import FrozenClock
+from bot.core.replies import Text
+from bot.scheduler.limits import ChannelLimits
+
+
+@pytest.fixture
+async def two(settings: Settings, clock: FrozenClock) -> AsyncIterator[tuple[BotApp, BotApp]]:
+    """Two apps on one database, Telegram paced at 20/s overall and 5/s per chat."""
+    if not settings.resolved_database_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one process: its pace is kept in memory")
+    paced = settings.model_copy(
+        update={"telegram_rate_per_second": 20.0, "telegram_rate_per_chat": 5.0}
+    )
+    first, second = BotApp.build(paced, clock=clock), BotApp.build(paced, clock=clock)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+def most_in_a_second(times: list[float]) -> int:
+    """The most slots in any window of one second (as a platform counts)."""
+    times = sorted(times)
+    return max(
+        sum(1 for later in times[i:] if later - start < 1.0) for i, start in enumerate(times)
+    )
+
+
+async def _slots(limits: ChannelLimits, chats: list[str], times: list[float]) -> None:
+    loop = asyncio.get_running_loop()
+    for chat in chats:
+        async with limits.slot("telegram", chat):
+            times.append(loop.time())
+
+
+async def test_two_processes_together_keep_the_overall_rate(two: tuple[BotApp, BotApp]) -> None:
+    times: list[float] = []
+    await asyncio.gather(
+        *(
+            _slots(app.services.reminders.limits, [f"{n}-{i}" for i in range(10)], times)
+            for n, app in enumerate(two)
+        )
+    )
+    times.sort()
+    # 20 messages at 20/s (less 3 % headroom) need 19 intervals: each app alone would take half
+    assert times[-1] - times[0] >= 19 / 20 * 0.97
+    assert most_in_a_second(times) <= 20
+
+
+async def test_two_processes_together_keep_a_chats_rate(two: tuple[BotApp, BotApp]) -> None:
+    times: list[float] = []
+    await asyncio.gather(*(_slots(app.services.reminders.limits, ["42"] * 3, times) for app in two))
+    times.sort()
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 1 / 5 * 0.95
+
+
+async def test_a_429_seen_by_one_process_pauses_the_other(two: tuple[BotApp, BotApp]) -> None:
+    first, second = (app.services.reminders.limits for app in two)
+    loop = asyncio.get_running_loop()
+    first.pause("telegram", 0.6)
+    await asyncio.sleep(0.05)  # the pause is written to the database in the background
+    started = loop.time()
+    await second.acquire("telegram", "7")
+    assert loop.time() - started >= 0.5
+
+
+class _Recorder:
+    """A channel sender that notes when each platform message went out."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    async def send(self, chat_id: str, replies: object, *, skip: int = 0, pace: object) -> None:
+        for _ in list(replies)[skip:]:  # type: ignore[call-overload]
+            async with pace():  # type: ignore[operator]
+                self.times.append(asyncio.get_running_loop().time())
+
+
+async def test_replies_in_one_process_and_pushes_in_another_share_the_chats_pace(
+    two: tuple[BotApp, BotApp],
+) -> None:
+    from bot.channels.delivery import send_paced
+
+    replies, pushes = _Recorder(), _Recorder()
+    reply_limits, push_limits = (app.services.reminders.limits for app in two)
+    await asyncio.gather(
+        send_paced(replies, "telegram", "42", [Text(c) for c in "abcd"], limits=reply_limits),
+        _slots(push_limits, ["42"] * 4, pushes.times),
+    )
+    assert most_in_a_second(replies.times + pushes.times) <= 5
