@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     telegram_rate_per_second: float = Field(30.0, description="Overall Telegram send rate.")
     telegram_rate_per_chat: float = Field(1.0, description="Telegram messages per second per chat.")
     telegram_allow_paid_broadcast: bool = Field(False, description="Use paid broadcasts.")
+    telegram_webhook_answers: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="A one-message reply as the webhook's answer: auto = in one-process "
+        "deployments (the pace is not shared), on, off.",
+    )
     # Zalo Bot Platform
     zalo_bot_token: SecretStr | None = Field(None, description="Token from Zalo Bot Creator.")
     zalo_bot_webhook_url: str = Field("", description="Empty: long polling; else webhook URL.")

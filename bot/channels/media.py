@@ -12,7 +12,6 @@ import secrets
 import shutil
 import time
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from bot.config import Settings

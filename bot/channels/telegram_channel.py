@@ -87,6 +87,18 @@ class TelegramChannel:
 
     # ----- processing --------------------------------------------------------------------------
 
+    def _answers_in_webhook(self) -> bool:
+        """Whether a one-message reply may be the webhook's answer (TELEGRAM_WEBHOOK_ANSWERS).
+
+        Telegram sends such an answer when it reaches it, at a moment the bot never learns, so
+        it cannot be placed in a pace shared by several processes (PostgreSQL): there, by default,
+        replies go through the API in their slot. A button press is answered by a call anyway
+        (answerCallbackQuery), so its reply is sent the usual way."""
+        choice = self.app.settings.telegram_webhook_answers
+        if choice != "auto":
+            return choice == "on"
+        return not self.app.services.reminders.limits.shared
+
     async def process(
         self, data: dict[str, Any], *, webhook_answer: bool = False
     ) -> dict[str, object] | None:
@@ -120,7 +132,7 @@ class TelegramChannel:
                 return None
             outgoing = await self.app.engine.handle(inbound.event)
             replies = outgoing.replies
-            if webhook_answer and not unanswered:  # a press answers its query by a call anyway
+            if webhook_answer and not unanswered and self._answers_in_webhook():
                 answer = self.sender.webhook_answer(str(inbound.chat_id), replies)
                 if answer is not None:
                     # The chat's pace is kept: the outbox's next push waits its interval.

@@ -77,6 +77,9 @@ class ChannelLimits:
     first request followed by a fast one would otherwise land closer together than allowed.
     Replies to a person and pushes to them share the same turn (one instance per process)."""
 
+    shared = False
+    """Whether the pace holds across processes (`SharedLimits`); this one is the process's own."""
+
     def __init__(self, rates: dict[str, Rate], *, max_chats: int = 10_000) -> None:
         self._rates = rates
         self._overall = {

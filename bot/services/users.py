@@ -271,9 +271,7 @@ class UserService:
             channel, external_id = user.channel, user.external_id
             for eraser in self._erasers:
                 await eraser(session, user_id)
-            await conversation_repo.forget_replies_of(
-                session, channel=channel, user_id=external_id
-            )
+            await conversation_repo.forget_replies_of(session, channel=channel, user_id=external_id)
             await user_repo.delete_user(session, user_id=user_id)
         for forget in self._after_erasure:
             forget(channel, external_id)

@@ -320,7 +320,9 @@ def test_a_manager_creates_a_deadline_for_their_unit_and_sees_it_delivered(
         await app.services.users.register_staff(
             profile.id, unit_id=found.units[0].id, full_name="Đinh Thị Nhận", position="Chuyên viên"
         )
-        assert await app.services.staff.confirm_by_admin(profile.id)  # deadlines reach confirmed staff
+        assert await app.services.staff.confirm_by_admin(
+            profile.id
+        )  # deadlines reach confirmed staff
 
     console.run(staff)
     with tab(browser, console, PHONE) as page:

@@ -62,8 +62,19 @@ class TelegramRig:
 
 
 @pytest.fixture
+def webhook_answers() -> str:
+    """TELEGRAM_WEBHOOK_ANSWERS of the Telegram rig (a test may parametrize it)."""
+    return "auto"
+
+
+@pytest.fixture
 async def telegram_rig(
-    db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram, chat_rate: float
+    db_url: str,
+    tmp_path: Path,
+    clock: FrozenClock,
+    fake_telegram: FakeTelegram,
+    chat_rate: float,
+    webhook_answers: str,
 ) -> AsyncIterator[TelegramRig]:
     """The bot served on loopback in Telegram webhook mode, demo units loaded."""
 
@@ -76,6 +87,7 @@ async def telegram_rig(
             telegram_api_base_url=fake_telegram.base_url,
             telegram_webhook_url=f"{base}/tg/hook",
             telegram_webhook_secret=TG_SECRET,
+            telegram_webhook_answers=webhook_answers,
             telegram_rate_per_chat=chat_rate,
         )
 

@@ -197,13 +197,22 @@ async def test_readyz_follows_the_database(
 async def test_readyz_names_a_schema_behind_and_a_stalled_scheduler(
     db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram
 ) -> None:
+    from sqlalchemy import text
+
     async with served_bot(clock, _settings(db_url, tmp_path, fake_telegram)) as (app, _, url):
         async with app.db.connection(autocommit=True) as connection:
-            from sqlalchemy import text
-
+            head = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar()
             await connection.execute(text("UPDATE alembic_version SET version_num = 'old0'"))
-        async with httpx.AsyncClient(base_url=url) as client:
-            behind = await client.get("/readyz")
+        try:
+            async with httpx.AsyncClient(base_url=url) as client:
+                behind = await client.get("/readyz")
+        finally:  # the database is shared by the session's tests: put the true version back
+            async with app.db.connection(autocommit=True) as connection:
+                await connection.execute(
+                    text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+                )
         assert behind.status_code == 503
         assert behind.json()["checks"]["migrations"].startswith("at old0, expected ")
 

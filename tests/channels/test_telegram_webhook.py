@@ -4,6 +4,7 @@ checks every reply we send (length, HTML, callback_data, command names)."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.core.notify import RetryLater
@@ -183,6 +184,7 @@ async def _post(rig: TelegramRig, update: dict[str, object]) -> httpx.Response:
         )
 
 
+@pytest.mark.parametrize("webhook_answers", ["on"])
 async def test_a_one_message_reply_goes_in_the_webhook_answer_and_again_on_redelivery(
     telegram_rig: TelegramRig,
 ) -> None:
@@ -208,3 +210,21 @@ async def test_a_one_message_reply_goes_in_the_webhook_answer_and_again_on_redel
     assert response.status_code == 200
     assert not response.content
     assert _count(telegram_rig, "Anh/chị là") == 1
+
+
+async def test_by_default_the_answer_is_the_webhooks_only_where_the_pace_is_the_processs_own(
+    telegram_rig: TelegramRig,
+) -> None:
+    """TELEGRAM_WEBHOOK_ANSWERS=auto: on SQLite (one process) the reply is the webhook's answer;
+    on PostgreSQL, whose pace is shared by every process, it is sent through the API in its slot
+    (Telegram would send a webhook's answer at a moment no process controls)."""
+    fake = telegram_rig.fake
+    response = await _post(telegram_rig, fake.user_says(42, "/start"))
+    assert response.status_code == 200
+    shared = telegram_rig.app.services.reminders.limits.shared
+    assert shared == (telegram_rig.app.db.dialect == "postgresql")
+    if shared:
+        assert not response.content
+        assert "Xin chào" in fake.sent_to(42)[-1]["text"]
+    else:
+        assert response.json()["method"] == "sendMessage"

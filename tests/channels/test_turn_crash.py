@@ -112,9 +112,11 @@ def pg_url(db_url: str) -> str:
 
 @asynccontextmanager
 async def bot_process(
-    pg_url: str, fake: FakeTelegram, tmp_path: Path, *, webhook: bool
+    pg_url: str, fake: FakeTelegram, tmp_path: Path, *, webhook: bool, answers: str = "auto"
 ) -> AsyncIterator[BotProcess]:
+    """`answers`: TELEGRAM_WEBHOOK_ANSWERS (on PostgreSQL "auto" sends replies by the API)."""
     bot = BotProcess(pg_url, fake, tmp_path, webhook=webhook)
+    bot.env["TELEGRAM_WEBHOOK_ANSWERS"] = answers
     try:
         yield bot
     finally:
@@ -215,7 +217,8 @@ async def test_killed_in_the_middle_of_a_turn_the_update_is_answered_once(
     the webhook's answer, which the killed process never gave."""
     fake = fake_telegram
     delivery = Delivery(fake, webhook)
-    async with bot_process(pg_url, fake, tmp_path, webhook=webhook) as bot:
+    answers = "on" if typed else "auto"
+    async with bot_process(pg_url, fake, tmp_path, webhook=webhook, answers=answers) as bot:
         await _start_and_greet(bot, delivery, fake)
         locker = await asyncpg.connect(_plain(pg_url))
         try:

@@ -624,7 +624,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
                 if error.retry_after is not None:
                     body["parameters"] = {"retry_after": error.retry_after}
                 return JSONResponse(body, status_code=error.code)
-            self._log_call(method, 200, started)
+            self._log_call(method, 200, started, params.get("chat_id"))
             return {"ok": True, "result": result}
 
         @app.get("/file/bot{token}/{kind}/{name}")
