@@ -66,6 +66,15 @@ class RankedUnit:
     reached_at: datetime | None
 
 
+def unit_totals(rows: list[RankedUnit]) -> tuple[int, int, int]:
+    """Headcount, registered and passed summed over ranked units (a leaderboard, an overview)."""
+    return (
+        sum(r.headcount for r in rows),
+        sum(r.registered for r in rows),
+        sum(r.passed for r in rows),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Leaderboard:
     """Units covered by a target under one parent, best first."""
@@ -78,11 +87,7 @@ class Leaderboard:
     @property
     def totals(self) -> tuple[int, int, int]:
         """Headcount, registered and passed summed over the rows."""
-        return (
-            sum(r.headcount for r in self.rows),
-            sum(r.registered for r in self.rows),
-            sum(r.passed for r in self.rows),
-        )
+        return unit_totals(self.rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +149,4 @@ class TargetOverview:
     @property
     def totals(self) -> tuple[int, int, int]:
         """Headcount, registered and passed summed over the rows."""
-        return (
-            sum(r.headcount for r in self.rows),
-            sum(r.registered for r in self.rows),
-            sum(r.passed for r in self.rows),
-        )
+        return unit_totals(self.rows)

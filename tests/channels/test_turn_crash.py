@@ -28,6 +28,7 @@ import pytest
 
 from tests.channels.conftest import TG_SECRET, TG_TOKEN
 from tests.fakes.telegram_api import FakeTelegram
+from tests.helpers.server import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 42
@@ -75,17 +76,7 @@ class BotProcess:
     async def start(self) -> None:
         """Start and wait until it answers on /healthz."""
         self.process = self.spawn()
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                if self.process.poll() is not None:
-                    raise AssertionError(f"the bot exited:\n{self.log.read_text()}")
-                try:
-                    if (await client.get(f"http://127.0.0.1:{self.port}/healthz")).is_success:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError(f"the bot did not start:\n{self.log.read_text()}")
+        await wait_healthy(self.process, self.port, self.log)
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind."""

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from bot.app import BotApp
 from bot.storage.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
+from tests.helpers.server import wait_healthy
 from tests.scheduler.conftest import TOKEN
 from tests.scheduler.helpers import many_people, wait_until
 
@@ -123,16 +124,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}/tg/hook"
 
     async def ready(self, client: httpx.AsyncClient) -> None:
-        for _ in range(600):
-            if self.process.poll() is not None:
-                raise AssertionError(f"a server exited:\n{self.log.read_text()}")
-            try:
-                if (await client.get(f"http://127.0.0.1:{self.port}/healthz")).is_success:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"a server did not start:\n{self.log.read_text()}")
+        await wait_healthy(self.process, self.port, self.log, seconds=60.0)
 
     def stop(self) -> None:
         if self.process.poll() is None:
