@@ -152,17 +152,103 @@ async def web_rate(port: int, seconds: float, clients: int = 16) -> tuple[float,
     return len(latencies) / elapsed, statistics.median(latencies) * 1000
 
 
+QUESTIONS = [
+    json.loads(line)["q"]
+    for line in (ROOT / "tests/content/devset.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+
+def _first_action(replies: list[dict[str, Any]], label: str | None = None) -> str | None:
+    """The action of the button labelled `label` (else the first button of the last reply)."""
+    for reply in reversed(replies):
+        for row in reply.get("buttons") or []:
+            for button in row:
+                if label is None or button["label"] == label:
+                    return str(button["action"])
+    return None
+
+
+async def web_flow_rate(port: int, seconds: float, clients: int = 16) -> dict[str, Any]:
+    """What people do in the web chat, `clients` of them at once for `seconds`: each opens a
+    new session, sends /start, consents, registers as a citizen, asks two knowledge-base
+    questions, opens a practice quiz and answers every question (first choice), then /menu;
+    then again with a new session. Requests per second, p50 and p99 (ms) over all requests,
+    and the p50 of each kind."""
+    base = f"http://127.0.0.1:{port}"
+    kinds: dict[str, list[float]] = {}
+    done = 0
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        stop_at = time.perf_counter() + seconds
+
+        async def timed(kind: str, call: Any) -> Any:
+            began = time.perf_counter()
+            response = await call
+            response.raise_for_status()
+            kinds.setdefault(kind, []).append(time.perf_counter() - began)
+            return response.json()
+
+        async def person(number: int) -> None:
+            nonlocal done
+            turn = 0
+            while time.perf_counter() < stop_at:
+                session = await timed("session", client.post("/api/chat/sessions"))
+                headers = {"Authorization": f"Bearer {session['session']}"}
+
+                async def say(
+                    kind: str, headers: dict[str, str] = headers, **body: str
+                ) -> list[dict[str, Any]]:
+                    answer = await timed(
+                        kind, client.post("/api/chat/messages", json=body, headers=headers)
+                    )
+                    return list(answer["replies"])
+
+                replies = await say("start", text="/start")
+                action = _first_action(replies, "Đồng ý")
+                replies = await say("consent", action=action or "")
+                action = _first_action(replies, "Người dân")
+                await say("register", action=action or "")
+                for n in range(2):
+                    question = QUESTIONS[(number * 7 + turn * 2 + n) % len(QUESTIONS)]
+                    await say("question", text=question)
+                replies = await say("quiz_open", text="/kiemtra")
+                replies = await say("quiz_start", action=_first_action(replies) or "")
+                for _ in range(40):  # a practice set's questions, then its result
+                    action = _first_action(replies)
+                    if action is None or not action.startswith("quiz:"):
+                        break
+                    replies = await say("quiz_answer", action=action)
+                await say("menu", text="/menu")
+                turn += 1
+                done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(person(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    every = sorted(x for values in kinds.values() for x in values)
+    return {
+        "requests_per_s": len(every) / elapsed,
+        "p50_ms": every[len(every) // 2] * 1000,
+        "p99_ms": every[int(len(every) * 0.99)] * 1000,
+        "conversations": done,
+        "by_kind_p50_ms": {
+            kind: round(statistics.median(values) * 1000, 1) for kind, values in kinds.items()
+        },
+        "by_kind_count": {kind: len(values) for kind, values in kinds.items()},
+    }
+
+
 async def broadcast_share(
-    db_url: str, fake_url: str, data: Path, messages: int, rate: int
+    db_url: str, fake_url: str, data: Path, messages: int, rate: int, rounds: int = 1
 ) -> dict[str, Any]:
-    """Three sender processes, one broadcast, the fake enforcing `rate`."""
+    """Three sender processes, `rounds` broadcasts one after the other, the fake enforcing
+    `rate`; the median round's figures and every round's share."""
     settings = get_settings(database_url=db_url, data_dir=data, _env_file=None)
     bot = BotApp.build(settings)
+    shares: list[dict[str, Any]] = []
     try:
         await many_people(bot, messages, first_chat=FIRST_CHAT + 100_000)
-        async with httpx.AsyncClient(base_url=fake_url) as client:
-            await client.post("/_test/reset")
-            await client.post("/_test/config", json={"rate_limits": True})
         broadcasts = bot.services.reminders.broadcasts
         plan = await broadcasts.plan("everyone")
         env = bot_env(
@@ -182,22 +268,43 @@ async def broadcast_share(
         ]
         try:
             await asyncio.sleep(8)  # the workers start (imports, first drain of nothing)
-            queued = await broadcasts.send(plan, "Thông báo đo tốc độ", urgent=True)
-            await wait_until(_done(broadcasts, queued.id), 600, "the broadcast")
+            for round_ in range(rounds):
+                async with httpx.AsyncClient(base_url=fake_url) as client:
+                    await client.post("/_test/reset")
+                    await client.post("/_test/config", json={"rate_limits": True})
+                queued = await broadcasts.send(plan, f"Thông báo đo tốc độ {round_}", urgent=True)
+                await wait_until(_done(broadcasts, queued.id), 600, "the broadcast")
+                async with httpx.AsyncClient(base_url=fake_url) as client:
+                    sent = (await client.get("/_test/messages")).json()
+                    calls = (await client.get("/_test/calls")).json()
+                shares.append(_share(sent, calls, rate))
+                print("broadcast", round_, shares[-1], flush=True)
+                await asyncio.sleep(2)  # every token of the last round free again
         finally:
             for worker in workers:
                 stop(worker)
-        async with httpx.AsyncClient(base_url=fake_url) as client:
-            sent = (await client.get("/_test/messages")).json()
-            calls = (await client.get("/_test/calls")).json()
     finally:
         await bot.close()
+    middle = sorted(shares, key=lambda r: r["share"])[len(shares) // 2]
+    return {**middle, "shares": [r["share"] for r in shares], "rounds": len(shares)}
+
+
+def _share(sent: list[dict[str, Any]], calls: list[dict[str, Any]], rate: int) -> dict[str, Any]:
+    """The sustained rate of one broadcast (median of its whole seconds, the first and last
+    left out), its share of `rate`, the busiest one-second window and the 429s."""
     per_second = Counter(int(m["at"]) for m in sent)
     seconds = sorted(per_second)[1:-1]
     sustained = statistics.median(per_second[s] for s in seconds) if seconds else 0.0
+    times = sorted(m["at"] for m in sent)
+    busiest, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        busiest = max(busiest, end - start + 1)
     return {
         "sustained": sustained,
         "share": sustained / rate,
+        "busiest": busiest,
         "refused": sum(1 for c in calls if c["status"] == 429),
         "sent": len(sent),
     }
@@ -231,7 +338,7 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
         seed = BotApp.build(get_settings(database_url=db_url, data_dir=data, _env_file=None))
         await many_people(seed, args.people, first_chat=FIRST_CHAT)
         await seed.close()
-        for workers in (1, 2, 4):
+        for workers in (1, 2, 4) if args.only in ("all", "serve") else ():
             port = free_port()
             env = bot_env(
                 db_url,
@@ -259,15 +366,53 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
                 print(workers, results["workers"][workers], flush=True)
             finally:
                 stop(server)
-        results["broadcast"] = await broadcast_share(
-            db_url, fake_url, data, args.messages, args.rate
-        )
-        print(results["broadcast"], flush=True)
+        if args.only in ("all", "web"):
+            results["web_flows"] = await web_flows(db_url, fake_url, data, args)
+        if args.only in ("all", "broadcast"):
+            results["broadcast"] = await broadcast_share(
+                db_url, fake_url, data, args.messages, args.rate, args.rounds
+            )
+            print(results["broadcast"], flush=True)
     finally:
         stop(fake)
         admin = await asyncpg.connect(PG)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+    return results
+
+
+async def web_flows(
+    db_url: str, fake_url: str, data: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    """`web_flow_rate` against `serve` on SQLite (one process) and on PostgreSQL with 1, 2 and
+    4 processes."""
+    sqlite_url = f"sqlite+aiosqlite:///{data / 'web.db'}"
+    await asyncio.to_thread(upgrade, sqlite_url)
+    results: dict[str, Any] = {}
+    for name, url, workers in (
+        ("sqlite", sqlite_url, 1),
+        ("postgresql", db_url, 1),
+        ("postgresql", db_url, 2),
+        ("postgresql", db_url, 4),
+    ):
+        port = free_port()
+        env = bot_env(url, fake_url, data, WEB_PORT=str(port), SCHEDULER_ENABLED="false")
+        env["TELEGRAM_BOT_TOKEN"] = ""  # the web chat alone
+        server = spawn(
+            _python("-c", "from bot.entry import main; main()", "serve")
+            + (["--workers", str(workers)] if workers > 1 else []),
+            env,
+            data / f"web-{name}-{workers}.log",
+        )
+        try:
+            await until_up(f"http://127.0.0.1:{port}/healthz", server)
+            await asyncio.sleep(3 * workers)  # every worker up
+            await web_flow_rate(port, 5.0)  # warm-up: content, index, tokenizer in every worker
+            figures = await web_flow_rate(port, args.seconds)
+            results[f"{name}-{workers}"] = figures
+            print("web flows", name, workers, figures, flush=True)
+        finally:
+            stop(server)
     return results
 
 
@@ -309,11 +454,15 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3, help="broadcasts (median reported)")
+    parser.add_argument(
+        "--only", choices=("all", "serve", "web", "broadcast"), default="all", help="a part alone"
+    )
     parser.add_argument("--no-doc", action="store_true", help="print only")
     arguments = parser.parse_args()
     database = f"scale_bench_{uuid.uuid4().hex[:8]}"
     folder = Path(f"/tmp/{database}")
     folder.mkdir()
     summary = asyncio.run(main(arguments, database, folder))
-    if not arguments.no_doc:
+    if not arguments.no_doc and arguments.only == "all":
         replace_section(section(summary, arguments), START, END)

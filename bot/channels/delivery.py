@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.notify import DeliveryError, RetryLater
 from bot.core.replies import Reply
+from bot.observability import metrics
 from bot.scheduler.limits import ChannelLimits
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ async def send_paced(
     `limits` (the same pace the outbox keeps, so replies and pushes never crowd a chat). A 429
     is waited out (exactly `retry_after`) and sending resumes after what was delivered. A reply
     still failing for a passing reason raises `RetryLater`, so that the platform delivers the
-    update again and the turn's kept replies go out then; a refusal for good is logged."""
+    update again and the turn's kept replies go out then; a refusal for good is logged. A 429
+    is counted in the metrics and pauses the channel for every sender, as in the outbox."""
     if not replies:
         return
     pace = partial(limits.slot, channel, chat_id)
@@ -43,6 +45,10 @@ async def send_paced(
             return
         except RetryLater as error:
             delivered = max(delivered, error.delivered)
+            if error.rate_limited:
+                metrics.count_rate_limited(channel, "reply")
+            if error.retry_after is not None:  # every sender of the deployment waits it out
+                limits.pause(channel, error.retry_after)
             if attempt == attempts - 1:
                 log.warning(
                     "%s reply not delivered, update kept for redelivery: %s", channel, error

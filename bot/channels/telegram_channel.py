@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from telegram import BotCommand, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.app import BotApp
 from bot.channels.credentials import CredentialsRefused, telegram_token_malformed
@@ -34,6 +34,7 @@ from bot.core.notify import RetryLater
 from bot.core.replies import Reply, Text, Toast
 from bot.core.router import Need
 from bot.messages import Catalog
+from bot.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,8 @@ class TelegramChannel:
         try:
             await self.bot.answer_callback_query(query_id, text=toast[:200] or None)
         except TelegramError as error:
+            if isinstance(error, RetryAfter):
+                metrics.count_rate_limited(CHANNEL, "callback")
             log.info("callback query not answered: %s", error)
 
     async def reply(

@@ -141,7 +141,9 @@ class ZaloOaClient:
 
 def delivery_error(error: ZaloOaError) -> DeliveryError:
     """The core's verdict on a failed send."""
-    if error.code is None or error.code == -32:
+    if error.code == -32:  # too many requests (no wait given)
+        return RetryLater(str(error), rate_limited=True)
+    if error.code is None:
         return RetryLater(str(error))
     if error.code in WINDOW_ERRORS:
         return Unreachable("zalo_oa_window")

@@ -75,11 +75,20 @@ class DeliveryError(Exception):
 
 class RetryLater(DeliveryError):
     """Try again: after exactly `retry_after` seconds when the platform said so (429), else back
-    off (5xx, time-outs)."""
+    off (5xx, time-outs). `rate_limited`: the platform refused for sending too fast (a 429, or
+    a platform's own code for it such as Zalo OA's -32, which gives no wait) — what the
+    429 metric counts, whatever path sent the message."""
 
-    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        retry_after: float | None = None,
+        rate_limited: bool | None = None,
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.rate_limited = retry_after is not None if rate_limited is None else rate_limited
 
 
 class Unreachable(DeliveryError):

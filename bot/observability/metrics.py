@@ -102,8 +102,10 @@ DELIVERIES = Counter(
 )
 RATE_LIMITED = Counter(
     "cdsbot_platform_rate_limited",
-    "Answers 429 (Too Many Requests) received from a platform by the outbox sender.",
-    ["channel"],
+    "Answers 429 (Too Many Requests, or the platform's own code for it) received from a "
+    "platform, by channel and path: outbox (pushes), reply (replies sent in a turn, webhook or "
+    "polling), callback (answers to a button press).",
+    ["channel", "path"],
 )
 SWEEP_SECONDS = Histogram(
     "cdsbot_sweep_seconds",
@@ -153,9 +155,9 @@ def count_delivery(outcome: str, reason: str | None) -> None:
     DELIVERIES.labels(outcome, (reason or "")[:REASON_MAX]).inc()
 
 
-def count_rate_limited(channel: str) -> None:
-    """A platform answered 429."""
-    RATE_LIMITED.labels(channel).inc()
+def count_rate_limited(channel: str, path: str) -> None:
+    """A platform answered 429 to a message sent by `path` (outbox, reply, callback)."""
+    RATE_LIMITED.labels(channel, path).inc()
 
 
 def watch_pool(engine: object) -> None:

@@ -240,10 +240,11 @@ class Sender:
                 return
             except RetryLater as error:
                 delivered = max(delivered, error.delivered)
+                if error.rate_limited:
+                    metrics.count_rate_limited(row.channel, "outbox")
                 if error.retry_after is None:
                     await self._back_off(row, str(error) or "server_error", stats, delivered)
                     return
-                metrics.count_rate_limited(row.channel)
                 self._limits.pause(row.channel, error.retry_after)
                 if waited + error.retry_after > self._max_inline_wait:
                     await self._give_back(row, error.retry_after, "rate_limited", delivered)

@@ -2,16 +2,18 @@
 in the database, so that three senders (and the replies of every web process) together stay
 within what the platform allows overall and per chat.
 
-Each platform message reserves a slot in one round trip (`send_pace_reserve`, migration 0012):
-when its chat is free, the channel's next overall slot, and the chat is held until one interval
-(plus a hold while the message is in flight) after it; when the chat is busy nothing is taken
-and the caller asks again when it is free, so a busy chat never holds the others up. Overall
-slots are handed out on the database's clock, one interval apart, first come first served, so a
-process whose event loop is late does not make the others late nor let them catch up with a
-burst. After the platform answered, the chat's hold is released and its next slot is one
-interval after that answer (platforms count a message when it arrives). A 429 pauses the
-channel for every process. In a process, messages to one chat still wait their turn in memory
-(as with `ChannelLimits`), so a chat's queue does not reserve slots far ahead.
+Each platform message reserves in one round trip (`send_pace_take`, migration 0015), when its
+chat is free: the channel's next overall slot (one interval after the previous one, on the
+database's clock: it spreads the messages evenly) and one of the channel's tokens — as many
+tokens as the platform allows messages a second. A token is held from the message's slot until
+one second after the platform's answer came back; a platform counting in one-second windows
+therefore never sees more messages in a window than there are tokens, however the network, a
+new connection or a late event loop bunches them (every message of a window held its token at
+the slot of the last one). The chat is held while its message is in flight and its next slot is
+one interval after the answer. When the chat (or every token) is busy nothing is taken and the
+caller asks again, so a busy chat never holds the others up. A 429 pauses the channel for every
+process. In a process, messages to one chat still wait their turn in memory (as with
+`ChannelLimits`), so a chat's queue does not reserve slots far ahead.
 
 Replies sent directly in turns (not through the outbox) reserve their slots here too: they
 count against the overall rate and share the chat's pace with the pushes, whichever process
@@ -26,29 +28,25 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.scheduler.limits import HEADROOM, ChannelLimits, Rate
+from bot.scheduler.limits import ChannelLimits, Rate
 from bot.storage.db import Database
 from bot.storage.repositories import pace as pace_repo
 
 log = logging.getLogger(__name__)
-
-SHARED_HEADROOM = 0.9
-"""Share of a platform's overall limit that several processes pace at together. Their slots are
-handed out on the database's clock, but each process sends its message after its own wake-up,
-connection and request time, so arrivals at the platform bunch more than one process's do
-(`HEADROOM`): with 0.97, three senders at 200/s on two loaded cores drew 3–7 × 429 from a
-platform counting in a sliding second (tests/scheduler/test_scale_out.py); 0.9 leaves room for
-that jitter."""
-
-LATE = 0.05
-"""Seconds after its slot beyond which a message does not go out but asks for a new slot."""
 
 BUSY_POLL = 0.25
 """Seconds between two asks for a chat held by another process's message in flight."""
 
 
 class SharedLimits(ChannelLimits):
-    """`ChannelLimits` whose overall and per-chat pace hold across processes (PostgreSQL)."""
+    """`ChannelLimits` whose overall and per-chat limits hold across processes (PostgreSQL).
+
+    The configured rates are the platform's own limits (e.g. Telegram's 30 messages a second),
+    not a share of them: the margin against a 429 is not a slower pace but the tokens, which
+    count each message for one second from when its answer came back — a second that starts
+    after the platform counted it, whatever the delays of the network, of a new connection or
+    of a busy event loop in between. What that costs is a message's time in flight (tens of
+    milliseconds on a LAN, against the second it is counted for)."""
 
     shared = True
 
@@ -59,50 +57,71 @@ class SharedLimits(ChannelLimits):
 
     @asynccontextmanager
     async def slot(self, channel: str, chat_id: str) -> AsyncIterator[None]:
-        """Hold the chat's turn for one platform call, with slots reserved in the database."""
+        """Hold the chat's turn and one of the channel's tokens for one platform call, both
+        reserved in the database and released once the platform answered."""
         rate = self._rates.get(channel)
         if rate is None:
             yield
             return
-        overall = 1 / (rate.overall * SHARED_HEADROOM) if rate.overall > 0 else 0.0
-        per_chat = 1 / (rate.per_chat * HEADROOM) if rate.per_chat > 0 else 0.0
+        overall = 1 / rate.overall if rate.overall > 0 else 0.0
+        tokens = max(1, int(rate.overall)) if rate.overall > 0 else 0
+        # One message to a chat at a time, the next one an interval after the answer: the
+        # platform counted the first before it answered, so they arrive at least that far apart.
+        per_chat = 1 / rate.per_chat if rate.per_chat > 0 else 0.0
         turn = self._chat_pace(channel, chat_id, rate.per_chat).turn if per_chat else None
         async with turn if turn is not None else _nothing():
             while True:
                 await self._wait_pause(channel)  # a 429 seen by this process
                 async with self._db.connection(autocommit=True) as connection:
-                    wait, reserved = await pace_repo.reserve(
+                    reservation = await pace_repo.reserve(
                         connection,
                         channel=channel,
                         chat_id=chat_id,
                         overall_interval=overall,
+                        tokens=tokens,
                         chat_interval=per_chat,
                     )
-                if not reserved:  # the chat is busy (held by a message in flight): ask again soon
-                    await asyncio.sleep(min(max(wait, 0.01), BUSY_POLL))
+                if not reservation.reserved:  # the chat (or every token) is busy: ask again soon
+                    await asyncio.sleep(min(max(reservation.wait, 0.01), BUSY_POLL))
                     continue
-                if wait > 0:
-                    due = time.monotonic() + wait
-                    await asyncio.sleep(wait)
-                    if time.monotonic() - due > LATE:
-                        # Woke too late (a busy loop): going now would land on later slots and
-                        # bunch at the platform. Give the slot up, free the chat, ask again.
-                        if per_chat:
-                            async with self._db.connection(autocommit=True) as connection:
-                                await pace_repo.ended(
-                                    connection, channel=channel, chat_id=chat_id, interval=0.0
-                                )
-                        continue
+                if reservation.wait > 0:
+                    # Late wake-ups need no care: the token is held from the slot on, so a
+                    # message that goes late only keeps its token a little longer.
+                    await asyncio.sleep(reservation.wait)
                 if not self._paused(channel):
                     break
+                # A 429 arrived while we waited: nothing was sent, give the token back.
+                await self._ended(channel, chat_id, per_chat, reservation, sent=False)
             try:
                 yield
-            finally:
-                if per_chat:
-                    async with self._db.connection(autocommit=True) as connection:
-                        await pace_repo.ended(
-                            connection, channel=channel, chat_id=chat_id, interval=per_chat
-                        )
+            finally:  # answered, or failed (then it may still have reached the platform)
+                answered = time.monotonic()
+                await self._ended(channel, chat_id, per_chat, reservation, answered=answered)
+
+    async def _ended(
+        self,
+        channel: str,
+        chat_id: str,
+        per_chat: float,
+        reservation: pace_repo.Reservation,
+        *,
+        sent: bool = True,
+        answered: float | None = None,
+    ) -> None:
+        """Release the chat and the token of `reservation`: the token one window after the
+        platform's answer (`answered`, this process's clock: the database gets how long ago that
+        was, a duration, so the clocks need not agree), or at once when nothing was `sent`."""
+        async with self._db.connection(autocommit=True) as connection:
+            await pace_repo.ended(
+                connection,
+                channel=channel,
+                chat_id=chat_id,
+                interval=per_chat if sent else 0.0,
+                chat_paced=per_chat > 0,
+                reservation=reservation,
+                ago=time.monotonic() - answered if answered is not None else 0.0,
+                window=pace_repo.WINDOW if sent else 0.0,
+            )
 
     def pause(self, channel: str, seconds: float) -> None:
         """Stop sending on `channel` for `seconds` here and, through the database, everywhere."""

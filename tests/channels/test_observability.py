@@ -92,7 +92,7 @@ async def test_metrics_move_with_a_scripted_conversation_and_a_delivery(
     assert moved("cdsbot_knowledge_questions_total", result="answered") >= 1
     assert moved("cdsbot_knowledge_questions_total", result="declined") == 1
     assert moved("cdsbot_deliveries_total", outcome="sent", reason="") >= 1
-    assert moved("cdsbot_platform_rate_limited_total", channel="telegram") >= 1
+    assert moved("cdsbot_platform_rate_limited_total", channel="telegram", path="outbox") >= 1
     assert moved("cdsbot_sweep_seconds_count") == 1
     assert _value(after, "cdsbot_sweep_last_success_timestamp_seconds") > 0
     assert _value(after, "cdsbot_database_up") == 1
@@ -222,3 +222,37 @@ async def test_readyz_names_a_schema_behind_and_a_stalled_scheduler(
 
         checks = await readiness(app, Stalled())
         assert checks["scheduler"] == "stalled"
+
+
+async def test_a_429_to_a_reply_in_a_turn_is_counted_and_the_reply_still_arrives(
+    db_url: str, tmp_path: Path, clock: FrozenClock, fake_telegram: FakeTelegram
+) -> None:
+    """Replies sent in the turn (not through the outbox) meet 429s too: counted under their own
+    path, waited out, delivered."""
+    settings = _settings(
+        db_url,
+        tmp_path,
+        fake_telegram,
+        metrics_token=TOKEN,
+        web_host="0.0.0.0",
+        telegram_webhook_answers="off",  # every reply through the API, where a 429 is seen
+    )
+    async with served_bot(clock, settings) as (_, _, url):
+        chat = TelegramChat(fake_telegram, 43, fake_telegram.post_webhook)
+        await chat.say("/start")
+        before = await _scrape(url)
+        # The bot paces this chat at 1,000 a second: the fake, allowing one, refuses the second.
+        fake_telegram.configure(rate_limits=True, per_chat_per_second=1)
+        await chat.say("/menu")
+        await chat.say("/trogiup")
+        after = await _scrape(url)
+
+    def moved(name: str, **labels: str) -> float:
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    assert fake_telegram.too_many_requests >= 1
+    assert moved("cdsbot_platform_rate_limited_total", channel="telegram", path="reply") == (
+        fake_telegram.too_many_requests
+    )
+    assert moved("cdsbot_platform_rate_limited_total", channel="telegram", path="outbox") == 0
+    assert len(fake_telegram.texts(43)) >= 3  # /start's answer, /menu's, /trogiup's

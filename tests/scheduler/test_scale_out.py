@@ -266,14 +266,10 @@ async def test_three_processes_keep_one_rate_order_and_lose_nothing_when_one_is_
                 server.stop()
         logs = "\n".join(s.log.read_text()[-3000:] for s in servers)
 
-        # rates: never above the configured ones. The platform should never have to refuse;
-        # NOT MET YET (issue 15, item 1): in about one run in two a burst right after start-up
-        # (new connections of three processes opening at once, ~250/s for a few hundred ms) draws
-        # a few 429s (1–7 of ~4,000 sends). The sends refused are retried and delivered (checked
-        # below); the count is printed so that the run shows it.
+        # rates: never above the configured ones, and the platform never had to refuse
         refused = [c for c in fake.calls if c["status"] == 429]
         print(f"429 answers: {len(refused)} of {len(fake.calls)} calls")
-        assert len(refused) <= len(fake.calls) // 100, (refused[:5], logs)
+        assert not refused, (refused[:5], logs)
         assert fake.busiest_second() <= OVERALL
         assert fake.busiest_chat_second() <= PER_CHAT
 

@@ -43,6 +43,7 @@ from bot.storage.models.reminders import (
     JobRun,
     OutboxMessage,
     SendPace,
+    SendToken,
     TipSubscription,
 )
 from bot.storage.models.units import Unit
@@ -70,6 +71,7 @@ __all__ = [
     "QuizTargetMember",
     "RoleGrant",
     "SendPace",
+    "SendToken",
     "StaffRosterEntry",
     "Unit",
     "User",

@@ -162,3 +162,19 @@ class SendPace(Base):
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     next_at: Mapped[datetime]
+
+
+class SendToken(Base):
+    """A channel's overall limit as tokens (PostgreSQL): as many as it may send in one second,
+    each held by one message from its slot until one second after the platform answered it, so
+    that no one-second window at the platform holds more, whatever the network's delays.
+
+    `key` is the channel's `send_pace` key, `n` the token's number; `free_at` is when it may be
+    taken again (while its message is in flight: a bound after which a dead process's token
+    comes back). Taken and released by `bot/storage/repositories/pace.py`."""
+
+    __tablename__ = "send_token"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    free_at: Mapped[datetime]

@@ -1,28 +1,39 @@
-"""The send pace shared by every process on PostgreSQL (table `send_pace`, function
-`send_pace_reserve` of migration 0012): reserve a slot, push a chat's next slot back once a
-message has gone, pause a channel after a 429, forget idle chats."""
+"""The send pace shared by every process on PostgreSQL (tables `send_pace` and `send_token`,
+function `send_pace_take` of migration 0015): reserve a slot and a token, release them once the
+platform answered (the token one window after that answer, the chat one interval after it),
+pause a channel after a 429, forget idle chats."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.models import SendPace
+from bot.storage.models import SendPace, SendToken
 
-_RESERVE = text(
-    "SELECT wait, reserved FROM send_pace_reserve(:overall_key, :overall, :chat_key, :chat, :hold)"
+_TAKE = text(
+    "SELECT wait, reserved, token, held FROM send_pace_take(:overall_key, :overall, :tokens,"
+    " :chat_key, :chat, :hold, :window)"
 )
 _ENDED = text(
-    "UPDATE send_pace SET next_at = greatest(next_at - make_interval(secs => :hold),"
-    " clock_timestamp() + make_interval(secs => :interval)) WHERE key = :key"
+    "WITH token AS (UPDATE send_token SET free_at = clock_timestamp()"
+    " - make_interval(secs => :ago) + make_interval(secs => :window)"
+    " WHERE key = :overall_key AND n = :token AND free_at = :held)"
+    " UPDATE send_pace SET next_at = greatest(next_at - make_interval(secs => :hold),"
+    " clock_timestamp() + make_interval(secs => :interval)) WHERE key = :chat_key"
 )
+NO_KEY = -1
+"""A key no row has (`pace_key` is never negative): the chat part of `ended` for a channel not
+paced per chat."""
+WINDOW = 1.0
+"""Seconds over which platforms count their limits (Telegram: messages per second)."""
 HOLD = 10.0
-"""Seconds a chat stays held while a message to it is in flight: released as soon as the
+"""Seconds a chat and a token stay held while a message is in flight: released as soon as the
 platform answered (`ended`), so this only bounds how long a process that died mid-call keeps
-the chat; longer than a platform call takes even on a loaded machine (a second was not)."""
+them; longer than a platform call takes even on a loaded machine (a second was not)."""
 _PAUSE = text(
     "INSERT INTO send_pace AS p (key, next_at)"
     " VALUES (:key, clock_timestamp() + make_interval(secs => :seconds))"
@@ -38,40 +49,76 @@ def pace_key(channel: str, chat_id: str = "") -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """The answer of `reserve`: whether a slot was taken, the seconds to wait (for the slot if
+    taken: ≤ 0 means at once; else before asking again), and the token held (None when the
+    channel has no overall limit) with the hold written on it (`ended` releases only that)."""
+
+    wait: float
+    reserved: bool
+    token: int | None = None
+    held: datetime | None = None
+
+
 async def reserve(
     connection: AsyncConnection,
     *,
     channel: str,
     chat_id: str,
     overall_interval: float,
+    tokens: int,
     chat_interval: float,
-) -> tuple[float, bool]:
-    """Take the channel's next overall slot if the chat is free (an interval of 0 is not
-    paced). Returns the seconds to wait and whether a slot was reserved: if so, send after the
-    wait (≤ 0: at once); if not, the chat is busy: ask again after the wait."""
+    window: float = WINDOW,
+) -> Reservation:
+    """Take the channel's next overall slot and one of its `tokens` if the chat is free (an
+    interval of 0 is not paced; 0 tokens: no token). Not reserved when the chat is busy, or when
+    every token is held by a message in flight: ask again after the wait."""
     row = (
         await connection.execute(
-            _RESERVE,
+            _TAKE,
             {
                 "overall_key": pace_key(channel),
                 "overall": overall_interval,
+                "tokens": tokens,
                 "chat_key": pace_key(channel, chat_id),
                 "chat": chat_interval,
-                "hold": HOLD if chat_interval > 0 else 0.0,
+                "hold": HOLD,
+                "window": window,
             },
         )
     ).one()
-    return float(row.wait or 0.0), bool(row.reserved)
+    return Reservation(float(row.wait or 0.0), bool(row.reserved), row.token, row.held)
 
 
 async def ended(
-    connection: AsyncConnection, *, channel: str, chat_id: str, interval: float
+    connection: AsyncConnection,
+    *,
+    channel: str,
+    chat_id: str,
+    interval: float,
+    chat_paced: bool,
+    reservation: Reservation,
+    ago: float = 0.0,
+    window: float = WINDOW,
 ) -> None:
-    """A message to the chat has just been answered by the platform: release the hold of its
-    reservation; the next one waits at least `interval` from now (platforms count a message
-    when it arrives, so two messages must be an interval apart at their ends)."""
+    """The message of `reservation` has been answered by the platform `ago` seconds before this
+    call (measured on the caller's clock, a duration, so that clocks need not agree): its token
+    is free again one `window` after that answer (the platform counted it on arrival, before its
+    answer), and the chat's next message (`chat_paced`) waits `interval` from now. For a
+    message that was not sent after all, `window` 0 frees the token at once."""
     await connection.execute(
-        _ENDED, {"key": pace_key(channel, chat_id), "interval": interval, "hold": HOLD}
+        _ENDED,
+        {
+            "overall_key": pace_key(channel),
+            "token": reservation.token,
+            "held": reservation.held,
+            "ago": max(0.0, ago),
+            "window": window,
+            "chat_key": pace_key(channel, chat_id) if chat_paced else NO_KEY,
+            "interval": interval,
+            "hold": HOLD,
+        },
     )
 
 
@@ -81,6 +128,8 @@ async def pause(connection: AsyncConnection, *, channel: str, seconds: float) ->
 
 
 async def forget_idle(connection: AsyncConnection, *, before: datetime) -> int:
-    """Delete the rows of chats (and channels) not sent to since `before`."""
+    """Delete the rows of chats (and channels, and their tokens) not sent to since `before`:
+    a channel's tokens come back, all free, with its next message."""
     result = await connection.execute(delete(SendPace).where(SendPace.next_at < before))
+    await connection.execute(delete(SendToken).where(SendToken.free_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
