@@ -99,7 +99,11 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(
         "https://api.telegram.org/bot", description="Bot API base URL (tests, self-hosted API)."
     )
-    telegram_rate_per_second: float = Field(30.0, description="Overall Telegram send rate.")
+    telegram_rate_per_second: float = Field(
+        30.0,
+        description="Telegram's own limit of messages per second, all chats together: no "
+        "second at Telegram holds more, from all processes.",
+    )
     telegram_rate_per_chat: float = Field(1.0, description="Telegram messages per second per chat.")
     telegram_allow_paid_broadcast: bool = Field(False, description="Use paid broadcasts.")
     telegram_webhook_answers: Literal["auto", "on", "off"] = Field(

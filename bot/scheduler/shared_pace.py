@@ -110,18 +110,26 @@ class SharedLimits(ChannelLimits):
     ) -> None:
         """Release the chat and the token of `reservation`: the token one window after the
         platform's answer (`answered`, this process's clock: the database gets how long ago that
-        was, a duration, so the clocks need not agree), or at once when nothing was `sent`."""
-        async with self._db.connection(autocommit=True) as connection:
-            await pace_repo.ended(
-                connection,
-                channel=channel,
-                chat_id=chat_id,
-                interval=per_chat if sent else 0.0,
-                chat_paced=per_chat > 0,
-                reservation=reservation,
-                ago=time.monotonic() - answered if answered is not None else 0.0,
-                window=pace_repo.WINDOW if sent else 0.0,
-            )
+        was, a duration, so the clocks need not agree), or at once when nothing was `sent`.
+
+        A release that fails (the database unreachable a moment) is logged and not raised: the
+        message went out, and a sender that took it for a failure would send it again. The chat
+        and the token then stay held until the reservation's hold runs out, later than needed,
+        never earlier."""
+        try:
+            async with self._db.connection(autocommit=True) as connection:
+                await pace_repo.ended(
+                    connection,
+                    channel=channel,
+                    chat_id=chat_id,
+                    interval=per_chat if sent else 0.0,
+                    chat_paced=per_chat > 0,
+                    reservation=reservation,
+                    ago=time.monotonic() - answered if answered is not None else 0.0,
+                    window=pace_repo.WINDOW if sent else 0.0,
+                )
+        except Exception as error:  # noqa: BLE001 - see above: never fail a message that went
+            log.warning("send pace of %s not released (held until it expires): %r", channel, error)
 
     def pause(self, channel: str, seconds: float) -> None:
         """Stop sending on `channel` for `seconds` here and, through the database, everywhere."""

@@ -281,7 +281,16 @@ async def test_three_processes_keep_one_rate_order_and_lose_nothing_when_one_is_
         assert twice <= len(held)  # at most what the killed sender held
         extra = {chat for chat, n in per_chat.items() if n > 1} - held
         assert not extra, [
-            (chat, [m["at"] - killed_at for m in fake.sent_to(chat)]) for chat in extra
+            (
+                chat,
+                [m["at"] - killed_at for m in fake.sent_to(chat)],
+                [
+                    (c["at"] - killed_at, c["status"])
+                    for c in fake.calls
+                    if str(c["chat"]) == str(chat)
+                ],
+            )
+            for chat in extra
         ]
 
         # the killed process's rows: taken over by the others once the lease ran out
