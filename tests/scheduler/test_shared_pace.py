@@ -164,3 +164,41 @@ async def test_a_release_that_fails_does_not_fail_the_message_that_went_out(
         raise AssertionError(
             f"the chat was free after {asyncio.get_running_loop().time() - started:.2f} s"
         )
+
+
+async def test_idle_channels_lose_their_tokens_all_together_and_get_them_back(
+    two: tuple[BotApp, BotApp],
+) -> None:
+    """The hourly clean-up forgets a channel's tokens only when none was used since (a partial
+    set would lower the limit: the reservation recreates a missing set, not one token)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select, update
+
+    from bot.storage.models import SendToken
+    from bot.storage.repositories import pace as pace_repo
+
+    app = two[0]
+    limits = app.services.reminders.limits
+    await limits.acquire("telegram", "1")
+    db = app.db
+
+    async def tokens() -> int:
+        async with db.connection(autocommit=True) as connection:
+            return int((await connection.execute(select(func.count(SendToken.n)))).scalar_one())
+
+    assert await tokens() == 20  # TELEGRAM_RATE_PER_SECOND=20 in this fixture
+    now = datetime.now(UTC)  # the tokens' times are the database's (real) clock's
+    async with db.connection(autocommit=True) as connection:  # all idle but one
+        await connection.execute(update(SendToken).values(free_at=now - timedelta(hours=2)))
+        await connection.execute(
+            update(SendToken).where(SendToken.n == 3).values(free_at=now + timedelta(hours=2))
+        )
+        await pace_repo.forget_idle(connection, before=now - timedelta(hours=1))
+    assert await tokens() == 20
+    async with db.connection(autocommit=True) as connection:  # all idle
+        await connection.execute(update(SendToken).values(free_at=now - timedelta(hours=2)))
+        await pace_repo.forget_idle(connection, before=now - timedelta(hours=1))
+    assert await tokens() == 0
+    await limits.acquire("telegram", "2")
+    assert await tokens() == 20

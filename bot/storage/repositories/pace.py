@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models import SendPace, SendToken
@@ -131,5 +131,9 @@ async def forget_idle(connection: AsyncConnection, *, before: datetime) -> int:
     """Delete the rows of chats (and channels, and their tokens) not sent to since `before`:
     a channel's tokens come back, all free, with its next message."""
     result = await connection.execute(delete(SendPace).where(SendPace.next_at < before))
-    await connection.execute(delete(SendToken).where(SendToken.free_at < before))
+    idle = (
+        select(SendToken.key).group_by(SendToken.key).having(func.max(SendToken.free_at) < before)
+    )
+    # a channel's tokens all together (the reservation recreates a missing set, not one token)
+    await connection.execute(delete(SendToken).where(SendToken.key.in_(idle)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
