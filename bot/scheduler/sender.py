@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -97,7 +97,7 @@ class Sender:
         self._stopping = asyncio.Event()
         self._outcomes: list[Outcome] = []
         self._menus: list[tuple[str, str, Menu]] = []  # choices of delivered pushes, in order
-        self._recordable = asyncio.Event()
+        self._wakers: list[asyncio.Event] = []  # one per writer of outcomes / choices
         self._drained = False
         self._in_hand: set[int] = set()
         """Rows this sender holds, until their outcome is written: a row whose lease ran out
@@ -142,46 +142,78 @@ class Sender:
                 queue.put_nowait(None)
             await asyncio.gather(*workers)
             self._drained = True
-            self._recordable.set()
+            self._wake_writers()
             await recorder
         return stats
 
     async def _record_continuously(self) -> None:
-        """Write outcomes as they come: one transaction at a time, each taking everything that
-        arrived while the previous one was being written."""
-        while not (self._drained and not self._outcomes):
-            await self._recordable.wait()
-            self._recordable.clear()
-            try:
-                await self._record()
-            except Exception as error:
-                # The outcomes are kept and written at the next try, in this drain or the next
-                # one; a row whose lease runs out before that may go out again.
-                if isinstance(error, INFRASTRUCTURE_ERRORS):
-                    log.debug("outcomes wait for storage: %s", type(error).__name__)
-                else:
-                    log.exception("could not record the outcome of sent messages")
-                if self._drained:
-                    return
-                await asyncio.sleep(1.0)
-                self._recordable.set()
+        """Write outcomes as they come, and the pushes' choices beside them: each in its own
+        loop of one transaction at a time, taking everything that arrived meanwhile.
+
+        Two loops, because a choice is written to the person's conversation row, which a turn
+        in any process may hold locked for seconds; an outcome waiting behind that lock would
+        let its row's lease run out and another sender send the message a second time."""
+        await asyncio.gather(
+            self._write_continuously(self._record, lambda: bool(self._outcomes), "outcomes"),
+            self._write_continuously(self._offer, lambda: bool(self._menus), "choices"),
+        )
+
+    async def _write_continuously(
+        self, write: Callable[[], Awaitable[None]], waiting: Callable[[], bool], what: str
+    ) -> None:
+        """Call `write` whenever something new is recordable, until the drain is over and
+        nothing waits; a failed write is tried again a second later (its items are kept)."""
+        event = asyncio.Event()
+        self._wakers.append(event)
+        try:
+            while not (self._drained and not waiting()):
+                await event.wait()
+                event.clear()
+                try:
+                    await write()
+                except Exception as error:
+                    # Kept and written at the next try, in this drain or the next one; a row
+                    # whose lease runs out before that may go out again.
+                    if isinstance(error, INFRASTRUCTURE_ERRORS):
+                        log.debug("%s wait for storage: %s", what, type(error).__name__)
+                    else:
+                        log.exception("could not record the %s of sent messages", what)
+                    if self._drained:
+                        return
+                    await asyncio.sleep(1.0)
+                    event.set()
+        finally:
+            self._wakers.remove(event)
+
+    def _wake_writers(self) -> None:
+        for event in self._wakers:
+            event.set()
 
     async def _record(self) -> None:
-        """Write the outcomes gathered since the last time, in one transaction."""
+        """Write the outcomes gathered since the last time, in one short transaction."""
         outcomes, self._outcomes = self._outcomes, []
-        menus, self._menus = self._menus, []
-        if not outcomes and not menus:
+        if not outcomes:
             return
         try:
             async with self._db.transaction() as session:
                 await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
-                await conversation_repo.offer_menus(session, menus=menus)
             self._in_hand.difference_update(outcome.message_id for outcome in outcomes)
         except BaseException:
             # Kept for the next try: a sent row whose outcome is lost would go out again once
-            # its lease expires (and its choices would not become the person's current menu).
+            # its lease expires.
             self._outcomes[:0] = outcomes
-            self._menus[:0] = menus
+            raise
+
+    async def _offer(self) -> None:
+        """Make delivered pushes' choices the people's current menus, in delivery order."""
+        menus, self._menus = self._menus, []
+        if not menus:
+            return
+        try:
+            async with self._db.transaction() as session:
+                await conversation_repo.offer_menus(session, menus=menus)
+        except BaseException:
+            self._menus[:0] = menus  # kept: else a typed number would not answer the push
             raise
 
     async def _claim(self, channels: list[str]) -> list[Claimed]:
@@ -290,7 +322,11 @@ class Sender:
             self._finish(row, outbox_repo.FAILED, f"gave up: {reason}"[:200])
             stats.count("failed", "gave_up")
             return
-        await self._give_back(row, self._policy.backoff(row.attempts), reason, delivered)
+        delay = self._policy.backoff(row.attempts)
+        # A time-out may hide a message the platform took: the retry can then reach the
+        # person twice, so each one is worth a line.
+        log.info("outbox row %s retried in %.1f s: %s", row.id, delay, reason)
+        await self._give_back(row, delay, reason, delivered)
         stats.count("retried", "backoff")
 
     async def _unreachable(self, row: Claimed, reason: str) -> None:
@@ -310,7 +346,7 @@ class Sender:
     def _finish(self, row: Claimed, status: str, reason: str | None = None) -> None:
         """Hand an outcome to the recorder."""
         self._outcomes.append(Outcome(row.id, status, self._clock.now(), reason))
-        self._recordable.set()
+        self._wake_writers()
 
     async def _give_back(self, row: Claimed, delay: float, reason: str, delivered: int) -> None:
         """Return the row for a later try, which starts after the `delivered` messages."""

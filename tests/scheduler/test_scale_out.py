@@ -291,6 +291,11 @@ async def test_three_processes_keep_one_rate_order_and_lose_nothing_when_one_is_
                 ],
             )
             for chat in extra
+        ] + [
+            line
+            for server in servers
+            for line in server.log.read_text().splitlines()
+            if "retried in" in line
         ]
 
         # the killed process's rows: taken over by the others once the lease ran out
