@@ -3,9 +3,13 @@ it is delivered — and a push leaves the person's open flow alone."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
+from bot.storage.models import OutboxMessage
 from bot.storage.repositories import conversations as conversation_repo
 from tests.helpers.chat import Chat
 from tests.quiz.helpers import register_staff
@@ -111,3 +115,42 @@ async def test_a_push_delivered_during_a_turn_neither_fails_it_nor_outlives_it(
         > 1
         < họ và tên mới
     """)
+
+
+async def test_outcomes_are_written_while_a_turn_holds_the_persons_conversation(
+    chat: Chat, clock: FrozenClock
+) -> None:
+    """A push's choices go to the person's conversation row, which a turn in another process
+    may hold locked for seconds; the push's outcome must not wait for it, or its lease runs
+    out and another sender delivers the message a second time."""
+    bot = chat.bot
+    if bot.db.dialect == "sqlite":
+        pytest.skip("SQLite has one writer at a time: no row locks held by other processes")
+    await register_staff(chat, "SYT")
+    await add_deadline(bot, "q2", "Nộp báo cáo quý II", "30/06/2026 17:00")
+    clock.set(local("29/06/2026 17:00"))
+    await bot.services.reminders.sweeper.run()
+    channel = RecordingSender()
+    async with bot.db.transaction() as turn:  # the turn of another process, saving its state
+        await conversation_repo.offer_menus(turn, menus=[(chat.channel, chat.user_id, [])])
+        drain = asyncio.create_task(bot.services.reminders.sender({chat.channel: channel}).drain())
+        try:
+            for _ in range(100):
+                async with bot.db.transaction() as session:
+                    statuses = set(
+                        (
+                            await session.scalars(
+                                select(OutboxMessage.status).where(
+                                    OutboxMessage.chat_id == chat.user_id
+                                )
+                            )
+                        ).all()
+                    )
+                if statuses == {"sent"}:
+                    break
+                await asyncio.sleep(0.05)
+            assert statuses == {"sent"}, statuses
+        finally:
+            await turn.rollback()
+    await drain
+    assert any("Nộp báo cáo quý II" in text for text in channel.texts(chat.user_id))
