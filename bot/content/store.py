@@ -6,7 +6,8 @@ the same process, or a reload to content already seen, costs nothing.
 
 Indexes are also kept on disk (`keep_indexes_in`, DATA_DIR/cache for a bot): a process that
 starts on content an earlier process already indexed reads the index back (about 15 ms) instead
-of building it again (about half a second of CPU at start-up, before the first answer). The
+of building it again (about half a second of CPU at start-up, before the first answer), and
+the parsed content with it (the index holds it: the checks need not run again). The
 file's name carries the content fingerprint and a fingerprint of the code and libraries that
 build indexes, so a change to either builds afresh; a file that cannot be read is rebuilt and
 replaced. The folder is the bot's own state (like its SQLite file), not a place for others' files.
@@ -65,6 +66,13 @@ def parse(files: Snapshot) -> KnowledgeBase:
     with _lock:
         if key in _parsed:
             return _parsed[key]
+    path = _index_file(key)
+    kept = _read_index(path, key) if path is not None else None
+    if kept is not None:  # indexed earlier, so valid then; the same files and code now
+        with _lock:
+            _remember(_parsed, key, kept.kb)
+            _remember(_indexes, key, kept)
+        return kept.kb
     kb, issues = parse_snapshot(files)
     if kb is None:
         raise ContentInvalid(issues)
@@ -91,8 +99,8 @@ def index_for(kb: KnowledgeBase) -> TopicIndex:
     with _lock:
         if kb.version in _indexes:
             return _indexes[kb.version]
-    path = _index_file(kb)
-    index = _read_index(path, kb) if path is not None else None
+    path = _index_file(kb.version)
+    index = _read_index(path, kb.version) if path is not None else None
     if index is None:
         index = TopicIndex(kb, Analyzer(load_lexicon()))
         if path is not None:
@@ -126,13 +134,13 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _index_file(kb: KnowledgeBase) -> Path | None:
+def _index_file(version: str) -> Path | None:
     if _disk is None:
         return None
-    return _disk / f"index-{kb.version[:32]}-{code_fingerprint()}.pickle"
+    return _disk / f"index-{version[:32]}-{code_fingerprint()}.pickle"
 
 
-def _read_index(path: Path, kb: KnowledgeBase) -> TopicIndex | None:
+def _read_index(path: Path, version: str) -> TopicIndex | None:
     try:
         with path.open("rb") as handle:
             index = pickle.load(handle)  # noqa: S301 - written by this code into the bot's own folder
@@ -141,7 +149,7 @@ def _read_index(path: Path, kb: KnowledgeBase) -> TopicIndex | None:
     except Exception as error:  # a half-written or foreign file: build again and replace it
         log.warning("index cache %s unreadable (%s); building the index", path.name, error)
         return None
-    if not isinstance(index, TopicIndex) or index.kb.version != kb.version:
+    if not isinstance(index, TopicIndex) or index.kb.version != version:
         return None
     return index
 

@@ -69,3 +69,20 @@ def test_without_a_folder_nothing_is_written(
     _, kb = load_directory()
     index_for(kb)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_restart_takes_the_checked_content_from_the_kept_index(
+    disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, kb = load_directory()
+    index_for(kb)
+    monkeypatch.setattr(store, "_indexes", OrderedDict())  # a new process
+    monkeypatch.setattr(store, "_parsed", OrderedDict())
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the content was parsed and checked again")
+
+    monkeypatch.setattr(store, "parse_snapshot", refuse)
+    _, again = load_directory()
+    assert again.version == kb.version and list(again.topics) == list(kb.topics)
+    assert store.cached_index(again) is not None  # and its index came with it
