@@ -149,3 +149,25 @@ def test_serve_starts_without_garbage_collection_then_freezes_and_resumes_it(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[False, True, True]"
+
+
+def test_the_console_templates_compile_after_the_start_not_before(settings: Settings) -> None:
+    """Compiling the console's templates (0.15 s) no longer delays the first answer: building
+    the app compiles none, `warm_up_console` (run by the started server) compiles them all."""
+    probe = (
+        "import asyncio\n"
+        "from bot.admin.rendering import TEMPLATES\n"
+        "from bot.admin.web import warm_up_console\n"
+        "from bot.config import get_settings\n"
+        "from bot.server import create_app\n"
+        f"create_app(get_settings(_env_file=None, database_url={settings.database_url!r},"
+        f" data_dir={str(settings.data_dir)!r}))\n"
+        "before = len(TEMPLATES.env.cache or {})\n"
+        "asyncio.run(warm_up_console(0))\n"
+        "print(before, len(TEMPLATES.env.cache or {}) > 5)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 True"
