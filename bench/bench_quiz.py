@@ -330,9 +330,10 @@ def sqlite_bulk_loader(path: str):  # type: ignore[no-untyped-def]
     return bulk
 
 
-async def run_pg(scale: float, keep: bool = False) -> dict[str, object]:
+async def run_pg(
+    scale: float, keep: bool = False, name: str = "cdsbot_bench_quiz"
+) -> dict[str, object]:
     admin = PG.rsplit("/", 1)[0] + "/postgres"
-    name = "cdsbot_bench_quiz"
     connection = await asyncpg.connect(admin)
     await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await connection.execute(f'CREATE DATABASE "{name}"')
@@ -377,6 +378,9 @@ async def main() -> None:
     parser.add_argument("--scales", default="0.1,0.4,1", help="fractions of the full size")
     parser.add_argument("--sqlite-scale", type=float, default=1.0, help="0 to skip SQLite")
     parser.add_argument("--keep", action="store_true", help="keep the last PostgreSQL database")
+    parser.add_argument(
+        "--database", default="cdsbot_bench_quiz", help="the PostgreSQL database to (re)create"
+    )
     args = parser.parse_args()
     print(
         json.dumps(
@@ -389,7 +393,10 @@ async def main() -> None:
         flush=True,
     )
     for scale in [float(s) for s in args.scales.split(",")]:
-        print(json.dumps(await run_pg(scale, args.keep), ensure_ascii=False), flush=True)
+        print(
+            json.dumps(await run_pg(scale, args.keep, args.database), ensure_ascii=False),
+            flush=True,
+        )
     if not args.sqlite_scale:
         return
     print(json.dumps(await run_sqlite(args.sqlite_scale), ensure_ascii=False), flush=True)

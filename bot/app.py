@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.channels.media import MediaStore
 from bot.config import Settings
+from bot.content.store import keep_indexes_in
 from bot.core.clock import Clock, SystemClock
 from bot.core.engine import Engine
 from bot.core.notify import Notifier
@@ -37,6 +38,8 @@ class BotApp:
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
         """Wire the parts together (no I/O happens until the first event)."""
         clock = clock or SystemClock()
+        # A restart reads the knowledge base index back instead of building it (bot.content.store).
+        keep_indexes_in(settings.data_dir / "cache")
         db = Database.from_url(settings.resolved_database_url, timeouts=settings.db_timeouts)
         services = build_services(settings=settings, db=db, clock=clock)
         services.users.after_erasure(MediaStore.from_settings(settings).forget)

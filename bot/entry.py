@@ -17,6 +17,10 @@ def main() -> None:
         sys.argv = [f"{sys.argv[0]} ask", *sys.argv[2:]]
         app()
         return
+    if sys.argv[1:2] == ["serve"]:  # a long-running server: no collector passes while it starts
+        from bot.startup import hold_collection
+
+        hold_collection()
     from bot.cli import main as cli_main
 
     cli_main()

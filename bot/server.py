@@ -3,6 +3,7 @@ configured. `cdsbot serve` runs it with uvicorn."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from bot.admin import install as install_console
+from bot.admin.web import warm_up_console
 from bot.app import BotApp
 from bot.channels import web
 from bot.channels.setup import ChannelSet
@@ -22,6 +24,7 @@ from bot.guard.body import BodyGuard
 from bot.guard.headers import SecurityHeaders, page_policy
 from bot.observability.http import install as install_observability
 from bot.scheduler.jobs import SchedulerJobs, channel_senders
+from bot.startup import release_collection
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bot_app.warm_up()  # before uvicorn accepts requests: no slow first question
         await channels.start()
+        release_collection()  # start-up's objects made: frozen, the collector on again
+        console = asyncio.create_task(warm_up_console(), name="console-warm-up")
         jobs = SchedulerJobs(bot_app, channel_senders(bot_app)) if run_jobs else None
         if jobs is not None:
             jobs.start()
@@ -47,6 +52,7 @@ def create_app(
         try:
             yield
         finally:
+            console.cancel()
             if jobs is not None:
                 await jobs.stop()
             await channels.stop()

@@ -14,8 +14,8 @@ from bot.admin.rendering import page
 from bot.admin.security import Forbidden, Gate, checked_form
 from bot.app import BotApp
 from bot.channels.files import FileUnavailable, fetch
+from bot.core.replies import XLSX_MIME
 from bot.nominations import validation
-from bot.nominations.export import XLSX_MIME
 from bot.nominations.notices import decision_notices
 from bot.nominations.review import Verdict, queue_page
 from bot.nominations.types import AttachmentView, Category, Decision, NominationDetail, Status

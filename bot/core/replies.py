@@ -61,6 +61,11 @@ class Album(Reply):
     caption: str = ""
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+"""An Excel workbook's type (exports); here rather than next to the exports so that naming it
+does not import openpyxl, which a process needs only when it makes a workbook."""
+
+
 @dataclass(frozen=True, slots=True)
 class Document(Reply):
     """A file to download: bytes made by the bot (exports), or `url` — a link, or the handle

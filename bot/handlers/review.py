@@ -9,11 +9,10 @@ from enum import StrEnum
 
 from bot.core.clock import fmt_datetime
 from bot.core.context import Context
-from bot.core.replies import Button, Document, Image, Reply, Text, text
+from bot.core.replies import XLSX_MIME, Button, Document, Image, Reply, Text, text
 from bot.handlers.common import parse_int
 from bot.nominations import validation
 from bot.nominations.details import actor_label
-from bot.nominations.export import XLSX_MIME
 from bot.nominations.notices import decision_notices
 from bot.nominations.review import DecisionResult, Verdict
 from bot.nominations.texts import (

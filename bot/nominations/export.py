@@ -40,7 +40,6 @@ from bot.services.sheets import (
     set_widths,
 )
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 3  # under the title and the as-of line
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 NOMINEE_COLUMNS = (

@@ -15,7 +15,6 @@ from bot.core.redact import scrub
 from bot.core.text import fold_words
 from bot.nominations.details import actor_label, contact_snapshot, load_own
 from bot.nominations.drafts import Draft, DraftService
-from bot.nominations.export import workbook_bytes
 from bot.nominations.review import ReviewService
 from bot.nominations.rounds import RoundService, view
 from bot.nominations.types import Action, OwnNomination, RoundView, Status
@@ -234,6 +233,9 @@ class NominationService:
         if found is None:
             return None
         details = await self.review.in_round(found.id)
+        # Imported here: openpyxl is for the council's exports, not for every process start.
+        from bot.nominations.export import workbook_bytes
+
         return found, workbook_bytes(found, details, self._tz, now=self._clock.now())
 
     async def _own(

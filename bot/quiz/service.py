@@ -17,7 +17,6 @@ from bot.messages import load_catalog
 from bot.quiz.attempts import AttemptService
 from bot.quiz.bank import BANKS_DIR, Bank, load_banks
 from bot.quiz.progress import ProgressService
-from bot.quiz.report import targets_workbook
 from bot.quiz.roster import RosterService
 from bot.quiz.stats import QuizStatsService
 from bot.quiz.targets import TargetService
@@ -82,6 +81,9 @@ class QuizService:
             if (board := await self.progress.leaderboard(target.id)) is not None
         ]
         titles = {slug: bank.title for slug, bank in self.banks.items()}
+        # Imported here: openpyxl is for the exports, not for every process start.
+        from bot.quiz.report import targets_workbook
+
         data = await asyncio.to_thread(
             partial(targets_workbook, now=self._clock.now(), tz=self._tz),
             boards,

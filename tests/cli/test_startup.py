@@ -110,3 +110,64 @@ class _NoSender:
 
     async def send(self, chat_id: str, replies: object, *, skip: int = 0) -> None:
         raise AssertionError("nothing should be sent")
+
+
+def test_the_server_imports_no_export_or_chart_library() -> None:
+    """openpyxl and matplotlib are for exports and charts, made long after a start: importing
+    them cost `cdsbot serve` a tenth of a second before its first answer."""
+    assert [m for m in _modules_after("import bot.server") if m in ("openpyxl", "matplotlib")] == []
+
+
+def test_serve_starts_without_garbage_collection_then_freezes_and_resumes_it(
+    settings: Settings,
+) -> None:
+    """`cdsbot serve` holds the cyclic collector while it imports and loads (its full passes
+    were a fifth of the start-up), and the started app freezes what start-up made and turns the
+    collector back on (bot.startup)."""
+    probe = (
+        "import gc, sys\n"
+        "import bot.cli\n"
+        "seen = []\n"
+        "bot.cli.main = lambda: seen.append(gc.isenabled())\n"
+        "sys.argv = ['cdsbot', 'serve']\n"
+        "from bot.entry import main\n"
+        "main()\n"
+        "import asyncio\n"
+        "from bot.config import get_settings\n"
+        "from bot.server import create_app\n"
+        f"app = create_app(get_settings(_env_file=None, database_url={settings.database_url!r},"
+        f" data_dir={str(settings.data_dir)!r}))\n"
+        "async def start():\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        seen.append(gc.isenabled())\n"
+        "        seen.append(gc.get_freeze_count() > 100_000)\n"
+        "asyncio.run(start())\n"
+        "print(seen)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[False, True, True]"
+
+
+def test_the_console_templates_compile_after_the_start_not_before(settings: Settings) -> None:
+    """Compiling the console's templates (0.15 s) no longer delays the first answer: building
+    the app compiles none, `warm_up_console` (run by the started server) compiles them all."""
+    probe = (
+        "import asyncio\n"
+        "from bot.admin.rendering import TEMPLATES\n"
+        "from bot.admin.web import warm_up_console\n"
+        "from bot.config import get_settings\n"
+        "from bot.server import create_app\n"
+        f"create_app(get_settings(_env_file=None, database_url={settings.database_url!r},"
+        f" data_dir={str(settings.data_dir)!r}))\n"
+        "before = len(TEMPLATES.env.cache or {})\n"
+        "asyncio.run(warm_up_console(0))\n"
+        "print(before, len(TEMPLATES.env.cache or {}) > 5)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 True"

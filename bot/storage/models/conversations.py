@@ -22,7 +22,8 @@ class Conversation(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     menu: Mapped[list[Any]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: the retention job deletes conversations idle for longer than its setting.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
 
 class ProcessedEvent(Base):

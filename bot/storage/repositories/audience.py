@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import RoleGrant, TipSubscription, Unit, User
-from bot.storage.models.users import DATA_ONLY_CHANNELS
+from bot.storage.models.users import CONFIRMED_UNIT, DATA_ONLY_CHANNELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ async def staff(
     statement = _registered(only).where(
         User.kind == "staff",
         User.unit_id.is_not(None),
-        User.verified_unit_id == User.unit_id,
+        CONFIRMED_UNIT.is_not(None),  # verified_unit_id = unit_id, as the quiz progress counts
     )
     if unit_ids is not None:
         if not unit_ids:

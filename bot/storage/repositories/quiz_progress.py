@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import as_utc
 from bot.storage.models import QuizAttempt, QuizTargetMember, User
 from bot.storage.models.base import UtcDateTime
+from bot.storage.models.users import CONFIRMED_UNIT
 from bot.storage.repositories._dialect import Executor, dialect_name, insert_of
 
 STAFF = "staff"
@@ -69,7 +70,7 @@ def registered_staff(unit_ids: Select[Any]) -> Any:
         (User.kind == STAFF)
         & User.consent_at.is_not(None)
         & User.unit_id.in_(unit_ids)
-        & (User.verified_unit_id == User.unit_id)
+        & CONFIRMED_UNIT.is_not(None)  # verified_unit_id = unit_id, with statistics (see there)
     )
 
 

@@ -11,7 +11,7 @@ import bot.storage.models.base
 
 
 revision = '0015_send_tokens'
-down_revision = '0013_send_pace'
+down_revision = '0014_perf_indexes'
 branch_labels = None
 depends_on = None
 
