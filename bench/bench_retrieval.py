@@ -42,34 +42,24 @@ from bot.content.analysis import Analyzer, load_lexicon, segment  # noqa: E402
 from bot.content.answers import AnswerKind, respond  # noqa: E402
 from bot.content.evaluation import (  # noqa: E402
     Case,
-    FoldResult,
     Report,
     Thresholds,
     choose,
-    cross_validate,
     evaluate,
+    grouped_cross_validate,
+    held_out_scores,
     load_cases,
     rates,
-    score_cases,
 )
 from bot.content.index import Calibration, TopicIndex  # noqa: E402
+from bot.content.learned import EXAMPLES_DIR, shipped  # noqa: E402
 from bot.content.model import KnowledgeBase, Topic  # noqa: E402
 from bot.content.store import load_directory  # noqa: E402
 
-SETS = ROOT / "tests/content"
-DEV = SETS / "devset.jsonl"
-HOLDOUT = SETS / "holdout.jsonl"
-# Every set that may be used for tuning. "old-blind" was read in an earlier session, so it is no
-# longer blind; "outside-dev" is a development set written by someone outside the authors.
-TUNING = [
-    ("dev", DEV),
-    ("dev-extra", SETS / "devset_extra.jsonl"),
-    ("dev-colloquial", SETS / "devset_colloquial.jsonl"),
-    ("holdout", HOLDOUT),
-    ("old-blind", SETS / "blind.jsonl"),
-    ("dev-styles", SETS / "devset_styles.jsonl"),
-    ("outside-dev", SETS / "outside_dev.jsonl"),
-]
+SETS = EXAMPLES_DIR
+# Every example set: the model's training data and the groups of the grouped cross-validation.
+# "blind" and "blind_outside" were blind sets once and were read, so they are examples now.
+TUNING = [(path.stem, path) for path in sorted(SETS.glob("*.jsonl"))]
 START, END = "<!-- retrieval:start -->", "<!-- retrieval:end -->"
 STYLES = ["accented", "unaccented", "teencode", "typo", "long", "short", "colloquial"]
 # Measured once on 02/12/2026 (the code before issue 14's retrieval work and after it).
@@ -83,9 +73,7 @@ BEFORE_AFTER = "\n".join(
         "| 94.5 % | 100.0 % | 88.0 % | 96.0 % |",
     ]
 )
-GRID = [
-    Thresholds(share / 100, evidence / 2) for share in range(40, 81) for evidence in range(12, 61)
-]
+SAFETY = {"lua-dao-truc-tuyen", "mat-khau-an-toan", "bao-ve-du-lieu-ca-nhan"}
 
 
 class PlainBM25:
@@ -267,7 +255,8 @@ def measure_size(size: int) -> dict[str, float]:
     gc.collect()
     before = rss_mb()
     start, start_cpu = time.perf_counter(), time.process_time()
-    index = TopicIndex(kb, analyzer)
+    shipped.cache_clear()
+    index = TopicIndex(kb, analyzer, classifier=shipped())
     build, build_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     gc.collect()
     memory = rss_mb() - before
@@ -341,57 +330,71 @@ def first_answer_seconds(runs: int = 3) -> tuple[float, float]:
     return statistics.median(person), statistics.median(jsonl)
 
 
+def merged(reports: list[Report]) -> Report:
+    """Several reports as one (sums per style)."""
+    total = Report()
+    for report in reports:
+        for kind, count in report.total.items():
+            total.total[kind] = total.total.get(kind, 0) + count
+            total.right[kind] = total.right.get(kind, 0) + report.right.get(kind, 0)
+    return total
+
+
 def calibration_section(kb: KnowledgeBase) -> str:
-    """Cross-validated estimate of the threshold choice, the choice on all tuning sets, the grid."""
-    shipped = Calibration()
-    index = TopicIndex(kb, Analyzer(load_lexicon()), shipped)
-    scored = score_cases(dev_cases(), index)
-    folds: list[FoldResult] = []
-    for seed in range(14, 19):
-        folds.extend(cross_validate(scored, GRID, folds=5, seed=seed))
-    ins = [fold.in_scope for fold in folds]
-    outs = [fold.out_of_scope for fold in folds]
-    chosen = choose(scored, GRID)
-    right_in, right_out = rates(scored, chosen)
-    shipped_in, shipped_out = rates(
-        scored, Thresholds(shipped.share, shipped.evidence, shipped.evidence_share)
-    )
-    picks: dict[tuple[float, float], int] = {}
-    for fold in folds:
-        key = (fold.chosen.share, fold.chosen.evidence)
-        picks[key] = picks.get(key, 0) + 1
-    ordered = sorted(picks.items(), key=lambda item: -item[1])[:5]
-    common = ", ".join(f"{s:g}/{e:g} ×{n}" for (s, e), n in ordered)
-    summary = (
-        f"5-fold cross-validation, repeated with 5 shuffles (25 held-out folds, stratified by "
-        f"style) over the {len(scored)} tuning questions: choosing the thresholds on four "
-        f"fifths and measuring on the fifth left out gives **{pct(statistics.mean(ins))} "
-        f"in-scope right (sd {pct(statistics.stdev(ins))}, worst fold {pct(min(ins))}) and "
-        f"{pct(statistics.mean(outs))} out-of-scope declined (sd {pct(statistics.stdev(outs))}, "
-        f"worst fold {pct(min(outs))})**. The choices made in the folds (share/evidence): "
-        f"{common}.\n\nChosen on all tuning sets (maximise the worse of the two rates, then "
-        f"their sum, then the more cautious): share ≥ {chosen.share:g} or evidence ≥ "
-        f"{chosen.evidence:g} (the latter only with share ≥ {shipped.evidence_share:g}, so that "
-        f"a long message of numbers is not answered; no tuning question is answered through "
-        f"evidence with a smaller share than 0.35), which scores {pct(right_in)} / "
-        f"{pct(right_out)} on the sets it "
-        f"was chosen on (an optimistic figure; the cross-validated one above is the estimate). "
-        f"Shipped in `Calibration`: share {shipped.share:g}, evidence {shipped.evidence:g} "
-        f"({pct(shipped_in)} / {pct(shipped_out)})."
-    )
-    shares = [round(shipped.share + d, 2) for d in (-0.06, -0.04, -0.02, 0.0, 0.02, 0.04)]
-    evidences = [shipped.evidence + d for d in (-3.0, -1.0, 0.0, 1.0, 3.0)]
+    """Grouped cross-validation: a model trained without a whole set, measured on that set with
+    the threshold chosen on the other sets' held-out scores; the threshold chosen on them all."""
+    shipped_c = Calibration()
+    groups = {name: load_cases(path) for name, path in TUNING}
+    start = time.perf_counter()
+    held = held_out_scores(groups, kb)
+    seconds = time.perf_counter() - start
+    folds = grouped_cross_validate(held)
     lines = [
-        "| share \\ evidence | " + " | ".join(f"{e:g}" for e in evidences) + " |",
-        "|---|" + "---|" * len(evidences),
+        header().replace("| set (questions), ranking |", "| held-out set (questions), threshold |")
     ]
-    for share in shares:
-        cells = []
-        for evidence in evidences:
-            right_in, right_out = rates(scored, Thresholds(share, evidence, shipped.evidence_share))
-            cells.append(f"{pct(right_in)} / {pct(right_out)}")
-        lines.append(f"| {share:.2f} | " + " | ".join(cells) + " |")
-    return summary + "\n\n" + "\n".join(lines)
+    for fold in folds:
+        assert fold.report is not None
+        lines.append(
+            accuracy_rows(
+                f"{fold.group} ({len(groups[fold.group])}), {fold.chosen.probability:g}",
+                fold.report,
+            )
+        )
+    pooled = merged([fold.report for fold in folds if fold.report is not None])
+    lines.append(accuracy_rows("**all sets, each held out**", pooled))
+    everything = [item for items in held.values() for item in items]
+    chosen = choose(everything)
+    right_in, right_out = rates(everything, chosen)
+    shipped_in, shipped_out = rates(everything, Thresholds(shipped_c.probability))
+    unsafe = sum(
+        1
+        for fold in folds
+        if fold.report is not None
+        for case, predicted in fold.report.misses
+        if case.topic in SAFETY and predicted is not None and predicted not in SAFETY
+    )
+    summary = (
+        f"Leave one set out ({len(groups)} sets, {len(everything)} questions; "
+        f"{seconds:.0f} s for the {len(groups)} trainings): each set is scored by a model "
+        f"trained on the topics' own examples and every other set, and answered with the "
+        f"threshold chosen on the other sets' held-out scores. Pooled: **{pct(pooled.in_scope)} "
+        f"in-scope right, {pct(pooled.out_of_scope)} out-of-scope declined**; safety questions "
+        f"(scam, passwords, personal data) answered with an unrelated topic: {unsafe}. This is "
+        f"the estimate for wording the model has not seen; the figures on the sets it was "
+        f"trained on (above) are not.\n\nThreshold chosen on all held-out scores (maximise the "
+        f"worse of the two rates, then their sum, then the more cautious): probability ≥ "
+        f"{chosen.probability:g} ({pct(right_in)} / {pct(right_out)}). Shipped in "
+        f"`Calibration`: {shipped_c.probability:g} ({pct(shipped_in)} / {pct(shipped_out)})."
+    )
+    grid = [round(shipped_c.probability + d, 2) for d in (-0.1, -0.05, 0.0, 0.05, 0.1)]
+    table = [
+        "| probability ≥ | " + " | ".join(f"{p:g}" for p in grid) + " |",
+        "|---|" + "---|" * len(grid),
+        "| in-scope right / out-of-scope declined | "
+        + " | ".join("{} / {}".format(*map(pct, rates(everything, Thresholds(p)))) for p in grid)
+        + " |",
+    ]
+    return summary + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(table)
 
 
 def machine() -> str:
@@ -419,7 +422,7 @@ def main() -> None:
         return
 
     kb = load_directory()[1]
-    index = TopicIndex(kb, Analyzer(load_lexicon()))
+    index = TopicIndex(kb, Analyzer(load_lexicon()), classifier=shipped())
     blind = ""
     if args.blind:
         blind, _ = blind_section(index, args.blind)

@@ -1,4 +1,4 @@
-"""`cdsbot content check | reload | unanswered | feedback`: tools for knowledge-base editors."""
+"""`cdsbot content check | train | reload | unanswered | feedback`: editors' tools."""
 
 from __future__ import annotations
 
@@ -81,6 +81,19 @@ def check(
             f"{fairness.share(fairness.longest):.0%}, ngắn nhất ở "
             f"{fairness.share(fairness.shortest):.0%} số câu."
         )
+
+
+@app.command("train")
+def train() -> None:
+    """Huấn luyện lại mô hình tìm chủ đề từ các câu hỏi mẫu đi kèm (sau khi sửa chủ đề, câu hỏi
+    mẫu hoặc từ điển viết tắt)."""
+    from bot.content.analysis import load_lexicon
+    from bot.content.learned import MODEL_FILE, train_shipped
+    from bot.content.store import load_directory
+
+    kb = load_directory()[1]
+    model = train_shipped(kb.topics.values(), load_lexicon())
+    typer.echo(f"Đã ghi {MODEL_FILE.name}: {len(model.labels) - 1} chủ đề, bản {model.version}.")
 
 
 @app.command("reload")

@@ -1,28 +1,34 @@
 """Ranking knowledge-base topics for a question, and deciding whether the best one is good enough.
 
-Each topic is one document made of its title, example questions and keywords, indexed three ways
-with BM25 (bm25s): segmented accented words, accent-stripped syllables and syllable pairs, and
-character trigrams. A question's score in each view is divided by the most its terms could earn
-(unknown terms count as rare ones), so it says what share of the question the topic explains.
-The top candidates are re-ranked with fuzzy similarity (rapidfuzz) to the topic's example
-questions. Intent cues (lexicon "intents": "bị lừa", "báo ở đâu" → the scam topic) add to the
-share of their topic, so what the person needs outweighs words shared with another topic. The bot
-answers only when the share is high enough or the absolute evidence is strong (long questions
-explain only part of their words); the thresholds are chosen by cross-validation on the tuning sets
-(bench/bench_retrieval.py --calibrate).
+Topics that the example-trained model knows (bot.content.learned: every shipped topic when the
+model is current) are ranked by its probability, with the intent cues added to their scores;
+the bot answers when the best topic's probability reaches `Calibration.probability`, a threshold
+chosen by cross-validation that holds out whole question sets (bench/bench_retrieval.py
+--calibrate). The lexical ranking below stays for topics the model has never seen (an entry
+added by an editor since the model was trained) and for a knowledge base without a model.
+
+Lexical ranking: each topic is one document made of its title, example questions and keywords,
+indexed three ways with BM25 (bm25s): segmented accented words, accent-stripped syllables and
+syllable pairs, and character trigrams. A question's score in each view is divided by the most
+its terms could earn (unknown terms count as rare ones), so it says what share of the question
+the topic explains. The top candidates are re-ranked with fuzzy similarity (rapidfuzz) to the
+topic's example questions. Intent cues (lexicon "intents": "bị lừa", "báo ở đâu" → the scam
+topic) add to the share of their topic. It answers only when the share is high enough or the
+absolute evidence is strong (long questions explain only part of their words).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.content.analysis import Analysis, Analyzer
+from bot.content.analysis import Analysis, Analyzer, expand
 from bot.content.cues import CueTable
+from bot.content.learned import OUT_OF_SCOPE, Classifier, features_of, softmax
 from bot.content.model import KnowledgeBase, Topic
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -44,6 +50,9 @@ class Calibration:
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
     cue_weight: float = 0.3  # share added to a topic per intent cue found (lexicon "intents")
     cue_limit: int = 2  # at most this many cues count for one topic
+    # The example-trained model: answer when the best topic's probability reaches this…
+    probability: float = 0.40
+    cue_logit: float = 1.0  # …after adding this to a topic's logit per intent cue found
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,7 @@ class Hit:
     score: float
     share: float = 0.0  # share of the question this topic explains
     evidence: float = 0.0  # absolute BM25 evidence
+    probability: float | None = None  # the example-trained model's, for topics it knows
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +119,11 @@ class TopicIndex:
     """The search structure for one knowledge base; immutable, so it can be swapped atomically."""
 
     def __init__(
-        self, kb: KnowledgeBase, analyzer: Analyzer, calibration: Calibration | None = None
+        self,
+        kb: KnowledgeBase,
+        analyzer: Analyzer,
+        calibration: Calibration | None = None,
+        classifier: Classifier | None = None,
     ) -> None:
         self.kb = kb
         self.calibration = calibration or Calibration()
@@ -117,6 +131,21 @@ class TopicIndex:
         self._slugs = list(kb.topics)
         self._positions = {slug: i for i, slug in enumerate(self._slugs)}
         self._intents = CueTable(analyzer.lexicon.intents)
+        self._classifier = classifier
+        # The model's labels that are still topics (or out of scope), and the topics it lacks.
+        labels = classifier.labels if classifier else ()
+        self._columns = np.array(
+            [i for i, label in enumerate(labels) if label in kb.topics or label == OUT_OF_SCOPE],
+            dtype=np.int64,
+        )
+        self._labels = [labels[i] for i in self._columns]
+        self._learned = frozenset(label for label in self._labels if label != OUT_OF_SCOPE)
+        self.unlearned = [slug for slug in self._slugs if slug not in self._learned]
+        """Topics the model does not know: ranked lexically."""
+        if self.unlearned:  # the lexical views cost most of the build: only when needed
+            self._build_lexical(kb, analyzer)
+
+    def _build_lexical(self, kb: KnowledgeBase, analyzer: Analyzer) -> None:
         accented: list[list[str]] = []
         folded: list[list[str]] = []
         grams: list[list[str]] = []
@@ -134,6 +163,37 @@ class TopicIndex:
 
     def rank(self, question: str, limit: int = 3) -> Ranking:
         """The closest topics to a question, best first, each with its confidence."""
+        if not self._learned:
+            return self._rank_lexically(question, limit)
+        expanded = expand(question, self._analyzer.lexicon)
+        found = features_of(expanded.words)
+        assert self._classifier is not None
+        logits = self._classifier.logits(found)[self._columns]
+        c = self.calibration
+        for slug, count in self._intents.find(expanded.words[: expanded.own]).items():
+            if slug in self._learned:
+                logits[self._labels.index(slug)] += c.cue_logit * min(count, c.cue_limit)
+        probabilities = softmax(logits)
+        hits = [
+            Hit(label, round(float(p) / c.probability, 4), probability=float(p))
+            for label, p in zip(self._labels, probabilities, strict=True)
+            if label != OUT_OF_SCOPE
+        ]
+        hits.sort(key=lambda hit: -hit.score)
+        if self.unlearned:
+            # A topic added since the model was trained has only lexical evidence; when the
+            # lexical ranking puts it first among all topics and is sure, it goes first (the
+            # editor added it for such questions), otherwise after the model's topics.
+            lexical = self._rank_lexically(question, limit)
+            new = [hit for hit in lexical.hits if hit.slug not in self._learned]
+            if lexical.confident and lexical.hits[0].slug not in self._learned:
+                hits = [*new, *hits]
+            else:
+                hits.extend(replace(hit, score=min(hit.score, 0.99)) for hit in new)
+                hits.sort(key=lambda hit: -hit.score)
+        return Ranking(tuple(hits[:limit]))
+
+    def _rank_lexically(self, question: str, limit: int) -> Ranking:
         analysis = self._analyzer.analyze(question)
         share, evidence = self._scores(analysis)
         if not evidence.any():

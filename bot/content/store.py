@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.content.analysis import Analyzer, load_lexicon
 from bot.content.index import TopicIndex
+from bot.content.learned import shipped
 from bot.content.loader import CONTENT_DIR, Snapshot, fingerprint, parse_snapshot, read_snapshot
 from bot.content.model import KnowledgeBase
 from bot.content.yaml_lines import ContentIssue
@@ -69,7 +70,7 @@ def index_for(kb: KnowledgeBase) -> TopicIndex:
     with _lock:
         if kb.version in _indexes:
             return _indexes[kb.version]
-    index = TopicIndex(kb, Analyzer(load_lexicon()))
+    index = TopicIndex(kb, Analyzer(load_lexicon()), classifier=shipped())
     with _lock:
         _remember(_indexes, kb.version, index)
     return index
