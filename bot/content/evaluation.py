@@ -112,7 +112,7 @@ class Thresholds:
     probability: float
 
 
-GRID = [Thresholds(step / 100) for step in range(10, 91)]
+GRID = [Thresholds(step / 200) for step in range(10, 200)]
 
 
 def predictions(scored: Sequence[Scored], thresholds: Thresholds) -> list[str | None]:

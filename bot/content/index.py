@@ -20,6 +20,7 @@ absolute evidence is strong (long questions explain only part of their words).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 
 import bm25s
@@ -50,8 +51,9 @@ class Calibration:
     unknown_percentile: float = 50.0  # an unknown term weighs like a term this rare
     cue_weight: float = 0.3  # share added to a topic per intent cue found (lexicon "intents")
     cue_limit: int = 2  # at most this many cues count for one topic
-    # The example-trained model: answer when the best topic's probability reaches this…
-    probability: float = 0.40
+    # The example-trained model: answer when the best topic's p / (p + p_out_of_scope) reaches
+    # this (bot.content.index._in_scope)…
+    probability: float = 0.815
     cue_logit: float = 1.0  # …after adding this to a topic's logit per intent cue found
 
 
@@ -140,6 +142,11 @@ class TopicIndex:
         )
         self._labels = [labels[i] for i in self._columns]
         self._learned = frozenset(label for label in self._labels if label != OUT_OF_SCOPE)
+        self._topics = np.array(
+            [i for i, label in enumerate(self._labels) if label != OUT_OF_SCOPE], dtype=np.int64
+        )
+        self._topic_labels = [self._labels[i] for i in self._topics]
+        self._none = self._labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self._labels else None
         self.unlearned = [slug for slug in self._slugs if slug not in self._learned]
         """Topics the model does not know: ranked lexically."""
         if self.unlearned:  # the lexical views cost most of the build: only when needed
@@ -165,19 +172,28 @@ class TopicIndex:
         """The closest topics to a question, best first, each with its confidence."""
         if not self._learned:
             return self._rank_lexically(question, limit)
-        expanded = expand(question, self._analyzer.lexicon)
-        found = features_of(expanded.words)
-        assert self._classifier is not None
-        logits = self._classifier.logits(found)[self._columns]
         c = self.calibration
-        for slug, count in self._intents.find(expanded.words[: expanded.own]).items():
-            if slug in self._learned:
-                logits[self._labels.index(slug)] += c.cue_logit * min(count, c.cue_limit)
-        probabilities = softmax(logits)
+        # A long story is also read sentence by sentence: its question may be one sentence
+        # among many about something else. The reading most sure that it is in scope counts.
+        readings = [question]
+        sentences = [part for part in _SENTENCE.split(question) if len(part.split()) >= 3]
+        if len(sentences) > 1:
+            readings.extend(sentences)
+        best: tuple[float, np.ndarray] | None = None
+        for text in readings:
+            probabilities = self._probabilities(text)
+            confidence = _in_scope(probabilities, self._none)
+            top = float(confidence.max()) if len(confidence) else 0.0
+            if best is None or top > best[0]:
+                best = (top, probabilities)
+        assert best is not None
+        probabilities = best[1]
+        confidence = _in_scope(probabilities, self._none)
         hits = [
-            Hit(label, round(float(p) / c.probability, 4), probability=float(p))
-            for label, p in zip(self._labels, probabilities, strict=True)
-            if label != OUT_OF_SCOPE
+            Hit(label, round(float(k) / c.probability, 4), probability=float(p))
+            for label, p, k in zip(
+                self._topic_labels, probabilities[self._topics], confidence, strict=True
+            )
         ]
         hits.sort(key=lambda hit: -hit.score)
         if self.unlearned:
@@ -192,6 +208,18 @@ class TopicIndex:
                 hits.extend(replace(hit, score=min(hit.score, 0.99)) for hit in new)
                 hits.sort(key=lambda hit: -hit.score)
         return Ranking(tuple(hits[:limit]))
+
+    def _probabilities(self, text: str) -> np.ndarray:
+        """The model's probability for every label still in the knowledge base, intent cues
+        added to their topics' logits."""
+        assert self._classifier is not None
+        expanded = expand(text, self._analyzer.lexicon)
+        logits = self._classifier.logits(features_of(expanded.words))[self._columns]
+        c = self.calibration
+        for slug, count in self._intents.find(expanded.words[: expanded.own]).items():
+            if slug in self._learned:
+                logits[self._labels.index(slug)] += c.cue_logit * min(count, c.cue_limit)
+        return softmax(logits)
 
     def _rank_lexically(self, question: str, limit: int) -> Ranking:
         analysis = self._analyzer.analyze(question)
@@ -248,6 +276,23 @@ class TopicIndex:
                 float(process.cdist([content], examples, scorer=fuzz.ratio).max()) / 100
             )
         return found
+
+
+_SENTENCE = re.compile(r"(?<=[.?!…])\s+")
+
+
+def _in_scope(probabilities: np.ndarray, none: int | None) -> np.ndarray:
+    """Per topic: its probability against that of "out of scope" alone, p / (p + p_none).
+
+    Whether to answer is a question of scope, not of how the rest is shared among topics: an
+    everyday question that two topics could answer splits its probability between them, but
+    still leaves little to "out of scope". Chosen over the top probability by the grouped
+    cross-validation (unseen sets: 96.8 % / 96.1 % against 95.4 % / 95.5 %).
+    """
+    if none is None:
+        return np.delete(probabilities, [])
+    topics = np.delete(probabilities, none)
+    return topics / (topics + probabilities[none] + 1e-12)
 
 
 def _texts(topic: Topic) -> list[str]:

@@ -97,10 +97,17 @@ def test_wording_from_a_writer_it_was_not_trained_on() -> None:
     groups = {path.stem: load_cases(path) for path in sorted(EXAMPLES_DIR.glob("*.jsonl"))}
     held = held_out_scores(groups, kb, only=["blind_outside"])["blind_outside"]
     report = evaluate_scored(held, Thresholds(shipped_threshold()))
-    assert report.in_scope >= 0.84, report.misses
+    assert report.in_scope >= 0.87, report.misses
     assert report.out_of_scope >= 0.95, report.misses
     for style in STYLES:
-        assert report.style(style) >= (0.65 if style == "colloquial" else 0.75), style
+        assert report.style(style) >= 0.73, (style, report.misses)
+    safety = {"lua-dao-truc-tuyen", "mat-khau-an-toan", "bao-ve-du-lieu-ca-nhan"}
+    unrelated = [
+        (case.question, predicted)
+        for case, predicted in report.misses
+        if case.topic in safety and predicted is not None and predicted not in safety
+    ]
+    assert unrelated == []
 
 
 def shipped_threshold() -> float:
