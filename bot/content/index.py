@@ -53,7 +53,7 @@ class Calibration:
     cue_limit: int = 2  # at most this many cues count for one topic
     # The example-trained model: answer when the best topic's p / (p + p_out_of_scope) reaches
     # this (bot.content.index._in_scope)…
-    probability: float = 0.815
+    probability: float = 0.73
     cue_logit: float = 1.0  # …after adding this to a topic's logit per intent cue found
 
 
@@ -173,21 +173,15 @@ class TopicIndex:
         if not self._learned:
             return self._rank_lexically(question, limit)
         c = self.calibration
-        # A long story is also read sentence by sentence: its question may be one sentence
-        # among many about something else. The reading most sure that it is in scope counts.
-        readings = [question]
+        # A long story whose whole is not clearly in scope is also read by its last sentence,
+        # where people put the question after telling the story ("… Tôi nên báo ở đâu?").
+        probabilities = self._probabilities(question)
+        top = _in_scope(probabilities, self._none).max(initial=0.0)
         sentences = [part for part in _SENTENCE.split(question) if len(part.split()) >= 3]
-        if len(sentences) > 1:
-            readings.extend(sentences)
-        best: tuple[float, np.ndarray] | None = None
-        for text in readings:
-            probabilities = self._probabilities(text)
-            confidence = _in_scope(probabilities, self._none)
-            top = float(confidence.max()) if len(confidence) else 0.0
-            if best is None or top > best[0]:
-                best = (top, probabilities)
-        assert best is not None
-        probabilities = best[1]
+        if top < c.probability and len(sentences) > 1:
+            last = self._probabilities(sentences[-1])
+            if _in_scope(last, self._none).max(initial=0.0) > top:
+                probabilities = last
         confidence = _in_scope(probabilities, self._none)
         hits = [
             Hit(label, round(float(k) / c.probability, 4), probability=float(p))
@@ -287,7 +281,8 @@ def _in_scope(probabilities: np.ndarray, none: int | None) -> np.ndarray:
     Whether to answer is a question of scope, not of how the rest is shared among topics: an
     everyday question that two topics could answer splits its probability between them, but
     still leaves little to "out of scope". Chosen over the top probability by the grouped
-    cross-validation (unseen sets: 96.8 % / 96.1 % against 95.4 % / 95.5 %).
+    cross-validation on eight sets (in-scope right / out-of-scope declined on the held-out
+    sets: 96.8 % / 96.1 % against 95.1 % / 95.5 %).
     """
     if none is None:
         return np.delete(probabilities, [])

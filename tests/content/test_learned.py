@@ -10,7 +10,7 @@ import pytest
 
 from bot.content.analysis import Analyzer, load_lexicon
 from bot.content.evaluation import Thresholds, evaluate_scored, held_out_scores, load_cases
-from bot.content.index import TopicIndex
+from bot.content.index import Calibration, TopicIndex
 from bot.content.learned import (
     EXAMPLES_DIR,
     MODEL_FILE,
@@ -88,29 +88,40 @@ def test_a_topic_the_model_has_not_seen_is_ranked_lexically() -> None:
     assert again is not None and again.slug == "lua-dao-truc-tuyen"
 
 
+HELD_OUT = {  # set: (in-scope right, out-of-scope declined, every style), lexical ranking before
+    # (79.5 % / 96.8 %, colloquial 56.7 %) and (87.4 % / 93.3 %, typo 75 %, long 78.3 %)
+    "blind_outside": (0.89, 0.95, 0.73),
+    "dev2": (0.92, 0.95, 0.80),
+}
+
+
 @pytest.mark.slow
-def test_wording_from_a_writer_it_was_not_trained_on() -> None:
-    """Grouped cross-validation on the outside writer's blind set of the first review: a model
-    trained on everything else, the shipped threshold. The lexical ranking before it found the
-    right topic for 79.5 % of these (colloquial 56.7 %, teencode, typo and long 76.7 %)."""
+@pytest.mark.parametrize("name", list(HELD_OUT))
+def test_wording_from_a_writer_it_was_not_trained_on(name: str) -> None:
+    """Grouped cross-validation on the two outside writers' sets: a model trained on the topics
+    and every other set, measured on this one with the shipped threshold."""
     kb = load_directory()[1]
     groups = {path.stem: load_cases(path) for path in sorted(EXAMPLES_DIR.glob("*.jsonl"))}
-    held = held_out_scores(groups, kb, only=["blind_outside"])["blind_outside"]
-    report = evaluate_scored(held, Thresholds(shipped_threshold()))
-    assert report.in_scope >= 0.87, report.misses
-    assert report.out_of_scope >= 0.95, report.misses
+    held = held_out_scores(groups, kb, only=[name])[name]
+    report = evaluate_scored(held, Thresholds(Calibration().probability))
+    in_scope, out_of_scope, style_floor = HELD_OUT[name]
+    assert report.in_scope >= in_scope, report.misses
+    assert report.out_of_scope >= out_of_scope, report.misses
     for style in STYLES:
-        assert report.style(style) >= 0.73, (style, report.misses)
+        assert report.style(style) >= style_floor, (style, report.misses)
+    assert unrelated_safety_answers(report.misses, kb) == []
+
+
+def unrelated_safety_answers(misses, kb) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Safety questions answered with a topic that is neither a safety topic nor one the
+    expected topic lists as related (the data-protection law's entry lists the bot's own
+    privacy entry, which answers part of such a question)."""
     safety = {"lua-dao-truc-tuyen", "mat-khau-an-toan", "bao-ve-du-lieu-ca-nhan"}
-    unrelated = [
+    return [
         (case.question, predicted)
-        for case, predicted in report.misses
-        if case.topic in safety and predicted is not None and predicted not in safety
+        for case, predicted in misses
+        if case.topic in safety
+        and predicted is not None
+        and predicted not in safety
+        and predicted not in kb.topics[case.topic].related
     ]
-    assert unrelated == []
-
-
-def shipped_threshold() -> float:
-    from bot.content.index import Calibration
-
-    return Calibration().probability
