@@ -31,6 +31,7 @@ from bot.content.analysis import Analysis, Analyzer, expand
 from bot.content.cues import CueTable
 from bot.content.learned import OUT_OF_SCOPE, Classifier, features_of, softmax
 from bot.content.model import KnowledgeBase, Topic
+from bot.core.text import fold
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 _K1 = 1.2
@@ -149,6 +150,14 @@ class TopicIndex:
         self._none = self._labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self._labels else None
         self.unlearned = [slug for slug in self._slugs if slug not in self._learned]
         """Topics the model does not know: ranked lexically."""
+        # A question that is literally one of a topic's example questions (up to case, accents
+        # and punctuation) gets that topic: an editor who adds an unanswered question to a
+        # topic on the knowledge desk sees it answered at once, before the model is retrained.
+        self._literal = {
+            _literal(question): slug
+            for slug, topic in kb.topics.items()
+            for question in topic.questions
+        }
         if self.unlearned:  # the lexical views cost most of the build: only when needed
             self._build_lexical(kb, analyzer)
 
@@ -190,6 +199,10 @@ class TopicIndex:
             )
         ]
         hits.sort(key=lambda hit: -hit.score)
+        literal = self._literal.get(_literal(question))
+        if literal in self._learned:
+            hit = next(hit for hit in hits if hit.slug == literal)
+            hits = [replace(hit, score=max(hit.score, 1.0))] + [h for h in hits if h is not hit]
         if self.unlearned:
             # A topic added since the model was trained has only lexical evidence; when the
             # lexical ranking puts it first among all topics and is sure, it goes first (the
@@ -270,6 +283,14 @@ class TopicIndex:
                 float(process.cdist([content], examples, scorer=fuzz.ratio).max()) / 100
             )
         return found
+
+
+_LETTERS = re.compile(r"[^\W_]+")
+
+
+def _literal(text: str) -> str:
+    """A question's words, lower case and without accents, for literal comparison."""
+    return " ".join(_LETTERS.findall(fold(text)))
 
 
 _SENTENCE = re.compile(r"(?<=[.?!…])\s+")

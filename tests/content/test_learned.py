@@ -125,3 +125,20 @@ def unrelated_safety_answers(misses, kb) -> list[tuple[str, str]]:  # type: igno
         and predicted not in safety
         and predicted not in kb.topics[case.topic].related
     ]
+
+
+def test_an_example_question_added_by_an_editor_is_answered_at_once() -> None:
+    """The knowledge desk adds an unanswered question to a topic: before the model is retrained
+    the question, literally (any case, accents, punctuation), gets that topic."""
+    kb = load_directory()[1]
+    question = "thôn tôi có mấy đứa thanh niên rảnh muốn làm việc có ích cho làng"
+    analyzer = Analyzer(load_lexicon())
+    assert not TopicIndex(kb, analyzer, classifier=shipped()).rank(question).confident
+    topic = kb.topics["to-cong-nghe-so-cong-dong"]
+    edited = replace(topic, questions=(*topic.questions, question))
+    grown = replace(kb, topics={**kb.topics, topic.slug: edited}, version="edited")
+    index = TopicIndex(grown, analyzer, classifier=shipped())
+    for asked in (question, "Thon toi co may dua thanh nien ranh, muon lam viec co ich cho lang?"):
+        ranking = index.rank(asked)
+        assert ranking.confident and ranking.best is not None
+        assert ranking.best.slug == "to-cong-nghe-so-cong-dong"
