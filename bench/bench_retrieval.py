@@ -71,8 +71,8 @@ BEFORE_AFTER = "\n".join(
         "|---|" + "---|" * (len(STYLES) + 2),
         "| blind_outside (272), lexical before | 79.5 % | 93.3 % | 86.7 % | 76.7 % | 76.7 % "
         "| 76.7 % | 90.0 % | 56.7 % | 96.8 % |",
-        "| blind_outside, learned, held out | 91.0 % | 100.0 % | 100.0 % | 86.7 % | 90.0 % "
-        "| 86.7 % | 96.7 % | 76.7 % | 100.0 % |",
+        "| blind_outside, learned, held out | 90.5 % | 100.0 % | 100.0 % | 86.7 % | 90.0 % "
+        "| 83.3 % | 96.7 % | 76.7 % | 100.0 % |",
         "| dev2 (480), lexical before | 87.4 % | 98.3 % | 95.0 % | 88.3 % | 75.0 % | 78.3 % "
         "| 95.0 % | 81.7 % | 93.3 % |",
         "| dev2, learned, first look (trained before dev2 arrived) | 93.6 % | 100.0 % "
@@ -376,20 +376,25 @@ def calibration_section(kb: KnowledgeBase) -> str:
     chosen = choose(everything)
     right_in, right_out = rates(everything, chosen)
     shipped_in, shipped_out = rates(everything, Thresholds(shipped_c.probability))
-    unsafe = sum(
-        1
+    elsewhere = [
+        (case, predicted)
         for fold in folds
         if fold.report is not None
         for case, predicted in fold.report.misses
         if case.topic in SAFETY and predicted is not None and predicted not in SAFETY
+    ]
+    unsafe = sum(
+        1 for case, predicted in elsewhere if predicted not in kb.topics[case.topic].related
     )
+    related = len(elsewhere) - unsafe
     summary = (
         f"Leave one set out ({len(groups)} sets, {len(everything)} questions; "
         f"{seconds:.0f} s for the {len(groups)} trainings): each set is scored by a model "
         f"trained on the topics' own examples and every other set, and answered with the "
         f"threshold chosen on the other sets' held-out scores. Pooled: **{pct(pooled.in_scope)} "
         f"in-scope right, {pct(pooled.out_of_scope)} out-of-scope declined**; safety questions "
-        f"(scam, passwords, personal data) answered with an unrelated topic: {unsafe}. This is "
+        f"(scam, passwords, personal data) answered with an unrelated topic: {unsafe}; with a "
+        f"non-safety topic that the expected one lists as related: {related}. This is "
         f"the estimate for wording the model has not seen; the figures on the sets it was "
         f"trained on (above) are not.\n\nThreshold chosen on all held-out scores (maximise the "
         f"worse of the two rates, then their sum, then the more cautious): probability ≥ "
@@ -524,7 +529,9 @@ memory while loading the model and building (with the shipped 30 entries no lexi
 built: the model knows every topic); RSS is the whole process. "Best of
 3" takes each question's fastest of its three runs before the percentile: on a shared machine
 it leaves out most of the waiting for a core, so it is the cost of the question itself. Target:
-p99 ≤ 5 ms per question with the shipped content (first row).
+p99 ≤ 5 ms per question with the shipped content (first row). The synthetic entries are unknown
+to the model (trained on the shipped topics), so every question also goes through the lexical
+ranking and its BM25 index: the worst case of a knowledge base grown without retraining.
 
 {growth}
 
