@@ -1,9 +1,11 @@
-"""Measuring retrieval on a question set (tests/content/*.jsonl): accuracy per writing style.
+"""Measuring retrieval on a question set (bot/content/examples/*.jsonl): accuracy per style.
 
 A case is `{"q": ..., "topic": <slug or null>, "style": ...}`. An in-scope case is right when the
 predicted topic is its topic; an out-of-scope or small-talk case is right when nothing is answered.
-The answering thresholds are chosen by k-fold cross-validation over the pooled tuning sets
-(`cross_validate`, run by bench/bench_retrieval.py --calibrate), one pair for every style.
+The estimate for unseen wording is grouped: each set (a writer, an occasion) is scored by a model
+trained without it (`held_out_scores`), and the answering threshold, one for every style, is
+chosen on the other sets' held-out scores (`grouped_cross_validate`, run by
+bench/bench_retrieval.py --calibrate).
 """
 
 from __future__ import annotations
