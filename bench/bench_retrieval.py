@@ -42,50 +42,48 @@ from bot.content.analysis import Analyzer, load_lexicon, segment  # noqa: E402
 from bot.content.answers import AnswerKind, respond  # noqa: E402
 from bot.content.evaluation import (  # noqa: E402
     Case,
-    FoldResult,
     Report,
     Thresholds,
     choose,
-    cross_validate,
     evaluate,
+    grouped_cross_validate,
+    held_out_scores,
     load_cases,
     rates,
-    score_cases,
 )
 from bot.content.index import Calibration, TopicIndex  # noqa: E402
+from bot.content.learned import EXAMPLES_DIR, MODEL_FILE, shipped  # noqa: E402
 from bot.content.model import KnowledgeBase, Topic  # noqa: E402
 from bot.content.store import load_directory  # noqa: E402
 
-SETS = ROOT / "tests/content"
-DEV = SETS / "devset.jsonl"
-HOLDOUT = SETS / "holdout.jsonl"
-# Every set that may be used for tuning. "old-blind" was read in an earlier session, so it is no
-# longer blind; "outside-dev" is a development set written by someone outside the authors.
-TUNING = [
-    ("dev", DEV),
-    ("dev-extra", SETS / "devset_extra.jsonl"),
-    ("dev-colloquial", SETS / "devset_colloquial.jsonl"),
-    ("holdout", HOLDOUT),
-    ("old-blind", SETS / "blind.jsonl"),
-    ("dev-styles", SETS / "devset_styles.jsonl"),
-    ("outside-dev", SETS / "outside_dev.jsonl"),
-]
+SETS = EXAMPLES_DIR
+# Every example set: the model's training data and the groups of the grouped cross-validation.
+# "blind" and "blind_outside" were blind sets once and were read, so they are examples now.
+TUNING = [(path.stem, path) for path in sorted(SETS.glob("*.jsonl"))]
 START, END = "<!-- retrieval:start -->", "<!-- retrieval:end -->"
 STYLES = ["accented", "unaccented", "teencode", "typo", "long", "short", "colloquial"]
-# Measured once on 02/12/2026 (the code before issue 14's retrieval work and after it).
+# Measured on 02/12/2026: the lexical ranking before the example-trained model (commit 8d9c31b)
+# and the example-trained model, on the two outside writers' sets (never tuned on by the code
+# before; the model's figures are held out: trained without the set).
 BEFORE_AFTER = "\n".join(
     [
-        "| code | in-scope right | " + " | ".join(STYLES) + " | out-of-scope declined |",
+        "| set, code | in-scope right | " + " | ".join(STYLES) + " | out-of-scope declined |",
         "|---|" + "---|" * (len(STYLES) + 2),
-        "| before (thresholds 0.58 / 12) | 90.0 % | 91.7 % | 93.9 % | 89.9 % | 87.3 % | 90.6 % "
-        "| 97.8 % | 71.7 % | 94.7 % |",
-        "| after (0.58 / 8, cross-validated) | 96.0 % | 97.4 % | 97.4 % | 96.5 % | 94.4 % "
-        "| 94.5 % | 100.0 % | 88.0 % | 96.0 % |",
+        "| blind_outside (272), lexical before | 79.5 % | 93.3 % | 86.7 % | 76.7 % | 76.7 % "
+        "| 76.7 % | 90.0 % | 56.7 % | 96.8 % |",
+        "| blind_outside, learned, held out | 90.5 % | 100.0 % | 100.0 % | 86.7 % | 90.0 % "
+        "| 83.3 % | 96.7 % | 76.7 % | 100.0 % |",
+        "| dev2 (480), lexical before | 87.4 % | 98.3 % | 95.0 % | 88.3 % | 75.0 % | 78.3 % "
+        "| 95.0 % | 81.7 % | 93.3 % |",
+        "| dev2, learned, first look (trained before dev2 arrived) | 93.6 % | 100.0 % "
+        "| 100.0 % | 90.0 % | 98.3 % | 78.3 % | 100.0 % | 88.3 % | 98.3 % |",
+        "| dev2, learned, held out (final code) | 94.5 % | 100.0 % | 100.0 % | 91.7 % "
+        "| 98.3 % | 83.3 % | 100.0 % | 88.3 % | 98.3 % |",
+        "| all nine sets, lexical before (seven of them tuned on) | 92.0 % | 97.2 % | 96.0 % "
+        "| 93.1 % | 86.6 % | 87.6 % | 96.7 % | 80.8 % | 95.7 % |",
     ]
 )
-GRID = [
-    Thresholds(share / 100, evidence / 2) for share in range(40, 81) for evidence in range(12, 61)
-]
+SAFETY = {"lua-dao-truc-tuyen", "mat-khau-an-toan", "bao-ve-du-lieu-ca-nhan"}
 
 
 class PlainBM25:
@@ -181,9 +179,9 @@ def accuracy_section(kb: KnowledgeBase, index: TopicIndex) -> str:
     for name, cases in tuning_sets():
         lines.append(accuracy_rows(f"{name} ({len(cases)}), ours", evaluate(cases, ours(index))))
     lines.append(
-        accuracy_rows(f"**all tuning sets ({len(pooled)}), ours**", evaluate(pooled, ours(index)))
+        accuracy_rows(f"**all example sets ({len(pooled)}), ours**", evaluate(pooled, ours(index)))
     )
-    lines.append(accuracy_rows("all tuning sets, plain BM25", evaluate(pooled, baseline.predict)))
+    lines.append(accuracy_rows("all example sets, plain BM25", evaluate(pooled, baseline.predict)))
     note = f"Baseline threshold (chosen on the tuning sets): {baseline.threshold:g}."
     return "\n".join(lines) + "\n\n" + note
 
@@ -267,7 +265,8 @@ def measure_size(size: int) -> dict[str, float]:
     gc.collect()
     before = rss_mb()
     start, start_cpu = time.perf_counter(), time.process_time()
-    index = TopicIndex(kb, analyzer)
+    shipped.cache_clear()
+    index = TopicIndex(kb, analyzer, classifier=shipped())
     build, build_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     gc.collect()
     memory = rss_mb() - before
@@ -341,57 +340,76 @@ def first_answer_seconds(runs: int = 3) -> tuple[float, float]:
     return statistics.median(person), statistics.median(jsonl)
 
 
+def merged(reports: list[Report]) -> Report:
+    """Several reports as one (sums per style)."""
+    total = Report()
+    for report in reports:
+        for kind, count in report.total.items():
+            total.total[kind] = total.total.get(kind, 0) + count
+            total.right[kind] = total.right.get(kind, 0) + report.right.get(kind, 0)
+    return total
+
+
 def calibration_section(kb: KnowledgeBase) -> str:
-    """Cross-validated estimate of the threshold choice, the choice on all tuning sets, the grid."""
-    shipped = Calibration()
-    index = TopicIndex(kb, Analyzer(load_lexicon()), shipped)
-    scored = score_cases(dev_cases(), index)
-    folds: list[FoldResult] = []
-    for seed in range(14, 19):
-        folds.extend(cross_validate(scored, GRID, folds=5, seed=seed))
-    ins = [fold.in_scope for fold in folds]
-    outs = [fold.out_of_scope for fold in folds]
-    chosen = choose(scored, GRID)
-    right_in, right_out = rates(scored, chosen)
-    shipped_in, shipped_out = rates(
-        scored, Thresholds(shipped.share, shipped.evidence, shipped.evidence_share)
-    )
-    picks: dict[tuple[float, float], int] = {}
-    for fold in folds:
-        key = (fold.chosen.share, fold.chosen.evidence)
-        picks[key] = picks.get(key, 0) + 1
-    ordered = sorted(picks.items(), key=lambda item: -item[1])[:5]
-    common = ", ".join(f"{s:g}/{e:g} ×{n}" for (s, e), n in ordered)
-    summary = (
-        f"5-fold cross-validation, repeated with 5 shuffles (25 held-out folds, stratified by "
-        f"style) over the {len(scored)} tuning questions: choosing the thresholds on four "
-        f"fifths and measuring on the fifth left out gives **{pct(statistics.mean(ins))} "
-        f"in-scope right (sd {pct(statistics.stdev(ins))}, worst fold {pct(min(ins))}) and "
-        f"{pct(statistics.mean(outs))} out-of-scope declined (sd {pct(statistics.stdev(outs))}, "
-        f"worst fold {pct(min(outs))})**. The choices made in the folds (share/evidence): "
-        f"{common}.\n\nChosen on all tuning sets (maximise the worse of the two rates, then "
-        f"their sum, then the more cautious): share ≥ {chosen.share:g} or evidence ≥ "
-        f"{chosen.evidence:g} (the latter only with share ≥ {shipped.evidence_share:g}, so that "
-        f"a long message of numbers is not answered; no tuning question is answered through "
-        f"evidence with a smaller share than 0.35), which scores {pct(right_in)} / "
-        f"{pct(right_out)} on the sets it "
-        f"was chosen on (an optimistic figure; the cross-validated one above is the estimate). "
-        f"Shipped in `Calibration`: share {shipped.share:g}, evidence {shipped.evidence:g} "
-        f"({pct(shipped_in)} / {pct(shipped_out)})."
-    )
-    shares = [round(shipped.share + d, 2) for d in (-0.06, -0.04, -0.02, 0.0, 0.02, 0.04)]
-    evidences = [shipped.evidence + d for d in (-3.0, -1.0, 0.0, 1.0, 3.0)]
+    """Grouped cross-validation: a model trained without a whole set, measured on that set with
+    the threshold chosen on the other sets' held-out scores; the threshold chosen on them all."""
+    shipped_c = Calibration()
+    groups = {name: load_cases(path) for name, path in TUNING}
+    start = time.perf_counter()
+    held = held_out_scores(groups, kb)
+    seconds = time.perf_counter() - start
+    folds = grouped_cross_validate(held)
     lines = [
-        "| share \\ evidence | " + " | ".join(f"{e:g}" for e in evidences) + " |",
-        "|---|" + "---|" * len(evidences),
+        header().replace("| set (questions), ranking |", "| held-out set (questions), threshold |")
     ]
-    for share in shares:
-        cells = []
-        for evidence in evidences:
-            right_in, right_out = rates(scored, Thresholds(share, evidence, shipped.evidence_share))
-            cells.append(f"{pct(right_in)} / {pct(right_out)}")
-        lines.append(f"| {share:.2f} | " + " | ".join(cells) + " |")
-    return summary + "\n\n" + "\n".join(lines)
+    for fold in folds:
+        assert fold.report is not None
+        lines.append(
+            accuracy_rows(
+                f"{fold.group} ({len(groups[fold.group])}), {fold.chosen.probability:g}",
+                fold.report,
+            )
+        )
+    pooled = merged([fold.report for fold in folds if fold.report is not None])
+    lines.append(accuracy_rows("**all sets, each held out**", pooled))
+    everything = [item for items in held.values() for item in items]
+    chosen = choose(everything)
+    right_in, right_out = rates(everything, chosen)
+    shipped_in, shipped_out = rates(everything, Thresholds(shipped_c.probability))
+    elsewhere = [
+        (case, predicted)
+        for fold in folds
+        if fold.report is not None
+        for case, predicted in fold.report.misses
+        if case.topic in SAFETY and predicted is not None and predicted not in SAFETY
+    ]
+    unsafe = sum(
+        1 for case, predicted in elsewhere if predicted not in kb.topics[case.topic].related
+    )
+    related = len(elsewhere) - unsafe
+    summary = (
+        f"Leave one set out ({len(groups)} sets, {len(everything)} questions; "
+        f"{seconds:.0f} s for the {len(groups)} trainings): each set is scored by a model "
+        f"trained on the topics' own examples and every other set, and answered with the "
+        f"threshold chosen on the other sets' held-out scores. Pooled: **{pct(pooled.in_scope)} "
+        f"in-scope right, {pct(pooled.out_of_scope)} out-of-scope declined**; safety questions "
+        f"(scam, passwords, personal data) answered with an unrelated topic: {unsafe}; with a "
+        f"non-safety topic that the expected one lists as related: {related}. This is "
+        f"the estimate for wording the model has not seen; the figures on the sets it was "
+        f"trained on (above) are not.\n\nThreshold chosen on all held-out scores (maximise the "
+        f"worse of the two rates, then their sum, then the more cautious): probability ≥ "
+        f"{chosen.probability:g} ({pct(right_in)} / {pct(right_out)}). Shipped in "
+        f"`Calibration`: {shipped_c.probability:g} ({pct(shipped_in)} / {pct(shipped_out)})."
+    )
+    grid = [round(shipped_c.probability + d, 2) for d in (-0.1, -0.05, 0.0, 0.05, 0.1)]
+    table = [
+        "| probability ≥ | " + " | ".join(f"{p:g}" for p in grid) + " |",
+        "|---|" + "---|" * len(grid),
+        "| in-scope right / out-of-scope declined | "
+        + " | ".join("{} / {}".format(*map(pct, rates(everything, Thresholds(p)))) for p in grid)
+        + " |",
+    ]
+    return summary + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(table)
 
 
 def machine() -> str:
@@ -419,7 +437,7 @@ def main() -> None:
         return
 
     kb = load_directory()[1]
-    index = TopicIndex(kb, Analyzer(load_lexicon()))
+    index = TopicIndex(kb, Analyzer(load_lexicon()), classifier=shipped())
     blind = ""
     if args.blind:
         blind, _ = blind_section(index, args.blind)
@@ -460,45 +478,45 @@ question or small talk is right when no topic is answered. Seven writing styles:
 unaccented, teencode, typo, long (first-person stories), short (two or three words),
 colloquial (everyday or regional wording).
 
-Tuning sets (all may be looked at and tuned on): {sizes}. `blind.jsonl` was written as a blind
-set but was read question by question in an earlier session, so it is a tuning set now
-("old-blind"); `outside_dev.jsonl` is a development set written by someone outside the authors;
-`devset_styles.jsonl` adds the short and colloquial styles for every topic. The blind set of
-issue 14 is kept outside the project and is measured once with `--blind PATH`.
+Example sets, the model's training data (all may be looked at): {sizes}, in
+`bot/content/examples/`. `blind.jsonl` and `blind_outside.jsonl` were blind sets once and were
+read, so they are examples now; `outside_dev.jsonl` and `blind_outside.jsonl` come from one
+outside writer, `dev2.jsonl` (half of a fresh pool) from a second one. The other half of that
+pool is the blind set of issue 14, kept outside the project and measured once with
+`--blind PATH`.
 
 ### Accuracy per style
 
+On the sets the model was trained on (how well it fits what it was taught, not an estimate):
+
 {accuracy}
 
-Before and after issue 14's retrieval work (items 8–9), all tuning sets pooled as above (1,387
-questions: 1,125 in scope, 247 out of scope, 15 small talk), measured on 02/12/2026:
+On unseen wording: the grouped cross-validation in the calibration section below (each set
+scored by a model trained without it). Before and after, on the outside writers' sets:
 
 {BEFORE_AFTER}
-
-These "after" figures are on sets that were tuned on and are optimistic; the cross-validated
-estimate is in the calibration section below, and it is optimistic too, because the lexicon's
-declines and the topics' new example questions were written after reading the misses of the
-tuning sets (in new words, not copied). The one figure measured before any look at its
-questions is `outside_dev.jsonl` when it arrived: 88.5 % / 97.8 % with the code before this
-work, 91.5 % / 95.6 % after the abbreviations and intent cues (accented 94 %, unaccented 97 %,
-teencode 95 %, typo 95 %, long 80 %, short 98 %, colloquial 81 %); it became a tuning set then.
 
 ### Blind set (measured once, never tuned on)
 
 {blind_text}
 
-Our ranking: normalisation (NFC, tone placement), Telex repair, abbreviations and teencode
-(ambiguous short ones such as "k", "v", "mk", "tk" only where their neighbours say what they
-mean, `bot/content/lexicon.yaml` "contextual"), intent cues that add to their topic's share
-(lexicon "intents": "bị lừa", "báo ở đâu", "mất tiền" → the scam topic; "bot này", "làm lại
-bài", "nhắc hạn" → how to use the bot; weight {c.cue_weight} per cue, at most {c.cue_limit}),
-accent-stripped and accented views, underthesea segmentation, BM25 (bm25s) in three views
-(segmented words, accent-stripped syllables and pairs, character trigrams), fuzzy re-ranking
-(rapidfuzz) against example questions; answer only when share ≥ {c.share} or evidence ≥
-{c.evidence} with share ≥ {c.evidence_share} (one pair of thresholds for every style, chosen by
-cross-validation below).
+Our ranking (bot/content/learned.py, bot/content/index.py): normalisation (NFC, tone placement),
+Telex repair, abbreviations, teencode and regional words (`bot/content/lexicon.yaml`; ambiguous
+short ones such as "k", "v", "mk", "tk" only where their neighbours say what they mean), then a
+multinomial logistic regression over accent-stripped words, word pairs and character 3–5-grams
+across word boundaries (TF-IDF, sublinear, unit length), trained on the example sets, the
+topics' own titles, example questions and keywords, and out-of-scope questions as a class of
+their own (mini-batch AdaGrad on numpy, `cdsbot content train`, a few seconds; the model ships
+as `bot/content/examples/model.npz`, {MODEL_FILE.stat().st_size // 1024} KB, and a test fails
+when it is older than its examples). Intent cues add {c.cue_logit} to their topic's logit per
+cue (at most {c.cue_limit}: "bị lừa", "báo ở đâu", "thật không" → the scam topic). The bot
+answers the best topic when p / (p + p_out_of_scope) ≥ {c.probability} (one threshold for
+every style, chosen by the grouped cross-validation below); a long story whose whole is unsure
+is also read by its last sentence. Declines by rule (weather, prices, medicine…) only apply to
+one-sentence questions. Topics the model does not know (added since it was trained) are ranked
+by the lexical BM25 ranking of the earlier work.
 Baseline: BM25 over underthesea-segmented lower-case text, no accent handling, no teencode, its
-score threshold chosen on the tuning sets in the same way.
+score threshold chosen on the example sets.
 
 ### Speed and growth with knowledge-base size
 
@@ -507,24 +525,34 @@ all tuning questions three times, wall clock and CPU time of the process (the ma
 shared with other engineers' test runs, so wall-clock tails include waiting for a core). Each
 size runs in a fresh process. Entries beyond the shipped 30 are synthetic copies with invented
 words, so the vocabulary grows with them. Index memory is the growth of the process's resident
-memory while building; RSS is the whole process (underthesea alone is about 110 MB). "Best of
+memory while loading the model and building (with the shipped 30 entries no lexical index is
+built: the model knows every topic); RSS is the whole process. "Best of
 3" takes each question's fastest of its three runs before the percentile: on a shared machine
 it leaves out most of the waiting for a core, so it is the cost of the question itself. Target:
-p99 ≤ 5 ms per question with the shipped content (first row).
+p99 ≤ 5 ms per question with the shipped content (first row). The synthetic entries are unknown
+to the model (trained on the shipped topics), so every question also goes through the lexical
+ranking and its BM25 index: the worst case of a knowledge base grown without retraining.
 
 {growth}
+
+Before and after on the shipped content, same machine and load, alternating processes (two
+rounds each, load average 4.5–6.4, all 2,139 example questions three times): the lexical
+ranking before p50 0.80–0.90 ms, p99 best of 3 6.8–7.0 ms, p99 CPU 4.7–5.0 ms, content parse
+and index build 2.0–2.5 s (with underthesea's first load); the example-trained model p50
+0.32–0.37 ms, p99 best of 3 1.26–1.46 ms, p99 CPU 1.64–1.79 ms, parse, model load and index
+0.29–0.41 s (the model's load and index alone ≈ 30 ms, ≈ 7 MB resident).
 
 `cdsbot ask` from process start to first answer (median of 3): {person:.2f} s for an accented
 question; {jsonl:.2f} s for the first line of `--jsonl`. Target: ≤ 3 s.
 """
     if calibration:
         body += f"""
-### Threshold calibration (cross-validated on the tuning sets)
+### Grouped cross-validation and the threshold
 
 {calibration}
 
-(In-scope right / out-of-scope declined on all tuning sets for thresholds around the shipped
-ones.)
+(Last table: in-scope right / out-of-scope declined on all held-out scores for thresholds
+around the shipped one.)
 """
     replace_section(body + END, START, END)
 

@@ -1,4 +1,4 @@
-"""`cdsbot content check | reload | unanswered | feedback`: tools for knowledge-base editors."""
+"""`cdsbot content check | train | reload | unanswered | feedback`: editors' tools."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def check(
             "quiz_sets": {slug: len(bank.questions) for slug, bank in sorted(banks.items())},
             "quiz_fairness": {slug: report(measure(bank)) for slug, bank in sorted(banks.items())},
             "tips": len(kb.tips) if kb else 0,
+            "model_current": _model_current(kb, directory == CONTENT_DIR),
         }
         if problems:
             summary["errors"] = problems
@@ -81,6 +82,35 @@ def check(
             f"{fairness.share(fairness.longest):.0%}, ngắn nhất ở "
             f"{fairness.share(fairness.shortest):.0%} số câu."
         )
+    if _model_current(kb, directory == CONTENT_DIR) is False:
+        typer.echo(
+            "Lưu ý: mô hình tìm chủ đề được huấn luyện trước khi sửa câu hỏi mẫu hoặc từ điển; "
+            "chạy `cdsbot content train` để cập nhật (trong lúc chờ, câu hỏi mẫu mới vẫn được "
+            "trả lời đúng chủ đề khi hỏi đúng nguyên văn)."
+        )
+
+
+def _model_current(kb: object, shipped_dir: bool) -> bool | None:
+    """Whether the shipped topic model was trained on these topics' examples (None: not the
+    shipped content, or it did not load)."""
+    if kb is None or not shipped_dir:
+        return None
+    from bot.content.learned import is_current, shipped
+
+    return is_current(kb.topics.values(), shipped())  # type: ignore[attr-defined]
+
+
+@app.command("train")
+def train() -> None:
+    """Huấn luyện lại mô hình tìm chủ đề từ các câu hỏi mẫu đi kèm (sau khi sửa chủ đề, câu hỏi
+    mẫu hoặc từ điển viết tắt)."""
+    from bot.content.analysis import load_lexicon
+    from bot.content.learned import MODEL_FILE, train_shipped
+    from bot.content.store import load_directory
+
+    kb = load_directory()[1]
+    model = train_shipped(kb.topics.values(), load_lexicon())
+    typer.echo(f"Đã ghi {MODEL_FILE.name}: {len(model.labels) - 1} chủ đề, bản {model.version}.")
 
 
 @app.command("reload")

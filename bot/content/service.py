@@ -65,7 +65,7 @@ class KnowledgeService:
         self._checked_at: datetime | None = None
         self._lock = asyncio.Lock()
         self.warm = False
-        """Whether the content, its index and the word segmenter are loaded (see `warm_up`)."""
+        """Whether the content, its index and (if needed) the word segmenter are loaded."""
 
     # Content -----------------------------------------------------------------------------------
 
@@ -175,8 +175,8 @@ class KnowledgeService:
         log.info("knowledge base now at version %s (%d topics)", kb.version, len(kb.topics))
 
     async def warm_up(self) -> None:
-        """Load the content, build its index and load the word segmenter now, so that the first
-        question after a start is as quick as the others (servers call this before they say
+        """Load the content, build its index (and the word segmenter if needed) now, so that the
+        first question after a start is as quick as the others (servers call this before they say
         they are ready). With the database down, the shipped files are indexed anyway and the
         published version is looked up on the first question."""
         try:
@@ -189,8 +189,12 @@ class KnowledgeService:
                 _, kb = await asyncio.to_thread(load_directory, self._dir)
             except ContentInvalid:
                 return
-        await asyncio.to_thread(index_for, kb)
-        await asyncio.to_thread(load_segmenter)
+        index = await asyncio.to_thread(index_for, kb)
+        if index.unlearned:
+            # Only the lexical ranking segments words, and only topics the example-trained model
+            # does not know go through it: with a current model the segmenter (underthesea,
+            # ~80 MB and a second or more to load) is never needed to answer.
+            await asyncio.to_thread(load_segmenter)
         self.warm = True
 
     async def reload(self) -> ReloadResult:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bot.content.analysis import Analyzer, load_lexicon
 from bot.content.index import TopicIndex
+from bot.content.learned import MODEL_FILE, shipped
 from bot.content.loader import CONTENT_DIR, Snapshot, fingerprint, parse_snapshot, read_snapshot
 from bot.content.model import KnowledgeBase
 from bot.content.yaml_lines import ContentIssue
@@ -102,7 +103,7 @@ def index_for(kb: KnowledgeBase) -> TopicIndex:
     path = _index_file(kb.version)
     index = _read_index(path, kb.version) if path is not None else None
     if index is None:
-        index = TopicIndex(kb, Analyzer(load_lexicon()))
+        index = TopicIndex(kb, Analyzer(load_lexicon()), classifier=shipped())
         if path is not None:
             _write_index(path, index)
     with _lock:
@@ -131,6 +132,9 @@ def code_fingerprint() -> str:
         for path in sorted([*folder.glob("*.py"), *folder.glob("lexicon.yaml")]):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+    # the shipped topic model, which the index holds (retrained by `cdsbot content train`)
+    if MODEL_FILE.exists():
+        digest.update(MODEL_FILE.read_bytes())
     return digest.hexdigest()[:16]
 
 

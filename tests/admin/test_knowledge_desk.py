@@ -25,7 +25,9 @@ from bot.services.users import Role
 from tests.admin.conftest import BASE, csrf_of, link_token, person_with, sign_in_with_link
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTION = "tổ dân phố tôi muốn lập nhóm zalo để báo tin thì làm sao"
+# A question the bot declines today (its model has not learned such wording); once an editor
+# adds it to a topic it is that topic's example, answered at once (bot.content.index._literal).
+QUESTION = "thôn tôi có mấy đứa thanh niên rảnh muốn làm việc có ích cho làng"
 TOPIC = "to-cong-nghe-so-cong-dong"
 
 

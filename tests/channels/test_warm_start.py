@@ -42,6 +42,28 @@ async def test_the_first_question_after_start_loads_nothing(
         await app.close()
 
 
+async def test_the_segmenter_is_not_loaded_when_the_model_knows_every_topic(
+    settings: Settings, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: underthesea (~80 MB, a second or more) is only needed by the lexical ranking,
+    which the shipped content, all known to the example-trained model, never uses."""
+
+    def forbidden() -> None:
+        raise AssertionError("the segmenter was loaded")
+
+    monkeypatch.setattr(knowledge_service, "load_segmenter", forbidden)
+    app: BotApp = await built_app(settings, clock)
+    try:
+        await app.warm_up()
+        assert app.services.knowledge.warm
+        outgoing = await app.engine.handle(
+            IncomingEvent.from_text("web", "w1", "Đăng ký tài khoản định danh mức 2 ở đâu?")
+        )
+        assert "VNeID" in outgoing.replies[0].text  # type: ignore[attr-defined]
+    finally:
+        await app.close()
+
+
 async def test_the_terminal_chat_warms_up_before_the_first_line(
     settings: Settings, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,17 +1,14 @@
-"""Retrieval quality stays at the level reached (docs/BENCHMARKS.md has the figures).
+"""Retrieval quality on the example sets (docs/BENCHMARKS.md has the figures).
 
-Reached with the shipped knowledge base and the thresholds chosen by cross-validation on the
-tuning sets pooled (bench/bench_retrieval.py --calibrate): in-scope right / out-of-scope
-declined per set — devset 98.8 / 94; devset_extra 97.8 / 95; devset_colloquial 91.7 / 86.7;
-holdout 94.4 / 100; blind (read in an earlier session, a tuning set now) 98.0 / 97.5;
-devset_styles 86.7 / 83.3; outside_dev 95.6 / 98.9. The floors leave a margin of one or two
-questions. The blind set of issue 14 is kept outside the project and measured with
-`bench/bench_retrieval.py --blind PATH`.
+The example sets (bot/content/examples/*.jsonl) are the shipped model's training data, so these
+floors say that the model still fits what it was taught (and that small talk, declines and
+safety questions are handled as before); they are not estimates for unseen wording. That
+estimate is the grouped cross-validation (a model trained without a whole set, measured on it):
+tests/content/test_learned.py and bench/bench_retrieval.py --calibrate. The blind set of issue
+14 is kept outside the project and measured with `bench/bench_retrieval.py --blind PATH`.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -24,17 +21,20 @@ from bot.content.evaluation import (
     predictions,
     score_cases,
 )
+from bot.content.learned import EXAMPLES_DIR
 from bot.content.store import index_for, load_directory
 
-HERE = Path(__file__).parent
+HERE = EXAMPLES_DIR
 FLOORS = {  # file: (in-scope top-1, out-of-scope declined)
-    "devset.jsonl": (0.96, 0.90),
-    "devset_extra.jsonl": (0.95, 0.90),
-    "devset_colloquial.jsonl": (0.88, 0.80),
-    "holdout.jsonl": (0.92, 0.95),
-    "blind.jsonl": (0.96, 0.95),
-    "devset_styles.jsonl": (0.83, 0.75),
-    "outside_dev.jsonl": (0.94, 0.96),
+    "devset.jsonl": (0.98, 0.94),
+    "devset_extra.jsonl": (0.98, 0.95),
+    "devset_colloquial.jsonl": (0.98, 0.93),
+    "holdout.jsonl": (0.98, 0.95),
+    "blind.jsonl": (0.98, 0.95),
+    "devset_styles.jsonl": (0.96, 0.90),
+    "outside_dev.jsonl": (0.97, 0.96),
+    "blind_outside.jsonl": (0.97, 0.96),
+    "dev2.jsonl": (0.97, 0.96),
 }
 STYLES = ["accented", "unaccented", "teencode", "typo", "long", "short", "colloquial"]
 # Safety topics: a question about one of them must never get an unrelated topic's answer.
@@ -82,11 +82,11 @@ def test_small_talk_never_gets_a_topic(reports: dict[str, Report]) -> None:
 
 @pytest.mark.parametrize("style", STYLES)
 def test_every_writing_style_is_understood(reports: dict[str, Report], style: str) -> None:
-    """Each of the seven styles over all tuning sets (colloquial is the weakest, 88 %)."""
+    """Each of the seven styles over all example sets (what the model was taught)."""
     right = sum(report.right.get(style, 0) for report in reports.values())
     total = sum(report.total.get(style, 0) for report in reports.values())
     misses = [m for r in reports.values() for m in r.misses if m[0].style == style]
-    assert total >= 60 and right / total >= (0.85 if style == "colloquial" else 0.92), misses
+    assert total >= 60 and right / total >= 0.95, misses
 
 
 def test_no_safety_question_gets_an_unrelated_topic(index) -> None:  # type: ignore[no-untyped-def]
@@ -104,10 +104,9 @@ def test_no_safety_question_gets_an_unrelated_topic(index) -> None:  # type: ign
 
 
 def test_the_calibration_scores_decide_as_the_bot_does(index) -> None:  # type: ignore[no-untyped-def]
-    """Cross-validation picks thresholds from `score_cases`; with the shipped thresholds they
-    must give exactly the bot's answers, or the chosen thresholds would not mean what they say."""
+    """Cross-validation picks the threshold from `score_cases`; with the shipped one it must
+    give exactly the bot's answers, or the chosen threshold would not mean what it says."""
     cases = load_cases(HERE / "devset.jsonl") + load_cases(HERE / "outside_dev.jsonl")
-    c = index.calibration
-    thresholds = Thresholds(c.share, c.evidence, c.evidence_share)
+    thresholds = Thresholds(index.calibration.probability)
     chosen = predictions(score_cases(cases, index), thresholds)
     assert chosen == [_predict(index)(case.question) for case in cases]

@@ -40,6 +40,18 @@ def test_check_json_lists_topics_quiz_sets_and_tips() -> None:
     fairness = report["quiz_fairness"]
     assert set(fairness) == set(report["quiz_sets"])
     assert all(0 <= bank["longest_share"] <= 1 / 3 for bank in fairness.values())
+    assert report["model_current"] is True  # the shipped topic model matches its examples
+
+
+def test_check_tells_when_the_topic_model_is_older_than_the_examples(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.content import learned
+
+    monkeypatch.setattr(learned, "FEATURE_VERSION", learned.FEATURE_VERSION + " changed")
+    result = runner.invoke(cli, ["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "cdsbot content train" in result.output
 
 
 def _biased_bank(directory: Path) -> Path:
