@@ -44,6 +44,7 @@ from bot.channels.telegram_render import (
     render,
     utf16_len,
 )
+from bot.channels.tls import shared_context
 from bot.config import Settings
 from bot.core.notify import DeliveryError, Pace, Rejected, RetryLater, Unreachable
 from bot.core.replies import Reply
@@ -90,12 +91,17 @@ def build_bot(settings: Settings, *, pool_size: int = 64) -> Bot:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base = settings.telegram_api_base_url.rstrip("/")
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
+    shared_tls = {"verify": shared_context()}  # not one certificate load per client
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=base,
         base_file_url=file_base,
-        request=HTTPXRequest(connection_pool_size=pool_size, pool_timeout=10.0),
-        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=60.0),
+        request=HTTPXRequest(
+            connection_pool_size=pool_size, pool_timeout=10.0, httpx_kwargs=shared_tls
+        ),
+        get_updates_request=HTTPXRequest(
+            connection_pool_size=2, read_timeout=60.0, httpx_kwargs=shared_tls
+        ),
     )
 
 

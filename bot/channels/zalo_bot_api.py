@@ -17,6 +17,7 @@ import httpx
 from bot.channels.combine import combine_texts
 from bot.channels.media import MediaStore
 from bot.channels.split import split_text
+from bot.channels.tls import shared_context
 from bot.channels.zalo_render import (
     ZaloFile,
     ZaloImage,
@@ -58,7 +59,9 @@ class ZaloBotClient:
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN is not set")
         http = httpx.AsyncClient(
-            timeout=httpx.Timeout(10.0, read=70.0), limits=httpx.Limits(max_connections=64)
+            timeout=httpx.Timeout(10.0, read=70.0),
+            limits=httpx.Limits(max_connections=64),
+            verify=shared_context(),
         )
         return cls(settings.zalo_bot_token.get_secret_value(), settings.zalo_bot_api_base_url, http)
 

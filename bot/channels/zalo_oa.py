@@ -31,6 +31,7 @@ from fastapi import APIRouter, Request, Response
 from bot.app import BotApp
 from bot.channels.delivery import send_paced
 from bot.channels.payload import count, first_mapping, mapping, plausible_ids, scalar
+from bot.channels.tls import shared_context
 from bot.channels.zalo_oa_api import (
     CHANNEL,
     PAYLOAD_PREFIX,
@@ -158,7 +159,11 @@ class ZaloOaChannel:
         settings = app.settings
         if not settings.zalo_oa_app_id or settings.zalo_oa_secret_key is None:
             return None
-        client = ZaloOaClient(settings, app.services.channels, httpx.AsyncClient(timeout=10.0))
+        client = ZaloOaClient(
+            settings,
+            app.services.channels,
+            httpx.AsyncClient(timeout=10.0, verify=shared_context()),
+        )
         sender = ZaloOaSender(
             client,
             app.services.channels,
