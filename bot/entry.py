@@ -1,5 +1,6 @@
 """The `cdsbot` console script. `cdsbot ask` takes a short path that skips loading the server
-stack (web, Telegram, charts), so that its first answer comes within a second or two."""
+stack (web, Telegram, charts), so that its first answer comes within a second or two; a bare
+`cdsbot serve` skips the command line's own stack (Typer, Rich), which a server never uses."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ def main() -> None:
         from bot.startup import hold_collection
 
         hold_collection()
+        if sys.argv[2:] == []:  # no options to parse: without Typer (bot.cli.serving)
+            from bot.cli.serving import main as serve
+
+            serve()
+            return
     from bot.cli import main as cli_main
 
     cli_main()

@@ -1,9 +1,5 @@
-"""The `cdsbot` command line. Each command group lives in its own module, added here.
-
-Every module of this package imports only Typer and light helpers at module level; the server
-stack (database, channels, charts, spreadsheets, migrations) is imported inside the command that
-uses it, so that `cdsbot --help` starts in a fraction of a second.
-"""
+"""The `cdsbot` command line's Typer app: each command group lives in its own module, added
+here (`bot.cli` hands it out on first use)."""
 
 from __future__ import annotations
 
