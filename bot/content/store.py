@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import sys
-import tempfile
 import threading
 from collections import OrderedDict
 from functools import cache
@@ -29,6 +26,7 @@ from pathlib import Path
 
 from bot.content.analysis import Analyzer, load_lexicon
 from bot.content.index import TopicIndex
+from bot.content.kept import keep, read_kept
 from bot.content.learned import MODEL_FILE, shipped
 from bot.content.loader import CONTENT_DIR, Snapshot, fingerprint, parse_snapshot, read_snapshot
 from bot.content.model import KnowledgeBase
@@ -145,34 +143,11 @@ def _index_file(version: str) -> Path | None:
 
 
 def _read_index(path: Path, version: str) -> TopicIndex | None:
-    try:
-        with path.open("rb") as handle:
-            index = pickle.load(handle)  # noqa: S301 - written by this code into the bot's own folder
-    except FileNotFoundError:
-        return None
-    except Exception as error:  # a half-written or foreign file: build again and replace it
-        log.warning("index cache %s unreadable (%s); building the index", path.name, error)
-        return None
+    index = read_kept(path)
     if not isinstance(index, TopicIndex) or index.kb.version != version:
         return None
     return index
 
 
 def _write_index(path: Path, index: TopicIndex) -> None:
-    """Write atomically (another process may be reading or writing the same file); a failure
-    only costs the next start the build."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        for old in path.parent.glob("index-*.pickle"):  # earlier content or code
-            if old != path and old.stat().st_mtime < path.stat().st_mtime - 3600:
-                old.unlink(missing_ok=True)
-    except Exception as error:  # a read-only folder, a full disk, an index that cannot pickle
-        log.warning("index cache %s not written: %s", path.name, error)
+    keep(path, index)

@@ -41,7 +41,11 @@ class QuizService:
         banks: Mapping[str, Bank] | None = None,
         banks_dir: Path = BANKS_DIR,
     ) -> None:
-        self.banks: Mapping[str, Bank] = banks if banks is not None else load_banks(banks_dir)
+        self.banks: Mapping[str, Bank] = (
+            banks
+            if banks is not None
+            else load_banks(banks_dir, keep_in=settings.data_dir / "cache")
+        )
         self._clock = clock
         self._tz = settings.tz
         self._catalog = load_catalog(settings.address_form)
