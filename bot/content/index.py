@@ -23,7 +23,6 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -33,7 +32,6 @@ from bot.content.learned import OUT_OF_SCOPE, Classifier, features_of, softmax
 from bot.content.model import KnowledgeBase, Topic
 from bot.core.text import fold
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 _K1 = 1.2
 
 
@@ -90,6 +88,11 @@ class _View:
     """One BM25 index over one view of the topics, with per-term ceilings for normalising."""
 
     def __init__(self, documents: list[list[str]], unknown_percentile: float) -> None:
+        # Imported here: only topics the learned model does not know are ranked by BM25, and a
+        # server whose model knows them all never builds a view (nor pays bm25s's import).
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._bm25 = bm25s.BM25(k1=_K1, b=0.75)
         self._bm25.index([doc or [""] for doc in documents], show_progress=False)
         self._vocab: dict[str, int] = self._bm25.vocab_dict
