@@ -135,7 +135,9 @@ class AttemptService:
     ) -> AnswerOutcome:
         """Record the option shown at `shown_option` for question `question_index`."""
         now = self._clock.now()
-        async with self._db.connection() as connection:
+        # In a turn (a button press), no savepoint of its own: nothing here catches a failed
+        # statement, so any error ends the turn, which rolls back whole (answer, state, claim).
+        async with self._db.connection(savepoint=False) as connection:
             found = await repo.read(
                 connection, attempt_id=attempt_id, day=now.astimezone(self._tz).date()
             )

@@ -230,16 +230,20 @@ class Database:
         self.outage.succeeded()
 
     @asynccontextmanager
-    async def connection(self, *, autocommit: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def connection(
+        self, *, autocommit: bool = False, savepoint: bool = True
+    ) -> AsyncIterator[AsyncConnection]:
         """A Core connection for hot paths that need no ORM objects (answering a quiz question,
         starting a turn): no identity map, no unit of work, a third less CPU. Inside one
         transaction, or with `autocommit` for work that is a single atomic statement (no BEGIN
         and COMMIT round trips). Inside a turn: the turn's connection, in a savepoint unless
-        `autocommit` (a single statement whose error the caller lets end the turn)."""
+        `autocommit` (a single statement whose error the caller lets end the turn) or not
+        `savepoint` (work whose every error the caller lets end the turn: the savepoint would
+        only cost its SAVEPOINT and RELEASE round trips, as the whole turn is rolled back)."""
         try:
             turn = self._joined()
             if turn is not None:
-                if autocommit:
+                if autocommit or not savepoint:
                     yield turn.connection
                 else:
                     async with turn.connection.begin_nested():
