@@ -133,7 +133,7 @@ class TopicIndex:
         self._analyzer = analyzer
         self._slugs = list(kb.topics)
         self._positions = {slug: i for i, slug in enumerate(self._slugs)}
-        self._intents = CueTable(analyzer.lexicon.intents)
+        self._intents = CueTable(analyzer.lexicon.intents, analyzer.lexicon.cue_fillers)
         self._classifier = classifier
         # The model's labels that are still topics (or out of scope), and the topics it lacks.
         labels = classifier.labels if classifier else ()

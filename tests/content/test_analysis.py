@@ -98,6 +98,12 @@ def test_everyday_phrases_get_the_knowledge_base_wording() -> None:
         ("xổ số đắk lắk hôm nay", True),
         ("giá trị của chuyển đổi số", False),
         ("bán sầu riêng trên sàn thương mại điện tử", False),
+        # the rules read accent-stripped text: "giả" is not "giá", "thuộc" not "thuốc"
+        ("giả danh công an", False),
+        ("gia danh cong an", False),
+        ("gia mao tin nhan ngan hang", False),
+        ("gia lua hom nay", True),
+        ("thuộc nhóm nào uống thuốc gì", True),
     ],
 )
 def test_prices_weather_and_lottery_are_never_answered(question: str, declined: bool) -> None:
@@ -175,3 +181,23 @@ def test_short_abbreviations_are_left_alone_out_of_context(typed: str, kept: str
 )
 def test_slips_on_accented_words_are_repaired(typed: str, meant: str) -> None:
     assert expand(typed, load_lexicon()).words == [meant]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # Central: răng/rứa/chi/mô/chừ/ni/hỉ/mần; Southern: hông/dzậy/vô/thiệt/hổm/hôn
+        ("Tui mới vô, giờ bấm chi trước hả?", "tôi mới vào giờ bấm gì trước hả"),
+        ("mần răng chừ hỉ", "làm sao bây giờ nhỉ"),
+        ("cái ni để làm chi rứa", "cái này để làm gì vậy"),
+        ("hổm rày gọi hoài, được hôn?", "hôm nay gọi hoài được không"),
+        ("phải rành điện thoại lắm hả", "phải thành thạo điện thoại lắm hả"),
+    ],
+)
+def test_regional_words_are_written_out(typed: str, meant: str) -> None:
+    assert " ".join(expand(typed, load_lexicon()).words[: len(meant.split())]) == meant
+
+
+@pytest.mark.parametrize("typed", ["để chi trả học phí", "chi phí làm thẻ", "chi tiết hồ sơ"])
+def test_chi_is_kept_where_it_means_spending_or_detail(typed: str) -> None:
+    assert "chi" in expand(typed, load_lexicon()).words
