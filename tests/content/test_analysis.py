@@ -216,5 +216,5 @@ def test_regional_words_are_written_out(typed: str, meant: str) -> None:
     ],
 )
 def test_regional_words_are_kept_where_they_mean_something_else(typed: str, kept: str) -> None:
-    """"chi trả" is spending, "rành rọt" clearly, "số má" numbers, "nghỉ hè" the summer."""
+    """ "chi trả" is spending, "rành rọt" clearly, "số má" numbers, "nghỉ hè" the summer."""
     assert kept in expand(typed, load_lexicon()).words

@@ -85,11 +85,11 @@ def test_someone_asking_for_a_code_is_a_scam_cue(question: str) -> None:
 
 
 def test_what_an_otp_is_for_is_not_a_scam_cue() -> None:
-    """"mã OTP" alone is shared vocabulary (the passwords topic explains it), not an intent."""
+    """ "mã OTP" alone is shared vocabulary (the passwords topic explains it), not an intent."""
     assert "lua-dao-truc-tuyen" not in _cues("ma otp dung de lam gi")
 
 
 def test_a_question_about_the_bot_weighs_for_both_of_its_topics() -> None:
-    """"trợ lý này" says the question is about the bot, not whether about use or privacy."""
+    """ "trợ lý này" says the question is about the bot, not whether about use or privacy."""
     found = _cues("Cái trợ lý này có ghi lại chuyện tui hỏi hông dzậy?")
     assert found.get("bot-quyen-rieng-tu", 0) > found.get("bot-huong-dan", 0)
