@@ -35,14 +35,16 @@ class Reading:
     """One meaning of an ambiguous abbreviation and the neighbours that select it.
 
     `after` / `before`: the previous / next word (accent-stripped) must be one of these, or
-    a marker (NUMBER, EDGE); `not_after`: the previous word must not be one of these. An empty
-    condition always holds. The first reading whose conditions hold is used.
+    a marker (NUMBER, EDGE); `not_after` / `not_before`: the previous / next word must not be one
+    of these (the Central "chi" is "gì" in "làm chi" but not in "chi trả"). An empty condition
+    always holds. The first reading whose conditions hold is used.
     """
 
     meaning: tuple[str, ...]
     after: frozenset[str] = frozenset()
     before: frozenset[str] = frozenset()
     not_after: frozenset[str] = frozenset()
+    not_before: frozenset[str] = frozenset()
 
     def fits(self, previous: str, following: str) -> bool:
         """Whether the neighbours allow this reading."""
@@ -50,6 +52,7 @@ class Reading:
             (not self.after or previous in self.after)
             and (not self.before or following in self.before)
             and previous not in self.not_after
+            and following not in self.not_before
         )
 
 
@@ -65,6 +68,7 @@ def _readings(items: list[dict[str, object]]) -> tuple[Reading, ...]:
             _words_of(item.get("after")),
             _words_of(item.get("before")),
             _words_of(item.get("not_after")),
+            _words_of(item.get("not_before")),
         )
         for item in items
     )
@@ -82,6 +86,9 @@ class Lexicon:
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     declines: tuple[re.Pattern[str], ...]
     intents: tuple[tuple[str, str], ...]  # (cue phrase, topic slug), see bot.content.cues
+    # Bare word → the accented forms a decline rule means by it ("gia" → "giá", not "giả").
+    decline_accents: dict[str, frozenset[str]]
+    cue_fillers: frozenset[str]  # words skipped when matching cues ("hỏi cái mã" is "hỏi mã")
 
     def declined(self, text: str) -> bool:
         """Whether a question is of a kind the bot never answers from the knowledge base.
@@ -91,8 +98,28 @@ class Lexicon:
         đâu?") is left to the ranking, whose model has learned out-of-scope questions too."""
         if len([part for part in _SENTENCE_END.split(text) if part.strip()]) > 1:
             return False
-        bare = " ".join(fold(text).split())
-        return any(pattern.search(bare) for pattern in self.declines)
+        typed = normalize(text).lower().split()
+        bare = " ".join(fold(word) for word in typed)
+        return any(
+            self._accents_fit(typed, bare, match)
+            for pattern in self.declines
+            for match in pattern.finditer(bare)
+        )
+
+    def _accents_fit(self, typed: list[str], bare: str, match: re.Match[str]) -> bool:
+        """Whether the words a decline rule matched were typed as the rule means them: the rules
+        read accent-stripped text, so "giả danh công an" would otherwise be a price question
+        ("giá …"). A word typed without accents may mean either and fits."""
+        start = 0
+        for word in typed:
+            end = start + len(fold(word))
+            if end > match.start() and start < match.end():
+                letters = "".join(_WORD.findall(word))
+                forms = self.decline_accents.get(fold(letters))
+                if forms and has_diacritics(letters) and letters not in forms:
+                    return False
+            start = end + 1
+        return True
 
 
 @cache
@@ -120,6 +147,11 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         },
         declines=tuple(re.compile(str(pattern)) for pattern in data.get("declines", [])),
         intents=_intents(data.get("intents", {})),
+        decline_accents={
+            fold(str(key)): frozenset(normalize(str(form)).lower() for form in forms)
+            for key, forms in data.get("decline_accents", {}).items()
+        },
+        cue_fillers=frozenset(normalize(str(word)).lower() for word in data.get("cue_fillers", [])),
     )
 
 

@@ -21,8 +21,10 @@ Phrase = tuple[str, ...]
 class CueTable:
     """Cue phrases by their bare form, each with its accented words and the topics it names."""
 
-    def __init__(self, cues: Iterable[tuple[str, str]]) -> None:
-        """`cues`: (phrase as written, topic slug) pairs."""
+    def __init__(self, cues: Iterable[tuple[str, str]], fillers: Iterable[str] = ()) -> None:
+        """`cues`: (phrase as written, topic slug) pairs; `fillers`: words passed over when
+        matching (lexicon "cue_fillers": "hỏi cái mã" is "hỏi mã", "đưa mấy cái mã" too)."""
+        self._fillers = frozenset(fillers)
         self._by_bare: dict[Phrase, list[tuple[Phrase, str]]] = {}
         longest = 1
         for phrase, slug in cues:
@@ -41,6 +43,7 @@ class CueTable:
 
     def find(self, words: list[str]) -> dict[str, int]:
         """How many distinct cues of each topic the (lower-case, expanded) words contain."""
+        words = [word for word in words if word not in self._fillers]
         bare = [fold_word(word) for word in words]
         accented = [has_diacritics(word) for word in words]
         found: set[tuple[Phrase, str]] = set()

@@ -52,7 +52,7 @@ class Calibration:
     cue_limit: int = 2  # at most this many cues count for one topic
     # The example-trained model: answer when the best topic's p / (p + p_out_of_scope) reaches
     # this (bot.content.index._in_scope)…
-    probability: float = 0.73
+    probability: float = 0.715
     cue_logit: float = 1.0  # …after adding this to a topic's logit per intent cue found
 
 
@@ -136,7 +136,7 @@ class TopicIndex:
         self._analyzer = analyzer
         self._slugs = list(kb.topics)
         self._positions = {slug: i for i, slug in enumerate(self._slugs)}
-        self._intents = CueTable(analyzer.lexicon.intents)
+        self._intents = CueTable(analyzer.lexicon.intents, analyzer.lexicon.cue_fillers)
         self._classifier = classifier
         # The model's labels that are still topics (or out of scope), and the topics it lacks.
         labels = classifier.labels if classifier else ()

@@ -100,11 +100,15 @@ def read_examples(directory: Path = EXAMPLES_DIR) -> list[Example]:
 
 
 def topic_examples(topics: Iterable[object]) -> list[Example]:
-    """Each topic's title, example questions and keywords as labelled examples."""
+    """Each topic's title, example questions and keywords as labelled examples, and the number
+    of every document it cites: people ask by a law's number ("luật 148/2025/QH15"), which the
+    entry gives in its text and sources but not always in its keywords."""
     found = []
     for topic in topics:
         slug = topic.slug  # type: ignore[attr-defined]
-        for text in (topic.title, *topic.questions, *topic.keywords):  # type: ignore[attr-defined]
+        numbers = [s.number for s in topic.sources if s.number]  # type: ignore[attr-defined]
+        texts = (topic.title, *topic.questions, *topic.keywords, *numbers)  # type: ignore[attr-defined]
+        for text in dict.fromkeys(texts):
             found.append(Example(text, slug, "topics"))
     return found
 

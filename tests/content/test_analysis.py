@@ -98,6 +98,12 @@ def test_everyday_phrases_get_the_knowledge_base_wording() -> None:
         ("xổ số đắk lắk hôm nay", True),
         ("giá trị của chuyển đổi số", False),
         ("bán sầu riêng trên sàn thương mại điện tử", False),
+        # the rules read accent-stripped text: "giả" is not "giá", "thuộc" not "thuốc"
+        ("giả danh công an", False),
+        ("gia danh cong an", False),
+        ("gia mao tin nhan ngan hang", False),
+        ("gia lua hom nay", True),
+        ("thuộc nhóm nào uống thuốc gì", True),
     ],
 )
 def test_prices_weather_and_lottery_are_never_answered(question: str, declined: bool) -> None:
@@ -175,3 +181,40 @@ def test_short_abbreviations_are_left_alone_out_of_context(typed: str, kept: str
 )
 def test_slips_on_accented_words_are_repaired(typed: str, meant: str) -> None:
     assert expand(typed, load_lexicon()).words == [meant]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # Central: răng/rứa/chi/mô/chừ/ni/hỉ/mần; Southern: hông/dzậy/vô/thiệt/hổm/hôn
+        ("Tui mới vô, giờ bấm chi trước hả?", "tôi mới vào giờ bấm gì trước hả"),
+        ("mần răng chừ hỉ", "làm sao bây giờ nhỉ"),
+        ("cái ni để làm chi rứa", "cái này để làm gì vậy"),
+        ("hổm rày gọi hoài, được hôn?", "hôm nay gọi hoài được không"),
+        ("phải rành điện thoại lắm hả", "phải thành thạo điện thoại lắm hả"),
+        ("bữa ni có người gọi, răng họ biết rứa hè", "hôm nay có người gọi sao họ biết vậy nhỉ"),
+        ("má tui bị người ta gạt hết tiền", "mẹ tôi bị người ta lừa hết tiền"),
+        ("trả bằng chi", "trả bằng gì"),
+        ("bằng tn thpt lm s", "bằng tốt nghiệp thpt làm sao"),
+        ("bao nhiu thì phải khai", "bao nhiêu thì phải khai"),
+    ],
+)
+def test_regional_words_are_written_out(typed: str, meant: str) -> None:
+    assert " ".join(expand(typed, load_lexicon()).words[: len(meant.split())]) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("để chi trả học phí", "chi"),
+        ("chi phí làm thẻ", "chi"),
+        ("họp chi đoàn", "chi"),
+        ("biết rành rọt", "rành"),
+        ("giữ số má riêng", "má"),
+        ("nghỉ hè ở nhà", "hè"),
+        ("gạt bỏ", "gạt"),
+    ],
+)
+def test_regional_words_are_kept_where_they_mean_something_else(typed: str, kept: str) -> None:
+    """ "chi trả" is spending, "rành rọt" clearly, "số má" numbers, "nghỉ hè" the summer."""
+    assert kept in expand(typed, load_lexicon()).words

@@ -62,3 +62,34 @@ def test_cues_match_accents_exactly_and_bare_words_by_their_form() -> None:
 def test_every_intent_names_a_shipped_topic() -> None:
     topics = set(load_directory()[1].topics)
     assert {slug for _, slug in load_lexicon().intents} <= topics
+
+
+def _cues(text: str) -> dict[str, int]:
+    lexicon = load_lexicon()
+    table = CueTable(lexicon.intents, lexicon.cue_fillers)
+    return table.find(Analyzer(lexicon).analyze(text, segment_words=False).typed)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Người lạ hỏi cái mã số gửi về điện thoại, tui đưa được hông?",
+        "ng ta đòi mã otp gửi về đt e, có đưa ko",
+        "có người xin mấy cái mã gửi về máy tôi",
+    ],
+)
+def test_someone_asking_for_a_code_is_a_scam_cue(question: str) -> None:
+    """Handing over a code is a scam whatever else the question shares with passwords or VNeID;
+    filler words ("cái", "mấy") do not break the phrase."""
+    assert _cues(question).get("lua-dao-truc-tuyen", 0) >= 1
+
+
+def test_what_an_otp_is_for_is_not_a_scam_cue() -> None:
+    """ "mã OTP" alone is shared vocabulary (the passwords topic explains it), not an intent."""
+    assert "lua-dao-truc-tuyen" not in _cues("ma otp dung de lam gi")
+
+
+def test_a_question_about_the_bot_weighs_for_both_of_its_topics() -> None:
+    """ "trợ lý này" says the question is about the bot, not whether about use or privacy."""
+    found = _cues("Cái trợ lý này có ghi lại chuyện tui hỏi hông dzậy?")
+    assert found.get("bot-quyen-rieng-tu", 0) > found.get("bot-huong-dan", 0)
