@@ -470,9 +470,10 @@ def write_doc(
     blind_text = (
         blind
         if blind
-        else "Not measured yet: the blind half of the third outside writer's pool is read "
-        "once, at the end, by the lead (`python bench/bench_retrieval.py --blind PATH`). "
-        "The earlier blind sets and their single readings are in docs/STATUS.md (issue 14)."
+        else "No blind set is waiting: the last one (the third writer's blind half, now in "
+        "tests/content/measured/) was read once in the fourth session of 02/12/2026; a new "
+        "one is read once, at the end, by the lead (`python bench/bench_retrieval.py --blind "
+        "PATH`). The earlier blind sets and their single readings are in docs/STATUS.md (issue 14)."
     )
     body = f"""{START}
 ## Knowledge base and question answering (`bench/bench_retrieval.py`)
