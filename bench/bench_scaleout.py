@@ -159,7 +159,7 @@ async def web_rate(port: int, seconds: float, clients: int = 16) -> tuple[float,
 
 QUESTIONS = [
     json.loads(line)["q"]
-    for line in (ROOT / "tests/content/devset.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in (ROOT / "bot/content/examples/devset.jsonl").read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
 
