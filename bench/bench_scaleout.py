@@ -17,7 +17,9 @@ the bot's workers, and this load generator. Reported:
   first and last left out) as a share of that rate, the busiest second, 429s.
 
 Run: `.venv/bin/python bench/bench_scaleout.py [--people 400] [--seconds 10] [--messages 2000]
-[--rate 200] [--rounds 3] [--only serve|web|broadcast]` (PostgreSQL from TEST_POSTGRES_URL).
+[--rate 200] [--rounds 3] [--only serve|web|broadcast] [--alternate TREE]` (PostgreSQL from
+TEST_POSTGRES_URL; `--alternate` runs the broadcast rounds alternately with the code of another
+tree, e.g. `git archive OLD | tar -x -C /tmp/old`, each at its own migration head).
 Figures go to docs/BENCHMARKS.md (a full run only).
 """
 
@@ -63,9 +65,11 @@ def _python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -157,9 +161,10 @@ async def web_rate(port: int, seconds: float, clients: int = 16) -> tuple[float,
     return len(latencies) / elapsed, statistics.median(latencies) * 1000
 
 
+EXAMPLES = ROOT / "bot/content/examples/devset.jsonl"
 QUESTIONS = [
     json.loads(line)["q"]
-    for line in (ROOT / "bot/content/examples/devset.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in EXAMPLES.read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
 
@@ -246,13 +251,23 @@ async def web_flow_rate(port: int, seconds: float, clients: int = 16) -> dict[st
 
 
 async def broadcast_share(
-    db_url: str, fake_url: str, data: Path, messages: int, rate: int, rounds: int = 1
+    db_url: str,
+    fake_url: str,
+    data: Path,
+    messages: int,
+    rate: int,
+    rounds: int = 1,
+    alternate: Path | None = None,
 ) -> dict[str, Any]:
     """Three sender processes, `rounds` broadcasts one after the other, the fake enforcing
-    `rate`; the median round's figures and every round's share."""
+    `rate`; the median round's figures and every round's share. With `alternate` (the tree of
+    another version of the code, e.g. a `git archive` of an older commit) the rounds alternate
+    between it and this tree, each with the senders of its tree and the database at its tree's
+    migration head, and the figures are given for each."""
     settings = get_settings(database_url=db_url, data_dir=data, _env_file=None)
     bot = BotApp.build(settings)
-    shares: list[dict[str, Any]] = []
+    trees = [ROOT] if alternate is None else [alternate, ROOT]
+    shares: dict[Path, list[dict[str, Any]]] = {tree: [] for tree in trees}
     try:
         await many_people(bot, messages, first_chat=FIRST_CHAT + 100_000)
         broadcasts = bot.services.reminders.broadcasts
@@ -264,35 +279,85 @@ async def broadcast_share(
             TELEGRAM_RATE_PER_SECOND=str(rate),
             SENDER_INTERVAL_SECONDS="0.2",
         )
-        workers = [
-            spawn(
-                _python("-c", "from bot.entry import main; main()", "worker", "--no-sweep"),
-                env,
-                data / f"worker-{n}.log",
-            )
-            for n in range(3)
-        ]
-        try:
-            await asyncio.sleep(8)  # the workers start (imports, first drain of nothing)
-            for round_ in range(rounds):
+        workers: list[subprocess.Popen[bytes]] = []
+        for round_ in range(rounds * len(trees)):
+            tree = trees[round_ % len(trees)]
+            if len(trees) > 1 or not workers:
+                for worker in workers:
+                    stop(worker)
+                await asyncio.to_thread(_migrate_to_head_of, tree, db_url)
+                workers = [
+                    spawn(
+                        _python("-c", "from bot.entry import main; main()", "worker", "--no-sweep"),
+                        dict(env, PYTHONPATH=str(tree)),
+                        data / f"worker-{n}.log",
+                        cwd=tree,
+                    )
+                    for n in range(3)
+                ]
+                await asyncio.sleep(8)  # the workers start (imports, first drain of nothing)
+            try:
                 async with httpx.AsyncClient(base_url=fake_url) as client:
                     await client.post("/_test/reset")
                     await client.post("/_test/config", json={"rate_limits": True})
+                cpu = _cpu_seconds(workers)
                 queued = await broadcasts.send(plan, f"Thông báo đo tốc độ {round_}", urgent=True)
                 await wait_until(_done(broadcasts, queued.id), 600, "the broadcast")
+                cpu = _cpu_seconds(workers) - cpu
                 async with httpx.AsyncClient(base_url=fake_url) as client:
                     sent = (await client.get("/_test/messages")).json()
                     calls = (await client.get("/_test/calls")).json()
-                shares.append(_share(sent, calls, rate))
-                print("broadcast", round_, shares[-1], flush=True)
-                await asyncio.sleep(2)  # every token of the last round free again
-        finally:
-            for worker in workers:
-                stop(worker)
+            except BaseException:
+                for worker in workers:
+                    stop(worker)
+                raise
+            shares[tree].append(_share(sent, calls, rate))
+            shares[tree][-1]["sender_cpu_ms_per_message"] = round(1000 * cpu / len(sent), 2)
+            print("broadcast", round_, tree, shares[tree][-1], flush=True)
+            await asyncio.sleep(2)  # every token of the last round free again
+        for worker in workers:
+            stop(worker)
     finally:
         await bot.close()
+    results = {str(tree): _median_round(found) for tree, found in shares.items()}
+    return results[str(ROOT)] if alternate is None else results
+
+
+def _cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
+    """CPU time (user and system) the processes have used so far (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for process in processes:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _median_round(shares: list[dict[str, Any]]) -> dict[str, Any]:
     middle = sorted(shares, key=lambda r: r["share"])[len(shares) // 2]
     return {**middle, "shares": [r["share"] for r in shares], "rounds": len(shares)}
+
+
+def _migrate_to_head_of(tree: Path, db_url: str) -> None:
+    """Bring the database to the migration head of the code in `tree` (down with this tree's
+    migrations when that head is older)."""
+    from alembic import command
+
+    from bot.storage.migrate import alembic_config
+
+    heads = subprocess.run(
+        _python("-c", "from bot.storage.migrate import head_revisions as h; print(*h())"),
+        cwd=tree,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if tree == ROOT:
+        upgrade(db_url)
+    else:
+        (head,) = heads
+        command.downgrade(alembic_config(db_url), head)
 
 
 def _share(sent: list[dict[str, Any]], calls: list[dict[str, Any]], rate: int) -> dict[str, Any]:
@@ -376,7 +441,7 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
             results["web_flows"] = await web_flows(db_url, fake_url, data, args)
         if args.only in ("all", "broadcast"):
             results["broadcast"] = await broadcast_share(
-                db_url, fake_url, data, args.messages, args.rate, args.rounds
+                db_url, fake_url, data, args.messages, args.rate, args.rounds, args.alternate
             )
             print(results["broadcast"], flush=True)
     finally:
@@ -479,10 +544,17 @@ if __name__ == "__main__":
         "--only", choices=("all", "serve", "web", "broadcast"), default="all", help="a part alone"
     )
     parser.add_argument("--no-doc", action="store_true", help="print only")
+    parser.add_argument(
+        "--alternate",
+        type=Path,
+        default=None,
+        help="broadcast: alternate rounds with the code in this tree (e.g. a git archive of an"
+        " older commit); implies --no-doc",
+    )
     arguments = parser.parse_args()
     database = f"scale_bench_{uuid.uuid4().hex[:8]}"
     folder = Path(f"/tmp/{database}")
     folder.mkdir()
     summary = asyncio.run(main(arguments, database, folder))
-    if not arguments.no_doc and arguments.only == "all":
+    if not arguments.no_doc and arguments.alternate is None and arguments.only == "all":
         replace_section(section(summary, arguments), START, END)

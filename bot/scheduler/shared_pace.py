@@ -54,6 +54,7 @@ class SharedLimits(ChannelLimits):
         super().__init__(rates, max_chats=max_chats)
         self._db = db
         self._pauses: set[asyncio.Task[None]] = set()
+        self._asking: dict[str, asyncio.Lock] = {}
 
     @asynccontextmanager
     async def slot(self, channel: str, chat_id: str) -> AsyncIterator[None]:
@@ -72,16 +73,8 @@ class SharedLimits(ChannelLimits):
         async with turn if turn is not None else _nothing():
             while True:
                 await self._wait_pause(channel)  # a 429 seen by this process
-                async with self._db.connection(autocommit=True) as connection:
-                    reservation = await pace_repo.reserve(
-                        connection,
-                        channel=channel,
-                        chat_id=chat_id,
-                        overall_interval=overall,
-                        tokens=tokens,
-                        chat_interval=per_chat,
-                    )
-                if not reservation.reserved:  # the chat (or every token) is busy: ask again soon
+                reservation = await self._reserve(channel, chat_id, overall, tokens, per_chat)
+                if not reservation.reserved:  # the chat is busy: ask again soon
                     await asyncio.sleep(min(max(reservation.wait, 0.01), BUSY_POLL))
                     continue
                 if reservation.wait > 0:
@@ -97,6 +90,42 @@ class SharedLimits(ChannelLimits):
             finally:  # answered, or failed (then it may still have reached the platform)
                 answered = time.monotonic()
                 await self._ended(channel, chat_id, per_chat, reservation, answered=answered)
+
+    async def _reserve(
+        self, channel: str, chat_id: str, overall: float, tokens: int, per_chat: float
+    ) -> pace_repo.Reservation:
+        """A reservation for one message, or a refusal because its chat is busy. While every
+        token is in flight one task of this process at a time asks again, the others queue
+        behind it in memory (in arrival order): a broadcast keeps more messages ready than
+        there are tokens, and each of them polling the channel's row twenty times a second cost
+        the senders CPU that their next wake-up then waited for. It costs nothing in rate: a
+        token is released a second before it is free again, and the one asking takes it well
+        within that second. While a token is free, tasks ask at once, side by side."""
+        asking = self._asking.setdefault(channel, asyncio.Lock())
+        if not asking.locked():  # nobody here is waiting for a token: maybe one is free
+            reservation = await self._ask(channel, chat_id, overall, tokens, per_chat)
+            if not reservation.tokens_busy:
+                return reservation
+        async with asking:
+            while True:
+                reservation = await self._ask(channel, chat_id, overall, tokens, per_chat)
+                if not reservation.tokens_busy:
+                    return reservation
+                await asyncio.sleep(min(max(reservation.wait, 0.01), BUSY_POLL))
+                await self._wait_pause(channel)
+
+    async def _ask(
+        self, channel: str, chat_id: str, overall: float, tokens: int, per_chat: float
+    ) -> pace_repo.Reservation:
+        async with self._db.connection(autocommit=True) as connection:
+            return await pace_repo.reserve(
+                connection,
+                channel=channel,
+                chat_id=chat_id,
+                overall_interval=overall,
+                tokens=tokens,
+                chat_interval=per_chat,
+            )
 
     async def _ended(
         self,

@@ -1,5 +1,5 @@
 """The shared send pace's tables are unlogged on PostgreSQL (migrations 0014_perf_indexes and
-0016_send_tokens_unlogged): every message a process sends writes each of them twice, and a logged
+0016_send_token_waits): every message a process sends writes each of them twice, and a logged
 commit waited for its WAL flush with the channel's row lock held, so replies queued behind one
 another's fsyncs — and a token's reservation flushed between its slot and its send, time that
 the token is held and the broadcast's rate loses."""
