@@ -8,6 +8,9 @@ the bot's workers, and this load generator. Reported:
   updates per second, and its ratio to one process;
 - web-chat throughput: 16 concurrent clients sending `/menu` for `--seconds`, requests per
   second, p50 latency, and the ratio to one process;
+- the web chat of a default installation (`make run`: SQLite, demo data, default settings): 16
+  registered clients asking knowledge-base questions and /menu, then declined questions:
+  requests per second, p50, p99 and the server's CPU per request;
 - web-chat conversations: 16 clients each opening new sessions and going through /start,
   consent, registration, two knowledge-base questions, a practice quiz and /menu, on SQLite
   (one process) and PostgreSQL (1, 2, 4 processes): requests per second, p50 and p99;
@@ -250,6 +253,116 @@ async def web_flow_rate(port: int, seconds: float, clients: int = 16) -> dict[st
     }
 
 
+DECLINED = [
+    "thời tiết hôm nay thế nào",
+    "giá vàng bao nhiêu một chỉ",
+    "đội bóng nào vô địch năm nay",
+    "nấu phở bò thế nào cho ngon",
+    "xe máy của tôi bị hỏng bugi",
+    "cách trồng cà phê cho năng suất",
+]
+
+
+async def web_default_rate(
+    port: int, pid: int, seconds: float, clients: int = 16
+) -> dict[str, dict[str, float]]:
+    """The web chat as an outside tester meets a default installation: 16 clients, each with
+    a session of its own (from an address of its own, behind the local proxy) and registered,
+    asking knowledge-base questions and /menu in turn, then questions the bot declines (each is
+    logged). Requests per second, p50 and p99 (ms), and the server's CPU per request (ms)."""
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, dict[str, float]] = {}
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        heads = []
+        for n in range(clients):
+            address = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+            session = (await client.post("/api/chat/sessions", headers=address)).json()
+            heads.append({"Authorization": f"Bearer {session['session']}"})
+            replies = await _say(client, heads[-1], text="/start")
+            replies = await _say(client, heads[-1], action=_first_action(replies, "Đồng ý") or "")
+            await _say(client, heads[-1], action=_first_action(replies, "Người dân") or "")
+        for kind in ("questions_and_menu", "declined"):
+            latencies: list[float] = []
+            stop_at = time.perf_counter() + seconds
+            people = [
+                _web_person(client, heads[n], n, kind, stop_at, latencies) for n in range(clients)
+            ]
+            cpu = _cpu_seconds_of([pid])
+            started = time.perf_counter()
+            await asyncio.gather(*people)
+            elapsed = time.perf_counter() - started
+            cpu = _cpu_seconds_of([pid]) - cpu
+            latencies.sort()
+            results[kind] = {
+                "requests_per_s": len(latencies) / elapsed,
+                "p50_ms": latencies[len(latencies) // 2] * 1000,
+                "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+                "cpu_ms_per_request": 1000 * cpu / len(latencies),
+            }
+    return results
+
+
+async def _web_person(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    number: int,
+    kind: str,
+    stop_at: float,
+    latencies: list[float],
+) -> None:
+    """One client of `web_default_rate` until `stop_at`."""
+    turn = 0
+    while time.perf_counter() < stop_at:
+        if kind == "declined":
+            text = f"{DECLINED[(number + turn) % len(DECLINED)]} ({number}.{turn})"
+        elif turn % 2:
+            text = "/menu"
+        else:
+            text = QUESTIONS[(number * 31 + turn) % len(QUESTIONS)]
+        began = time.perf_counter()
+        await _say(client, headers, text=text)
+        latencies.append(time.perf_counter() - began)
+        turn += 1
+
+
+async def _say(client: httpx.AsyncClient, headers: dict[str, str], **body: str) -> Any:
+    response = await client.post("/api/chat/messages", json=body, headers=headers)
+    response.raise_for_status()
+    return response.json()["replies"]
+
+
+async def web_default(data: Path, seconds: float) -> dict[str, dict[str, float]]:
+    """`web_default_rate` against `cdsbot serve` as `make run` starts it: SQLite in DATA_DIR,
+    the demo data loaded, every other setting at its default (scheduler on, INFO logs, the
+    per-client session quota)."""
+    folder = data / "default"
+    folder.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DATA_DIR=str(folder), TELEGRAM_BOT_TOKEN="")
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        await asyncio.to_thread(
+            subprocess.run,
+            _python("-c", "from bot.entry import main; main()", *command),
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    server = spawn(
+        _python("-c", "from bot.entry import main; main()", "serve"),
+        dict(env, WEB_PORT=str(port)),
+        data / "web-default.log",
+    )
+    try:
+        await until_up(f"http://127.0.0.1:{port}/healthz", server)
+        figures = await web_default_rate(port, server.pid, seconds)
+        print("web default installation", figures, flush=True)
+        return figures
+    finally:
+        stop(server)
+
+
 async def broadcast_share(
     db_url: str,
     fake_url: str,
@@ -325,10 +438,14 @@ async def broadcast_share(
 
 def _cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
     """CPU time (user and system) the processes have used so far (Linux)."""
+    return _cpu_seconds_of([process.pid for process in processes])
+
+
+def _cpu_seconds_of(pids: list[int]) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for process in processes:
-        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
 
@@ -438,6 +555,7 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
             finally:
                 stop(server)
         if args.only in ("all", "web"):
+            results["web_default"] = await web_default(data, args.seconds)
             results["web_flows"] = await web_flows(db_url, fake_url, data, args)
         if args.only in ("all", "broadcast"):
             results["broadcast"] = await broadcast_share(
@@ -499,6 +617,11 @@ def section(results: dict[str, Any], args: argparse.Namespace) -> str:
         f" {r['p99_ms']:.0f} | {r['conversations']} |"
         for name, r in results["web_flows"].items()
     )
+    default = "\n".join(
+        f"| {kind.replace('_', ' ')} | {r['requests_per_s']:.0f} | {r['p50_ms']:.0f} |"
+        f" {r['p99_ms']:.0f} | {r['cpu_ms_per_request']:.1f} |"
+        for kind, r in results["web_default"].items()
+    )
     b = results["broadcast"]
     shares = ", ".join(f"{share:.0%}" for share in b["shares"])
     return f"""{START}
@@ -523,6 +646,14 @@ registering as a citizen, two knowledge-base questions, a practice quiz answered
 | database × processes | requests/s | p50 ms | p99 ms | conversations |
 |---|---|---|---|---|
 {flows}
+
+Web chat on a default installation (`make run`: SQLite, demo data, every setting at its
+default): 16 registered clients, each with its own session, for {args.seconds:.0f} s asking
+knowledge-base questions and `/menu` in turn, then questions the bot declines (and logs).
+
+| requests | requests/s | p50 ms | p99 ms | server CPU ms per request |
+|---|---|---|---|---|
+{default}
 
 A broadcast to everyone ({b["sent"]} people, {args.messages} of them added for it) by 3 sender
 processes (`cdsbot worker --no-sweep`) with `TELEGRAM_RATE_PER_SECOND={args.rate}` (the
