@@ -356,6 +356,7 @@ async def web_default(data: Path, seconds: float) -> dict[str, dict[str, float]]
     )
     try:
         await until_up(f"http://127.0.0.1:{port}/healthz", server)
+        await web_default_rate(port, server.pid, 3.0)  # warm-up: content, index, model
         figures = await web_default_rate(port, server.pid, seconds)
         print("web default installation", figures, flush=True)
         return figures
