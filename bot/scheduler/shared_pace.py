@@ -16,29 +16,29 @@ process. In a process, messages to one chat still wait their turn in memory (as 
 `ChannelLimits`), so a chat's queue does not reserve slots far ahead.
 
 Why the token is held until a second after the answer, and not after the request was written:
-the platform counts a message at some instant c between the moment the request was fully
-written (w) and the moment its answer came back (a); which instant, only it knows. For the
-proof above, every message counted in a window must still hold its token at the slot of the
-last one, so a token may be released one second after an instant known to be at or after its
-c — a is one, always (a platform cannot answer a message it has not received); w is one only if
-the platform counts at the very moment the bytes leave us. A platform that counts on arrival
-counts at w + d, d the time the request takes to get there and be read, and d varies (the
-network; the platform's own busy moments: the fake Bot API's event loop on this loaded machine
-reads a request 5 ms to 200 ms after it was written); released at w + 1 s, a token taken by a
-message with a short d can then be counted in the same second as an earlier message with a long
-d, limit + 1 in that second. Releasing at w + 1 s + D is safe if d never varies by more than D,
-which is an assumption about the network and the platform that nothing here can check; so the
-answer it is.
+the platform counts a message at some instant c between the moment the request was fully written
+(w) and the moment its answer came back (a); which instant, only it knows. For the proof above,
+every message counted in a window must still hold its token at the slot of the last one, so a
+token may be released one second after an instant known to be at or after its c — a is one,
+always (a platform cannot answer a message it has not received); w is one only if the platform
+counts at the very moment the bytes leave us. A platform that counts on arrival counts at w + d,
+d the time the request takes to get there and be read, and d varies (the network; the platform's
+own busy moments: on this loaded machine a request's round trip to the fake Bot API took 5 ms to
+over 300 ms, most of it waiting for a core); released at w + 1 s, a token taken by a message
+with a short d can then be counted in the same second as an earlier message with a long d, limit
++ 1 in that second. Releasing at w + 1 s + D is safe if d never varies by more than D, which is
+an assumption about the network and the platform that nothing here can check; so the answer it
+is.
 
 What that costs is each message's time from its slot to its answer, T: a token serves one
-message every 1 s + T, the rate is about limit ÷ (1 s + T) — ≥ 95 % needs T ≤ ~50 ms on
-average. T is the sender waking up at its slot, PTB and httpx writing the request on a kept-
-alive connection, the platform reading and answering, and the sender noticing the answer: on a
-machine whose cores are all busy, each of those three processes waits for a core (measured on
-this 2-core machine at load 7–10: wake-up 16 ms, send → answer 61 ms on average). What is ours
-to cut: the reservation's round trip writes no WAL (0016), and while every token is out one
-task per process asks for the next one (`_reserve`), so that the senders spend their CPU on
-sending rather than on polling the channel's row.
+message every 1 s + T, the rate is about limit ÷ (1 s + T) — ≥ 95 % needs T ≤ ~50 ms on average.
+T is the sender waking up at its slot, PTB and httpx writing the request on a kept-alive
+connection, the platform reading and answering, and the sender noticing the answer: on a machine
+whose cores are all busy, each of those three processes waits for a core (measured on this
+2-core machine at load 7–10, with the changes below: wake-up 16 ms, send → answer 61 ms on
+average). What is ours to cut: the reservation's round trip writes no WAL (0016), and while
+every token is out one task per process asks for the next one (`_reserve`), so that the senders
+spend their CPU on sending rather than on polling the channel's row.
 
 Replies sent directly in turns (not through the outbox) reserve their slots here too: they
 count against the overall rate and share the chat's pace with the pushes, whichever process
