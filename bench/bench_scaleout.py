@@ -8,6 +8,9 @@ the bot's workers, and this load generator. Reported:
   updates per second, and its ratio to one process;
 - web-chat throughput: 16 concurrent clients sending `/menu` for `--seconds`, requests per
   second, p50 latency, and the ratio to one process;
+- the web chat of a default installation (`make run`: SQLite, demo data, default settings): 16
+  registered clients asking knowledge-base questions and /menu, then declined questions:
+  requests per second, p50, p99 and the server's CPU per request;
 - web-chat conversations: 16 clients each opening new sessions and going through /start,
   consent, registration, two knowledge-base questions, a practice quiz and /menu, on SQLite
   (one process) and PostgreSQL (1, 2, 4 processes): requests per second, p50 and p99;
@@ -17,7 +20,9 @@ the bot's workers, and this load generator. Reported:
   first and last left out) as a share of that rate, the busiest second, 429s.
 
 Run: `.venv/bin/python bench/bench_scaleout.py [--people 400] [--seconds 10] [--messages 2000]
-[--rate 200] [--rounds 3] [--only serve|web|broadcast]` (PostgreSQL from TEST_POSTGRES_URL).
+[--rate 200] [--rounds 3] [--only serve|web|broadcast] [--alternate TREE]` (PostgreSQL from
+TEST_POSTGRES_URL; `--alternate` runs the broadcast rounds alternately with the code of another
+tree, e.g. `git archive OLD | tar -x -C /tmp/old`, each at its own migration head).
 Figures go to docs/BENCHMARKS.md (a full run only).
 """
 
@@ -63,9 +68,11 @@ def _python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -157,9 +164,10 @@ async def web_rate(port: int, seconds: float, clients: int = 16) -> tuple[float,
     return len(latencies) / elapsed, statistics.median(latencies) * 1000
 
 
+EXAMPLES = ROOT / "bot/content/examples/devset.jsonl"
 QUESTIONS = [
     json.loads(line)["q"]
-    for line in (ROOT / "tests/content/devset.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in EXAMPLES.read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
 
@@ -245,14 +253,135 @@ async def web_flow_rate(port: int, seconds: float, clients: int = 16) -> dict[st
     }
 
 
+DECLINED = [
+    "thời tiết hôm nay thế nào",
+    "giá vàng bao nhiêu một chỉ",
+    "đội bóng nào vô địch năm nay",
+    "nấu phở bò thế nào cho ngon",
+    "xe máy của tôi bị hỏng bugi",
+    "cách trồng cà phê cho năng suất",
+]
+
+
+async def web_default_rate(
+    port: int, pid: int, seconds: float, clients: int = 16
+) -> dict[str, dict[str, float]]:
+    """The web chat as an outside tester meets a default installation: 16 clients, each with
+    a session of its own (from an address of its own, behind the local proxy) and registered,
+    asking knowledge-base questions and /menu in turn, then questions the bot declines (each is
+    logged). Requests per second, p50 and p99 (ms), and the server's CPU per request (ms)."""
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, dict[str, float]] = {}
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        heads = []
+        for n in range(clients):
+            address = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+            session = (await client.post("/api/chat/sessions", headers=address)).json()
+            heads.append({"Authorization": f"Bearer {session['session']}"})
+            replies = await _say(client, heads[-1], text="/start")
+            replies = await _say(client, heads[-1], action=_first_action(replies, "Đồng ý") or "")
+            await _say(client, heads[-1], action=_first_action(replies, "Người dân") or "")
+        for kind in ("questions_and_menu", "declined"):
+            latencies: list[float] = []
+            stop_at = time.perf_counter() + seconds
+            people = [
+                _web_person(client, heads[n], n, kind, stop_at, latencies) for n in range(clients)
+            ]
+            cpu = _cpu_seconds_of([pid])
+            started = time.perf_counter()
+            await asyncio.gather(*people)
+            elapsed = time.perf_counter() - started
+            cpu = _cpu_seconds_of([pid]) - cpu
+            latencies.sort()
+            results[kind] = {
+                "requests_per_s": len(latencies) / elapsed,
+                "p50_ms": latencies[len(latencies) // 2] * 1000,
+                "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+                "cpu_ms_per_request": 1000 * cpu / len(latencies),
+            }
+    return results
+
+
+async def _web_person(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    number: int,
+    kind: str,
+    stop_at: float,
+    latencies: list[float],
+) -> None:
+    """One client of `web_default_rate` until `stop_at`."""
+    turn = 0
+    while time.perf_counter() < stop_at:
+        if kind == "declined":
+            text = f"{DECLINED[(number + turn) % len(DECLINED)]} ({number}.{turn})"
+        elif turn % 2:
+            text = "/menu"
+        else:
+            text = QUESTIONS[(number * 31 + turn) % len(QUESTIONS)]
+        began = time.perf_counter()
+        await _say(client, headers, text=text)
+        latencies.append(time.perf_counter() - began)
+        turn += 1
+
+
+async def _say(client: httpx.AsyncClient, headers: dict[str, str], **body: str) -> Any:
+    response = await client.post("/api/chat/messages", json=body, headers=headers)
+    response.raise_for_status()
+    return response.json()["replies"]
+
+
+async def web_default(data: Path, seconds: float) -> dict[str, dict[str, float]]:
+    """`web_default_rate` against `cdsbot serve` as `make run` starts it: SQLite in DATA_DIR,
+    the demo data loaded, every other setting at its default (scheduler on, INFO logs, the
+    per-client session quota)."""
+    folder = data / "default"
+    folder.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DATA_DIR=str(folder), TELEGRAM_BOT_TOKEN="")
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        await asyncio.to_thread(
+            subprocess.run,
+            _python("-c", "from bot.entry import main; main()", *command),
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    server = spawn(
+        _python("-c", "from bot.entry import main; main()", "serve"),
+        dict(env, WEB_PORT=str(port)),
+        data / "web-default.log",
+    )
+    try:
+        await until_up(f"http://127.0.0.1:{port}/healthz", server)
+        await web_default_rate(port, server.pid, 3.0)  # warm-up: content, index, model
+        figures = await web_default_rate(port, server.pid, seconds)
+        print("web default installation", figures, flush=True)
+        return figures
+    finally:
+        stop(server)
+
+
 async def broadcast_share(
-    db_url: str, fake_url: str, data: Path, messages: int, rate: int, rounds: int = 1
+    db_url: str,
+    fake_url: str,
+    data: Path,
+    messages: int,
+    rate: int,
+    rounds: int = 1,
+    alternate: Path | None = None,
 ) -> dict[str, Any]:
     """Three sender processes, `rounds` broadcasts one after the other, the fake enforcing
-    `rate`; the median round's figures and every round's share."""
+    `rate`; the median round's figures and every round's share. With `alternate` (the tree of
+    another version of the code, e.g. a `git archive` of an older commit) the rounds alternate
+    between it and this tree, each with the senders of its tree and the database at its tree's
+    migration head, and the figures are given for each."""
     settings = get_settings(database_url=db_url, data_dir=data, _env_file=None)
     bot = BotApp.build(settings)
-    shares: list[dict[str, Any]] = []
+    trees = [ROOT] if alternate is None else [alternate, ROOT]
+    shares: dict[Path, list[dict[str, Any]]] = {tree: [] for tree in trees}
     try:
         await many_people(bot, messages, first_chat=FIRST_CHAT + 100_000)
         broadcasts = bot.services.reminders.broadcasts
@@ -264,35 +393,89 @@ async def broadcast_share(
             TELEGRAM_RATE_PER_SECOND=str(rate),
             SENDER_INTERVAL_SECONDS="0.2",
         )
-        workers = [
-            spawn(
-                _python("-c", "from bot.entry import main; main()", "worker", "--no-sweep"),
-                env,
-                data / f"worker-{n}.log",
-            )
-            for n in range(3)
-        ]
-        try:
-            await asyncio.sleep(8)  # the workers start (imports, first drain of nothing)
-            for round_ in range(rounds):
+        workers: list[subprocess.Popen[bytes]] = []
+        for round_ in range(rounds * len(trees)):
+            tree = trees[round_ % len(trees)]
+            if len(trees) > 1 or not workers:
+                for worker in workers:
+                    stop(worker)
+                await asyncio.to_thread(_migrate_to_head_of, tree, db_url)
+                workers = [
+                    spawn(
+                        _python("-c", "from bot.entry import main; main()", "worker", "--no-sweep"),
+                        dict(env, PYTHONPATH=str(tree)),
+                        data / f"worker-{n}.log",
+                        cwd=tree,
+                    )
+                    for n in range(3)
+                ]
+                await asyncio.sleep(8)  # the workers start (imports, first drain of nothing)
+            try:
                 async with httpx.AsyncClient(base_url=fake_url) as client:
                     await client.post("/_test/reset")
                     await client.post("/_test/config", json={"rate_limits": True})
+                cpu = _cpu_seconds(workers)
                 queued = await broadcasts.send(plan, f"Thông báo đo tốc độ {round_}", urgent=True)
                 await wait_until(_done(broadcasts, queued.id), 600, "the broadcast")
+                cpu = _cpu_seconds(workers) - cpu
                 async with httpx.AsyncClient(base_url=fake_url) as client:
                     sent = (await client.get("/_test/messages")).json()
                     calls = (await client.get("/_test/calls")).json()
-                shares.append(_share(sent, calls, rate))
-                print("broadcast", round_, shares[-1], flush=True)
-                await asyncio.sleep(2)  # every token of the last round free again
-        finally:
-            for worker in workers:
-                stop(worker)
+            except BaseException:
+                for worker in workers:
+                    stop(worker)
+                raise
+            shares[tree].append(_share(sent, calls, rate))
+            shares[tree][-1]["sender_cpu_ms_per_message"] = round(1000 * cpu / len(sent), 2)
+            print("broadcast", round_, tree, shares[tree][-1], flush=True)
+            await asyncio.sleep(2)  # every token of the last round free again
+        for worker in workers:
+            stop(worker)
     finally:
         await bot.close()
+    results = {str(tree): _median_round(found) for tree, found in shares.items()}
+    return results[str(ROOT)] if alternate is None else results
+
+
+def _cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
+    """CPU time (user and system) the processes have used so far (Linux)."""
+    return _cpu_seconds_of([process.pid for process in processes])
+
+
+def _cpu_seconds_of(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _median_round(shares: list[dict[str, Any]]) -> dict[str, Any]:
     middle = sorted(shares, key=lambda r: r["share"])[len(shares) // 2]
     return {**middle, "shares": [r["share"] for r in shares], "rounds": len(shares)}
+
+
+def _migrate_to_head_of(tree: Path, db_url: str) -> None:
+    """Bring the database to the migration head of the code in `tree` (down with this tree's
+    migrations when that head is older)."""
+    from alembic import command
+
+    from bot.storage.migrate import alembic_config
+
+    heads = subprocess.run(
+        _python("-c", "from bot.storage.migrate import head_revisions as h; print(*h())"),
+        cwd=tree,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if tree == ROOT:
+        upgrade(db_url)
+    else:
+        (head,) = heads
+        command.downgrade(alembic_config(db_url), head)
 
 
 def _share(sent: list[dict[str, Any]], calls: list[dict[str, Any]], rate: int) -> dict[str, Any]:
@@ -373,10 +556,11 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
             finally:
                 stop(server)
         if args.only in ("all", "web"):
+            results["web_default"] = await web_default(data, args.seconds)
             results["web_flows"] = await web_flows(db_url, fake_url, data, args)
         if args.only in ("all", "broadcast"):
             results["broadcast"] = await broadcast_share(
-                db_url, fake_url, data, args.messages, args.rate, args.rounds
+                db_url, fake_url, data, args.messages, args.rate, args.rounds, args.alternate
             )
             print(results["broadcast"], flush=True)
     finally:
@@ -434,6 +618,11 @@ def section(results: dict[str, Any], args: argparse.Namespace) -> str:
         f" {r['p99_ms']:.0f} | {r['conversations']} |"
         for name, r in results["web_flows"].items()
     )
+    default = "\n".join(
+        f"| {kind.replace('_', ' ')} | {r['requests_per_s']:.0f} | {r['p50_ms']:.0f} |"
+        f" {r['p99_ms']:.0f} | {r['cpu_ms_per_request']:.1f} |"
+        for kind, r in results["web_default"].items()
+    )
     b = results["broadcast"]
     shares = ", ".join(f"{share:.0%}" for share in b["shares"])
     return f"""{START}
@@ -459,6 +648,14 @@ registering as a citizen, two knowledge-base questions, a practice quiz answered
 |---|---|---|---|---|
 {flows}
 
+Web chat on a default installation (`make run`: SQLite, demo data, every setting at its
+default): 16 registered clients, each with its own session, for {args.seconds:.0f} s asking
+knowledge-base questions and `/menu` in turn, then questions the bot declines (and logs).
+
+| requests | requests/s | p50 ms | p99 ms | server CPU ms per request |
+|---|---|---|---|---|
+{default}
+
 A broadcast to everyone ({b["sent"]} people, {args.messages} of them added for it) by 3 sender
 processes (`cdsbot worker --no-sweep`) with `TELEGRAM_RATE_PER_SECOND={args.rate}` (the
 platform's limit: the fake refuses anything above it in any second with 429), {b["rounds"]}
@@ -479,10 +676,17 @@ if __name__ == "__main__":
         "--only", choices=("all", "serve", "web", "broadcast"), default="all", help="a part alone"
     )
     parser.add_argument("--no-doc", action="store_true", help="print only")
+    parser.add_argument(
+        "--alternate",
+        type=Path,
+        default=None,
+        help="broadcast: alternate rounds with the code in this tree (e.g. a git archive of an"
+        " older commit); implies --no-doc",
+    )
     arguments = parser.parse_args()
     database = f"scale_bench_{uuid.uuid4().hex[:8]}"
     folder = Path(f"/tmp/{database}")
     folder.mkdir()
     summary = asyncio.run(main(arguments, database, folder))
-    if not arguments.no_doc and arguments.only == "all":
+    if not arguments.no_doc and arguments.alternate is None and arguments.only == "all":
         replace_section(section(summary, arguments), START, END)

@@ -25,6 +25,9 @@ _ENDED = text(
     " UPDATE send_pace SET next_at = greatest(next_at - make_interval(secs => :hold),"
     " clock_timestamp() + make_interval(secs => :interval)) WHERE key = :chat_key"
 )
+TOKENS_BUSY = -1
+"""The token `send_pace_take` (0016) returns when it reserved nothing because every token is in
+flight."""
 NO_KEY = -1
 """A key no row has (`pace_key` is never negative): the chat part of `ended` for a channel not
 paced per chat."""
@@ -53,12 +56,19 @@ def pace_key(channel: str, chat_id: str = "") -> int:
 class Reservation:
     """The answer of `reserve`: whether a slot was taken, the seconds to wait (for the slot if
     taken: ≤ 0 means at once; else before asking again), and the token held (None when the
-    channel has no overall limit) with the hold written on it (`ended` releases only that)."""
+    channel has no overall limit; `TOKENS_BUSY` when nothing was reserved because every token
+    is in flight) with the hold written on it (`ended` releases only that)."""
 
     wait: float
     reserved: bool
     token: int | None = None
     held: datetime | None = None
+
+    @property
+    def tokens_busy(self) -> bool:
+        """Not reserved because every token of the channel is held by a message in flight (not
+        because the chat is busy)."""
+        return not self.reserved and self.token == TOKENS_BUSY
 
 
 async def reserve(
