@@ -2,27 +2,37 @@
 
 Every test that asks for `bot` or `db_url` runs twice: once on SQLite, once on PostgreSQL. Each
 backend is migrated once per test session with Alembic (so migrations are tested too); each test
-then gets a clean copy (SQLite) or truncated tables (PostgreSQL).
+then gets a clean copy (SQLite) or emptied tables (PostgreSQL).
+
+What every test would otherwise repeat is done once per session (about a second per test on a
+loaded machine, a third of the suite): the demo units are imported once per backend with the real
+import and each `bot` gets the resulting rows in one statement, and the quiz banks are parsed and
+checked once per set of bank files (`_banks_checked_once`). The import and the bank checks have
+their own tests (tests/services/test_units_import.py, tests/content/test_quiz_banks.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.app import BotApp
 from bot.config import Settings, get_settings
 from bot.core.clock import FrozenClock
+from bot.quiz import bank as quiz_bank
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
 from tests.helpers.chat import Chat
+from tests.helpers.demo_units import import_once, load_demo_units
 
 ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -62,8 +72,47 @@ async def _pg_admin(statement: str) -> None:
         await connection.close()
 
 
+@pytest.fixture(scope="session")
+def demo_units(migrated_backend, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """The rows that importing bot/demo/units.csv leaves in `units` on this backend, made once
+    per session by the real import (on PostgreSQL in the session's database, emptied again by
+    each test's `db_url`; on SQLite in a copy of the template): tests/helpers/demo_units.py."""
+    backend, location = migrated_backend
+    if backend == "sqlite":
+        scratch = tmp_path_factory.mktemp("sqlite-units") / "units.db"
+        shutil.copy(location, scratch)
+        location = f"sqlite+aiosqlite:///{scratch}"
+    return asyncio.run(import_once(location))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _banks_checked_once() -> Iterator[None]:
+    """Parse and check the quiz banks once per set of bank files, not once per bot built (a
+    third of a second each: most of `BotApp.build`). Same files, same result: the key is the
+    folder, the topics asked for and the bytes of every bank file, and each caller gets its own
+    dict and list. Tests that replace `check_banks` themselves still can."""
+    real = quiz_bank.check_banks
+    seen: dict[tuple[object, ...], tuple[dict[str, Any], list[Any]]] = {}
+
+    def check_banks(
+        directory: Path = quiz_bank.BANKS_DIR, topics: Collection[str] | None = None
+    ) -> tuple[dict[str, Any], list[Any]]:
+        digest = hashlib.sha256()
+        for path in sorted(Path(directory).glob("*.yaml")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        key = (str(directory), None if topics is None else frozenset(topics), digest.digest())
+        if key not in seen:
+            seen[key] = real(directory, topics)
+        banks, issues = seen[key]
+        return dict(banks), list(issues)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quiz_bank, "check_banks", check_banks)
+        yield
+
+
 @pytest.fixture
-def db_url(migrated_backend, tmp_path: Path) -> Iterator[str]:
+def db_url(migrated_backend, demo_units, tmp_path: Path) -> Iterator[str]:
     """A clean, migrated database URL for one test."""
     backend, location = migrated_backend
     if backend == "sqlite":
@@ -110,8 +159,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 async def bot(settings: Settings, clock: FrozenClock) -> AsyncIterator[BotApp]:
     """A fully wired bot on a clean database, with the demo units loaded."""
     app = BotApp.build(settings, clock=clock)
-    report = await app.services.units.import_csv(Path("bot/demo/units.csv"))
-    assert report.ok, report.errors
+    await load_demo_units(app.db)
     try:
         yield app
     finally:

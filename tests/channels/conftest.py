@@ -20,6 +20,7 @@ from tests.fakes.serve import bound_socket, serve_here
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOa
+from tests.helpers.demo_units import load_demo_units
 
 TG_TOKEN = "123456:TEST-token"
 
@@ -116,8 +117,7 @@ async def served_bot(
 async def built_app(settings: Settings, clock: FrozenClock) -> BotApp:
     """A wired bot with the demo units."""
     app = BotApp.build(settings, clock=clock)
-    report = await app.services.units.import_csv(Path("bot/demo/units.csv"))
-    assert report.ok, report.errors
+    await load_demo_units(app.db)
     return app
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from bot.app import BotApp
 from bot.config import Settings
 from bot.server import create_app
+from tests.helpers.demo_units import load_demo_units
 from tests.helpers.server import serve_in_thread
 
 
@@ -20,9 +20,8 @@ from tests.helpers.server import serve_in_thread
 def base_url(settings: Settings) -> Iterator[str]:
     """The real server (its own BotApp and event loop) with the demo units."""
     loader = BotApp.build(settings)
-    report = asyncio.run(loader.services.units.import_csv(Path("bot/demo/units.csv")))
+    asyncio.run(load_demo_units(loader.db))
     asyncio.run(loader.close())
-    assert report.ok
     with serve_in_thread(create_app(settings)) as url:
         yield url
 
@@ -125,7 +124,7 @@ async def test_two_concurrent_sessions_never_share_state(base_url: str) -> None:
 
 async def test_profile_and_half_finished_flow_survive_a_server_restart(settings: Settings) -> None:
     loader = BotApp.build(settings)
-    await loader.services.units.import_csv(Path("bot/demo/units.csv"))
+    await load_demo_units(loader.db)
     await loader.close()
     with serve_in_thread(create_app(settings)) as url:
         async with httpx.AsyncClient(base_url=url) as client:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +15,7 @@ from bot.config import Settings
 from bot.core.clock import FrozenClock
 from bot.core.events import Attachment, EventKind, IncomingEvent
 from bot.core.replies import Text
+from tests.helpers.demo_units import load_demo_units
 
 VIETNAMESE_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
@@ -84,7 +84,7 @@ def running(
     """A bot driven from a loop of its own, because hypothesis calls the test synchronously."""
     loop = asyncio.new_event_loop()
     app = BotApp.build(settings, clock=clock)
-    loop.run_until_complete(app.services.units.import_csv(Path("bot/demo/units.csv")))
+    loop.run_until_complete(load_demo_units(app.db))
     try:
         yield loop, app
     finally:

@@ -6,9 +6,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import BotApp
+from bot.config import Settings
 from bot.core.csv_text import CsvUnreadable
+from bot.storage.models import Unit
 
 HEADER = "code,name,parent_code,kind,headcount,head_name,invite_code\n"
 
@@ -19,6 +22,36 @@ async def test_demo_tree_is_loaded_with_paths(bot: BotApp) -> None:
     assert "Sở Khoa học và Công nghệ" in names
     result = await bot.services.units.search("Phuong Buon Ma Thuot")
     assert any(unit.name == "Phường Buôn Ma Thuột" for unit in result.units)
+
+
+async def test_the_demo_import_on_a_clean_database_makes_the_units_test_bots_start_with(
+    settings: Settings, demo_units: list[dict[str, object]]
+) -> None:
+    """The `bot` fixture copies the rows of one real import of the demo units per backend
+    (tests/conftest.py); the import run here, on a clean database, makes the same rows."""
+    app = BotApp.build(settings)
+    try:
+        report = await app.services.units.import_csv(Path("bot/demo/units.csv"))
+        assert report.ok and report.created == len(demo_units)
+        async with app.db.transaction() as session:
+            units = (await session.execute(select(Unit).order_by(Unit.id))).scalars().all()
+        assert [
+            {name: getattr(unit, name) for name in demo_units[0]} for unit in units
+        ] == demo_units
+    finally:
+        await app.close()
+
+
+async def test_a_test_bots_demo_units_are_whole(
+    bot: BotApp, demo_units: list[dict[str, object]]
+) -> None:
+    """A re-import of the demo units only updates them; the next unit gets the next id (the
+    PostgreSQL sequence moved on as an import would have moved it)."""
+    again = await bot.services.units.import_csv(Path("bot/demo/units.csv"))
+    assert again.ok and (again.created, again.updated) == (0, len(demo_units))
+    added = await bot.services.units.import_text(HEADER + "ZZ1,Đơn vị mới,,so,1,,\n")
+    assert added.ok and added.created == 1
+    assert (await bot.services.units.search("ZZ1")).units[0].id == len(demo_units) + 1
 
 
 async def test_bom_deep_tree_and_reimport_updates(bot: BotApp, tmp_path: Path) -> None:
