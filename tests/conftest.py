@@ -57,6 +57,14 @@ def migrated_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a closed SQLite database (WAL mode: its write-ahead log too, should one be left)."""
+    shutil.copy(source, target)
+    log = source.with_name(source.name + "-wal")
+    if log.exists():
+        shutil.copy(log, target.with_name(target.name + "-wal"))
+
+
 def _pg_url(database: str) -> str:
     base = ADMIN_PG_URL.rsplit("/", 1)[0]
     return base.replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{database}"
@@ -80,7 +88,7 @@ def demo_units(migrated_backend, tmp_path_factory: pytest.TempPathFactory) -> li
     backend, location = migrated_backend
     if backend == "sqlite":
         scratch = tmp_path_factory.mktemp("sqlite-units") / "units.db"
-        shutil.copy(location, scratch)
+        _copy_sqlite(location, scratch)
         location = f"sqlite+aiosqlite:///{scratch}"
     return asyncio.run(import_once(location))
 
@@ -117,7 +125,7 @@ def db_url(migrated_backend, demo_units, tmp_path: Path) -> Iterator[str]:
     backend, location = migrated_backend
     if backend == "sqlite":
         target = tmp_path / "test.db"
-        shutil.copy(location, target)
+        _copy_sqlite(location, target)
         yield f"sqlite+aiosqlite:///{target}"
         return
     asyncio.run(_empty(location))

@@ -293,26 +293,45 @@ def _postgres_connect_args(limits: Timeouts) -> dict[str, Any]:
 
 
 def _sqlite_pragmas(busy_ms: int) -> Any:
-    """The per-connection set-up of SQLite: how long to wait for a writer, WAL (switched once per
-    database file: the switch needs the file to itself, so a connection opened while another
-    switches, or while a turn holds the file, finds WAL already on), foreign keys."""
+    """The per-connection set-up of SQLite: how long to wait for a writer, WAL, foreign keys.
+    Migrated databases are already in WAL (bot/storage/migrations/env.py); a database that is
+    not is switched by its first connection (`_switch_to_wal`)."""
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
-        cursor.execute("PRAGMA journal_mode")
-        if str(cursor.fetchone()[0]).lower() != "wal":
-            try:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            except Exception:  # another connection is switching it
-                cursor.execute("PRAGMA journal_mode")
-                if str(cursor.fetchone()[0]).lower() != "wal":
-                    raise
+        _switch_to_wal(cursor, within_s=busy_ms / 1000)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     return on_connect
+
+
+def _switch_to_wal(cursor: Any, *, within_s: float) -> None:
+    """Put the database file in WAL mode (a property of the file, kept once set). The switch
+    needs the file to itself, and SQLite refuses it at once, without its busy handler, while
+    another connection holds a write transaction in the old journal mode: so it is tried
+    again until that transaction ends (or `within_s` passes), instead of failing the
+    connection with "database is locked". A connection opened while another switches finds
+    WAL already on."""
+    deadline = time.monotonic() + within_s
+    pause = 0.005
+    while True:
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            if str(cursor.fetchone()[0]).lower() == "wal":
+                return
+        except Exception:  # locked by another connection's transaction: try again
+            if time.monotonic() >= deadline:
+                raise
+        if time.monotonic() >= deadline:
+            raise RuntimeError("SQLite could not switch to WAL mode")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:

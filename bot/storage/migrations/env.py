@@ -6,7 +6,7 @@ import asyncio
 
 from alembic import context
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.models import Base
 
@@ -27,9 +27,20 @@ def _run(connection: Connection) -> None:
 
 async def _run_async() -> None:
     engine = create_async_engine(config.get_main_option("sqlalchemy.url") or "")
+    if engine.dialect.name == "sqlite":
+        await _use_wal(engine)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()
+
+
+async def _use_wal(engine: AsyncEngine) -> None:
+    """Leave a SQLite database in WAL mode, which the file keeps: the bot's connections then
+    never have to switch it while another process holds a write transaction (a switch SQLite
+    refuses at once, bot/storage/db.py `_switch_to_wal`)."""
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 if context.is_offline_mode():
