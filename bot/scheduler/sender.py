@@ -103,6 +103,9 @@ class Sender:
         """Rows this sender holds, until their outcome is written: a row whose lease ran out
         while it waited for a busy chat comes back in this sender's own next claim, and must
         not be queued a second time (both copies would be sent)."""
+        self._lost: set[int] = set()
+        """Rows of `_in_hand` that the lease renewal found taken over by another sender: not
+        sent by this one any more."""
 
     def stop(self) -> None:
         """Ask a running drain to finish the messages in hand and return."""
@@ -153,10 +156,57 @@ class Sender:
         Two loops, because a choice is written to the person's conversation row, which a turn
         in any process may hold locked for seconds; an outcome waiting behind that lock would
         let its row's lease run out and another sender send the message a second time."""
+        outcomes_written = asyncio.Event()
+
+        async def write_outcomes() -> None:
+            try:
+                await self._write_continuously(
+                    self._record, lambda: bool(self._outcomes), "outcomes"
+                )
+            finally:
+                outcomes_written.set()
+
         await asyncio.gather(
-            self._write_continuously(self._record, lambda: bool(self._outcomes), "outcomes"),
+            write_outcomes(),
             self._write_continuously(self._offer, lambda: bool(self._menus), "choices"),
+            self._renew_continuously(until=outcomes_written),
         )
+
+    async def _renew_continuously(self, *, until: asyncio.Event) -> None:
+        """Renew the lease of every row in hand, a third of a lease apart, until the last
+        outcome of the drain is written (`until`). A row is in hand from its claim until its
+        outcome is written; a slow moment anywhere in between (a long wait for the chat's
+        pace, a send that takes seconds on a loaded machine, an outcome that waits for a
+        database connection) must not let its lease run out while this sender is alive, or
+        another sender would take the row over and send it a second time. When this process
+        dies the renewals stop and the rows are taken over within one lease."""
+        period = self._lease.total_seconds() / 3
+        while not until.is_set():
+            try:
+                await asyncio.wait_for(until.wait(), period)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await self._renew()
+            except Exception as error:  # tried again at the next period
+                log.debug("lease renewal waits for storage: %s", type(error).__name__)
+
+    async def _renew(self) -> None:
+        """One renewal of every row in hand; rows taken over meanwhile are marked lost."""
+        held = sorted(self._in_hand - self._lost)
+        if not held:
+            return
+        async with self._db.transaction() as session:
+            kept = await outbox_repo.extend_leases(
+                session,
+                message_ids=held,
+                worker=self.name,
+                lease_until=self._clock.now() + self._lease,
+            )
+        # Not lost: rows whose outcome was written meanwhile (no longer in hand) or waits to be.
+        finished = {outcome.message_id for outcome in self._outcomes}
+        self._lost.update((set(held) - kept - finished) & self._in_hand)
 
     async def _write_continuously(
         self, write: Callable[[], Awaitable[None]], waiting: Callable[[], bool], what: str
@@ -197,7 +247,9 @@ class Sender:
         try:
             async with self._db.transaction() as session:
                 await outbox_repo.finish_many(session, worker=self.name, outcomes=outcomes)
-            self._in_hand.difference_update(outcome.message_id for outcome in outcomes)
+            written = {outcome.message_id for outcome in outcomes}
+            self._in_hand -= written
+            self._lost -= written
         except BaseException:
             # Kept for the next try: a sent row whose outcome is lost would go out again once
             # its lease expires.
@@ -236,6 +288,7 @@ class Sender:
             finally:
                 if not any(outcome.message_id == row.id for outcome in self._outcomes):
                     self._in_hand.discard(row.id)  # else once its outcome is written
+                    self._lost.discard(row.id)
 
     async def _work_on(self, row: Claimed, stats: SendStats) -> None:
         if self._stopping.is_set():
@@ -310,6 +363,8 @@ class Sender:
         than its lease; then the lease is renewed first, and the message is dropped if another
         sender took the row over meanwhile (it sends it, not us)."""
         async with self._limits.slot(row.channel, row.chat_id):
+            if row.id in self._lost:
+                raise _TakenOver
             if self._clock.now() > lease[0] - self._lease / 2:
                 if not await self._hold(row):
                     raise _TakenOver

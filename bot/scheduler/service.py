@@ -91,6 +91,7 @@ class ReminderService:
         policy: RetryPolicy | None = None,
         concurrency: int | None = None,
         max_inline_wait: float = 30.0,
+        lease_seconds: float | None = None,
     ) -> Sender:
         """An outbox sender for these channel senders, paced and retried as configured (or as
         given: tests and benchmarks)."""
@@ -107,7 +108,7 @@ class ReminderService:
                 settings.outbox_max_attempts,
             ),
             quiet=self.quiet,
-            lease_seconds=settings.outbox_lease_seconds,
+            lease_seconds=lease_seconds or settings.outbox_lease_seconds,
             concurrency=concurrency or settings.sender_concurrency,
             max_inline_wait=max_inline_wait,
         )

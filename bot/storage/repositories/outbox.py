@@ -213,6 +213,27 @@ async def extend_lease(
     return bool(result.rowcount)
 
 
+async def extend_leases(
+    session: AsyncSession, *, message_ids: Sequence[int], worker: str, lease_until: datetime
+) -> set[int]:
+    """Keep holding every row of `message_ids` this worker still holds (one statement); the
+    ids still held. A row another sender took over meanwhile is not among them."""
+    if not message_ids:
+        return set()
+    table = OutboxMessage
+    result = await session.execute(
+        update(table)
+        .where(
+            table.id.in_(list(message_ids)),
+            table.claimed_by == worker,
+            table.status == SENDING,
+        )
+        .values(claimed_until=lease_until)
+        .returning(table.id)
+    )
+    return {row[0] for row in result}
+
+
 async def take_for_chat(
     session: AsyncSession, *, channel: str, chat_id: str, now: datetime
 ) -> list[list[Any]]:
