@@ -38,6 +38,7 @@ FLOORS = {  # file: (in-scope top-1, out-of-scope declined)
     "dev2.jsonl": (0.97, 0.96),
     "blind2.jsonl": (0.97, 0.96),
     "dev3.jsonl": (0.97, 0.96),
+    "blind3.jsonl": (0.97, 0.96),
 }
 STYLES = ["accented", "unaccented", "teencode", "typo", "long", "short", "colloquial"]
 # Safety topics: a question about one of them must never get an unrelated topic's answer.
