@@ -559,16 +559,32 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
             results["web_default"] = await web_default(data, args.seconds)
             results["web_flows"] = await web_flows(db_url, fake_url, data, args)
         if args.only in ("all", "broadcast"):
+            # Its own database: the web-chat people of the parts above would be in "everyone",
+            # and their messages wait to be read in the chat (or expire), so the broadcast
+            # would never be done.
+            await _create_database(f"{name}_bc")
             results["broadcast"] = await broadcast_share(
-                db_url, fake_url, data, args.messages, args.rate, args.rounds, args.alternate
+                f"{base}/{name}_bc", fake_url, data, args.messages, args.rate, args.rounds,
+                args.alternate,
             )
             print(results["broadcast"], flush=True)
     finally:
         stop(fake)
         admin = await asyncpg.connect(PG)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for database in (name, f"{name}_bc"):
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
     return results
+
+
+async def _create_database(name: str) -> None:
+    admin = await asyncpg.connect(PG)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    await asyncio.to_thread(upgrade, f"{base}/{name}")
 
 
 async def web_flows(
