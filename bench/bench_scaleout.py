@@ -564,7 +564,12 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
             # would never be done.
             await _create_database(f"{name}_bc")
             results["broadcast"] = await broadcast_share(
-                f"{base}/{name}_bc", fake_url, data, args.messages, args.rate, args.rounds,
+                f"{base}/{name}_bc",
+                fake_url,
+                data,
+                args.messages,
+                args.rate,
+                args.rounds,
                 args.alternate,
             )
             print(results["broadcast"], flush=True)

@@ -13,7 +13,7 @@ from bot.core.clock import FrozenClock
 from bot.storage.models import OutboxMessage
 from tests.helpers.chat import Chat
 from tests.quiz.helpers import register_staff
-from tests.scheduler.helpers import RecordingSender, local
+from tests.scheduler.helpers import RecordingSender, local, wait_until
 from tests.scheduler.test_reminders_chat import add_deadline
 
 LEASE_S = 1.5
@@ -48,9 +48,11 @@ async def test_a_sent_row_whose_outcome_waits_is_not_taken_over(
     first._record = slow_record  # type: ignore[method-assign]
     drain = asyncio.create_task(first.drain())
     try:
-        async with asyncio.timeout(10):
-            while not first_channel.texts(chat.user_id):
-                await asyncio.sleep(0.02)
+
+        async def sent() -> bool:
+            return bool(first_channel.texts(chat.user_id))
+
+        await wait_until(sent, 10, "the first sender's push")
         claimed = await _lease_of(chat)
         async with asyncio.timeout(10):  # the sender renews the lease of the row it holds
             while await _lease_of(chat) == claimed:
