@@ -194,7 +194,27 @@ def blind_section(index: TopicIndex, path: Path) -> tuple[str, Report]:
     """One row per style for a blind set, measured once; the misses are not shown."""
     cases = load_cases(path)
     report = evaluate(cases, ours(index))
-    return header() + "\n" + accuracy_rows(f"{path.name} ({len(cases)}), ours", report), report
+    unsafe, related = safety_misses(report, index.kb)
+    table = header() + "\n" + accuracy_rows(f"{path.name} ({len(cases)}), ours", report)
+    return (
+        f"{table}\n\nSafety questions (scam, passwords, personal data) answered with an "
+        f"unrelated topic: {unsafe}; with a non-safety topic the expected one lists as related: "
+        f"{related}.",
+        report,
+    )
+
+
+def safety_misses(report: Report, kb: KnowledgeBase) -> tuple[int, int]:
+    """Safety questions answered with another, non-safety topic: (unrelated, related)."""
+    elsewhere = [
+        (case, predicted)
+        for case, predicted in report.misses
+        if case.topic in SAFETY and predicted is not None and predicted not in SAFETY
+    ]
+    unsafe = sum(
+        1 for case, predicted in elsewhere if predicted not in kb.topics[case.topic].related
+    )
+    return unsafe, len(elsewhere) - unsafe
 
 
 def latency_ms(index: TopicIndex, questions: list[str], repeat: int = 3) -> dict[str, list[float]]:
@@ -351,6 +371,7 @@ def merged(reports: list[Report]) -> Report:
         for kind, count in report.total.items():
             total.total[kind] = total.total.get(kind, 0) + count
             total.right[kind] = total.right.get(kind, 0) + report.right.get(kind, 0)
+        total.misses.extend(report.misses)
     return total
 
 
@@ -380,17 +401,7 @@ def calibration_section(kb: KnowledgeBase) -> str:
     chosen = choose(everything)
     right_in, right_out = rates(everything, chosen)
     shipped_in, shipped_out = rates(everything, Thresholds(shipped_c.probability))
-    elsewhere = [
-        (case, predicted)
-        for fold in folds
-        if fold.report is not None
-        for case, predicted in fold.report.misses
-        if case.topic in SAFETY and predicted is not None and predicted not in SAFETY
-    ]
-    unsafe = sum(
-        1 for case, predicted in elsewhere if predicted not in kb.topics[case.topic].related
-    )
-    related = len(elsewhere) - unsafe
+    unsafe, related = safety_misses(pooled, kb)
     summary = (
         f"Leave one set out ({len(groups)} sets, {len(everything)} questions; "
         f"{seconds:.0f} s for the {len(groups)} trainings): each set is scored by a model "
@@ -468,12 +479,16 @@ def write_doc(
         f"`{path.name}` ({len(load_cases(path))})" for _, path in TUNING if path.exists()
     )
     blind_text = (
-        blind
+        f"Read once by the lead on the final code, {date.today().strftime('%d/%m/%Y')}, with "
+        f"the threshold chosen by the cross-validation before it was read; counts only, the "
+        f"misses are not shown:\n\n{blind}"
         if blind
-        else "No blind set is waiting: the last one (the third writer's blind half, now in "
-        "tests/content/measured/) was read once in the fourth session of 02/12/2026; a new "
-        "one is read once, at the end, by the lead (`python bench/bench_retrieval.py --blind "
-        "PATH`). The earlier blind sets and their single readings are in docs/STATUS.md (issue 14)."
+        else "No blind set is waiting; a new one is read once, at the end, by the lead "
+        "(`python bench/bench_retrieval.py --blind PATH`)."
+    )
+    blind_text += (
+        "\n\nEvery earlier blind set and its single reading: below this section and in "
+        "docs/STATUS.md (issue 14)."
     )
     body = f"""{START}
 ## Knowledge base and question answering (`bench/bench_retrieval.py`)
@@ -488,8 +503,11 @@ Example sets, the model's training data (all may be looked at): {sizes}, in
 `bot/content/examples/`. `blind.jsonl` and `blind_outside.jsonl` were blind sets once and were
 read, so they are examples now; `outside_dev.jsonl` and `blind_outside.jsonl` come from one
 outside writer, `dev2.jsonl` and `blind2.jsonl` (the two halves of a pool of 960; `blind2` was a
-blind set, measured once) from a second one, `dev3.jsonl` (half of a new pool) from a third one.
-The other half of that pool is the next blind set, kept outside the project and measured once
+blind set, measured once) from a second one, `dev3.jsonl` and `blind3.jsonl` (the two halves of
+a second pool of 960; `blind3` was the blind set of the fourth session of 02/12/2026) from a third
+one, `outside4a.jsonl`, `outside4b.jsonl` and `outside5.jsonl` (written for training: regional
+everyday wording, long stories, out-of-scope questions near the domain) from a fourth, fifth and
+sixth. A blind set is written by yet another writer, kept outside the project and measured once
 with `--blind PATH` (bot/content/examples/README.md has each file's history).
 
 ### Accuracy per style

@@ -52,7 +52,7 @@ class Calibration:
     cue_limit: int = 2  # at most this many cues count for one topic
     # The example-trained model: answer when the best topic's p / (p + p_out_of_scope) reaches
     # this (bot.content.index._in_scope)…
-    probability: float = 0.685
+    probability: float = 0.74
     cue_logit: float = 1.0  # …after adding this to a topic's logit per intent cue found
 
 
