@@ -6,11 +6,13 @@ says why when that is impossible, so that the tests skip with a clear message on
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,5 +64,9 @@ def _install_playwright() -> str | None:
 
 
 def ensure_browser() -> str | None:
-    """Install Chromium and Playwright when missing; None when both are ready, else why not."""
-    return _install_playwright() or _install_chromium()
+    """Install Chromium and Playwright when missing; None when both are ready, else why not.
+    One installer at a time across the suite's worker processes (pytest-xdist): two apt-get or
+    pip runs at once would fail on each other's locks."""
+    with open(Path(tempfile.gettempdir()) / "cdsbot-test-browser.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _install_playwright() or _install_chromium()
