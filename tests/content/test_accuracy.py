@@ -39,6 +39,9 @@ FLOORS = {  # file: (in-scope top-1, out-of-scope declined)
     "blind2.jsonl": (0.97, 0.96),
     "dev3.jsonl": (0.97, 0.96),
     "blind3.jsonl": (0.97, 0.96),
+    "outside4a.jsonl": (0.97, 0.96),
+    "outside4b.jsonl": (0.97, 0.96),
+    "outside5.jsonl": (0.97, 0.96),
 }
 STYLES = ["accented", "unaccented", "teencode", "typo", "long", "short", "colloquial"]
 # Safety topics: a question about one of them must never get an unrelated topic's answer.
