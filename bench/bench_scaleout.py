@@ -507,12 +507,7 @@ def _done(broadcasts: Any, broadcast_id: int) -> Any:
 
 
 async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any]:
-    admin = await asyncpg.connect(PG)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    base = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    db_url = f"{base}/{name}"
-    await asyncio.to_thread(upgrade, db_url)
+    db_url = await _create_database(name)
     fake_port = free_port()
     fake = spawn(
         _python("-m", "tests.fakes.telegram_api", "--port", str(fake_port), "--token", TOKEN)
@@ -562,9 +557,8 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
             # Its own database: the web-chat people of the parts above would be in "everyone",
             # and their messages wait to be read in the chat (or expire), so the broadcast
             # would never be done.
-            await _create_database(f"{name}_bc")
             results["broadcast"] = await broadcast_share(
-                f"{base}/{name}_bc",
+                await _create_database(f"{name}_bc"),
                 fake_url,
                 data,
                 args.messages,
@@ -582,14 +576,16 @@ async def main(args: argparse.Namespace, name: str, data: Path) -> dict[str, Any
     return results
 
 
-async def _create_database(name: str) -> None:
+async def _create_database(name: str) -> str:
+    """Create and migrate a database on the bench's PostgreSQL; its SQLAlchemy URL."""
     admin = await asyncpg.connect(PG)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    base = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    await asyncio.to_thread(upgrade, f"{base}/{name}")
+    url = PG.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+    await asyncio.to_thread(upgrade, url)
+    return url
 
 
 async def web_flows(

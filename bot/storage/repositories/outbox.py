@@ -220,16 +220,10 @@ async def extend_leases(
     ids still held. A row another sender took over meanwhile is not among them."""
     if not message_ids:
         return set()
-    table = OutboxMessage
     result = await session.execute(
-        update(table)
-        .where(
-            table.id.in_(list(message_ids)),
-            table.claimed_by == worker,
-            table.status == SENDING,
-        )
+        _held_rows(OutboxMessage.id.in_(list(message_ids)), worker)
         .values(claimed_until=lease_until)
-        .returning(table.id)
+        .returning(OutboxMessage.id)
     )
     return {row[0] for row in result}
 
@@ -334,8 +328,11 @@ async def delete_about_user(session: AsyncSession, *, user_id: int) -> None:
 
 def _held(message_id: int, worker: str) -> Any:
     """An UPDATE of a row this worker still holds (no other sender took it after its lease)."""
+    return _held_rows(OutboxMessage.id == message_id, worker)
+
+
+def _held_rows(which: Any, worker: str) -> Any:
+    """An UPDATE of the rows chosen by `which` that this worker still holds."""
     return update(OutboxMessage).where(
-        OutboxMessage.id == message_id,
-        OutboxMessage.claimed_by == worker,
-        OutboxMessage.status == SENDING,
+        which, OutboxMessage.claimed_by == worker, OutboxMessage.status == SENDING
     )
