@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings, get_settings
@@ -118,3 +119,19 @@ async def test_polling_retries_an_update_whose_reply_failed_and_sends_the_kept_r
         await _until(lambda: any("Xin chào" in t for t in fake_telegram.texts(44)), 30)
     assert sum("Xin chào" in t for t in fake_telegram.texts(42)) == 1
     assert turns == [True, False, False, True, False, False, True]
+
+
+async def test_a_long_poll_left_open_ends_at_a_reset_and_leaves_no_call(
+    fake_telegram: FakeTelegram,
+) -> None:
+    """A bot stopped by one test may leave its getUpdates waiting in the shared fake; that poll
+    ended later and showed up among the next test's calls (a flaky "no call after a refused
+    token" check). A reset now ends it at once, with no updates, and it is not recorded."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        url = f"{fake_telegram.base_url}{TG_TOKEN}/getUpdates"
+        poll = asyncio.create_task(client.post(url, json={"timeout": 5}))
+        await _until(lambda: bool(fake_telegram._update_waiters))
+        fake_telegram.reset()
+        answer = await asyncio.wait_for(poll, timeout=2)
+    assert answer.json() == {"ok": True, "result": []}
+    assert fake_telegram.calls == []

@@ -173,6 +173,27 @@ async def test_polling_mode_processes_queued_events(
         assert any("Xin chào" in t for t in fake_zalo_bot.texts("z2"))
 
 
+async def test_a_long_poll_left_open_ends_at_a_reset_and_takes_no_later_event(
+    fake_zalo_bot: FakeZaloBot,
+) -> None:
+    """A bot stopped by one test may leave its getUpdates waiting in the shared fake; woken
+    later, that poll took the next test's event to a client that was gone. A reset now ends
+    it at once (408), and an event queued afterwards waits for the next poll."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        url = f"{fake_zalo_bot.base_url}{ZB_TOKEN}/getUpdates"
+        poll = asyncio.create_task(client.post(url, json={"timeout": 5}))
+        for _ in range(250):
+            if fake_zalo_bot._waiters:
+                break
+            await asyncio.sleep(0.02)
+        fake_zalo_bot.reset()
+        answer = await asyncio.wait_for(poll, timeout=2)
+        event = fake_zalo_bot.queue(fake_zalo_bot.user_says("z3", "xin chào"))
+        assert answer.status_code == 408
+        later = await client.post(url, json={"timeout": 1})
+    assert later.json() == {"ok": True, "result": event}
+
+
 async def test_erasure_removes_the_linked_copy_of_the_data_export(zalo_bot_rig: ZaloBotRig) -> None:
     """Zalo Bot takes files as links, so /dulieucuatoi leaves a copy under DATA_DIR/media; the
     person's erasure removes it (it was kept 7 days before), and other people's files stay."""

@@ -135,8 +135,13 @@ class FakeTelegram(TelegramUsers, ServedFake):
     # ----- state -------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget everything received and queued (the configuration stays)."""
+        """Forget everything received and queued (the configuration stays). Long polls still
+        open from before end at once with no updates and leave no call behind: a bot that
+        stopped polling in one test must not show up in the next test's calls."""
         with self._lock:
+            self._generation = getattr(self, "_generation", 0) + 1
+            for loop, event in getattr(self, "_update_waiters", []):
+                loop.call_soon_threadsafe(event.set)
             self.messages: list[dict[str, Any]] = []
             self.calls: list[dict[str, Any]] = []
             self.callback_answers: list[dict[str, Any]] = []
@@ -514,8 +519,11 @@ class FakeTelegram(TelegramUsers, ServedFake):
         limit = int(params.get("limit") or 100)
         offset = int(params.get("offset") or 0)
         deadline = time.monotonic() + timeout
+        generation = self._generation
         while True:
             with self._lock:
+                if generation != self._generation:
+                    return []  # the fake was reset while this poll waited
                 if self.webhook.get("url"):
                     raise ApiError(
                         409,
@@ -603,7 +611,7 @@ class FakeTelegram(TelegramUsers, ServedFake):
 
         @app.api_route("/bot{token}/{method}", methods=["GET", "POST"])
         async def api(token: str, method: str, request: Request) -> Any:
-            started = time.time()
+            started, generation = time.time(), self._generation
             try:
                 params = await read_params(request)
                 if method in SENDING and self.config.stall_sends:
@@ -613,7 +621,8 @@ class FakeTelegram(TelegramUsers, ServedFake):
             except ClientDisconnect:  # the client went away (e.g. a killed process): no answer
                 return Response(status_code=499)
             except ApiError as error:
-                self._log_call(method, error.code, started, params.get("chat_id"))
+                if generation == self._generation:
+                    self._log_call(method, error.code, started, params.get("chat_id"))
                 if error.code == 502:
                     return PlainTextResponse("<html><body>502 Bad Gateway</body></html>", 502)
                 body: dict[str, Any] = {
@@ -624,7 +633,8 @@ class FakeTelegram(TelegramUsers, ServedFake):
                 if error.retry_after is not None:
                     body["parameters"] = {"retry_after": error.retry_after}
                 return JSONResponse(body, status_code=error.code)
-            self._log_call(method, 200, started, params.get("chat_id"))
+            if generation == self._generation:
+                self._log_call(method, 200, started, params.get("chat_id"))
             return {"ok": True, "result": result}
 
         @app.get("/file/bot{token}/{kind}/{name}")

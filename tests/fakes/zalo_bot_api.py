@@ -63,8 +63,12 @@ class FakeZaloBot(ServedFake):
         self.app = self._build_app()
 
     def reset(self) -> None:
-        """Forget messages, events and the webhook."""
+        """Forget messages, events and the webhook. Long polls still open from before end at
+        once (408): a bot stopped in one test must not take the next test's events."""
         with self._lock:
+            self._generation = getattr(self, "_generation", 0) + 1
+            for loop, ready in getattr(self, "_waiters", []):
+                loop.call_soon_threadsafe(ready.set)
             self.messages: list[dict[str, Any]] = []
             self.rate_limited: list[dict[str, Any]] = []  # every send answered with 429
             self._sent_per_chat: dict[str, deque[float]] = defaultdict(deque)
@@ -238,8 +242,11 @@ class FakeZaloBot(ServedFake):
 
     async def _get_updates(self, params: dict[str, Any]) -> dict[str, Any]:
         deadline = time.monotonic() + float(params.get("timeout") or 30)
+        generation = self._generation
         while True:
             with self._lock:
+                if generation != self._generation:
+                    raise ZaloApiError(408, "Request timeout")
                 if self.webhook.get("url"):
                     raise ZaloApiError(409, "Conflict: webhook is active")
                 if self._events:
