@@ -231,6 +231,13 @@ def opened(browser: Any, site: Site, size: dict[str, int]) -> Iterator[Chat]:
         context.close()
 
 
+def _stop_intercepting(page: Any) -> None:
+    """Remove the test's routes once their handlers have finished. A plain `unroute` does not
+    wait: a poll caught just before it was still being answered when interception stopped, and
+    its `fulfill` failed with "Route is already handled" (a flaky failure at context close)."""
+    page.unroute_all(behavior="wait")
+
+
 def _register_and_start_a_quiz(chat: Chat) -> None:
     chat.press("Đồng ý")
     chat.press("Người dân")
@@ -307,7 +314,7 @@ def test_a_lost_answer_keeps_the_text_and_its_retry_is_handled_once(
         with chat.watch.failures_expected():
             page.route("**/api/chat/messages", lose_the_answer)
             chat.type("A")
-            page.unroute("**/api/chat/messages")
+            _stop_intercepting(page)
         failed = page.locator("#log .msg.me.failed")
         assert failed.count() == 1 and failed.inner_text().startswith("A")
         assert page.input_value("#q") == "A"  # the typed text is back in the box
@@ -348,7 +355,7 @@ def test_a_failed_send_shows_why_keeps_the_text_and_retries(
             failed = page.locator("#log .msg.me.failed")
             assert "Không kết nối được với máy chủ" in failed.inner_text()
             assert page.input_value("#q") == "đăng ký vneid mức 2 ở đâu"
-            page.unroute("**/api/chat/messages")
+            _stop_intercepting(page)
 
             page.route(
                 "**/api/chat/messages",
@@ -362,7 +369,7 @@ def test_a_failed_send_shows_why_keeps_the_text_and_retries(
             chat.idle()
             assert "Hệ thống đang bận" in failed.inner_text()
             assert page.input_value("#q") == "đăng ký vneid mức 2 ở đâu"
-            page.unroute("**/api/chat/messages")
+            _stop_intercepting(page)
 
         failed.get_by_role("button", name="Gửi lại").click()
         chat.idle()
@@ -399,7 +406,7 @@ def test_one_message_at_a_time_with_a_typing_indicator(browser: Any, site: Site)
         assert len(chat.watch.posts) - posts_before == 1 and len(held) == 1
         held[0].continue_()
         chat.idle()
-        page.unroute("**/api/chat/messages")
+        _stop_intercepting(page)
         assert page.locator("#log .typing").count() == 0 and not page.is_disabled("#send")
         assert not page.locator("#hint").is_visible()
         chat.assert_last_buttons_in_view()
@@ -479,7 +486,7 @@ def test_polling_backs_off_while_the_server_is_busy(browser: Any, site: Site) ->
             chat.idle()
             for _ in range(120):  # ten minutes, five seconds at a time
                 page.clock.run_for(5_000)
-            page.unroute("**/api/chat/messages")
+            _stop_intercepting(page)
         gaps = [later - earlier for earlier, later in zip(polls, polls[1:], strict=False)]
         assert 4 <= len(polls) <= 8, polls  # every 20 s would be 30 polls
         assert all(b > a for a, b in zip(gaps, gaps[1:], strict=False)), gaps  # growing
