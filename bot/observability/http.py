@@ -128,12 +128,14 @@ async def _database_metrics(bot: BotApp) -> bytes:
         depth = GaugeMetricFamily(
             "cdsbot_outbox_depth",
             "Outbox messages not yet sent: waiting (due now), scheduled (due later, e.g. after "
-            "quiet hours), sending (held by a sender).",
+            "quiet hours), sending (held by a sender); unread: web-chat messages due and not yet "
+            "fetched by their page (no sender can hasten them; not in the oldest-waiting age).",
             labels=["state"],
         )
         depth.add_metric(["waiting"], figures.waiting)
         depth.add_metric(["scheduled"], figures.scheduled)
         depth.add_metric(["sending"], figures.sending)
+        depth.add_metric(["unread"], figures.unread)
         oldest = figures.oldest_waiting
         age = GaugeMetricFamily(
             "cdsbot_outbox_oldest_waiting_age_seconds",

@@ -18,28 +18,32 @@ from sqlalchemy import delete, func, null, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import Conversation, OutboxMessage, ProcessedEvent, UnansweredQuestion
-from bot.storage.repositories.outbox import FINAL, PENDING, SENDING
+from bot.storage.repositories.outbox import FINAL, PENDING, PULL_CHANNELS, SENDING
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxFigures:
-    """The outbox right now: messages due and not yet sent (`waiting`), due later
+    """The pushes right now: messages due and not yet sent (`waiting`), due later
     (`scheduled`, e.g. held for quiet hours), in a sender's hands (`sending`), and when the
-    oldest waiting one fell due."""
+    oldest waiting one fell due. Web-chat messages wait for their page to fetch them, which a
+    sender cannot hasten: they are counted apart (`unread`) and never make the outbox look
+    stalled."""
 
     waiting: int
     scheduled: int
     sending: int
     oldest_waiting: datetime | None
+    unread: int = 0
 
 
 async def outbox_figures(session: AsyncSession, *, now: datetime) -> OutboxFigures:
-    """Two index scans on (status, available_at): cheap enough for every scrape."""
+    """Index scans on (status, available_at): cheap enough for every scrape."""
     box = OutboxMessage
+    pushed = box.channel.not_in(PULL_CHANNELS)
     waiting, oldest = (
         await session.execute(
             select(func.count(), func.min(box.available_at)).where(
-                box.status == PENDING, box.available_at <= now
+                box.status == PENDING, box.available_at <= now, pushed
             )
         )
     ).one()
@@ -47,16 +51,22 @@ async def outbox_figures(session: AsyncSession, *, now: datetime) -> OutboxFigur
         (
             await session.execute(
                 select(box.status, func.count())
-                .where(box.status.in_((PENDING, SENDING)))
+                .where(box.status.in_((PENDING, SENDING)), pushed)
                 .group_by(box.status)
             )
         ).all()
+    )
+    unread = await session.scalar(
+        select(func.count()).where(
+            box.status == PENDING, box.available_at <= now, box.channel.in_(PULL_CHANNELS)
+        )
     )
     return OutboxFigures(
         waiting=int(waiting),
         scheduled=int(counts.get(PENDING, 0)) - int(waiting),
         sending=int(counts.get(SENDING, 0)),
         oldest_waiting=oldest,
+        unread=int(unread or 0),
     )
 
 
