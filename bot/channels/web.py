@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,6 +21,7 @@ from bot.messages import Catalog
 from bot.services.web_sessions import TooManySessions
 
 CHANNEL = "web"
+SEEN_MAX = 200  # message ids a poll may confirm at once (a page confirms one poll's worth)
 STATIC = "static"  # the page's own files (chat.html, chat.js, chat.css, favicon.svg)
 
 
@@ -72,6 +73,17 @@ class ReplyOut(BaseModel):
 
 class RepliesOut(BaseModel):
     replies: list[ReplyOut]
+
+
+class PushedOut(RepliesOut):
+    """Pushed messages: the replies and the ids of the messages they came from."""
+
+    message_ids: list[int] = Field(
+        description=(
+            "Mã các tin trong lần nhận này. Trang hiển thị xong thì gửi lại các mã này trong "
+            "tham số `seen` của lần hỏi sau; tin chưa được xác nhận sẽ được gửi lại."
+        )
+    )
 
 
 class FlowOut(BaseModel):
@@ -177,13 +189,28 @@ def build_router(app: BotApp) -> APIRouter:
 
     @router.get(
         "/api/chat/messages",
-        response_model=RepliesOut,
+        response_model=PushedOut,
         summary="Nhận các tin Trợ lý chủ động gửi (nhắc hạn, thông báo) đang chờ",
     )
-    async def pushed_messages(user_id: Annotated[str, Depends(current_user)]) -> RepliesOut:
-        # The page cannot receive pushes: it polls, and each waiting message is handed out once.
-        replies = await app.services.reminders.inbox(user_id)
-        return RepliesOut(replies=[render(reply) for reply in replies])
+    async def pushed_messages(
+        user_id: Annotated[str, Depends(current_user)],
+        seen: Annotated[
+            str | None,
+            Query(
+                max_length=SEEN_MAX * 20,
+                description=(
+                    "Mã các tin (`message_ids`) trang đã hiển thị từ lần hỏi trước, cách nhau "
+                    "bằng dấu phẩy; để trống nếu chưa có. Không có tham số này: mỗi tin chỉ "
+                    "được trao một lần (cách của trang đời cũ)."
+                ),
+            ),
+        ] = None,
+    ) -> PushedOut:
+        # The page cannot receive pushes: it polls. A message stays waiting until the page says
+        # it has shown it, so a reload while the answer was on its way loses nothing.
+        confirmed = None if seen is None else seen_ids(t, seen)
+        inbox = await app.services.reminders.inbox(user_id, seen=confirmed)
+        return PushedOut(replies=[render(reply) for reply in inbox.replies], message_ids=inbox.ids)
 
     @router.get(
         "/api/chat/state",
@@ -232,6 +259,16 @@ def chat_page() -> str:
         return f'{match["attr"]}/static/{match["name"]}?v={digest}"'
 
     return _ASSET.sub(versioned, folder.joinpath("chat.html").read_text("utf-8"))
+
+
+def seen_ids(t: Catalog, seen: str) -> list[int]:
+    """The ids a poll's `seen` names: empty, or up to SEEN_MAX numbers separated by commas."""
+    parts = seen.split(",") if seen else []
+    if len(parts) > SEEN_MAX or not all(
+        part.isascii() and part.isdigit() and len(part) <= 18 for part in parts
+    ):
+        raise HTTPException(422, detail=t("web.bad_seen"))
+    return [int(part) for part in parts]
 
 
 def validation_message(

@@ -3,7 +3,8 @@ and the sweep, built once from the settings."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +37,15 @@ from bot.storage.repositories import tips as tip_repo
 from bot.storage.repositories.records import rows_as_dicts
 
 WEB = "web"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """What a web page's poll gets: the replies to show and the ids of the messages they came
+    from, which the page sends back as `seen` once it has shown them."""
+
+    replies: list[Reply]
+    ids: list[int]
 
 
 class ReminderService:
@@ -118,17 +128,34 @@ class ReminderService:
         async with self._db.connection() as connection:
             return await pace_repo.forget_idle(connection, before=self._clock.now() - older_than)
 
-    async def inbox(self, web_user_id: str) -> list[Reply]:
-        """Pushed messages waiting for a web-chat user (the page polls for them)."""
+    async def inbox(self, web_user_id: str, *, seen: Sequence[int] | None = None) -> Inbox:
+        """Pushed messages waiting for a web-chat user (the page polls for them).
+
+        `seen`: the ids of the messages the page has shown since its last poll; they are marked
+        sent, and every other waiting message is handed out (again) until the page confirms
+        it, so a page closed or reloaded while an answer was on its way loses nothing. None: a
+        page from before confirmations, which gets each message once (marked sent at once)."""
+        now = self._clock.now()
         async with self._db.transaction() as session:
-            bodies = await outbox_repo.take_for_chat(
-                session, channel=WEB, chat_id=web_user_id, now=self._clock.now()
-            )
+            if seen is None:
+                bodies = await outbox_repo.take_for_chat(
+                    session, channel=WEB, chat_id=web_user_id, now=now
+                )
+                ids: list[int] = []
+            else:
+                await outbox_repo.confirm_pulled(
+                    session, channel=WEB, chat_id=web_user_id, ids=seen, now=now
+                )
+                waiting = await outbox_repo.waiting_for_chat(
+                    session, channel=WEB, chat_id=web_user_id, now=now
+                )
+                ids = [row_id for row_id, _ in waiting]
+                bodies = [body for _, body in waiting]
             replies = [reply for body in bodies for reply in reply_codec.decode(body)]
             menu = menu_of(replies)
             if menu:  # shown below the conversation: a typed "1" answers these choices now
                 await conversation_repo.offer_menus(session, menus=[(WEB, web_user_id, menu)])
-        return replies
+        return Inbox(replies, ids)
 
     async def erase(self, session: AsyncSession, user_id: int) -> None:
         """Personal-data eraser: subscriptions, acknowledgements, messages to the person and

@@ -32,6 +32,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 SIZES = [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
 WAIT_MS = 15_000
+MESSAGES = "**/api/chat/messages*"  # sending (POST) and polling (GET, with `?seen=`)
 
 
 def _off_the_browser_loop(
@@ -312,7 +313,7 @@ def test_a_lost_answer_keeps_the_text_and_its_retry_is_handled_once(
             route.abort("connectionreset")  # …but its answer never arrives
 
         with chat.watch.failures_expected():
-            page.route("**/api/chat/messages", lose_the_answer)
+            page.route(MESSAGES, lose_the_answer)
             chat.type("A")
             _stop_intercepting(page)
         failed = page.locator("#log .msg.me.failed")
@@ -344,7 +345,7 @@ def test_a_failed_send_shows_why_keeps_the_text_and_retries(
         chat.press("Người dân")
         with chat.watch.failures_expected():
             page.route(
-                "**/api/chat/messages",
+                MESSAGES,
                 lambda route: (
                     route.abort("internetdisconnected")
                     if route.request.method == "POST"
@@ -358,7 +359,7 @@ def test_a_failed_send_shows_why_keeps_the_text_and_retries(
             _stop_intercepting(page)
 
             page.route(
-                "**/api/chat/messages",
+                MESSAGES,
                 lambda route: (
                     route.fulfill(status=503, body=busy, content_type="application/json")
                     if route.request.method == "POST"
@@ -386,7 +387,7 @@ def test_one_message_at_a_time_with_a_typing_indicator(browser: Any, site: Site)
         chat.press("Người dân")
         held: list[Any] = []
         page.route(
-            "**/api/chat/messages",
+            MESSAGES,
             lambda route: (
                 held.append(route) if route.request.method == "POST" else route.continue_()
             ),
@@ -481,7 +482,7 @@ def test_polling_backs_off_while_the_server_is_busy(browser: Any, site: Site) ->
 
         page.clock.install()
         with chat.watch.failures_expected():
-            page.route("**/api/chat/messages", busy)
+            page.route(MESSAGES, busy)
             page.reload()
             chat.idle()
             for _ in range(120):  # ten minutes, five seconds at a time
@@ -509,6 +510,45 @@ def test_api_docs_work_offline(browser: Any, site: Site) -> None:
         assert not watch.errors, watch.errors
     finally:
         context.close()
+
+
+def test_a_pushed_message_whose_answer_was_lost_comes_again_after_a_reload(
+    browser: Any, site: Site
+) -> None:
+    """The server handed a reminder to a poll whose answer never reached the page (a reload,
+    a closed tab, a dropped connection): it is shown after the reload, once, and kept."""
+    with opened(browser, site, PHONE) as chat:
+        page = chat.page
+        site.push(chat.token(), text("Nhắc hạn: hoàn thành bài kiểm tra trước 05/12/2026."))
+        lost: list[str] = []
+
+        def lose_the_answer(route: Any) -> None:
+            if route.request.method != "GET":
+                route.continue_()
+                return
+            route.fetch()  # the server hands the message out…
+            lost.append(route.request.url)
+            route.abort("connectionreset")  # …but its answer never arrives
+
+        with chat.watch.failures_expected():
+            page.route(MESSAGES, lose_the_answer)
+            page.reload()
+            for _ in range(100):
+                if lost:
+                    break
+                page.wait_for_timeout(50)
+            _stop_intercepting(page)
+        assert lost, "the page did not poll"
+        reminder = page.locator("#log .msg.bot", has_text="Nhắc hạn: hoàn thành")
+        assert reminder.count() == 0
+        page.reload()
+        reminder.wait_for(timeout=WAIT_MS)
+        chat.idle()
+        page.wait_for_timeout(1_500)  # the next poll confirms it
+        page.reload()
+        chat.idle()
+        page.wait_for_timeout(500)
+        assert reminder.count() == 1
 
 
 def test_an_album_is_one_gallery_kept_across_a_reload(browser: Any, site: Site) -> None:

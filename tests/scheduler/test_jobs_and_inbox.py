@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from sqlalchemy import select
 
@@ -70,6 +72,79 @@ async def test_web_users_fetch_pushed_messages_once_and_not_at_night(
         [late] = (await client.get("/api/chat/messages", headers=auth)).json()["replies"]
         assert late["text"] == "Tin buổi tối"
         assert (await client.get("/api/chat/messages")).status_code == 401
+
+
+async def test_a_pushed_message_is_handed_out_until_the_page_confirms_it(
+    bot: BotApp, clock: FrozenClock
+) -> None:
+    """A page reloaded (or closed) while a poll's answer was on its way never showed what it
+    was handed: the message stays waiting until a later poll names it in `seen`. Only the
+    messages named are confirmed: not one queued after the page's last poll, nor another
+    person's."""
+    app = create_app(bot.settings, bot=bot)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+
+        async def poll(token: str, seen: list[int] | None = None) -> dict[str, Any]:
+            params = {"seen": ",".join(map(str, seen or []))}
+            answer = await client.get("/api/chat/messages", params=params, headers=_bearer(token))
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        tokens = []
+        for _ in range(2):
+            token = (await client.post("/api/chat/sessions")).json()["session"]
+            await client.post("/api/chat/messages", json={"text": "/start"}, headers=_bearer(token))
+            tokens.append(token)
+        lan, other = await web_user_ids(bot)
+        await bot.deliver_notices(
+            [
+                Notice("web", lan, (Text("Đề cử đã được duyệt."),)),
+                Notice("web", other, (Text("Tin của người khác"),)),
+            ]
+        )
+        first = await poll(tokens[0])
+        assert [r["text"] for r in first["replies"]] == ["Đề cử đã được duyệt."]
+        assert await poll(tokens[0]) == first  # the page was reloaded before it showed it
+        theirs = (await poll(tokens[1]))["message_ids"]
+        assert (await poll(tokens[1], first["message_ids"]))["message_ids"] == theirs
+
+        await bot.deliver_notices([Notice("web", lan, (Text("Nhắc hạn mới"),))])
+        later = await poll(tokens[0], first["message_ids"])
+        assert [r["text"] for r in later["replies"]] == ["Nhắc hạn mới"]
+        assert await poll(tokens[0], later["message_ids"]) == {"replies": [], "message_ids": []}
+        assert (await poll(tokens[0]))["replies"] == []
+    statuses = sorted((row.chat_id, row.status) for row in await outbox(bot))
+    assert statuses == sorted([(lan, "sent"), (lan, "sent"), (other, "pending")])
+
+
+async def test_a_malformed_seen_list_is_refused_politely(bot: BotApp) -> None:
+    app = create_app(bot.settings, bot=bot)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        token = (await client.post("/api/chat/sessions")).json()["session"]
+        await client.post("/api/chat/messages", json={"text": "/start"}, headers=_bearer(token))
+        for seen in ("1,,2", "abc", "1;2", ",".join(["7"] * 201)):
+            answer = await client.get(
+                "/api/chat/messages", params={"seen": seen}, headers=_bearer(token)
+            )
+            assert answer.status_code == 422, seen
+            assert "mã tin" in answer.json()["detail"]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def web_user_ids(bot: BotApp) -> list[str]:
+    """The ids of the web-chat users, oldest first."""
+    async with bot.db.transaction() as session:
+        rows = await session.scalars(
+            select(User.external_id).where(User.channel == "web").order_by(User.id)
+        )
+        return [str(external_id) for external_id in rows]
 
 
 async def web_user_id(bot: BotApp) -> str:

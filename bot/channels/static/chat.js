@@ -14,12 +14,13 @@ const TEXT = {
   fileNotKept: '(Tệp không lưu trên thiết bị này; anh/chị gõ lại lệnh để tải.)',
   clearConfirm: 'Xóa lịch sử trò chuyện đã lưu trên thiết bị này? Hồ sơ và việc đang làm dở vẫn được giữ.',
 };
-const STORE = { token: 'cdsbot-session', history: 'cdsbot-history', draft: 'cdsbot-draft' };
+const STORE = { token: 'cdsbot-session', history: 'cdsbot-history', draft: 'cdsbot-draft', seen: 'cdsbot-seen' };
 const HISTORY_ENTRIES = 80; // the last messages kept in this browser
 const HISTORY_BYTES = 1500000; // well under the ~5 MB localStorage quota
 const KEPT_MEDIA_BYTES = 300000; // larger images and files are not kept in the history
 const POLL_MS = 20000; // pushed messages (reminders) are fetched on load, then this often
 const POLL_MAX_MS = 300000; // back-off ceiling while the server is busy or unreachable
+const CONFIRM_MS = 1000; // pushed messages just shown are confirmed this soon (the next poll)
 const IMAGE_WAIT_MS = 4000;
 
 const app = document.getElementById('app');
@@ -36,6 +37,7 @@ let history = loadHistory();
 let busy = false;
 let pollTimer = null;
 let pollDelay = POLL_MS;
+let polling = false;
 let renewed = false; // a new session replaced an expired one: registration starts again
 
 // ---------- storage ----------
@@ -401,16 +403,26 @@ function schedulePoll(delay) {
 async function poll() {
   clearTimeout(pollTimer);
   if (!token || document.hidden) return; // visibilitychange starts it again
+  if (polling) return; // one poll at a time: two would both be handed what is not yet confirmed
+  polling = true;
+  let confirmSoon = false;
   try {
-    const res = await fetch('/api/chat/messages', { headers: { Authorization: 'Bearer ' + token } });
+    // A pushed message stays waiting on the server until a poll names it in `seen`: a page
+    // closed or reloaded before the answer arrived gets it again, and nothing is lost.
+    const seen = encodeURIComponent(readStore(STORE.seen) || '');
+    const res = await fetch('/api/chat/messages?seen=' + seen, { headers: { Authorization: 'Bearer ' + token } });
     if (res.ok) {
       pollDelay = POLL_MS;
       const data = await res.json();
-      if (data.replies.length) {
+      const shown = data.replies.length ? showReplies(data.replies) : null;
+      // showReplies keeps every reply in the history before it returns: they can be confirmed.
+      writeStore(STORE.seen, data.message_ids.join(',') || null);
+      if (shown) {
         log.setAttribute('aria-busy', 'true');
-        await showReplies(data.replies);
+        await shown;
         log.setAttribute('aria-busy', 'false');
       }
+      confirmSoon = data.message_ids.length > 0;
     } else {
       // Busy (503) or refused: ask less often, at least as late as the server says.
       const after = Number(res.headers.get('Retry-After')) * 1000 || 0;
@@ -418,8 +430,10 @@ async function poll() {
     }
   } catch (e) {
     pollDelay = Math.min(pollDelay * 2, POLL_MAX_MS);
+  } finally {
+    polling = false;
   }
-  schedulePoll(pollDelay);
+  schedulePoll(confirmSoon ? CONFIRM_MS : pollDelay);
 }
 
 document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });

@@ -16,6 +16,8 @@ from bot.storage.repositories._dialect import insert_for
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 UNDELIVERABLE, REJECTED, FAILED = "undeliverable", "rejected", "failed"
 FINAL = (SENT, UNDELIVERABLE, REJECTED, FAILED)
+# Channels whose messages wait for the person to fetch them (the web page polls): no sender.
+PULL_CHANNELS = ("web",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,47 @@ async def take_for_chat(
     )
     rows = (await session.execute(statement)).all()
     return [body for _, body in sorted(rows, key=lambda row: row[0])]
+
+
+async def waiting_for_chat(
+    session: AsyncSession, *, channel: str, chat_id: str, now: datetime
+) -> list[tuple[int, list[Any]]]:
+    """Due rows of one chat of a pull channel (the web inbox), oldest first, with their ids.
+    Nothing is marked: a row stays waiting until the page confirms it has shown it, so a page
+    closed or reloaded while the answer was on its way gets the row again."""
+    table = OutboxMessage
+    rows = await session.execute(
+        select(table.id, table.payload)
+        .where(
+            table.channel == channel,
+            table.chat_id == chat_id,
+            table.status == PENDING,
+            table.available_at <= now,
+        )
+        .order_by(table.id)
+    )
+    return [(row_id, payload) for row_id, payload in rows.all()]
+
+
+async def confirm_pulled(
+    session: AsyncSession, *, channel: str, chat_id: str, ids: Sequence[int], now: datetime
+) -> int:
+    """Mark sent the rows of one pull chat that its page has shown (ids of other chats, or of
+    rows already final, change nothing)."""
+    if not ids:
+        return 0
+    table = OutboxMessage
+    result = await session.execute(
+        update(table)
+        .where(
+            table.channel == channel,
+            table.chat_id == chat_id,
+            table.status == PENDING,
+            table.id.in_(list(ids)),
+        )
+        .values(status=SENT, sent_at=now, attempts=table.attempts + 1)
+    )
+    return result.rowcount or 0
 
 
 async def expire_pull(
